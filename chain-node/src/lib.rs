@@ -1,0 +1,1 @@
+//! Metron devnet node library.

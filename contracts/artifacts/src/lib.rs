@@ -1,0 +1,1 @@
+//! Compiled example contracts.

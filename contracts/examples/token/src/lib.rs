@@ -1,0 +1,2 @@
+//! Example contract: token.
+#![cfg_attr(target_arch = "wasm32", no_std)]

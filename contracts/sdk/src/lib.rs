@@ -1,0 +1,2 @@
+//! Metron contract SDK.
+#![no_std]

@@ -1,0 +1,1 @@
+//! Metron JSON-RPC API.

@@ -1,0 +1,2 @@
+//! Metron VM: a deterministic, gas-metered WebAssembly interpreter.
+#![deny(missing_docs)]
