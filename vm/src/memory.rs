@@ -1,0 +1,213 @@
+//! Linear memory: a zero-filled byte vector in 64 KiB pages, with the spec's bounds rules.
+//!
+//! All bounds checks compute `addr + offset + size` in `u64`, so they cannot wrap.
+//! Bulk operations check the WHOLE range before writing anything (WebAssembly 2.0
+//! semantics: an out-of-bounds bulk operation has no effect).
+
+use crate::trap::TrapKind;
+
+/// Bytes per WebAssembly page.
+pub const PAGE_SIZE: u32 = 65_536;
+
+/// Hard ceiling of a 32-bit memory, in pages (4 GiB).
+pub(crate) const MAX_PAGES_32: u32 = 65_536;
+
+/// A linear memory.
+#[derive(Clone, Debug)]
+pub(crate) struct Memory {
+    bytes: Vec<u8>,
+    /// Maximum size in pages: the smaller of the declared maximum and the configured limit.
+    max_pages: u32,
+}
+
+impl Memory {
+    /// A memory of `min_pages` zeroed pages that may grow up to `max_pages`.
+    ///
+    /// Returns `None` if `min_pages > max_pages` (the caller reports a limit error).
+    pub(crate) fn new(min_pages: u32, max_pages: u32) -> Option<Memory> {
+        let max_pages = max_pages.min(MAX_PAGES_32);
+        if min_pages > max_pages {
+            return None;
+        }
+        let len = pages_to_bytes(min_pages)?;
+        Some(Memory {
+            bytes: vec![0; len],
+            max_pages,
+        })
+    }
+
+    /// The whole memory.
+    #[inline]
+    pub(crate) fn data(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The whole memory, mutable.
+    #[inline]
+    pub(crate) fn data_mut(&mut self) -> &mut [u8] {
+        &mut self.bytes
+    }
+
+    /// Current size in pages.
+    #[inline]
+    pub(crate) fn size_pages(&self) -> u32 {
+        // len is always a whole number of pages <= 65536 pages.
+        (self.bytes.len() / PAGE_SIZE as usize) as u32
+    }
+
+    /// Grows by `delta` pages (zero-filled); returns the old size in pages, or `None` if
+    /// the new size would exceed the maximum (memory unchanged; `memory.grow` yields -1).
+    pub(crate) fn grow(&mut self, delta: u32) -> Option<u32> {
+        let old = self.size_pages();
+        let new = old.checked_add(delta)?;
+        if new > self.max_pages {
+            return None;
+        }
+        let len = pages_to_bytes(new)?;
+        // Determinism: `max_pages` comes from the configured limits, which are small enough
+        // that allocation never fails on a node that meets the requirements.
+        self.bytes.resize(len, 0);
+        Some(old)
+    }
+
+    /// The effective address range `[addr + offset, addr + offset + len)`, if in bounds.
+    #[inline(always)]
+    fn range(&self, addr: u32, offset: u32, len: u64) -> Result<core::ops::Range<usize>, TrapKind> {
+        let start = u64::from(addr) + u64::from(offset);
+        let end = start + len; // < 2^34, no overflow
+        if end <= self.bytes.len() as u64 {
+            Ok(start as usize..end as usize)
+        } else {
+            Err(TrapKind::MemoryOutOfBounds)
+        }
+    }
+
+    /// Loads `N` bytes at `addr + offset`.
+    ///
+    /// # Errors
+    /// `MemoryOutOfBounds` if any byte is outside memory.
+    #[inline(always)]
+    pub(crate) fn load<const N: usize>(&self, addr: u32, offset: u32) -> Result<[u8; N], TrapKind> {
+        let r = self.range(addr, offset, N as u64)?;
+        let mut out = [0u8; N];
+        out.copy_from_slice(&self.bytes[r]);
+        Ok(out)
+    }
+
+    /// Stores `N` bytes at `addr + offset`.
+    ///
+    /// # Errors
+    /// `MemoryOutOfBounds` if any byte is outside memory (nothing is written).
+    #[inline(always)]
+    pub(crate) fn store<const N: usize>(
+        &mut self,
+        addr: u32,
+        offset: u32,
+        bytes: [u8; N],
+    ) -> Result<(), TrapKind> {
+        let r = self.range(addr, offset, N as u64)?;
+        self.bytes[r].copy_from_slice(&bytes);
+        Ok(())
+    }
+
+    /// Reads `len` bytes at `ptr` (for host functions).
+    pub(crate) fn read(&self, ptr: u32, len: u32) -> Result<&[u8], TrapKind> {
+        let r = self.range(ptr, 0, u64::from(len))?;
+        Ok(&self.bytes[r])
+    }
+
+    /// Writes `bytes` at `ptr` (for host functions); nothing is written when out of bounds.
+    pub(crate) fn write(&mut self, ptr: u32, bytes: &[u8]) -> Result<(), TrapKind> {
+        let r = self.range(ptr, 0, bytes.len() as u64)?;
+        self.bytes[r].copy_from_slice(bytes);
+        Ok(())
+    }
+
+    /// `memory.fill`: sets `len` bytes at `dst` to `val`.
+    ///
+    /// # Errors
+    /// `MemoryOutOfBounds` if `dst + len > size` (checked before writing).
+    pub(crate) fn fill(&mut self, dst: u32, val: u8, len: u32) -> Result<(), TrapKind> {
+        let r = self.range(dst, 0, u64::from(len))?;
+        self.bytes[r].fill(val);
+        Ok(())
+    }
+
+    /// `memory.copy`: copies `len` bytes from `src` to `dst`; ranges may overlap (memmove).
+    ///
+    /// # Errors
+    /// `MemoryOutOfBounds` if either range exceeds memory (checked before writing).
+    pub(crate) fn copy(&mut self, dst: u32, src: u32, len: u32) -> Result<(), TrapKind> {
+        let s = self.range(src, 0, u64::from(len))?;
+        let d = self.range(dst, 0, u64::from(len))?;
+        self.bytes.copy_within(s, d.start);
+        Ok(())
+    }
+
+    /// `memory.init` / active data segment: copies `data[src..src+len]` to `dst`.
+    ///
+    /// # Errors
+    /// `MemoryOutOfBounds` if either range is out of bounds (checked before writing).
+    pub(crate) fn init(&mut self, dst: u32, data: &[u8], src: u32, len: u32) -> Result<(), TrapKind> {
+        let s_end = u64::from(src) + u64::from(len);
+        if s_end > data.len() as u64 {
+            return Err(TrapKind::MemoryOutOfBounds);
+        }
+        let d = self.range(dst, 0, u64::from(len))?;
+        self.bytes[d].copy_from_slice(&data[src as usize..s_end as usize]);
+        Ok(())
+    }
+}
+
+/// `pages * 64 KiB` as `usize`, if it fits.
+fn pages_to_bytes(pages: u32) -> Option<usize> {
+    usize::try_from(u64::from(pages) * u64::from(PAGE_SIZE)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grow_respects_max() {
+        let mut m = Memory::new(1, 3).unwrap();
+        assert_eq!(m.size_pages(), 1);
+        assert_eq!(m.grow(1), Some(1));
+        assert_eq!(m.grow(2), None);
+        assert_eq!(m.size_pages(), 2);
+        assert_eq!(m.grow(1), Some(2));
+        assert_eq!(m.grow(0), Some(3));
+        assert_eq!(m.grow(u32::MAX), None);
+        assert!(Memory::new(4, 3).is_none());
+    }
+
+    #[test]
+    fn load_store_bounds() {
+        let mut m = Memory::new(1, 1).unwrap();
+        m.store::<4>(0, 65_532, 0xdead_beef_u32.to_le_bytes()).unwrap();
+        assert_eq!(m.load::<4>(65_532, 0).unwrap(), 0xdead_beef_u32.to_le_bytes());
+        assert_eq!(m.load::<4>(65_533, 0), Err(TrapKind::MemoryOutOfBounds));
+        assert_eq!(m.load::<1>(u32::MAX, u32::MAX), Err(TrapKind::MemoryOutOfBounds));
+        assert_eq!(m.store::<8>(65_529, 0, [1; 8]), Err(TrapKind::MemoryOutOfBounds));
+        assert_eq!(m.load::<1>(65_529, 0).unwrap(), [0]);
+    }
+
+    #[test]
+    fn bulk_bounds_check_before_write() {
+        let mut m = Memory::new(1, 1).unwrap();
+        assert_eq!(m.fill(65_530, 7, 7), Err(TrapKind::MemoryOutOfBounds));
+        assert_eq!(m.data()[65_530], 0);
+        m.fill(65_536, 7, 0).unwrap();
+        assert_eq!(m.fill(65_537, 7, 0), Err(TrapKind::MemoryOutOfBounds));
+        m.fill(0, 1, 4).unwrap();
+        m.data_mut()[4] = 2;
+        // Overlapping copy behaves like memmove.
+        m.copy(1, 0, 5).unwrap();
+        assert_eq!(&m.data()[..6], &[1, 1, 1, 1, 1, 2]);
+        assert_eq!(m.copy(65_535, 0, 2), Err(TrapKind::MemoryOutOfBounds));
+        assert_eq!(m.init(0, b"abc", 1, 3), Err(TrapKind::MemoryOutOfBounds));
+        m.init(10, b"abc", 1, 2).unwrap();
+        assert_eq!(&m.data()[10..12], b"bc");
+        m.init(65_536, b"abc", 3, 0).unwrap();
+    }
+}
