@@ -1,1 +1,27 @@
-//! Metron JSON-RPC API.
+//! Metron JSON-RPC API: the method trait ([`MetronApiServer`] / [`MetronApiClient`]),
+//! the JSON wire types, the error mapping and the server/client constructors.
+//!
+//! The crate is deliberately independent of the node: the node implements
+//! [`MetronApiServer`] by converting its own types into the wire types of [`types`].
+//! Wire conventions (see `docs/rpc.md`):
+//!
+//! - bytes, addresses and hashes are `"0x"`-prefixed lowercase hex strings;
+//! - `u128` amounts are decimal strings (JSON numbers lose precision past 2^53);
+//! - `u64` values (heights, nonces, gas) are JSON numbers.
+#![deny(missing_docs)]
+
+pub mod api;
+pub mod client;
+pub mod error;
+pub mod hex_serde;
+pub mod server;
+pub mod types;
+
+pub use api::{MetronApiClient, MetronApiServer};
+pub use client::{http_client, ws_client};
+pub use error::{codes, RpcError};
+pub use server::{start_server, ServerConfig};
+pub use types::*;
+
+/// Re-export of jsonrpsee so users (the node, tests) use the exact same version.
+pub use jsonrpsee;

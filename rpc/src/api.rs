@@ -1,0 +1,79 @@
+//! The Metron RPC method trait. `jsonrpsee`'s `#[rpc]` macro derives from it both the
+//! server trait [`MetronApiServer`] (implemented by the node) and the typed client
+//! extension trait [`MetronApiClient`] (implemented for jsonrpsee's HTTP and WS clients).
+
+use jsonrpsee::core::RpcResult;
+use jsonrpsee::proc_macros::rpc;
+
+use crate::types::{
+    Block, BlockHeader, BlockId, Bytes, CallRequest, CallResult, DevAccount, Receipt, H256, U128,
+};
+
+/// All Metron JSON-RPC methods. Method names follow `namespace_method`.
+///
+/// Optional `at` parameters select the state after the block at that height; omitted or
+/// `null` means the head.
+#[rpc(server, client)]
+pub trait MetronApi {
+    /// `tx_submit`: submits a signed transaction (hex of its SCALE encoding). The devnet
+    /// seals a block containing it immediately. Returns the transaction hash.
+    ///
+    /// # Errors
+    /// `-32000` undecodable/bad signature, `-32001` rejected (chain id, nonce, balance),
+    /// `-32005` code rejected before execution.
+    #[method(name = "tx_submit", blocking)]
+    fn tx_submit(&self, tx: Bytes) -> RpcResult<H256>;
+
+    /// `tx_getReceipt`: the receipt of an included transaction, or `null` if unknown.
+    #[method(name = "tx_getReceipt", blocking)]
+    fn tx_get_receipt(&self, hash: H256) -> RpcResult<Option<Receipt>>;
+
+    /// `chain_getBlock`: a block by height (number), hash (`0x` string) or `"latest"`;
+    /// `null` if there is no such block.
+    #[method(name = "chain_getBlock", blocking)]
+    fn chain_get_block(&self, id: BlockId) -> RpcResult<Option<Block>>;
+
+    /// `chain_head`: the head block's header (with hash).
+    #[method(name = "chain_head", blocking)]
+    fn chain_head(&self) -> RpcResult<BlockHeader>;
+
+    /// `chain_id`: the chain id transactions must be signed for.
+    #[method(name = "chain_id")]
+    fn chain_id(&self) -> RpcResult<u64>;
+
+    /// `state_getBalance`: balance of an account, in base units (decimal string).
+    ///
+    /// # Errors
+    /// `-32002` if state at `at` is not available.
+    #[method(name = "state_getBalance", blocking)]
+    fn state_get_balance(&self, address: H256, at: Option<u64>) -> RpcResult<U128>;
+
+    /// `state_getNonce`: the next nonce expected from an account.
+    #[method(name = "state_getNonce", blocking)]
+    fn state_get_nonce(&self, address: H256, at: Option<u64>) -> RpcResult<u64>;
+
+    /// `state_getStorage`: a contract storage value by key, or `null` if absent.
+    #[method(name = "state_getStorage", blocking)]
+    fn state_get_storage(
+        &self,
+        address: H256,
+        key: Bytes,
+        at: Option<u64>,
+    ) -> RpcResult<Option<Bytes>>;
+
+    /// `state_getCode`: the Wasm code of a contract, or `null` if none.
+    #[method(name = "state_getCode", blocking)]
+    fn state_get_code(&self, address: H256, at: Option<u64>) -> RpcResult<Option<Bytes>>;
+
+    /// `contract_call`: read-only dry run of a contract method at head. No state change,
+    /// no fee. Returns status, gas used, return data and events.
+    ///
+    /// # Errors
+    /// `-32003` no contract at the address, `-32004` method not callable.
+    #[method(name = "contract_call", blocking)]
+    fn contract_call(&self, request: CallRequest) -> RpcResult<CallResult>;
+
+    /// `dev_accounts`: the prefunded dev accounts (address and secret key).
+    #[method(name = "dev_accounts")]
+    fn dev_accounts(&self) -> RpcResult<Vec<DevAccount>>;
+}
