@@ -1,2 +1,39 @@
 //! Metron VM: a deterministic, gas-metered WebAssembly interpreter.
+//!
+//! Pipeline: `bytes -> validate + limits -> gas analysis -> single-pass translation ->`
+//! [`Module`] `->` `Instance` `-> invoke`. Supported: WebAssembly 2.0 without SIMD.
+//! See `/work/vm-ir.md` for the IR contract between the translator ([`translate`]) and
+//! the interpreter (`exec`).
 #![deny(missing_docs)]
+
+mod config;
+mod error;
+pub mod gas;
+pub mod ir;
+mod limits;
+mod module;
+mod translate;
+mod types;
+
+// Interpreter side (VM-B).
+mod exec;
+mod host;
+mod instance;
+mod memory;
+mod meter;
+mod table;
+mod trap;
+mod value;
+
+pub use config::Config;
+pub use error::{Error, ErrorKind};
+pub use gas::GasSchedule;
+pub use limits::Limits;
+pub use module::Module;
+pub use types::{ExternKind, FuncType, ValType};
+
+pub use host::{Caller, Host, HostError, NoHost};
+pub use instance::{Instance, InstantiationError};
+pub use meter::{GasMeter, OutOfGas};
+pub use trap::{Trap, TrapKind};
+pub use value::Value;

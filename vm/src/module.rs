@@ -1,0 +1,312 @@
+//! Compiled modules: the public [`Module`] handle and the data the interpreter reads.
+//!
+//! A [`Module`] is validated, limit-checked and fully translated to Metron IR at
+//! construction (eagerly: lazy compilation would make gas depend on call history).
+//! It is immutable and cheap to clone (`Arc` inside).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use crate::ir::{Instr, Operand, Slot};
+use crate::types::{ExternKind, FuncType, ValType};
+use crate::{Config, Error, GasSchedule, Limits};
+
+/// A constant expression (global initializers, segment offsets and items).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ConstExpr {
+    /// `i32.const`.
+    I32(i32),
+    /// `i64.const`.
+    I64(i64),
+    /// `f32.const` (raw bits).
+    F32(u32),
+    /// `f64.const` (raw bits).
+    F64(u64),
+    /// `ref.null t`.
+    RefNull(ValType),
+    /// `ref.func f`.
+    RefFunc(u32),
+    /// `global.get g` (an earlier / imported immutable global).
+    GlobalGet(u32),
+}
+
+/// `(module, name)` of an import.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ImportName {
+    /// Import module name.
+    pub module: String,
+    /// Import field name.
+    pub name: String,
+}
+
+/// One function: imported (host) or compiled.
+#[derive(Debug)]
+pub(crate) struct FuncDecl {
+    /// Index into `ModuleInner::types`.
+    pub type_index: u32,
+    /// Import name or compiled body.
+    pub kind: FuncKind,
+}
+
+/// Body of a [`FuncDecl`].
+#[derive(Debug)]
+pub(crate) enum FuncKind {
+    /// A host function, linked at instantiation through `Host::resolve_func`.
+    Import(ImportName),
+    /// A function defined in the module, translated to IR.
+    Compiled(CompiledFunc),
+}
+
+/// A translated function body.
+///
+/// Frame layout: `[params (num_params)] [locals (num_locals)] [consts] [temporaries]`,
+/// `frame_size` slots in all. On entry the interpreter zeroes the locals and copies
+/// `consts` into slots `num_params + num_locals ..`.
+#[derive(Debug)]
+pub(crate) struct CompiledFunc {
+    /// Index into `ModuleInner::types`.
+    pub type_index: u32,
+    /// Number of parameters (P).
+    pub num_params: u32,
+    /// Number of declared locals, excluding params (L).
+    pub num_locals: u32,
+    /// Constant pool, copied to slots `P + L ..` on entry.
+    pub consts: Box<[u64]>,
+    /// Total frame size in slots: `P + L + consts.len() + max temporaries`.
+    pub frame_size: u32,
+    /// Number of results.
+    pub num_results: u32,
+    /// The IR.
+    pub code: Box<[Instr]>,
+}
+
+impl CompiledFunc {
+    /// Human name of a slot: `p0` param, `l0` declared local, `c0` constant, `t0` temporary.
+    fn slot_name(&self, s: Slot) -> String {
+        let p = self.num_params;
+        let l = p + self.num_locals;
+        let c = l + self.consts.len() as u32;
+        match s.0 {
+            x if x < p => format!("p{x}"),
+            x if x < l => format!("l{}", x - p),
+            x if x < c => format!("c{}", x - l),
+            x => format!("t{}", x - c),
+        }
+    }
+
+    /// Disassembly, one instruction per line: `pc: mnemonic field=value ...`; branch
+    /// offsets are shown as absolute targets (`->pc`), constants with their value.
+    pub(crate) fn disassemble(&self) -> String {
+        let mut out = String::new();
+        for (pc, instr) in self.code.iter().enumerate() {
+            let _ = write!(out, "{pc:>4}: {}", instr.mnemonic());
+            instr.for_each_operand(|name, op| {
+                let _ = match op {
+                    Operand::Slot(s) => write!(out, " {name}={}", self.slot_name(s)),
+                    Operand::U32(v) => write!(out, " {name}={v}"),
+                    Operand::I32(o) if name == "offset" => {
+                        write!(out, " ->{}", pc as i64 + i64::from(o))
+                    }
+                    Operand::I32(v) => write!(out, " {name}={v}"),
+                };
+            });
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A table declaration. `max` is already clamped to `Limits::max_table_elements`.
+#[derive(Clone, Debug)]
+pub(crate) struct TableDecl {
+    /// Element type (funcref or externref).
+    pub elem: ValType,
+    /// Initial size in elements.
+    pub min: u32,
+    /// Maximum size in elements (clamped).
+    pub max: u32,
+    /// Set when the table is imported (not linkable in this version).
+    pub import: Option<ImportName>,
+}
+
+/// The (single) linear memory. `max_pages` is clamped to `Limits::max_memory_pages`:
+/// `memory.grow` beyond it returns -1.
+#[derive(Clone, Debug)]
+pub(crate) struct MemoryDecl {
+    /// Initial size in 64 KiB pages.
+    pub min_pages: u32,
+    /// Maximum size in pages (clamped).
+    pub max_pages: u32,
+    /// Set when the memory is imported (not linkable in this version).
+    pub import: Option<ImportName>,
+}
+
+/// A global declaration.
+#[derive(Clone, Debug)]
+pub(crate) struct GlobalDecl {
+    /// Value type.
+    pub ty: ValType,
+    /// `mut`?
+    pub mutable: bool,
+    /// Initializer (for imported globals: the type's zero, unused).
+    pub init: ConstExpr,
+    /// Set when the global is imported (not linkable in this version).
+    pub import: Option<ImportName>,
+}
+
+/// An export entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Export {
+    /// What is exported.
+    pub kind: ExternKind,
+    /// Index in the corresponding index space.
+    pub index: u32,
+}
+
+/// An import entry, in module order (for [`Module::imports`]).
+#[derive(Clone, Debug)]
+pub(crate) struct ImportDecl {
+    /// Module and field name.
+    pub name: ImportName,
+    /// What is imported.
+    pub kind: ExternKind,
+}
+
+/// Element segment mode.
+#[derive(Clone, Debug)]
+pub(crate) enum ElementMode {
+    /// Used by `table.init`.
+    Passive,
+    /// Declarative (only makes `ref.func` legal); dropped at instantiation.
+    Declared,
+    /// Copied into `table` at `offset` at instantiation, then dropped.
+    Active {
+        /// Table index.
+        table: u32,
+        /// Offset (i32 constant expression).
+        offset: ConstExpr,
+    },
+}
+
+/// An element segment.
+#[derive(Clone, Debug)]
+pub(crate) struct ElementSegment {
+    /// Mode.
+    pub mode: ElementMode,
+    /// Element type.
+    pub ty: ValType,
+    /// Items (`RefFunc`, `RefNull` or `GlobalGet`).
+    pub items: Vec<ConstExpr>,
+}
+
+/// Data segment mode.
+#[derive(Clone, Debug)]
+pub(crate) enum DataMode {
+    /// Used by `memory.init`.
+    Passive,
+    /// Copied into memory 0 at `offset` at instantiation, then dropped.
+    Active {
+        /// Offset (i32 constant expression).
+        offset: ConstExpr,
+    },
+}
+
+/// A data segment.
+#[derive(Clone, Debug)]
+pub(crate) struct DataSegment {
+    /// Mode.
+    pub mode: DataMode,
+    /// Bytes.
+    pub bytes: Box<[u8]>,
+}
+
+/// Everything the interpreter needs from a compiled module.
+#[derive(Debug)]
+pub(crate) struct ModuleInner {
+    /// Type section.
+    pub types: Vec<FuncType>,
+    /// Function index space: imports first.
+    pub funcs: Vec<FuncDecl>,
+    /// Number of imported functions (their indices are `0..num_imported_funcs`).
+    pub num_imported_funcs: u32,
+    /// Table index space (imports first).
+    pub tables: Vec<TableDecl>,
+    /// Memory 0, if any.
+    pub memory: Option<MemoryDecl>,
+    /// Global index space (imports first).
+    pub globals: Vec<GlobalDecl>,
+    /// Exports by name (BTreeMap: deterministic iteration order).
+    pub exports: BTreeMap<String, Export>,
+    /// Imports in module order.
+    pub imports: Vec<ImportDecl>,
+    /// Start function.
+    pub start: Option<u32>,
+    /// Element segments.
+    pub elements: Vec<ElementSegment>,
+    /// Data segments.
+    pub datas: Vec<DataSegment>,
+    /// Gas schedule (dynamic costs are charged with it at runtime).
+    pub schedule: GasSchedule,
+    /// Whether `ConsumeGas` was emitted (and dynamic costs must be charged).
+    pub metering: bool,
+    /// Limits the module was loaded with.
+    pub limits: Limits,
+    /// Call depth limit (from `Config`).
+    pub max_call_depth: u32,
+    /// Value-stack limit in slots (from `Config`).
+    pub max_stack_slots: u32,
+}
+
+/// A compiled module: validated, limit-checked, translated. Immutable, `Clone` (shared).
+#[derive(Clone, Debug)]
+pub struct Module {
+    pub(crate) inner: Arc<ModuleInner>,
+}
+
+impl Module {
+    /// Parses, validates, checks limits and translates `wasm` with `config`.
+    ///
+    /// # Errors
+    /// An [`Error`] (Display like `type mismatch (at offset 0x1a)`) for malformed or
+    /// invalid modules, unsupported features (`SIMD is not supported (at offset ..)`) and
+    /// exceeded [`Limits`].
+    pub fn new(config: &Config, wasm: &[u8]) -> Result<Module, Error> {
+        let inner = crate::translate::compile_module(config, wasm)?;
+        Ok(Module { inner: Arc::new(inner) })
+    }
+
+    /// Exports in name order (deterministic) with their kinds.
+    pub fn exports(&self) -> impl Iterator<Item = (&str, ExternKind)> {
+        self.inner.exports.iter().map(|(n, e)| (n.as_str(), e.kind))
+    }
+
+    /// The type of the exported function `name`, if `name` exports a function.
+    pub fn export_func_type(&self, name: &str) -> Option<&FuncType> {
+        let e = self.inner.exports.get(name)?;
+        if e.kind != ExternKind::Func {
+            return None;
+        }
+        self.func_type(e.index)
+    }
+
+    /// Imports in module order: `(module, name, kind)`.
+    pub fn imports(&self) -> impl Iterator<Item = (&str, &str, ExternKind)> {
+        self.inner.imports.iter().map(|i| (i.name.module.as_str(), i.name.name.as_str(), i.kind))
+    }
+
+    /// The type of function `func_index` (imports first).
+    pub fn func_type(&self, func_index: u32) -> Option<&FuncType> {
+        let f = self.inner.funcs.get(func_index as usize)?;
+        self.inner.types.get(f.type_index as usize)
+    }
+
+    /// IR disassembly of defined function `func_index` (None for imports / out of range).
+    /// For people and golden tests; the format is not stable.
+    pub fn disassemble(&self, func_index: u32) -> Option<String> {
+        match &self.inner.funcs.get(func_index as usize)?.kind {
+            FuncKind::Compiled(c) => Some(c.disassemble()),
+            FuncKind::Import(_) => None,
+        }
+    }
+}
