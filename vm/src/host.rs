@@ -176,7 +176,10 @@ mod tests {
 
     #[test]
     fn host_error_is_one_word() {
-        assert_eq!(core::mem::size_of::<HostError>(), core::mem::size_of::<usize>());
+        assert_eq!(
+            core::mem::size_of::<HostError>(),
+            core::mem::size_of::<usize>()
+        );
     }
 
     #[test]

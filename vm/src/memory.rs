@@ -148,7 +148,13 @@ impl Memory {
     ///
     /// # Errors
     /// `MemoryOutOfBounds` if either range is out of bounds (checked before writing).
-    pub(crate) fn init(&mut self, dst: u32, data: &[u8], src: u32, len: u32) -> Result<(), TrapKind> {
+    pub(crate) fn init(
+        &mut self,
+        dst: u32,
+        data: &[u8],
+        src: u32,
+        len: u32,
+    ) -> Result<(), TrapKind> {
         let s_end = u64::from(src) + u64::from(len);
         if s_end > data.len() as u64 {
             return Err(TrapKind::MemoryOutOfBounds);
@@ -184,11 +190,21 @@ mod tests {
     #[test]
     fn load_store_bounds() {
         let mut m = Memory::new(1, 1).unwrap();
-        m.store::<4>(0, 65_532, 0xdead_beef_u32.to_le_bytes()).unwrap();
-        assert_eq!(m.load::<4>(65_532, 0).unwrap(), 0xdead_beef_u32.to_le_bytes());
+        m.store::<4>(0, 65_532, 0xdead_beef_u32.to_le_bytes())
+            .unwrap();
+        assert_eq!(
+            m.load::<4>(65_532, 0).unwrap(),
+            0xdead_beef_u32.to_le_bytes()
+        );
         assert_eq!(m.load::<4>(65_533, 0), Err(TrapKind::MemoryOutOfBounds));
-        assert_eq!(m.load::<1>(u32::MAX, u32::MAX), Err(TrapKind::MemoryOutOfBounds));
-        assert_eq!(m.store::<8>(65_529, 0, [1; 8]), Err(TrapKind::MemoryOutOfBounds));
+        assert_eq!(
+            m.load::<1>(u32::MAX, u32::MAX),
+            Err(TrapKind::MemoryOutOfBounds)
+        );
+        assert_eq!(
+            m.store::<8>(65_529, 0, [1; 8]),
+            Err(TrapKind::MemoryOutOfBounds)
+        );
         assert_eq!(m.load::<1>(65_529, 0).unwrap(), [0]);
     }
 

@@ -127,7 +127,13 @@ impl Table {
     ///
     /// # Errors
     /// `TableOutOfBounds` if either range is out of bounds (nothing written).
-    pub(crate) fn init(&mut self, dst: u32, items: &[u64], src: u32, len: u32) -> Result<(), TrapKind> {
+    pub(crate) fn init(
+        &mut self,
+        dst: u32,
+        items: &[u64],
+        src: u32,
+        len: u32,
+    ) -> Result<(), TrapKind> {
         let s_end = u64::from(src) + u64::from(len);
         if s_end > items.len() as u64 {
             return Err(TrapKind::TableOutOfBounds);
@@ -207,7 +213,10 @@ mod tests {
             copy_between(&mut ts, 1, 3, 0, 0, 2),
             Err(TrapKind::TableOutOfBounds)
         );
-        assert_eq!(ts[1].init(0, &[4, 5], 1, 2), Err(TrapKind::TableOutOfBounds));
+        assert_eq!(
+            ts[1].init(0, &[4, 5], 1, 2),
+            Err(TrapKind::TableOutOfBounds)
+        );
         ts[1].init(3, &[4, 5], 1, 1).unwrap();
         assert_eq!(ts[1].get(3), Ok(5));
     }

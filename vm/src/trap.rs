@@ -152,10 +152,7 @@ mod tests {
 
     #[test]
     fn trap_is_one_word() {
-        assert_eq!(
-            core::mem::size_of::<Trap>(),
-            core::mem::size_of::<usize>()
-        );
+        assert_eq!(core::mem::size_of::<Trap>(), core::mem::size_of::<usize>());
         assert_eq!(
             core::mem::size_of::<Result<(), Trap>>(),
             core::mem::size_of::<usize>()

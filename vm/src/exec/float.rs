@@ -307,7 +307,7 @@ pub(crate) fn i32_trunc_u(x: f64) -> Result<u32, TrapKind> {
 /// `i64.trunc_f64_s` (also used for f32 after exact widening).
 #[inline(always)]
 pub(crate) fn i64_trunc_s(x: f64) -> Result<u64, TrapKind> {
-    check(x, x >= -P63 && x < P63)?;
+    check(x, (-P63..P63).contains(&x))?;
     Ok(x as i64 as u64)
 }
 
@@ -380,7 +380,10 @@ mod tests {
         assert_eq!(f32_neg(0x7fa0_0001), 0xffa0_0001);
         assert_eq!(f32_abs(0xffa0_0001), 0x7fa0_0001);
         assert_eq!(f32_copysign(0x7fa0_0001, b32(-1.0)), 0xffa0_0001);
-        assert_eq!(f64_copysign(0xfff0_0000_0000_0001, 0), 0x7ff0_0000_0000_0001);
+        assert_eq!(
+            f64_copysign(0xfff0_0000_0000_0001, 0),
+            0x7ff0_0000_0000_0001
+        );
     }
 
     #[test]
@@ -408,12 +411,21 @@ mod tests {
         assert_eq!(i32_trunc_s(2_147_483_647.9), Ok(i32::MAX as u32));
         assert_eq!(i32_trunc_s(-2_147_483_648.9), Ok(i32::MIN as u32));
         assert_eq!(i32_trunc_s(2_147_483_648.0), Err(TrapKind::IntegerOverflow));
-        assert_eq!(i32_trunc_s(-2_147_483_649.0), Err(TrapKind::IntegerOverflow));
-        assert_eq!(i32_trunc_s(f64::NAN), Err(TrapKind::InvalidConversionToInteger));
+        assert_eq!(
+            i32_trunc_s(-2_147_483_649.0),
+            Err(TrapKind::IntegerOverflow)
+        );
+        assert_eq!(
+            i32_trunc_s(f64::NAN),
+            Err(TrapKind::InvalidConversionToInteger)
+        );
         assert_eq!(i32_trunc_u(-0.9), Ok(0));
         assert_eq!(i32_trunc_u(-1.0), Err(TrapKind::IntegerOverflow));
         assert_eq!(i32_trunc_u(4_294_967_295.9), Ok(u32::MAX));
-        assert_eq!(i32_trunc_s(widen(b32(-2_147_483_648.0))), Ok(i32::MIN as u32));
+        assert_eq!(
+            i32_trunc_s(widen(b32(-2_147_483_648.0))),
+            Ok(i32::MIN as u32)
+        );
         assert_eq!(i64_trunc_s(-P63), Ok(i64::MIN as u64));
         assert_eq!(i64_trunc_s(P63), Err(TrapKind::IntegerOverflow));
         assert_eq!(i64_trunc_u(P64), Err(TrapKind::IntegerOverflow));
@@ -427,10 +439,16 @@ mod tests {
 
     #[test]
     fn conversions() {
-        assert_eq!(f32_convert_i64_u(u64::MAX), b32(18_446_744_073_709_551_616.0));
+        assert_eq!(
+            f32_convert_i64_u(u64::MAX),
+            b32(18_446_744_073_709_551_616.0)
+        );
         assert_eq!(f32_convert_i32_s(-1i32 as u32), b32(-1.0));
         assert_eq!(f64_convert_i64_s(i64::MIN as u64), b64(-P63));
         // 2^53 + 1 rounds to even.
-        assert_eq!(f64_convert_i64_u((1 << 53) + 1), b64(9_007_199_254_740_992.0));
+        assert_eq!(
+            f64_convert_i64_u((1 << 53) + 1),
+            b64(9_007_199_254_740_992.0)
+        );
     }
 }

@@ -1,0 +1,834 @@
+//! The IR interpreter: one loop over the current function's `&[Instr]`.
+//!
+//! * Value stack: one heap `Vec<u64>` of untyped cells; a frame is a window
+//!   `[base, base + frame_size)` (layout in `/work/vm-ir.md`). Slots are frame-relative.
+//! * Call stack: a heap `Vec<Frame>` of caller states. The executor never recurses on the
+//!   native stack, not for wasm->wasm calls and not for host calls.
+//! * Limits (determinism): before entering a function, `base + frame_size <=
+//!   max_stack_slots` and `active frames < max_call_depth`, else `CallStackExhausted`.
+//!   Both depend only on static frame sizes and the call sequence, never on the machine.
+//! * Gas: `ConsumeGas` charges static block costs; dynamic costs (memory.grow pages, bulk
+//!   bytes, table elements) are charged before the operation runs, when metering is on.
+//!
+//! Numeric semantics live in [`int`] and [`float`]; host calls, indirect-call resolution
+//! and bulk memory/table operations in [`calls`] and [`bulk`].
+
+pub(crate) mod bulk;
+pub(crate) mod calls;
+pub(crate) mod float;
+pub(crate) mod int;
+#[cfg(test)]
+mod tests;
+
+use crate::host::Host;
+use crate::instance::Store;
+use crate::ir::{Instr, Slot};
+use crate::meter::GasMeter;
+use crate::module::{CompiledFunc, FuncKind, ModuleInner};
+use crate::trap::{Trap, TrapKind};
+use crate::value::{Value, NULL_REF};
+
+/// A suspended caller: where to resume when the callee returns.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Frame {
+    /// Function index of the caller.
+    func: u32,
+    /// Instruction index to resume at.
+    pc: u32,
+    /// Caller's frame base in the value stack.
+    base: u32,
+}
+
+/// Reusable execution buffers of an instance (allocated once, reused by every call).
+#[derive(Debug, Default)]
+pub(crate) struct Stacks {
+    /// The value stack.
+    pub values: Vec<u64>,
+    /// The call stack (callers of the running function).
+    pub frames: Vec<Frame>,
+    /// Scratch for host-call arguments and results.
+    pub host_values: Vec<Value>,
+}
+
+/// The compiled body of function `idx`.
+///
+/// # Errors
+/// An internal trap if `idx` is an import (the translator never produces that).
+#[inline(always)]
+fn compiled(module: &ModuleInner, idx: u32) -> Result<&CompiledFunc, Trap> {
+    match module.funcs.get(idx as usize).map(|f| &f.kind) {
+        Some(FuncKind::Compiled(c)) => Ok(c),
+        _ => Err(internal("frame of a non-compiled function")),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn internal(what: &str) -> Trap {
+    Trap::with_message(TrapKind::Unreachable, format!("internal VM error: {what}"))
+}
+
+/// Prepares the frame of `f` at `base`: checks the slot limit, grows the stack buffer if
+/// needed, zeroes the declared locals and copies the constants in.
+#[inline(always)]
+fn enter(
+    stack: &mut Vec<u64>,
+    f: &CompiledFunc,
+    base: usize,
+    max_slots: usize,
+) -> Result<(), TrapKind> {
+    let end = base + f.frame_size as usize;
+    if end > max_slots {
+        return Err(TrapKind::CallStackExhausted);
+    }
+    if stack.len() < end {
+        grow_stack(stack, end, max_slots);
+    }
+    let locals = base + f.num_params as usize;
+    let consts = locals + f.num_locals as usize;
+    // Determinism: locals start at zero, never at whatever a previous frame left.
+    stack[locals..consts].fill(0);
+    stack[consts..consts + f.consts.len()].copy_from_slice(&f.consts);
+    Ok(())
+}
+
+/// Grows the value-stack buffer to at least `end` cells (amortized doubling, capped).
+#[cold]
+#[inline(never)]
+fn grow_stack(stack: &mut Vec<u64>, end: usize, max_slots: usize) {
+    let target = end
+        .max(stack.len().saturating_mul(2).min(max_slots))
+        .max(64.min(max_slots));
+    stack.resize(target, 0);
+}
+
+/// Charges a dynamic cost when metering is on.
+#[inline(always)]
+fn charge(module: &ModuleInner, gas: &mut GasMeter, units: u64) -> Result<(), Trap> {
+    if module.metering && gas.charge(units).is_err() {
+        return Err(Trap::new(TrapKind::OutOfGas));
+    }
+    Ok(())
+}
+
+/// Runs function `func` with its arguments already in `stacks.values[0..P]`; on success
+/// its results are in `stacks.values[0..R]`.
+///
+/// # Errors
+/// The first trap raised.
+pub(crate) fn execute<H: Host>(
+    module: &ModuleInner,
+    store: &mut Store,
+    stacks: &mut Stacks,
+    host: &mut H,
+    gas: &mut GasMeter,
+    func: u32,
+) -> Result<(), Trap> {
+    stacks.frames.clear();
+    let max_slots = module.max_stack_slots as usize;
+    let max_depth = module.max_call_depth as usize;
+    let Stacks {
+        values: stack,
+        frames,
+        host_values,
+    } = stacks;
+
+    // Entry.
+    let entry = match &module.funcs.get(func as usize).map(|f| &f.kind) {
+        Some(FuncKind::Compiled(f)) => f,
+        Some(FuncKind::Import(_)) => {
+            return calls::call_host(module, store, stack, host_values, host, gas, func, 0);
+        }
+        None => return Err(internal("no such function")),
+    };
+    if max_depth == 0 {
+        return Err(Trap::new(TrapKind::CallStackExhausted));
+    }
+    if let Err(k) = enter(stack, entry, 0, max_slots) {
+        return Err(Trap::new(k));
+    }
+
+    let mut cur: u32 = func;
+    let mut code: &[Instr] = &entry.code;
+    let mut pc: usize = 0;
+    let mut base: usize = 0;
+
+    /// Reads a slot of the current frame.
+    macro_rules! get {
+        ($s:expr) => {
+            stack[base + $s.0 as usize]
+        };
+    }
+    /// Writes a slot of the current frame.
+    macro_rules! set {
+        ($s:expr, $v:expr) => {{
+            let v: u64 = $v;
+            stack[base + $s.0 as usize] = v;
+        }};
+    }
+    /// Unwraps a `Result<_, TrapKind>`.
+    macro_rules! t {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(k) => return Err(Trap::new(k)),
+            }
+        };
+    }
+    macro_rules! bin32 {
+        ($dst:ident, $lhs:ident, $rhs:ident, |$a:ident, $b:ident| $e:expr) => {{
+            let $a = get!($lhs) as u32;
+            let $b = get!($rhs) as u32;
+            set!($dst, u64::from($e));
+            pc += 1;
+        }};
+    }
+    macro_rules! bin32t {
+        ($dst:ident, $lhs:ident, $rhs:ident, $f:path) => {{
+            let v = t!($f(get!($lhs) as u32, get!($rhs) as u32));
+            set!($dst, u64::from(v));
+            pc += 1;
+        }};
+    }
+    macro_rules! bin64 {
+        ($dst:ident, $lhs:ident, $rhs:ident, |$a:ident, $b:ident| $e:expr) => {{
+            let $a = get!($lhs);
+            let $b = get!($rhs);
+            set!($dst, $e);
+            pc += 1;
+        }};
+    }
+    macro_rules! cmp64 {
+        ($dst:ident, $lhs:ident, $rhs:ident, |$a:ident, $b:ident| $e:expr) => {{
+            let $a = get!($lhs);
+            let $b = get!($rhs);
+            set!($dst, u64::from($e));
+            pc += 1;
+        }};
+    }
+    macro_rules! bin64t {
+        ($dst:ident, $lhs:ident, $rhs:ident, $f:path) => {{
+            let v = t!($f(get!($lhs), get!($rhs)));
+            set!($dst, v);
+            pc += 1;
+        }};
+    }
+    macro_rules! un {
+        ($dst:ident, $src:ident, |$a:ident| $e:expr) => {{
+            let $a = get!($src);
+            set!($dst, $e);
+            pc += 1;
+        }};
+    }
+    macro_rules! br_cmp {
+        ($lhs:ident, $rhs:ident, $offset:ident, |$a:ident, $b:ident| $e:expr) => {{
+            let $a = get!($lhs);
+            let $b = get!($rhs);
+            if $e {
+                pc = pc.wrapping_add_signed($offset as isize);
+            } else {
+                pc += 1;
+            }
+        }};
+    }
+    macro_rules! load {
+        ($dst:ident, $ptr:ident, $offset:ident, $n:literal, |$b:ident| $e:expr) => {{
+            let $b = t!(store.memory.load::<$n>(get!($ptr) as u32, $offset));
+            set!($dst, $e);
+            pc += 1;
+        }};
+    }
+    macro_rules! store {
+        ($ptr:ident, $value:ident, $offset:ident, |$v:ident| $e:expr) => {{
+            let $v = get!($value);
+            t!(store.memory.store(get!($ptr) as u32, $offset, $e));
+            pc += 1;
+        }};
+    }
+    /// Calls function `$callee` with arguments at slot `$args` of the current frame.
+    macro_rules! call {
+        ($callee:expr, $args:expr) => {{
+            let callee: u32 = $callee;
+            let args_at = base + $args.0 as usize;
+            match &module.funcs[callee as usize].kind {
+                FuncKind::Compiled(f) => {
+                    if frames.len() + 1 >= max_depth {
+                        return Err(Trap::new(TrapKind::CallStackExhausted));
+                    }
+                    t!(enter(stack, f, args_at, max_slots));
+                    frames.push(Frame {
+                        func: cur,
+                        pc: (pc + 1) as u32,
+                        base: base as u32,
+                    });
+                    cur = callee;
+                    code = &f.code;
+                    pc = 0;
+                    base = args_at;
+                }
+                FuncKind::Import(_) => {
+                    calls::call_host(
+                        module,
+                        store,
+                        stack,
+                        host_values,
+                        host,
+                        gas,
+                        callee,
+                        args_at,
+                    )?;
+                    pc += 1;
+                }
+            }
+        }};
+    }
+    /// Pops the current frame (results already in slots `0..R`).
+    macro_rules! ret {
+        () => {{
+            match frames.pop() {
+                None => return Ok(()),
+                Some(fr) => {
+                    cur = fr.func;
+                    code = &compiled(module, cur)?.code;
+                    pc = fr.pc as usize;
+                    base = fr.base as usize;
+                }
+            }
+        }};
+    }
+
+    use float as fl;
+    use int as it;
+
+    loop {
+        let Some(&instr) = code.get(pc) else {
+            return Err(internal("pc out of range"));
+        };
+        match instr {
+            // ---- control, variables, calls ----
+            Instr::ConsumeGas { amount } => {
+                if gas.charge(u64::from(amount)).is_err() {
+                    return Err(Trap::new(TrapKind::OutOfGas));
+                }
+                pc += 1;
+            }
+            Instr::Copy { dst, src } => {
+                set!(dst, get!(src));
+                pc += 1;
+            }
+            Instr::CopySpan { dst, src, len } => {
+                let s = base + src.0 as usize;
+                stack.copy_within(s..s + len as usize, base + dst.0 as usize);
+                pc += 1;
+            }
+            Instr::Select { dst, cond, if_true } => {
+                let Some(&Instr::Arg { slot: if_false }) = code.get(pc + 1) else {
+                    return Err(internal("select without arg"));
+                };
+                let v = if get!(cond) as u32 != 0 {
+                    get!(if_true)
+                } else {
+                    get!(if_false)
+                };
+                set!(dst, v);
+                pc += 2;
+            }
+            Instr::Arg { .. } => pc += 1,
+            Instr::Unreachable {} => return Err(Trap::new(TrapKind::Unreachable)),
+            Instr::Br { offset } => pc = pc.wrapping_add_signed(offset as isize),
+            Instr::BrIfNez { cond, offset } => {
+                if get!(cond) as u32 != 0 {
+                    pc = pc.wrapping_add_signed(offset as isize);
+                } else {
+                    pc += 1;
+                }
+            }
+            Instr::BrIfEqz { cond, offset } => {
+                if get!(cond) as u32 == 0 {
+                    pc = pc.wrapping_add_signed(offset as isize);
+                } else {
+                    pc += 1;
+                }
+            }
+            Instr::BrTable { index, len } => {
+                let i = (get!(index) as u32).min(len);
+                pc += 1 + i as usize;
+            }
+            Instr::Return { values, count } => {
+                let s = base + values.0 as usize;
+                stack.copy_within(s..s + count as usize, base);
+                ret!();
+            }
+            Instr::ReturnOne { src } => {
+                stack[base] = get!(src);
+                ret!();
+            }
+            Instr::Call { func, args } => call!(func, args),
+            Instr::CallIndirect {
+                type_index,
+                table,
+                args,
+            } => {
+                let nparams = module.types[type_index as usize].params().len() as u32;
+                let index = get!(Slot(args.0 + nparams)) as u32;
+                let callee = calls::resolve_indirect(module, store, type_index, table, index)?;
+                call!(callee, args)
+            }
+            Instr::GlobalGet { dst, global } => {
+                set!(dst, store.globals[global as usize]);
+                pc += 1;
+            }
+            Instr::GlobalSet { global, src } => {
+                store.globals[global as usize] = get!(src);
+                pc += 1;
+            }
+
+            // ---- memory ----
+            Instr::MemorySize { dst } => {
+                set!(dst, u64::from(store.memory.size_pages()));
+                pc += 1;
+            }
+            Instr::MemoryGrow { dst, delta } => {
+                let delta = get!(delta) as u32;
+                charge(module, gas, module.schedule.memory_grow_dynamic(delta))?;
+                let r = store.memory.grow(delta).unwrap_or(u32::MAX);
+                set!(dst, u64::from(r));
+                pc += 1;
+            }
+            Instr::MemoryFill { dst, value, len } => {
+                let len = get!(len) as u32;
+                charge(module, gas, module.schedule.bulk_memory_dynamic(len))?;
+                t!(store.memory.fill(get!(dst) as u32, get!(value) as u8, len));
+                pc += 1;
+            }
+            Instr::MemoryCopy { dst, src, len } => {
+                let len = get!(len) as u32;
+                charge(module, gas, module.schedule.bulk_memory_dynamic(len))?;
+                t!(store.memory.copy(get!(dst) as u32, get!(src) as u32, len));
+                pc += 1;
+            }
+            Instr::MemoryInit { data, args } => {
+                let a = base + args.0 as usize;
+                let (d, s, n) = (stack[a] as u32, stack[a + 1] as u32, stack[a + 2] as u32);
+                charge(module, gas, module.schedule.bulk_memory_dynamic(n))?;
+                t!(bulk::memory_init(module, store, data, d, s, n));
+                pc += 1;
+            }
+            Instr::DataDrop { data } => {
+                bulk::data_drop(store, data);
+                pc += 1;
+            }
+
+            // ---- tables and references ----
+            Instr::TableGet { table, dst, index } => {
+                let v = t!(store.tables[table as usize].get(get!(index) as u32));
+                set!(dst, v);
+                pc += 1;
+            }
+            Instr::TableSet {
+                table,
+                index,
+                value,
+            } => {
+                let v = get!(value);
+                t!(store.tables[table as usize].set(get!(index) as u32, v));
+                pc += 1;
+            }
+            Instr::TableSize { table, dst } => {
+                set!(dst, u64::from(store.tables[table as usize].size()));
+                pc += 1;
+            }
+            Instr::TableGrow { table, args } => {
+                let a = base + args.0 as usize;
+                let (init, delta) = (stack[a], stack[a + 1] as u32);
+                charge(module, gas, module.schedule.table_dynamic(delta))?;
+                let r = store.tables[table as usize]
+                    .grow(delta, init)
+                    .unwrap_or(u32::MAX);
+                stack[a] = u64::from(r);
+                pc += 1;
+            }
+            Instr::TableFill { table, args } => {
+                let a = base + args.0 as usize;
+                let (d, v, n) = (stack[a] as u32, stack[a + 1], stack[a + 2] as u32);
+                charge(module, gas, module.schedule.table_dynamic(n))?;
+                t!(store.tables[table as usize].fill(d, v, n));
+                pc += 1;
+            }
+            Instr::TableCopy {
+                dst_table,
+                src_table,
+                args,
+            } => {
+                let a = base + args.0 as usize;
+                let (d, s, n) = (stack[a] as u32, stack[a + 1] as u32, stack[a + 2] as u32);
+                charge(module, gas, module.schedule.table_dynamic(n))?;
+                t!(crate::table::copy_between(
+                    &mut store.tables,
+                    dst_table,
+                    d,
+                    src_table,
+                    s,
+                    n
+                ));
+                pc += 1;
+            }
+            Instr::TableInit { elem, table, args } => {
+                let a = base + args.0 as usize;
+                let (d, s, n) = (stack[a] as u32, stack[a + 1] as u32, stack[a + 2] as u32);
+                charge(module, gas, module.schedule.table_dynamic(n))?;
+                t!(bulk::table_init(store, elem, table, d, s, n));
+                pc += 1;
+            }
+            Instr::ElemDrop { elem } => {
+                bulk::elem_drop(store, elem);
+                pc += 1;
+            }
+            Instr::RefIsNull { dst, src } => {
+                set!(dst, u64::from(get!(src) == NULL_REF));
+                pc += 1;
+            }
+            Instr::RefFunc { dst, func } => {
+                set!(dst, u64::from(func));
+                pc += 1;
+            }
+
+            // ---- i32 binary ----
+            Instr::I32Add { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a.wrapping_add(b)),
+            Instr::I32Sub { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a.wrapping_sub(b)),
+            Instr::I32Mul { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a.wrapping_mul(b)),
+            Instr::I32DivS { dst, lhs, rhs } => bin32t!(dst, lhs, rhs, it::i32_div_s),
+            Instr::I32DivU { dst, lhs, rhs } => bin32t!(dst, lhs, rhs, it::i32_div_u),
+            Instr::I32RemS { dst, lhs, rhs } => bin32t!(dst, lhs, rhs, it::i32_rem_s),
+            Instr::I32RemU { dst, lhs, rhs } => bin32t!(dst, lhs, rhs, it::i32_rem_u),
+            Instr::I32And { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a & b),
+            Instr::I32Or { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a | b),
+            Instr::I32Xor { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a ^ b),
+            Instr::I32Shl { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_shl(a, b)),
+            Instr::I32ShrS { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_shr_s(a, b)),
+            Instr::I32ShrU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_shr_u(a, b)),
+            Instr::I32Rotl { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_rotl(a, b)),
+            Instr::I32Rotr { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_rotr(a, b)),
+            Instr::I32Eq { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a == b),
+            Instr::I32Ne { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a != b),
+            Instr::I32LtS { dst, lhs, rhs } => {
+                bin32!(dst, lhs, rhs, |a, b| (a as i32) < (b as i32))
+            }
+            Instr::I32LtU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a < b),
+            Instr::I32GtS { dst, lhs, rhs } => {
+                bin32!(dst, lhs, rhs, |a, b| (a as i32) > (b as i32))
+            }
+            Instr::I32GtU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a > b),
+            Instr::I32LeS { dst, lhs, rhs } => {
+                bin32!(dst, lhs, rhs, |a, b| (a as i32) <= (b as i32))
+            }
+            Instr::I32LeU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a <= b),
+            Instr::I32GeS { dst, lhs, rhs } => {
+                bin32!(dst, lhs, rhs, |a, b| (a as i32) >= (b as i32))
+            }
+            Instr::I32GeU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a >= b),
+
+            // ---- i64 binary ----
+            Instr::I64Add { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a.wrapping_add(b)),
+            Instr::I64Sub { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a.wrapping_sub(b)),
+            Instr::I64Mul { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a.wrapping_mul(b)),
+            Instr::I64DivS { dst, lhs, rhs } => bin64t!(dst, lhs, rhs, it::i64_div_s),
+            Instr::I64DivU { dst, lhs, rhs } => bin64t!(dst, lhs, rhs, it::i64_div_u),
+            Instr::I64RemS { dst, lhs, rhs } => bin64t!(dst, lhs, rhs, it::i64_rem_s),
+            Instr::I64RemU { dst, lhs, rhs } => bin64t!(dst, lhs, rhs, it::i64_rem_u),
+            Instr::I64And { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a & b),
+            Instr::I64Or { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a | b),
+            Instr::I64Xor { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a ^ b),
+            Instr::I64Shl { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_shl(a, b)),
+            Instr::I64ShrS { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_shr_s(a, b)),
+            Instr::I64ShrU { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_shr_u(a, b)),
+            Instr::I64Rotl { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_rotl(a, b)),
+            Instr::I64Rotr { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_rotr(a, b)),
+            Instr::I64Eq { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a == b),
+            Instr::I64Ne { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a != b),
+            Instr::I64LtS { dst, lhs, rhs } => {
+                cmp64!(dst, lhs, rhs, |a, b| (a as i64) < (b as i64))
+            }
+            Instr::I64LtU { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a < b),
+            Instr::I64GtS { dst, lhs, rhs } => {
+                cmp64!(dst, lhs, rhs, |a, b| (a as i64) > (b as i64))
+            }
+            Instr::I64GtU { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a > b),
+            Instr::I64LeS { dst, lhs, rhs } => {
+                cmp64!(dst, lhs, rhs, |a, b| (a as i64) <= (b as i64))
+            }
+            Instr::I64LeU { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a <= b),
+            Instr::I64GeS { dst, lhs, rhs } => {
+                cmp64!(dst, lhs, rhs, |a, b| (a as i64) >= (b as i64))
+            }
+            Instr::I64GeU { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a >= b),
+
+            // ---- f32 binary ----
+            Instr::F32Add { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_add(a, b)),
+            Instr::F32Sub { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_sub(a, b)),
+            Instr::F32Mul { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_mul(a, b)),
+            Instr::F32Div { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_div(a, b)),
+            Instr::F32Min { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_min(a, b)),
+            Instr::F32Max { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_max(a, b)),
+            Instr::F32Copysign { dst, lhs, rhs } => {
+                bin32!(dst, lhs, rhs, |a, b| fl::f32_copysign(a, b))
+            }
+            Instr::F32Eq { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_eq(a, b)),
+            Instr::F32Ne { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_ne(a, b)),
+            Instr::F32Lt { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_lt(a, b)),
+            Instr::F32Gt { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_gt(a, b)),
+            Instr::F32Le { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_le(a, b)),
+            Instr::F32Ge { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_ge(a, b)),
+
+            // ---- f64 binary ----
+            Instr::F64Add { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_add(a, b)),
+            Instr::F64Sub { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_sub(a, b)),
+            Instr::F64Mul { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_mul(a, b)),
+            Instr::F64Div { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_div(a, b)),
+            Instr::F64Min { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_min(a, b)),
+            Instr::F64Max { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_max(a, b)),
+            Instr::F64Copysign { dst, lhs, rhs } => {
+                bin64!(dst, lhs, rhs, |a, b| fl::f64_copysign(a, b))
+            }
+            Instr::F64Eq { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_eq(a, b)),
+            Instr::F64Ne { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_ne(a, b)),
+            Instr::F64Lt { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_lt(a, b)),
+            Instr::F64Gt { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_gt(a, b)),
+            Instr::F64Le { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_le(a, b)),
+            Instr::F64Ge { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_ge(a, b)),
+
+            // ---- integer unary ----
+            Instr::I32Eqz { dst, src } => un!(dst, src, |a| u64::from(a as u32 == 0)),
+            Instr::I32Clz { dst, src } => un!(dst, src, |a| u64::from((a as u32).leading_zeros())),
+            Instr::I32Ctz { dst, src } => un!(dst, src, |a| u64::from((a as u32).trailing_zeros())),
+            Instr::I32Popcnt { dst, src } => un!(dst, src, |a| u64::from((a as u32).count_ones())),
+            Instr::I32Extend8S { dst, src } => un!(dst, src, |a| u64::from(a as i8 as i32 as u32)),
+            Instr::I32Extend16S { dst, src } => {
+                un!(dst, src, |a| u64::from(a as i16 as i32 as u32))
+            }
+            Instr::I64Eqz { dst, src } => un!(dst, src, |a| u64::from(a == 0)),
+            Instr::I64Clz { dst, src } => un!(dst, src, |a| u64::from(a.leading_zeros())),
+            Instr::I64Ctz { dst, src } => un!(dst, src, |a| u64::from(a.trailing_zeros())),
+            Instr::I64Popcnt { dst, src } => un!(dst, src, |a| u64::from(a.count_ones())),
+            Instr::I64Extend8S { dst, src } => un!(dst, src, |a| a as i8 as i64 as u64),
+            Instr::I64Extend16S { dst, src } => un!(dst, src, |a| a as i16 as i64 as u64),
+            Instr::I64Extend32S { dst, src } => un!(dst, src, |a| a as i32 as i64 as u64),
+            Instr::I32WrapI64 { dst, src } => un!(dst, src, |a| u64::from(a as u32)),
+            Instr::I64ExtendI32S { dst, src } => un!(dst, src, |a| a as i32 as i64 as u64),
+            Instr::I64ExtendI32U { dst, src } => un!(dst, src, |a| u64::from(a as u32)),
+
+            // ---- float unary ----
+            Instr::F32Abs { dst, src } => un!(dst, src, |a| u64::from(fl::f32_abs(a as u32))),
+            Instr::F32Neg { dst, src } => un!(dst, src, |a| u64::from(fl::f32_neg(a as u32))),
+            Instr::F32Ceil { dst, src } => un!(dst, src, |a| u64::from(fl::f32_ceil(a as u32))),
+            Instr::F32Floor { dst, src } => un!(dst, src, |a| u64::from(fl::f32_floor(a as u32))),
+            Instr::F32Trunc { dst, src } => un!(dst, src, |a| u64::from(fl::f32_trunc(a as u32))),
+            Instr::F32Nearest { dst, src } => {
+                un!(dst, src, |a| u64::from(fl::f32_nearest(a as u32)))
+            }
+            Instr::F32Sqrt { dst, src } => un!(dst, src, |a| u64::from(fl::f32_sqrt(a as u32))),
+            Instr::F64Abs { dst, src } => un!(dst, src, |a| fl::f64_abs(a)),
+            Instr::F64Neg { dst, src } => un!(dst, src, |a| fl::f64_neg(a)),
+            Instr::F64Ceil { dst, src } => un!(dst, src, |a| fl::f64_ceil(a)),
+            Instr::F64Floor { dst, src } => un!(dst, src, |a| fl::f64_floor(a)),
+            Instr::F64Trunc { dst, src } => un!(dst, src, |a| fl::f64_trunc(a)),
+            Instr::F64Nearest { dst, src } => un!(dst, src, |a| fl::f64_nearest(a)),
+            Instr::F64Sqrt { dst, src } => un!(dst, src, |a| fl::f64_sqrt(a)),
+
+            // ---- conversions ----
+            Instr::I32TruncF32S { dst, src } => {
+                un!(dst, src, |a| u64::from(t!(fl::i32_trunc_s(fl::widen(
+                    a as u32
+                )))))
+            }
+            Instr::I32TruncF32U { dst, src } => {
+                un!(dst, src, |a| u64::from(t!(fl::i32_trunc_u(fl::widen(
+                    a as u32
+                )))))
+            }
+            Instr::I32TruncF64S { dst, src } => {
+                un!(dst, src, |a| u64::from(t!(fl::i32_trunc_s(fl::f64_val(a)))))
+            }
+            Instr::I32TruncF64U { dst, src } => {
+                un!(dst, src, |a| u64::from(t!(fl::i32_trunc_u(fl::f64_val(a)))))
+            }
+            Instr::I64TruncF32S { dst, src } => {
+                un!(dst, src, |a| t!(fl::i64_trunc_s(fl::widen(a as u32))))
+            }
+            Instr::I64TruncF32U { dst, src } => {
+                un!(dst, src, |a| t!(fl::i64_trunc_u(fl::widen(a as u32))))
+            }
+            Instr::I64TruncF64S { dst, src } => {
+                un!(dst, src, |a| t!(fl::i64_trunc_s(fl::f64_val(a))))
+            }
+            Instr::I64TruncF64U { dst, src } => {
+                un!(dst, src, |a| t!(fl::i64_trunc_u(fl::f64_val(a))))
+            }
+            Instr::I32TruncSatF32S { dst, src } => {
+                un!(dst, src, |a| u64::from(fl::i32_trunc_sat_s(fl::widen(
+                    a as u32
+                ))))
+            }
+            Instr::I32TruncSatF32U { dst, src } => {
+                un!(dst, src, |a| u64::from(fl::i32_trunc_sat_u(fl::widen(
+                    a as u32
+                ))))
+            }
+            Instr::I32TruncSatF64S { dst, src } => {
+                un!(dst, src, |a| u64::from(fl::i32_trunc_sat_s(fl::f64_val(a))))
+            }
+            Instr::I32TruncSatF64U { dst, src } => {
+                un!(dst, src, |a| u64::from(fl::i32_trunc_sat_u(fl::f64_val(a))))
+            }
+            Instr::I64TruncSatF32S { dst, src } => {
+                un!(dst, src, |a| fl::i64_trunc_sat_s(fl::widen(a as u32)))
+            }
+            Instr::I64TruncSatF32U { dst, src } => {
+                un!(dst, src, |a| fl::i64_trunc_sat_u(fl::widen(a as u32)))
+            }
+            Instr::I64TruncSatF64S { dst, src } => {
+                un!(dst, src, |a| fl::i64_trunc_sat_s(fl::f64_val(a)))
+            }
+            Instr::I64TruncSatF64U { dst, src } => {
+                un!(dst, src, |a| fl::i64_trunc_sat_u(fl::f64_val(a)))
+            }
+            Instr::F32ConvertI32S { dst, src } => {
+                un!(dst, src, |a| u64::from(fl::f32_convert_i32_s(a as u32)))
+            }
+            Instr::F32ConvertI32U { dst, src } => {
+                un!(dst, src, |a| u64::from(fl::f32_convert_i32_u(a as u32)))
+            }
+            Instr::F32ConvertI64S { dst, src } => {
+                un!(dst, src, |a| u64::from(fl::f32_convert_i64_s(a)))
+            }
+            Instr::F32ConvertI64U { dst, src } => {
+                un!(dst, src, |a| u64::from(fl::f32_convert_i64_u(a)))
+            }
+            Instr::F32DemoteF64 { dst, src } => un!(dst, src, |a| u64::from(fl::f32_demote_f64(a))),
+            Instr::F64ConvertI32S { dst, src } => {
+                un!(dst, src, |a| fl::f64_convert_i32_s(a as u32))
+            }
+            Instr::F64ConvertI32U { dst, src } => {
+                un!(dst, src, |a| fl::f64_convert_i32_u(a as u32))
+            }
+            Instr::F64ConvertI64S { dst, src } => un!(dst, src, |a| fl::f64_convert_i64_s(a)),
+            Instr::F64ConvertI64U { dst, src } => un!(dst, src, |a| fl::f64_convert_i64_u(a)),
+            Instr::F64PromoteF32 { dst, src } => {
+                un!(dst, src, |a| fl::f64_promote_f32(a as u32))
+            }
+
+            // ---- loads ----
+            Instr::I32Load { dst, ptr, offset } => {
+                load!(dst, ptr, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
+            }
+            Instr::I64Load { dst, ptr, offset } => {
+                load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b))
+            }
+            Instr::F32Load { dst, ptr, offset } => {
+                load!(dst, ptr, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
+            }
+            Instr::F64Load { dst, ptr, offset } => {
+                load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b))
+            }
+            Instr::I32Load8S { dst, ptr, offset } => {
+                load!(dst, ptr, offset, 1, |b| u64::from(b[0] as i8 as i32 as u32))
+            }
+            Instr::I32Load8U { dst, ptr, offset } => {
+                load!(dst, ptr, offset, 1, |b| u64::from(b[0]))
+            }
+            Instr::I32Load16S { dst, ptr, offset } => {
+                load!(dst, ptr, offset, 2, |b| u64::from(
+                    i16::from_le_bytes(b) as i32 as u32
+                ))
+            }
+            Instr::I32Load16U { dst, ptr, offset } => {
+                load!(dst, ptr, offset, 2, |b| u64::from(u16::from_le_bytes(b)))
+            }
+            Instr::I64Load8S { dst, ptr, offset } => {
+                load!(dst, ptr, offset, 1, |b| b[0] as i8 as i64 as u64)
+            }
+            Instr::I64Load8U { dst, ptr, offset } => {
+                load!(dst, ptr, offset, 1, |b| u64::from(b[0]))
+            }
+            Instr::I64Load16S { dst, ptr, offset } => {
+                load!(dst, ptr, offset, 2, |b| i16::from_le_bytes(b) as i64 as u64)
+            }
+            Instr::I64Load16U { dst, ptr, offset } => {
+                load!(dst, ptr, offset, 2, |b| u64::from(u16::from_le_bytes(b)))
+            }
+            Instr::I64Load32S { dst, ptr, offset } => {
+                load!(dst, ptr, offset, 4, |b| i32::from_le_bytes(b) as i64 as u64)
+            }
+            Instr::I64Load32U { dst, ptr, offset } => {
+                load!(dst, ptr, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
+            }
+
+            // ---- stores ----
+            Instr::I32Store { ptr, value, offset } | Instr::F32Store { ptr, value, offset } => {
+                store!(ptr, value, offset, |v| (v as u32).to_le_bytes())
+            }
+            Instr::I64Store { ptr, value, offset } | Instr::F64Store { ptr, value, offset } => {
+                store!(ptr, value, offset, |v| v.to_le_bytes())
+            }
+            Instr::I32Store8 { ptr, value, offset } | Instr::I64Store8 { ptr, value, offset } => {
+                store!(ptr, value, offset, |v| [v as u8])
+            }
+            Instr::I32Store16 { ptr, value, offset } | Instr::I64Store16 { ptr, value, offset } => {
+                store!(ptr, value, offset, |v| (v as u16).to_le_bytes())
+            }
+            Instr::I64Store32 { ptr, value, offset } => {
+                store!(ptr, value, offset, |v| (v as u32).to_le_bytes())
+            }
+
+            // ---- fused compare and branch ----
+            Instr::BrI32Eq { lhs, rhs, offset } => {
+                br_cmp!(lhs, rhs, offset, |a, b| a as u32 == b as u32)
+            }
+            Instr::BrI32Ne { lhs, rhs, offset } => {
+                br_cmp!(lhs, rhs, offset, |a, b| a as u32 != b as u32)
+            }
+            Instr::BrI32LtS { lhs, rhs, offset } => {
+                br_cmp!(lhs, rhs, offset, |a, b| (a as i32) < (b as i32))
+            }
+            Instr::BrI32LtU { lhs, rhs, offset } => {
+                br_cmp!(lhs, rhs, offset, |a, b| (a as u32) < (b as u32))
+            }
+            Instr::BrI32GtS { lhs, rhs, offset } => {
+                br_cmp!(lhs, rhs, offset, |a, b| (a as i32) > (b as i32))
+            }
+            Instr::BrI32GtU { lhs, rhs, offset } => {
+                br_cmp!(lhs, rhs, offset, |a, b| (a as u32) > (b as u32))
+            }
+            Instr::BrI32LeS { lhs, rhs, offset } => {
+                br_cmp!(lhs, rhs, offset, |a, b| (a as i32) <= (b as i32))
+            }
+            Instr::BrI32LeU { lhs, rhs, offset } => {
+                br_cmp!(lhs, rhs, offset, |a, b| (a as u32) <= (b as u32))
+            }
+            Instr::BrI32GeS { lhs, rhs, offset } => {
+                br_cmp!(lhs, rhs, offset, |a, b| (a as i32) >= (b as i32))
+            }
+            Instr::BrI32GeU { lhs, rhs, offset } => {
+                br_cmp!(lhs, rhs, offset, |a, b| (a as u32) >= (b as u32))
+            }
+            Instr::BrI64Eq { lhs, rhs, offset } => br_cmp!(lhs, rhs, offset, |a, b| a == b),
+            Instr::BrI64Ne { lhs, rhs, offset } => br_cmp!(lhs, rhs, offset, |a, b| a != b),
+            Instr::BrI64LtS { lhs, rhs, offset } => {
+                br_cmp!(lhs, rhs, offset, |a, b| (a as i64) < (b as i64))
+            }
+            Instr::BrI64LtU { lhs, rhs, offset } => br_cmp!(lhs, rhs, offset, |a, b| a < b),
+            Instr::BrI64GtS { lhs, rhs, offset } => {
+                br_cmp!(lhs, rhs, offset, |a, b| (a as i64) > (b as i64))
+            }
+            Instr::BrI64GtU { lhs, rhs, offset } => br_cmp!(lhs, rhs, offset, |a, b| a > b),
+            Instr::BrI64LeS { lhs, rhs, offset } => {
+                br_cmp!(lhs, rhs, offset, |a, b| (a as i64) <= (b as i64))
+            }
+            Instr::BrI64LeU { lhs, rhs, offset } => br_cmp!(lhs, rhs, offset, |a, b| a <= b),
+            Instr::BrI64GeS { lhs, rhs, offset } => {
+                br_cmp!(lhs, rhs, offset, |a, b| (a as i64) >= (b as i64))
+            }
+            Instr::BrI64GeU { lhs, rhs, offset } => br_cmp!(lhs, rhs, offset, |a, b| a >= b),
+        }
+    }
+}
