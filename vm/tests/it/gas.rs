@@ -1,0 +1,113 @@
+//! Gas metering: out of gas in infinite loops, determinism across runs, dynamic costs.
+
+use crate::common::*;
+use metron_vm::{Config, GasMeter, Instance, NoHost, TrapKind};
+
+const LOOPS: &str = r#"(module
+  (memory 1)
+  (func (export "forever") loop br 0 end)
+  (func (export "count") (param i32) (result i32) (local i32)
+    block loop
+      local.get 0 i32.eqz br_if 1
+      local.get 0 i32.const 1 i32.sub local.set 0
+      local.get 1 i32.const 1 i32.add local.set 1
+      br 0
+    end end
+    local.get 1)
+  (func (export "grow") (param i32) (result i32) local.get 0 memory.grow)
+  (func (export "fill") (param i32) i32.const 0 i32.const 0 local.get 0 memory.fill)
+)"#;
+
+#[test]
+fn infinite_loop_runs_out_of_gas() {
+    let module = module(LOOPS);
+    let mut i = Instance::new(&module, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+    let mut gas = GasMeter::new(100_000);
+    let e = i.invoke(&mut NoHost, "forever", &[], &mut gas).unwrap_err();
+    assert_eq!(e.kind(), TrapKind::OutOfGas);
+    assert_eq!(e.to_string(), "out of gas");
+    assert_eq!(gas.used(), gas.limit());
+    assert_eq!(gas.remaining(), 0);
+}
+
+#[test]
+fn gas_used_is_identical_across_runs_and_grows_with_work() {
+    let module = module(LOOPS);
+    let run = |n: i32| {
+        let mut i = Instance::new(&module, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+        let mut gas = GasMeter::new(10_000_000);
+        let r = i.invoke(&mut NoHost, "count", &[i32(n)], &mut gas).unwrap();
+        assert_eq!(r, vec![i32(n)]);
+        gas.used()
+    };
+    let a = run(100);
+    assert_eq!(a, run(100));
+    let b = run(200);
+    assert!(b > a);
+    // Linear in the iteration count: a constant per iteration.
+    let c = run(300);
+    assert_eq!(c - b, b - a);
+    assert!((b - a) / 100 > 0);
+}
+
+#[test]
+fn out_of_gas_point_is_exact() {
+    // Find the exact cost, then check that limit = cost - 1 fails and = cost succeeds.
+    let module = module(LOOPS);
+    let mut i = Instance::new(&module, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+    let mut gas = GasMeter::new(u64::MAX);
+    i.invoke(&mut NoHost, "count", &[i32(10)], &mut gas)
+        .unwrap();
+    let cost = gas.used();
+    let mut gas = GasMeter::new(cost);
+    assert!(i.invoke(&mut NoHost, "count", &[i32(10)], &mut gas).is_ok());
+    assert_eq!(gas.used(), cost);
+    let mut gas = GasMeter::new(cost - 1);
+    let e = i
+        .invoke(&mut NoHost, "count", &[i32(10)], &mut gas)
+        .unwrap_err();
+    assert_eq!(e.kind(), TrapKind::OutOfGas);
+    assert_eq!(gas.used(), cost - 1);
+}
+
+#[test]
+fn dynamic_costs_are_charged() {
+    let module = module(LOOPS);
+    let schedule = Config::default().schedule;
+    let mut i = Instance::new(&module, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+    let cost_of = |i: &mut Instance, f: &str, a: i32| {
+        let mut gas = GasMeter::new(u64::MAX);
+        i.invoke(&mut NoHost, f, &[i32(a)], &mut gas).unwrap();
+        gas.used()
+    };
+    let g0 = cost_of(&mut i, "grow", 0);
+    let g2 = cost_of(&mut i, "grow", 2);
+    assert_eq!(g2 - g0, schedule.memory_grow_dynamic(2));
+    let f0 = cost_of(&mut i, "fill", 0);
+    let f800 = cost_of(&mut i, "fill", 800);
+    assert_eq!(f800 - f0, schedule.bulk_memory_dynamic(800));
+    // A huge grow request runs out of gas before growing.
+    let mut gas = GasMeter::new(1_000_000);
+    let e = i
+        .invoke(&mut NoHost, "grow", &[i32(-1)], &mut gas)
+        .unwrap_err();
+    assert_eq!(e.kind(), TrapKind::OutOfGas);
+    assert_eq!(gas.used(), 1_000_000);
+}
+
+#[test]
+fn metering_off_charges_nothing() {
+    let config = Config {
+        metering: false,
+        ..Config::default()
+    };
+    let module = module_with(&config, LOOPS);
+    let mut i = Instance::new(&module, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+    let mut gas = GasMeter::new(5);
+    assert_eq!(
+        i.invoke(&mut NoHost, "count", &[i32(1000)], &mut gas)
+            .unwrap(),
+        vec![i32(1000)]
+    );
+    assert_eq!(gas.used(), 0);
+}
