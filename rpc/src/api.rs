@@ -2,7 +2,7 @@
 //! server trait [`MetronApiServer`] (implemented by the node) and the typed client
 //! extension trait [`MetronApiClient`] (implemented for jsonrpsee's HTTP and WS clients).
 
-use jsonrpsee::core::RpcResult;
+use jsonrpsee::core::{RpcResult, SubscriptionResult};
 use jsonrpsee::proc_macros::rpc;
 
 use crate::types::{
@@ -76,4 +76,14 @@ pub trait MetronApi {
     /// `dev_accounts`: the prefunded dev accounts (address and secret key).
     #[method(name = "dev_accounts")]
     fn dev_accounts(&self) -> RpcResult<Vec<DevAccount>>;
+
+    /// `chain_subscribeNewHeads` (WebSocket only): a notification `chain_newHead` with the
+    /// header of every block committed after subscribing. Unsubscribe with
+    /// `chain_unsubscribeNewHeads`.
+    #[subscription(
+        name = "chain_subscribeNewHeads" => "chain_newHead",
+        unsubscribe = "chain_unsubscribeNewHeads",
+        item = BlockHeader
+    )]
+    async fn subscribe_new_heads(&self) -> SubscriptionResult;
 }

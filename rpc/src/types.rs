@@ -331,8 +331,14 @@ pub enum ExecStatus {
     Trapped,
     /// Gas ran out; effects reverted, `gasUsed == gasLimit`.
     OutOfGas,
-    /// Deployed code was rejected (malformed, unsupported feature, limits).
+    /// Deployed code was rejected (malformed, unsupported feature, limits, unknown import).
     InvalidCode,
+    /// The called method is not an exported `() -> ()` function, or is a reserved `init*`.
+    MethodNotFound,
+    /// The called address holds no code.
+    NotAContract,
+    /// A deploy targeted an address that already holds code.
+    AddressCollision,
     /// Any other failure class the node reports (see `error`); effects reverted.
     #[serde(other)]
     Failed,

@@ -1,0 +1,530 @@
+//! The node service: opens the [`Chain`], serves the Metron JSON-RPC API on it
+//! (HTTP and WebSocket on one port) and shuts both down cleanly.
+//!
+//! [`RpcService`] implements [`MetronApiServer`] by converting the chain's SCALE types
+//! (Seam 4) into the wire types of `metron_rpc`; [`rpc_error_from_chain`] and
+//! [`rpc_error_from_tx`] are the only places chain errors become RPC errors.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jsonrpsee::core::SubscriptionResult;
+use jsonrpsee::server::ServerHandle;
+use jsonrpsee::PendingSubscriptionSink;
+use metron_rpc::types as wire;
+use metron_rpc::{MetronApiServer, RpcError, ServerConfig};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::chain::{Chain, ChainConfig};
+use crate::dev;
+use crate::error::{ChainError, TxError};
+use crate::types::{
+    Action, Block, BlockHeader, CallResult, Event, Hash, Receipt, ReceiptStatus, SignedTransaction,
+};
+
+/// Default RPC listen address: loopback only, port 8545.
+pub const DEFAULT_RPC_ADDR: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 8545);
+
+/// How long [`Node::stop`] waits for in-flight RPC calls to release the chain.
+const STOP_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Configuration of a node.
+#[derive(Clone, Debug)]
+pub struct NodeConfig {
+    /// Root data directory; the chain database lives in `data_dir/chain`
+    /// (this overrides `chain.data_dir`).
+    pub data_dir: PathBuf,
+    /// RPC listen address (default [`DEFAULT_RPC_ADDR`]); port 0 picks a free port.
+    pub rpc_addr: SocketAddr,
+    /// Chain configuration (chain id, genesis, VM config, block gas limit).
+    pub chain: ChainConfig,
+}
+
+impl NodeConfig {
+    /// Devnet configuration in `data_dir`: [`ChainConfig::dev`], RPC on
+    /// [`DEFAULT_RPC_ADDR`].
+    pub fn dev(data_dir: impl Into<PathBuf>) -> NodeConfig {
+        let data_dir = data_dir.into();
+        NodeConfig {
+            chain: ChainConfig::dev(data_dir.join("chain")),
+            data_dir,
+            rpc_addr: DEFAULT_RPC_ADDR,
+        }
+    }
+
+    /// Test configuration: devnet in `data_dir` (typically a temporary directory), RPC on
+    /// a free loopback port (`127.0.0.1:0`; read the real one from [`Node::local_addr`]).
+    pub fn test(data_dir: impl Into<PathBuf>) -> NodeConfig {
+        NodeConfig {
+            rpc_addr: SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 0),
+            ..NodeConfig::dev(data_dir)
+        }
+    }
+
+    /// Directory of the chain database: `data_dir/chain`.
+    pub fn chain_dir(&self) -> PathBuf {
+        self.data_dir.join("chain")
+    }
+}
+
+/// Failures of starting or stopping a node.
+#[derive(Debug, thiserror::Error)]
+pub enum NodeError {
+    /// The chain could not be opened.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    /// The RPC server could not bind its address.
+    #[error("cannot start RPC server on {addr}: {source}")]
+    Bind {
+        /// Requested address.
+        addr: SocketAddr,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A blocking task failed (panicked or was cancelled).
+    #[error("node task failed: {0}")]
+    Task(String),
+    /// In-flight calls still held the chain after the stop timeout.
+    #[error("shutdown timed out: RPC calls still hold the chain")]
+    ShutdownTimeout,
+}
+
+/// A running node: the chain and its RPC server.
+pub struct Node {
+    chain: Arc<Chain>,
+    handle: ServerHandle,
+    local_addr: SocketAddr,
+}
+
+impl Node {
+    /// Opens the chain in `config.data_dir/chain` (creating genesis if empty) and starts
+    /// the RPC server on `config.rpc_addr`.
+    ///
+    /// # Errors
+    /// [`NodeError::Chain`] if the database cannot be opened (e.g. it is locked by another
+    /// node), [`NodeError::Bind`] if the address is taken.
+    pub async fn start(config: NodeConfig) -> Result<Node, NodeError> {
+        let mut chain_config = config.chain.clone();
+        chain_config.data_dir = config.chain_dir();
+        // RocksDB open and genesis are blocking I/O.
+        let chain = tokio::task::spawn_blocking(move || Chain::open(chain_config))
+            .await
+            .map_err(|e| NodeError::Task(e.to_string()))??;
+        let chain = Arc::new(chain);
+        let service = RpcService {
+            chain: Arc::clone(&chain),
+        };
+        let server_config = ServerConfig::new(config.rpc_addr);
+        let (local_addr, handle) = metron_rpc::start_server(&server_config, service.into_rpc())
+            .await
+            .map_err(|source| NodeError::Bind {
+                addr: config.rpc_addr,
+                source,
+            })?;
+        Ok(Node {
+            chain,
+            handle,
+            local_addr,
+        })
+    }
+
+    /// The address the RPC server is bound to.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// HTTP URL of the RPC server, e.g. `http://127.0.0.1:8545`.
+    pub fn rpc_url(&self) -> String {
+        format!("http://{}", self.local_addr)
+    }
+
+    /// WebSocket URL of the RPC server (same port), e.g. `ws://127.0.0.1:8545`.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}", self.local_addr)
+    }
+
+    /// The chain this node serves.
+    pub fn chain(&self) -> &Arc<Chain> {
+        &self.chain
+    }
+
+    /// Stops the RPC server, waits for in-flight calls to finish and closes the database.
+    ///
+    /// # Errors
+    /// [`NodeError::ShutdownTimeout`] if RPC calls still hold the chain after 30 s.
+    pub async fn stop(self) -> Result<(), NodeError> {
+        let Node { chain, handle, .. } = self;
+        // `stop` only fails if the server already stopped, which is the goal anyway.
+        let _ = handle.stop();
+        handle.stopped().await;
+        // Blocking RPC calls and subscriptions may still hold a clone for a moment.
+        let deadline = tokio::time::Instant::now() + STOP_TIMEOUT;
+        let mut chain = chain;
+        loop {
+            match Arc::try_unwrap(chain) {
+                Ok(inner) => {
+                    // Dropping the chain closes RocksDB (flush + file locks released).
+                    tokio::task::spawn_blocking(move || drop(inner))
+                        .await
+                        .map_err(|e| NodeError::Task(e.to_string()))?;
+                    return Ok(());
+                }
+                Err(still_shared) => {
+                    if tokio::time::Instant::now() >= deadline {
+                        return Err(NodeError::ShutdownTimeout);
+                    }
+                    chain = still_shared;
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            }
+        }
+    }
+}
+
+/// Implementation of the Metron RPC API over a [`Chain`].
+#[derive(Clone)]
+pub struct RpcService {
+    chain: Arc<Chain>,
+}
+
+impl RpcService {
+    /// Serves `chain`.
+    pub fn new(chain: Arc<Chain>) -> RpcService {
+        RpcService { chain }
+    }
+}
+
+/// Maps a chain error to its RPC error (the one place this mapping happens).
+pub fn rpc_error_from_chain(e: ChainError) -> RpcError {
+    match e {
+        ChainError::UnknownHeight { .. } => RpcError::UnknownBlock(e.to_string()),
+        ChainError::InvalidCall(msg) => RpcError::InvalidCall(msg),
+        ChainError::Db(_)
+        | ChainError::Trie(_)
+        | ChainError::Corrupt(_)
+        | ChainError::ChainIdMismatch { .. }
+        | ChainError::InvalidGenesis(_) => RpcError::Internal(e.to_string()),
+    }
+}
+
+/// Maps a transaction rejection to its RPC error (the one place this mapping happens).
+pub fn rpc_error_from_tx(e: TxError) -> RpcError {
+    match e {
+        TxError::Decode(_)
+        | TxError::TooLarge { .. }
+        | TxError::InvalidPublicKey
+        | TxError::InvalidSignature => RpcError::InvalidTransaction(e.to_string()),
+        TxError::WrongChainId { .. }
+        | TxError::BadNonce { .. }
+        | TxError::IntrinsicGas { .. }
+        | TxError::GasLimitTooHigh { .. }
+        | TxError::CostOverflow
+        | TxError::InsufficientBalance { .. } => RpcError::TxRejected(e.to_string()),
+        TxError::Chain(c) => rpc_error_from_chain(c),
+    }
+}
+
+fn h(x: [u8; 32]) -> wire::H256 {
+    wire::H256(x)
+}
+
+/// Status class and trap kind name of a receipt status.
+fn status(s: &ReceiptStatus) -> (wire::ExecStatus, Option<String>) {
+    let class = match s {
+        ReceiptStatus::Success => wire::ExecStatus::Success,
+        ReceiptStatus::Trapped(_) => wire::ExecStatus::Trapped,
+        ReceiptStatus::OutOfGas => wire::ExecStatus::OutOfGas,
+        ReceiptStatus::InvalidCode => wire::ExecStatus::InvalidCode,
+        ReceiptStatus::MethodNotFound => wire::ExecStatus::MethodNotFound,
+        ReceiptStatus::NotAContract => wire::ExecStatus::NotAContract,
+        ReceiptStatus::AddressCollision => wire::ExecStatus::AddressCollision,
+    };
+    let trap = match s {
+        ReceiptStatus::Trapped(code) => Some(code.as_str().to_owned()),
+        _ => None,
+    };
+    (class, trap)
+}
+
+/// Converts an event to its wire form.
+pub fn to_wire_event(e: &Event) -> wire::Event {
+    wire::Event {
+        contract: h(e.contract),
+        topic: wire::Bytes(e.topic.clone()),
+        data: wire::Bytes(e.data.clone()),
+    }
+}
+
+/// Converts a receipt to its wire form.
+pub fn to_wire_receipt(r: &Receipt) -> wire::Receipt {
+    let (status, trap) = status(&r.status);
+    wire::Receipt {
+        tx_hash: h(r.tx_hash),
+        block_height: r.block_height,
+        index: r.index,
+        status,
+        trap,
+        gas_used: r.gas_used,
+        fee: wire::U128(r.fee),
+        return_data: wire::Bytes(r.return_data.clone()),
+        events: r.events.iter().map(to_wire_event).collect(),
+        contract_address: r.contract_address.map(h),
+        error: r.error.clone(),
+    }
+}
+
+/// Converts a dry-run result to its wire form.
+pub fn to_wire_call_result(r: &CallResult) -> wire::CallResult {
+    let (status, trap) = status(&r.status);
+    wire::CallResult {
+        status,
+        trap,
+        gas_used: r.gas_used,
+        return_data: wire::Bytes(r.return_data.clone()),
+        events: r.events.iter().map(to_wire_event).collect(),
+        error: r.error.clone(),
+    }
+}
+
+/// Converts a header (with its hash) to its wire form.
+pub fn to_wire_header(hash: Hash, hd: &BlockHeader) -> wire::BlockHeader {
+    wire::BlockHeader {
+        hash: h(hash),
+        parent_hash: h(hd.parent_hash),
+        height: hd.height,
+        timestamp: hd.timestamp,
+        state_root: h(hd.state_root),
+        transactions_root: h(hd.transactions_root),
+        receipts_root: h(hd.receipts_root),
+    }
+}
+
+/// Converts a signed transaction to its wire form.
+pub fn to_wire_tx(stx: &SignedTransaction) -> wire::Transaction {
+    let action = match &stx.tx.action {
+        Action::Deploy { code, init_input } => wire::Action::Deploy {
+            code: wire::Bytes(code.clone()),
+            init_input: wire::Bytes(init_input.clone()),
+        },
+        Action::Call {
+            contract,
+            method,
+            input,
+            value,
+        } => wire::Action::Call {
+            contract: h(*contract),
+            method: method.clone(),
+            input: wire::Bytes(input.clone()),
+            value: wire::U128(*value),
+        },
+        Action::Transfer { to, amount } => wire::Action::Transfer {
+            to: h(*to),
+            amount: wire::U128(*amount),
+        },
+    };
+    wire::Transaction {
+        hash: h(stx.hash()),
+        from: h(stx.from),
+        chain_id: stx.tx.chain_id,
+        nonce: stx.tx.nonce,
+        gas_limit: stx.tx.gas_limit,
+        gas_price: wire::U128(stx.tx.gas_price),
+        action,
+        signature: wire::Bytes(stx.signature.to_vec()),
+    }
+}
+
+/// Converts a block (with its hash) to its wire form.
+pub fn to_wire_block(hash: Hash, b: &Block) -> wire::Block {
+    wire::Block {
+        header: to_wire_header(hash, &b.header),
+        transactions: b.transactions.iter().map(to_wire_tx).collect(),
+    }
+}
+
+type RpcResult<T> = Result<T, jsonrpsee::types::ErrorObjectOwned>;
+
+fn chain_err(e: ChainError) -> jsonrpsee::types::ErrorObjectOwned {
+    rpc_error_from_chain(e).into()
+}
+
+#[jsonrpsee::core::async_trait]
+impl MetronApiServer for RpcService {
+    /// Serves `tx_submit`.
+    fn tx_submit(&self, tx: wire::Bytes) -> RpcResult<wire::H256> {
+        let stx = SignedTransaction::decode_bytes(&tx.0).map_err(rpc_error_from_tx)?;
+        let hash = self.chain.submit(stx).map_err(rpc_error_from_tx)?;
+        Ok(h(hash))
+    }
+
+    /// Serves `tx_getReceipt`.
+    fn tx_get_receipt(&self, hash: wire::H256) -> RpcResult<Option<wire::Receipt>> {
+        let r = self.chain.receipt(&hash.0).map_err(chain_err)?;
+        Ok(r.as_ref().map(to_wire_receipt))
+    }
+
+    /// Serves `chain_getBlock`.
+    fn chain_get_block(&self, id: wire::BlockId) -> RpcResult<Option<wire::Block>> {
+        let found = match id {
+            wire::BlockId::Number(n) => self.chain.block_by_number(n),
+            wire::BlockId::Hash(hash) => self.chain.block_by_hash(&hash.0),
+            wire::BlockId::Latest => self.chain.block_by_number(self.chain.head_height()),
+        }
+        .map_err(chain_err)?;
+        Ok(found.map(|(hash, b)| to_wire_block(hash, &b)))
+    }
+
+    /// Serves `chain_head`.
+    fn chain_head(&self) -> RpcResult<wire::BlockHeader> {
+        let (hash, header) = self.chain.head();
+        Ok(to_wire_header(hash, &header))
+    }
+
+    /// Serves `chain_id`.
+    fn chain_id(&self) -> RpcResult<u64> {
+        Ok(self.chain.chain_id())
+    }
+
+    /// Serves `state_getBalance`.
+    fn state_get_balance(&self, address: wire::H256, at: Option<u64>) -> RpcResult<wire::U128> {
+        let b = self.chain.balance(&address.0, at).map_err(chain_err)?;
+        Ok(wire::U128(b))
+    }
+
+    /// Serves `state_getNonce`.
+    fn state_get_nonce(&self, address: wire::H256, at: Option<u64>) -> RpcResult<u64> {
+        self.chain.nonce(&address.0, at).map_err(chain_err)
+    }
+
+    /// Serves `state_getStorage`.
+    fn state_get_storage(
+        &self,
+        address: wire::H256,
+        key: wire::Bytes,
+        at: Option<u64>,
+    ) -> RpcResult<Option<wire::Bytes>> {
+        let v = self
+            .chain
+            .storage(&address.0, &key.0, at)
+            .map_err(chain_err)?;
+        Ok(v.map(wire::Bytes))
+    }
+
+    /// Serves `state_getCode`.
+    fn state_get_code(
+        &self,
+        address: wire::H256,
+        at: Option<u64>,
+    ) -> RpcResult<Option<wire::Bytes>> {
+        let v = self.chain.code(&address.0, at).map_err(chain_err)?;
+        Ok(v.map(wire::Bytes))
+    }
+
+    /// Serves `contract_call`.
+    fn contract_call(&self, request: wire::CallRequest) -> RpcResult<wire::CallResult> {
+        let from = request.from.map_or([0u8; 32], |a| a.0);
+        let gas_limit = request
+            .gas_limit
+            .unwrap_or(self.chain.config().block_gas_limit);
+        let value = request.value.map_or(0, |v| v.0);
+        let r = self
+            .chain
+            .dry_run_call(
+                from,
+                request.contract.0,
+                &request.method,
+                request.input.0,
+                value,
+                gas_limit,
+            )
+            .map_err(chain_err)?;
+        if r.status == ReceiptStatus::NotAContract {
+            return Err(RpcError::ContractNotFound(request.contract.to_string()).into());
+        }
+        Ok(to_wire_call_result(&r))
+    }
+
+    /// Serves `dev_accounts`: the dev keys funded in this chain's genesis.
+    fn dev_accounts(&self) -> RpcResult<Vec<wire::DevAccount>> {
+        let genesis = &self.chain.config().genesis_accounts;
+        let accounts = dev::dev_keys(dev::DEV_ACCOUNT_COUNT)
+            .iter()
+            .enumerate()
+            .filter_map(|(i, key)| {
+                let address = key.verifying_key().to_bytes();
+                let funded = genesis.iter().any(|(a, _)| *a == address);
+                funded.then(|| wire::DevAccount {
+                    index: u32::try_from(i).unwrap_or(u32::MAX),
+                    address: h(address),
+                    secret_key: h(key.to_bytes()),
+                })
+            })
+            .collect();
+        Ok(accounts)
+    }
+
+    /// Serves `chain_subscribeNewHeads`.
+    async fn subscribe_new_heads(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
+        let mut blocks = self.chain.subscribe_blocks();
+        let sink = pending.accept().await?;
+        loop {
+            tokio::select! {
+                _ = sink.closed() => break,
+                next = blocks.recv() => match next {
+                    Ok(nb) => {
+                        let header = to_wire_header(nb.hash, &nb.block.header);
+                        let msg = serde_json::value::to_raw_value(&header)?;
+                        if sink.send(msg).await.is_err() {
+                            break;
+                        }
+                    }
+                    // A slow subscriber skips blocks rather than stalling the node.
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => break,
+                },
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tx_errors_map_to_codes() {
+        use metron_rpc::codes;
+        assert_eq!(
+            rpc_error_from_tx(TxError::InvalidSignature).code(),
+            codes::INVALID_TRANSACTION
+        );
+        assert_eq!(
+            rpc_error_from_tx(TxError::BadNonce {
+                expected: 1,
+                got: 0
+            })
+            .code(),
+            codes::TX_REJECTED
+        );
+        assert_eq!(
+            rpc_error_from_chain(ChainError::UnknownHeight {
+                requested: 9,
+                head: 1
+            })
+            .code(),
+            codes::UNKNOWN_BLOCK
+        );
+    }
+
+    #[test]
+    fn test_config_uses_port_zero_on_loopback() {
+        let c = NodeConfig::test("/tmp/x");
+        assert_eq!(c.rpc_addr.port(), 0);
+        assert!(c.rpc_addr.ip().is_loopback());
+        assert_eq!(c.chain_dir(), PathBuf::from("/tmp/x/chain"));
+    }
+}
