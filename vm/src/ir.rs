@@ -334,6 +334,17 @@ macro_rules! define_instr {
                 }
             }
 
+            /// The branch offset field of a branch instruction (`Br`, `BrIf*`, fused).
+            pub(crate) fn branch_offset_mut(&mut self) -> Option<&mut i32> {
+                match self {
+                    Instr::Br { offset }
+                    | Instr::BrIfNez { offset, .. }
+                    | Instr::BrIfEqz { offset, .. } => Some(offset),
+                    $( Instr::$cname { offset, .. } => Some(offset), )*
+                    _ => None,
+                }
+            }
+
             /// Calls `f` on every slot operand (used to relocate translation-time slots).
             pub(crate) fn for_each_slot_mut(&mut self, mut f: impl FnMut(&mut Slot)) {
                 match self {

@@ -1,0 +1,377 @@
+//! Control operators: blocks, loops, if/else, branches, `br_table`, `return`, `unreachable`.
+//!
+//! Values carried by branches are moved with explicit copies before the jump (ascending
+//! order; safe because destinations are never above their sources). Forward branches
+//! are chained through their offset fields and patched at the frame's `end`.
+
+use wasmparser::{BlockType, BrTable};
+
+use super::func::{Ctrl, CtrlKind, Entry, FuncTranslator, NONE};
+use crate::ir::{Instr, Slot};
+use crate::Error;
+
+type R = Result<(), Error>;
+
+/// A branch condition: a slot holding an i32, or a just-emitted compare to fuse.
+pub(super) enum Cond {
+    Slot(Slot),
+    Cmp(Instr),
+}
+
+/// `(branch if true, branch if false)` for a fusable compare.
+fn fused(cmp: Instr, zero64: Slot) -> Option<(Instr, Instr)> {
+    macro_rules! pairs {
+        ($($cmp:ident => $t:ident / $f:ident),* $(,)?) => {
+            match cmp {
+                $( Instr::$cmp { lhs, rhs, .. } => Some((
+                    Instr::$t { lhs, rhs, offset: 0 },
+                    Instr::$f { lhs, rhs, offset: 0 },
+                )), )*
+                Instr::I32Eqz { src, .. } => Some((
+                    Instr::BrIfEqz { cond: src, offset: 0 },
+                    Instr::BrIfNez { cond: src, offset: 0 },
+                )),
+                Instr::I64Eqz { src, .. } => Some((
+                    Instr::BrI64Eq { lhs: src, rhs: zero64, offset: 0 },
+                    Instr::BrI64Ne { lhs: src, rhs: zero64, offset: 0 },
+                )),
+                _ => None,
+            }
+        };
+    }
+    pairs! {
+        I32Eq => BrI32Eq / BrI32Ne, I32Ne => BrI32Ne / BrI32Eq,
+        I32LtS => BrI32LtS / BrI32GeS, I32LtU => BrI32LtU / BrI32GeU,
+        I32GtS => BrI32GtS / BrI32LeS, I32GtU => BrI32GtU / BrI32LeU,
+        I32LeS => BrI32LeS / BrI32GtS, I32LeU => BrI32LeU / BrI32GtU,
+        I32GeS => BrI32GeS / BrI32LtS, I32GeU => BrI32GeU / BrI32LtU,
+        I64Eq => BrI64Eq / BrI64Ne, I64Ne => BrI64Ne / BrI64Eq,
+        I64LtS => BrI64LtS / BrI64GeS, I64LtU => BrI64LtU / BrI64GeU,
+        I64GtS => BrI64GtS / BrI64LeS, I64GtU => BrI64GtU / BrI64LeU,
+        I64LeS => BrI64LeS / BrI64GtS, I64LeU => BrI64LeU / BrI64GtU,
+        I64GeS => BrI64GeS / BrI64LtS, I64GeU => BrI64GeU / BrI64LtU,
+    }
+}
+
+fn is_fusable(i: &Instr) -> bool {
+    fused(*i, Slot(0)).is_some()
+}
+
+impl FuncTranslator<'_> {
+    /// Pops a branch condition, taking the just-emitted compare out of the code when
+    /// it can be fused into the branch.
+    pub(super) fn take_cond(&mut self) -> Cond {
+        if self.top_is_fresh() && is_fusable(&self.a.code[self.producer as usize]) {
+            let cmp = self.a.code.pop().expect("producer exists");
+            self.a.stack.pop();
+            self.barrier();
+            return Cond::Cmp(cmp);
+        }
+        Cond::Slot(self.pop())
+    }
+
+    /// Emits a conditional branch taken when the condition is `when` (offset unpatched).
+    pub(super) fn cond_branch(&mut self, cond: Cond, when: bool) -> u32 {
+        let instr = match cond {
+            Cond::Slot(s) if when => Instr::BrIfNez { cond: s, offset: 0 },
+            Cond::Slot(s) => Instr::BrIfEqz { cond: s, offset: 0 },
+            Cond::Cmp(cmp) => {
+                let zero = self.intern_const(0);
+                let (t, f) = fused(cmp, zero).expect("checked fusable");
+                if when {
+                    t
+                } else {
+                    f
+                }
+            }
+        };
+        self.emit(instr)
+    }
+
+    fn push_frame(&mut self, kind: CtrlKind, params: u32, results: u32, live: bool) {
+        let height = if live { self.height() - params } else { 0 };
+        self.a.ctrl.push(Ctrl {
+            kind,
+            height,
+            num_params: params,
+            num_results: results,
+            header: NONE,
+            pending: NONE,
+            else_branch: NONE,
+            live,
+            branched_to: false,
+        });
+    }
+
+    pub(super) fn visit_unreachable(&mut self) -> R {
+        self.emit(Instr::Unreachable {});
+        self.reachable = false;
+        Ok(())
+    }
+
+    pub(super) fn visit_nop(&mut self) -> R {
+        Ok(())
+    }
+
+    pub(super) fn visit_block(&mut self, bt: BlockType) -> R {
+        let (p, r) = self.block_arity(bt);
+        if !self.reachable {
+            self.push_frame(CtrlKind::Block, p, r, false);
+            return Ok(());
+        }
+        self.materialize_locals();
+        self.push_frame(CtrlKind::Block, p, r, true);
+        Ok(())
+    }
+
+    pub(super) fn visit_loop(&mut self, bt: BlockType) -> R {
+        let (p, r) = self.block_arity(bt);
+        if !self.reachable {
+            self.push_frame(CtrlKind::Loop, p, r, false);
+            return Ok(());
+        }
+        self.materialize_locals();
+        self.materialize_top(p);
+        self.push_frame(CtrlKind::Loop, p, r, true);
+        let header = self.pc();
+        self.a.ctrl.last_mut().expect("frame").header = header;
+        self.start_gas_block();
+        Ok(())
+    }
+
+    pub(super) fn visit_if(&mut self, bt: BlockType) -> R {
+        let (p, r) = self.block_arity(bt);
+        if !self.reachable {
+            self.push_frame(CtrlKind::If, p, r, false);
+            return Ok(());
+        }
+        let cond = self.take_cond();
+        self.materialize_locals();
+        self.materialize_top(p);
+        let at = self.cond_branch(cond, false);
+        self.push_frame(CtrlKind::If, p, r, true);
+        self.a.ctrl.last_mut().expect("frame").else_branch = at;
+        self.start_gas_block();
+        Ok(())
+    }
+
+    pub(super) fn visit_else(&mut self) -> R {
+        let f = *self.a.ctrl.last().expect("validated: in if");
+        if !f.live {
+            self.a.ctrl.last_mut().expect("frame").kind = CtrlKind::Else;
+            return Ok(());
+        }
+        if self.reachable {
+            self.pop_consecutive(f.num_results);
+            self.jump_to(Instr::Br { offset: 0 }, 0);
+        }
+        self.truncate(f.height);
+        let here = self.pc();
+        self.patch(f.else_branch, here);
+        {
+            let fm = self.a.ctrl.last_mut().expect("frame");
+            fm.else_branch = NONE;
+            fm.kind = CtrlKind::Else;
+        }
+        // The params were materialized into their own temporaries at `if`, and the
+        // else arm is only entered from the `if` itself, so they are still there.
+        for _ in 0..f.num_params {
+            self.push_temp();
+        }
+        self.reachable = true;
+        self.start_gas_block();
+        Ok(())
+    }
+
+    pub(super) fn visit_end(&mut self) -> R {
+        let f = self.a.ctrl.pop().expect("validated: frame to end");
+        if !f.live {
+            return Ok(());
+        }
+        if f.kind == CtrlKind::Func {
+            if self.reachable {
+                self.emit_return();
+            }
+            self.reachable = false;
+            return Ok(());
+        }
+        if self.reachable {
+            self.pop_consecutive(f.num_results);
+        }
+        self.truncate(f.height);
+        let end = self.pc();
+        if f.else_branch != NONE {
+            self.patch(f.else_branch, end);
+        }
+        self.patch_pending(f.pending, end);
+        let after = self.reachable || f.branched_to || f.kind == CtrlKind::If;
+        for _ in 0..f.num_results {
+            self.push_temp();
+        }
+        self.reachable = after;
+        self.barrier();
+        if after {
+            self.start_gas_block();
+        }
+        Ok(())
+    }
+
+    /// Emits the copies moving the top `label_arity` values to frame `depth`'s slots.
+    fn branch_copies(&mut self, f: &Ctrl) {
+        let k = f.label_arity();
+        let h = self.height();
+        for i in 0..k {
+            let pos = h - k + i;
+            let dst = f.height + i;
+            if !(pos == dst && self.a.stack[pos as usize] == Entry::Temp) {
+                let src = self.slot_at(pos);
+                self.emit(Instr::Copy { dst: Self::temp(dst), src });
+            }
+        }
+    }
+
+    fn needs_copies(&self, f: &Ctrl) -> bool {
+        let k = f.label_arity();
+        let h = self.height();
+        (0..k).any(|i| {
+            let pos = h - k + i;
+            !(pos == f.height + i && self.a.stack[pos as usize] == Entry::Temp)
+        })
+    }
+
+    /// Emits a return of the function's results from the stack top (popping them).
+    pub(super) fn emit_return(&mut self) {
+        let k = self.num_results;
+        match k {
+            0 => {
+                self.emit(Instr::Return { values: Slot(0), count: 0 });
+            }
+            1 => {
+                let src = self.pop();
+                self.emit(Instr::ReturnOne { src });
+            }
+            _ => {
+                let values = self.pop_consecutive(k);
+                self.emit(Instr::Return { values, count: k });
+            }
+        }
+    }
+
+    /// Emits a return of the top results without changing the stack (for `br_if`).
+    fn emit_return_keep(&mut self) {
+        let k = self.num_results;
+        let h = self.height();
+        match k {
+            0 => {
+                self.emit(Instr::Return { values: Slot(0), count: 0 });
+            }
+            1 => {
+                let src = self.slot_at(h - 1);
+                self.emit(Instr::ReturnOne { src });
+            }
+            _ => {
+                let in_place = (h - k..h).all(|p| self.a.stack[p as usize] == Entry::Temp);
+                let values = if in_place {
+                    Self::temp(h - k)
+                } else {
+                    // Copy to fresh temporaries above the stack (entries stay untouched).
+                    for i in 0..k {
+                        let src = self.slot_at(h - k + i);
+                        self.emit(Instr::Copy { dst: Self::temp(h + i), src });
+                    }
+                    self.max_height = self.max_height.max(h + k);
+                    Self::temp(h)
+                };
+                self.emit(Instr::Return { values, count: k });
+            }
+        }
+    }
+
+    pub(super) fn visit_br(&mut self, depth: u32) -> R {
+        let f = self.frame(depth);
+        if f.kind == CtrlKind::Func {
+            self.emit_return();
+        } else {
+            self.branch_copies(&f);
+            self.jump_to(Instr::Br { offset: 0 }, depth);
+        }
+        self.reachable = false;
+        Ok(())
+    }
+
+    pub(super) fn visit_br_if(&mut self, depth: u32) -> R {
+        let cond = self.take_cond();
+        let f = self.frame(depth);
+        if f.kind == CtrlKind::Func {
+            let skip = self.cond_branch(cond, false);
+            self.emit_return_keep();
+            let here = self.pc();
+            self.patch(skip, here);
+        } else if !self.needs_copies(&f) {
+            let at = self.cond_branch(cond, true);
+            if f.kind == CtrlKind::Loop {
+                self.patch(at, f.header);
+            } else {
+                self.add_pending(at, depth);
+            }
+        } else {
+            let skip = self.cond_branch(cond, false);
+            self.branch_copies(&f);
+            self.jump_to(Instr::Br { offset: 0 }, depth);
+            let here = self.pc();
+            self.patch(skip, here);
+        }
+        self.start_gas_block();
+        Ok(())
+    }
+
+    pub(super) fn visit_br_table(&mut self, targets: BrTable<'_>) -> R {
+        let index = self.pop();
+        let default = targets.default();
+        let k = self.frame(default).label_arity();
+        let s = self.height() - k;
+        if k > 0 {
+            self.pop_consecutive(k);
+        }
+        let n = targets.len();
+        self.emit(Instr::BrTable { index, len: n });
+        let mut tramp = core::mem::take(&mut self.a.scratch);
+        tramp.clear();
+        let all = targets.targets().chain(core::iter::once(Ok(default)));
+        for t in all {
+            let t = t.map_err(Error::from_wasmparser)?;
+            let f = self.frame(t);
+            if f.kind == CtrlKind::Func || (k > 0 && f.height != s) {
+                let at = self.emit(Instr::Br { offset: 0 });
+                tramp.push((at, t));
+            } else {
+                self.jump_to(Instr::Br { offset: 0 }, t);
+            }
+        }
+        // Trampolines: move the carried values (already consecutive at `s`), then jump.
+        for &(at, t) in &tramp {
+            let here = self.pc();
+            self.patch(at, here);
+            let f = self.frame(t);
+            if f.kind == CtrlKind::Func {
+                match k {
+                    1 => self.emit(Instr::ReturnOne { src: Self::temp(s) }),
+                    _ => self.emit(Instr::Return { values: Self::temp(s), count: k }),
+                };
+            } else {
+                self.emit(Instr::CopySpan { dst: Self::temp(f.height), src: Self::temp(s), len: k });
+                self.jump_to(Instr::Br { offset: 0 }, t);
+            }
+        }
+        tramp.clear();
+        self.a.scratch = tramp;
+        self.reachable = false;
+        Ok(())
+    }
+
+    pub(super) fn visit_return(&mut self) -> R {
+        self.emit_return();
+        self.reachable = false;
+        Ok(())
+    }
+}

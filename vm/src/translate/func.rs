@@ -1,0 +1,565 @@
+//! Per-function translation state: the translation-time operand stack, control frames,
+//! instruction emission, gas block accounting, and the validating visitor wrapper.
+//!
+//! Operand-stack entries are `Temp` (the value lives in the temporary slot of its own
+//! stack position), `Const(k)` (constant pool entry, read in place) or `Local(i)` (read
+//! in place). Invariants that keep this correct and linear:
+//! * Local refs of the same local form a chain through the stack (`prev`), headed by
+//!   `local_heads[i]`; before `local.set i` only that chain is copied out.
+//! * Every pushed local ref is also recorded in `local_refs`; at each control-flow entry
+//!   all still-live local refs are copied to their temporaries (each at most once), since
+//!   a copy emitted on one path would not run on another.
+//! * Only the top of the stack is ever popped, so a popped local ref is its chain's head.
+
+use wasmparser::{BlockType, FrameKind, FuncValidator, ValidatorResources, VisitOperator};
+
+use crate::gas::{Flow, OpClassifier, OpInfo};
+use crate::ir::{Instr, Slot};
+use crate::types::FuncType;
+use crate::{Error, GasSchedule};
+
+/// Translation-time slot tag for constants (relocated in `finish`).
+pub(super) const CONST_TAG: u32 = 1 << 30;
+/// Translation-time slot tag for temporaries (relocated in `finish`).
+pub(super) const TEMP_TAG: u32 = 1 << 31;
+/// "No entry" marker for chains and pending-branch lists.
+pub(super) const NONE: u32 = u32::MAX;
+
+/// An operand-stack entry at translation time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Entry {
+    /// In the temporary slot of its own stack position.
+    Temp,
+    /// Constant pool entry `k`.
+    Const(u32),
+    /// Local `index` read in place; `prev` is the next-lower position referencing it.
+    Local { index: u32, prev: u32 },
+}
+
+/// Kind of a control frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum CtrlKind {
+    Func,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+/// A control frame.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Ctrl {
+    pub kind: CtrlKind,
+    /// Stack height below the frame's params.
+    pub height: u32,
+    pub num_params: u32,
+    pub num_results: u32,
+    /// Loop header pc (for `Loop`).
+    pub header: u32,
+    /// Head of the linked list of forward branches to patch at `end` (through offsets).
+    pub pending: u32,
+    /// The `if`'s false-branch instruction (patched at `else`/`end`), or `NONE`.
+    pub else_branch: u32,
+    /// Whether the frame was entered in reachable code (false: a dead frame).
+    pub live: bool,
+    /// Whether some emitted branch targets this frame's end.
+    pub branched_to: bool,
+}
+
+impl Ctrl {
+    /// Number of values a branch to this frame carries.
+    pub fn label_arity(&self) -> u32 {
+        if self.kind == CtrlKind::Loop {
+            self.num_params
+        } else {
+            self.num_results
+        }
+    }
+}
+
+/// Module-level facts the function translator needs.
+pub(crate) struct ModuleCtx {
+    pub types: Vec<FuncType>,
+    /// Type index of every function (imports first).
+    pub func_types: Vec<u32>,
+    pub schedule: GasSchedule,
+    pub metering: bool,
+}
+
+/// Buffers reused across functions (no per-function allocation in steady state).
+#[derive(Default)]
+pub(crate) struct FuncTranslatorAllocations {
+    pub stack: Vec<Entry>,
+    pub ctrl: Vec<Ctrl>,
+    pub code: Vec<Instr>,
+    pub consts: Vec<u64>,
+    pub const_index: std::collections::BTreeMap<u64, u32>,
+    pub local_heads: Vec<u32>,
+    pub local_refs: Vec<u32>,
+    pub scratch: Vec<(u32, u32)>,
+}
+
+impl FuncTranslatorAllocations {
+    fn reset(&mut self) {
+        self.stack.clear();
+        self.ctrl.clear();
+        self.code.clear();
+        self.consts.clear();
+        self.const_index.clear();
+        self.local_heads.clear();
+        self.local_refs.clear();
+        self.scratch.clear();
+    }
+}
+
+/// The single-pass translator of one function body.
+pub(crate) struct FuncTranslator<'m> {
+    pub m: &'m ModuleCtx,
+    pub a: FuncTranslatorAllocations,
+    pub type_index: u32,
+    pub num_params: u32,
+    /// Params + declared locals.
+    pub num_locals: u32,
+    pub num_results: u32,
+    pub max_height: u32,
+    pub reachable: bool,
+    /// Index of the current block's `ConsumeGas`, or `NONE`.
+    pub gas_instr: u32,
+    pub gas_cost: u64,
+    /// Index of the last emitted instruction whose `dst` is the temp of the stack top.
+    pub producer: u32,
+    /// Stack position whose temp the producer wrote.
+    pub producer_pos: u32,
+}
+
+impl<'m> FuncTranslator<'m> {
+    pub fn new(m: &'m ModuleCtx, mut a: FuncTranslatorAllocations, type_index: u32) -> Self {
+        a.reset();
+        let ty = &m.types[type_index as usize];
+        let num_params = ty.params().len() as u32;
+        let num_results = ty.results().len() as u32;
+        Self {
+            m,
+            a,
+            type_index,
+            num_params,
+            num_locals: num_params,
+            num_results,
+            max_height: 0,
+            reachable: true,
+            gas_instr: NONE,
+            gas_cost: 0,
+            producer: NONE,
+            producer_pos: NONE,
+        }
+    }
+
+    /// Declares `count` more locals (already limit-checked by the caller).
+    pub fn add_locals(&mut self, count: u32) {
+        self.num_locals += count;
+    }
+
+    /// Called after locals are declared, before the first operator.
+    pub fn start(&mut self) {
+        self.a.local_heads.resize(self.num_locals as usize, NONE);
+        self.a.ctrl.push(Ctrl {
+            kind: CtrlKind::Func,
+            height: 0,
+            num_params: 0,
+            num_results: self.num_results,
+            header: 0,
+            pending: NONE,
+            else_branch: NONE,
+            live: true,
+            branched_to: false,
+        });
+        self.start_gas_block();
+    }
+
+    // ---- slots -------------------------------------------------------------------
+
+    pub fn temp(pos: u32) -> Slot {
+        Slot(TEMP_TAG | pos)
+    }
+
+    pub fn const_slot(k: u32) -> Slot {
+        Slot(CONST_TAG | k)
+    }
+
+    pub fn height(&self) -> u32 {
+        self.a.stack.len() as u32
+    }
+
+    fn entry_slot(e: Entry, pos: u32) -> Slot {
+        match e {
+            Entry::Temp => Self::temp(pos),
+            Entry::Const(k) => Self::const_slot(k),
+            Entry::Local { index, .. } => Slot(index),
+        }
+    }
+
+    /// Slot of the entry at `pos` (no change to the stack).
+    pub fn slot_at(&self, pos: u32) -> Slot {
+        Self::entry_slot(self.a.stack[pos as usize], pos)
+    }
+
+    // ---- stack -------------------------------------------------------------------
+
+    /// Pushes a temporary and returns its slot.
+    pub fn push_temp(&mut self) -> Slot {
+        let pos = self.height();
+        self.a.stack.push(Entry::Temp);
+        if pos + 1 > self.max_height {
+            self.max_height = pos + 1;
+        }
+        Self::temp(pos)
+    }
+
+    /// Pushes a constant (raw 64-bit cell), interning it in the constant pool.
+    pub fn push_const(&mut self, bits: u64) {
+        let k = self.intern(bits);
+        self.a.stack.push(Entry::Const(k));
+        let h = self.height();
+        if h > self.max_height {
+            self.max_height = h;
+        }
+    }
+
+    fn intern(&mut self, bits: u64) -> u32 {
+        let next = self.a.consts.len() as u32;
+        let k = *self.a.const_index.entry(bits).or_insert(next);
+        if k == next {
+            self.a.consts.push(bits);
+        }
+        k
+    }
+
+    /// The slot of constant `bits` (interned; not pushed).
+    pub fn intern_const(&mut self, bits: u64) -> Slot {
+        let k = self.intern(bits);
+        Self::const_slot(k)
+    }
+
+    /// Pushes a reference to local `index` (read in place).
+    pub fn push_local(&mut self, index: u32) {
+        let pos = self.height();
+        let prev = self.a.local_heads[index as usize];
+        self.a.local_heads[index as usize] = pos;
+        self.a.stack.push(Entry::Local { index, prev });
+        self.a.local_refs.push(pos);
+        if pos + 1 > self.max_height {
+            self.max_height = pos + 1;
+        }
+    }
+
+    /// Pops the top entry, returning its slot (valid until something overwrites it).
+    pub fn pop(&mut self) -> Slot {
+        let pos = self.height() - 1;
+        let e = self.a.stack.pop().expect("validated: operand stack not empty");
+        if let Entry::Local { index, prev } = e {
+            self.a.local_heads[index as usize] = prev;
+        }
+        Self::entry_slot(e, pos)
+    }
+
+    pub fn top(&self) -> Entry {
+        *self.a.stack.last().expect("validated: operand stack not empty")
+    }
+
+    /// Pops the top `n` entries into consecutive temporaries (their own positions),
+    /// copying locals/constants there; returns the first slot.
+    pub fn pop_consecutive(&mut self, n: u32) -> Slot {
+        let base = self.height() - n;
+        for pos in (base..base + n).rev() {
+            let e = self.a.stack[pos as usize];
+            let src = self.pop();
+            if e != Entry::Temp {
+                self.emit(Instr::Copy { dst: Self::temp(pos), src });
+            }
+        }
+        Self::temp(base)
+    }
+
+    /// Truncates the stack to `height` (popping, so local chains stay consistent).
+    pub fn truncate(&mut self, height: u32) {
+        while self.height() > height {
+            self.pop();
+        }
+    }
+
+    /// Copies every live local ref on the stack to its temporary (control-flow entry).
+    pub fn materialize_locals(&mut self) {
+        let refs = core::mem::take(&mut self.a.local_refs);
+        for &pos in &refs {
+            if let Some(&Entry::Local { index, .. }) = self.a.stack.get(pos as usize) {
+                self.emit(Instr::Copy { dst: Self::temp(pos), src: Slot(index) });
+                self.a.stack[pos as usize] = Entry::Temp;
+                self.a.local_heads[index as usize] = NONE;
+            }
+        }
+        let mut refs = refs;
+        refs.clear();
+        self.a.local_refs = refs;
+    }
+
+    /// Copies the stack entries referencing local `index` to their temporaries.
+    pub fn preserve_local(&mut self, index: u32) {
+        let mut pos = self.a.local_heads[index as usize];
+        while pos != NONE {
+            let Entry::Local { prev, .. } = self.a.stack[pos as usize] else {
+                unreachable!("local chain points at a non-local entry")
+            };
+            self.emit(Instr::Copy { dst: Self::temp(pos), src: Slot(index) });
+            self.a.stack[pos as usize] = Entry::Temp;
+            pos = prev;
+        }
+        self.a.local_heads[index as usize] = NONE;
+    }
+
+    /// Turns the top `n` entries into `Temp` in place (after `materialize_locals`, only
+    /// constants remain to copy).
+    pub fn materialize_top(&mut self, n: u32) {
+        let h = self.height();
+        for pos in h - n..h {
+            match self.a.stack[pos as usize] {
+                Entry::Temp => {}
+                Entry::Const(k) => {
+                    self.emit(Instr::Copy { dst: Self::temp(pos), src: Self::const_slot(k) });
+                    self.a.stack[pos as usize] = Entry::Temp;
+                }
+                Entry::Local { .. } => unreachable!("locals materialized before"),
+            }
+        }
+    }
+
+    // ---- emission ----------------------------------------------------------------
+
+    pub fn pc(&self) -> u32 {
+        self.a.code.len() as u32
+    }
+
+    pub fn emit(&mut self, i: Instr) -> u32 {
+        let pc = self.pc();
+        self.a.code.push(i);
+        pc
+    }
+
+    /// Emits an instruction whose `dst` is a freshly pushed temp (a "producer").
+    pub fn emit_producer(&mut self, i: Instr) {
+        let pc = self.emit(i);
+        self.producer = pc;
+        self.producer_pos = self.height() - 1;
+    }
+
+    /// True when the stack top is a temp written by the last emitted instruction.
+    pub fn top_is_fresh(&self) -> bool {
+        self.producer != NONE
+            && self.producer + 1 == self.pc()
+            && self.producer_pos + 1 == self.height()
+            && self.a.stack.last() == Some(&Entry::Temp)
+    }
+
+    /// Marks a control-flow merge point: no instruction may be rewritten across it.
+    pub fn barrier(&mut self) {
+        self.producer = NONE;
+    }
+
+    // ---- gas ---------------------------------------------------------------------
+
+    /// Closes the current metered block (patching its charge) and opens a new one here.
+    pub fn start_gas_block(&mut self) {
+        self.barrier();
+        if !self.m.metering {
+            return;
+        }
+        self.close_gas_block();
+        self.gas_instr = self.emit(Instr::ConsumeGas { amount: 0 });
+        self.gas_cost = 0;
+    }
+
+    /// Patches the current block's `ConsumeGas` with its accumulated cost.
+    pub fn close_gas_block(&mut self) {
+        if self.gas_instr != NONE {
+            let amount = self.gas_cost as u32; // <= u32::MAX: see `add_gas`
+            self.a.code[self.gas_instr as usize] = Instr::ConsumeGas { amount };
+            self.gas_instr = NONE;
+            self.gas_cost = 0;
+        }
+    }
+
+    /// Adds an operator's static cost to the current metered block. If the block's sum
+    /// would exceed `u32::MAX`, the block is charged so far and a new charge starts here
+    /// (deterministic split rule, see `gas` module docs).
+    pub fn add_gas(&mut self, cost: u64) {
+        if !self.m.metering || cost == 0 {
+            return;
+        }
+        let mut total = self.gas_cost.saturating_add(cost);
+        while total > u64::from(u32::MAX) {
+            self.gas_cost = u64::from(u32::MAX);
+            self.close_gas_block();
+            self.gas_instr = self.emit(Instr::ConsumeGas { amount: 0 });
+            self.barrier();
+            total -= u64::from(u32::MAX);
+        }
+        self.gas_cost = total;
+    }
+
+    // ---- branches ----------------------------------------------------------------
+
+    /// Sets the relative offset of the branch at `at` to jump to `target`.
+    pub fn patch(&mut self, at: u32, target: u32) {
+        let off = target as i64 - at as i64;
+        let off = i32::try_from(off).expect("code size bounded by limits");
+        *self.a.code[at as usize].branch_offset_mut().expect("patching a branch") = off;
+    }
+
+    /// Records the branch at `at` as pending on frame `depth` (relative), chaining through
+    /// its offset field.
+    pub fn add_pending(&mut self, at: u32, depth: u32) {
+        let idx = self.a.ctrl.len() - 1 - depth as usize;
+        let frame = &mut self.a.ctrl[idx];
+        let prev = frame.pending;
+        frame.pending = at;
+        frame.branched_to = true;
+        *self.a.code[at as usize].branch_offset_mut().expect("pending branch") = prev as i32;
+    }
+
+    /// Patches every pending branch of `frame` to `target`.
+    pub fn patch_pending(&mut self, mut at: u32, target: u32) {
+        while at != NONE {
+            let prev = self.a.code[at as usize].branch_offset().expect("pending branch") as u32;
+            self.patch(at, target);
+            at = prev;
+        }
+    }
+
+    pub fn frame(&self, depth: u32) -> Ctrl {
+        self.a.ctrl[self.a.ctrl.len() - 1 - depth as usize]
+    }
+
+    /// Emits an unconditional jump `instr` (a `Br`-like with an offset) to frame `depth`.
+    pub fn jump_to(&mut self, instr: Instr, depth: u32) {
+        let f = self.frame(depth);
+        let at = self.emit(instr);
+        if f.kind == CtrlKind::Loop {
+            self.patch(at, f.header);
+        } else {
+            self.add_pending(at, depth);
+        }
+    }
+
+    /// Block type arity `(params, results)`.
+    pub fn block_arity(&self, bt: BlockType) -> (u32, u32) {
+        match bt {
+            BlockType::Empty => (0, 0),
+            BlockType::Type(_) => (0, 1),
+            BlockType::FuncType(t) => {
+                let ty = &self.m.types[t as usize];
+                (ty.params().len() as u32, ty.results().len() as u32)
+            }
+        }
+    }
+
+    // ---- finish ------------------------------------------------------------------
+
+    /// Relocates tagged slots and returns the compiled function; hands back allocations.
+    pub fn finish(mut self) -> (crate::module::CompiledFunc, FuncTranslatorAllocations) {
+        self.close_gas_block();
+        let p = self.num_params;
+        let l = self.num_locals - self.num_params;
+        let c = self.a.consts.len() as u32;
+        let const_base = p + l;
+        let temp_base = p + l + c;
+        let mut code = core::mem::take(&mut self.a.code);
+        for instr in &mut code {
+            instr.for_each_slot_mut(|s| {
+                if s.0 & TEMP_TAG != 0 {
+                    s.0 = temp_base + (s.0 & !TEMP_TAG);
+                } else if s.0 & CONST_TAG != 0 {
+                    s.0 = const_base + (s.0 & !CONST_TAG);
+                }
+            });
+        }
+        let func = crate::module::CompiledFunc {
+            type_index: self.type_index,
+            num_params: p,
+            num_locals: l,
+            consts: self.a.consts.clone().into_boxed_slice(),
+            frame_size: temp_base + self.max_height,
+            num_results: self.num_results,
+            code: code.clone().into_boxed_slice(),
+        };
+        code.clear();
+        self.a.code = code;
+        (func, self.a)
+    }
+}
+
+/// Validation as a wrapper: each operator goes to the validator first, then (if it
+/// validated) its gas cost is accounted and the translator emits IR.
+pub(super) struct Validating<'t, 'm> {
+    pub v: &'t mut FuncValidator<ValidatorResources>,
+    pub t: &'t mut FuncTranslator<'m>,
+    pub offset: usize,
+}
+
+impl Validating<'_, '_> {
+    #[inline]
+    fn pre(&mut self, info: OpInfo) -> Result<Flow, Error> {
+        match info {
+            OpInfo::Unsupported(name) => Err(Error::unsupported(name, self.offset)),
+            OpInfo::Op(cost, flow) => {
+                if self.t.reachable {
+                    let c = self.t.m.schedule.cost(cost);
+                    self.t.add_gas(c);
+                }
+                Ok(flow)
+            }
+        }
+    }
+}
+
+impl wasmparser::FrameStack for Validating<'_, '_> {
+    fn current_frame(&self) -> Option<FrameKind> {
+        self.v.get_control_frame(0).map(|f| f.kind)
+    }
+}
+
+macro_rules! define_validating {
+    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
+        $( define_validating!(@one $proposal $visit $($($arg: $argty),*)?); )*
+    };
+    (@one mvp $($rest:tt)*) => { define_validating!(@ok $($rest)*); };
+    (@one sign_extension $($rest:tt)*) => { define_validating!(@ok $($rest)*); };
+    (@one saturating_float_to_int $($rest:tt)*) => { define_validating!(@ok $($rest)*); };
+    (@one bulk_memory $($rest:tt)*) => { define_validating!(@ok $($rest)*); };
+    (@one reference_types $($rest:tt)*) => { define_validating!(@ok $($rest)*); };
+    // Every other proposal is rejected (gas.rs names each one exhaustively).
+    (@one $proposal:ident $visit:ident $($arg:ident: $argty:ty),*) => {
+        fn $visit(&mut self $(, $arg: $argty)*) -> Self::Output {
+            let info = OpClassifier.$visit($($arg),*);
+            self.pre(info).map(|_| ())
+        }
+    };
+    (@ok $visit:ident $($arg:ident: $argty:ty),*) => {
+        fn $visit(&mut self $(, $arg: $argty)*) -> Self::Output {
+            let info = OpClassifier.$visit($($arg.clone()),*);
+            if let OpInfo::Unsupported(name) = info {
+                return Err(Error::unsupported(name, self.offset));
+            }
+            self.v.visitor(self.offset).$visit($($arg.clone()),*).map_err(Error::from_wasmparser)?;
+            let flow = self.pre(info)?;
+            if self.t.reachable || !matches!(flow, Flow::Straight | Flow::Jump | Flow::BrIf) {
+                self.t.$visit($($arg),*)?;
+            }
+            Ok(())
+        }
+    };
+}
+
+#[allow(clippy::clone_on_copy, clippy::redundant_clone)]
+impl<'a> VisitOperator<'a> for Validating<'_, '_> {
+    type Output = Result<(), Error>;
+    wasmparser::for_each_visit_operator!(define_validating);
+}

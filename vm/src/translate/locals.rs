@@ -1,0 +1,93 @@
+//! Locals, globals and parametric operators (`drop`, `select`).
+//!
+//! `local.get` pushes a local ref (no instruction). `local.set` first copies out the
+//! stack entries still referring to the local (its chain), then either retargets the
+//! instruction that just produced the value to write the local directly, or copies.
+
+use wasmparser::ValType as WpValType;
+
+use super::func::{Entry, FuncTranslator, NONE};
+use crate::ir::{Instr, Slot};
+use crate::Error;
+
+type R = Result<(), Error>;
+
+impl FuncTranslator<'_> {
+    pub(super) fn visit_local_get(&mut self, local_index: u32) -> R {
+        self.push_local(local_index);
+        Ok(())
+    }
+
+    pub(super) fn visit_local_set(&mut self, local_index: u32) -> R {
+        if let Entry::Local { index, .. } = self.top() {
+            if index == local_index {
+                self.pop();
+                return Ok(());
+            }
+        }
+        if self.top_is_fresh() && self.a.local_heads[local_index as usize] == NONE {
+            self.pop();
+            let at = self.producer as usize;
+            // Every producer's first slot operand is its `dst`.
+            let mut first = true;
+            self.a.code[at].for_each_slot_mut(|s| {
+                if first {
+                    *s = Slot(local_index);
+                    first = false;
+                }
+            });
+            self.barrier();
+            return Ok(());
+        }
+        let src = self.pop();
+        self.preserve_local(local_index);
+        self.emit(Instr::Copy { dst: Slot(local_index), src });
+        self.barrier();
+        Ok(())
+    }
+
+    pub(super) fn visit_local_tee(&mut self, local_index: u32) -> R {
+        self.visit_local_set(local_index)?;
+        self.push_local(local_index);
+        Ok(())
+    }
+
+    pub(super) fn visit_global_get(&mut self, global_index: u32) -> R {
+        let dst = self.push_temp();
+        self.emit_producer(Instr::GlobalGet { dst, global: global_index });
+        Ok(())
+    }
+
+    pub(super) fn visit_global_set(&mut self, global_index: u32) -> R {
+        let src = self.pop();
+        self.emit(Instr::GlobalSet { global: global_index, src });
+        Ok(())
+    }
+
+    pub(super) fn visit_drop(&mut self) -> R {
+        self.pop();
+        Ok(())
+    }
+
+    pub(super) fn visit_select(&mut self) -> R {
+        let cond = self.pop();
+        let if_false = self.pop();
+        let if_true = self.pop();
+        let dst = self.push_temp();
+        self.emit(Instr::Select { dst, cond, if_true });
+        self.emit(Instr::Arg { slot: if_false });
+        self.barrier();
+        Ok(())
+    }
+
+    pub(super) fn visit_typed_select(&mut self, _ty: WpValType) -> R {
+        self.visit_select()
+    }
+
+    pub(super) fn visit_typed_select_multi(&mut self, tys: Vec<WpValType>) -> R {
+        if tys.len() != 1 {
+            return Err(Error::unsupported("multi-value select", 0));
+        }
+        self.visit_select()
+    }
+}

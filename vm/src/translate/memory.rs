@@ -1,0 +1,110 @@
+//! Memory operators: loads, stores, `memory.size`/`grow` and bulk memory.
+
+use wasmparser::MemArg;
+
+use super::func::FuncTranslator;
+use crate::ir::{Instr, Slot};
+use crate::Error;
+
+type R = Result<(), Error>;
+
+/// The memarg offset as u32 (32-bit memories only; memory64 is rejected earlier).
+fn offset_of(m: &MemArg) -> Result<u32, Error> {
+    u32::try_from(m.offset).map_err(|_| Error::unsupported("memory64", 0))
+}
+
+impl FuncTranslator<'_> {
+    fn load(&mut self, m: MemArg, make: fn(Slot, Slot, u32) -> Instr) -> R {
+        let offset = offset_of(&m)?;
+        let ptr = self.pop();
+        let dst = self.push_temp();
+        self.emit_producer(make(dst, ptr, offset));
+        Ok(())
+    }
+
+    fn store(&mut self, m: MemArg, make: fn(Slot, Slot, u32) -> Instr) -> R {
+        let offset = offset_of(&m)?;
+        let value = self.pop();
+        let ptr = self.pop();
+        self.emit(make(ptr, value, offset));
+        Ok(())
+    }
+
+    pub(super) fn visit_memory_size(&mut self, _mem: u32) -> R {
+        let dst = self.push_temp();
+        self.emit_producer(Instr::MemorySize { dst });
+        Ok(())
+    }
+
+    pub(super) fn visit_memory_grow(&mut self, _mem: u32) -> R {
+        let delta = self.pop();
+        let dst = self.push_temp();
+        self.emit_producer(Instr::MemoryGrow { dst, delta });
+        Ok(())
+    }
+
+    pub(super) fn visit_memory_fill(&mut self, _mem: u32) -> R {
+        let len = self.pop();
+        let value = self.pop();
+        let dst = self.pop();
+        self.emit(Instr::MemoryFill { dst, value, len });
+        Ok(())
+    }
+
+    pub(super) fn visit_memory_copy(&mut self, _dst_mem: u32, _src_mem: u32) -> R {
+        let len = self.pop();
+        let src = self.pop();
+        let dst = self.pop();
+        self.emit(Instr::MemoryCopy { dst, src, len });
+        Ok(())
+    }
+
+    pub(super) fn visit_memory_init(&mut self, data_index: u32, _mem: u32) -> R {
+        let args = self.pop_consecutive(3);
+        self.emit(Instr::MemoryInit { data: data_index, args });
+        Ok(())
+    }
+
+    pub(super) fn visit_data_drop(&mut self, data_index: u32) -> R {
+        self.emit(Instr::DataDrop { data: data_index });
+        Ok(())
+    }
+}
+
+macro_rules! loads {
+    ($($visit:ident => $instr:ident),* $(,)?) => {
+        impl FuncTranslator<'_> {
+            $( pub(super) fn $visit(&mut self, memarg: MemArg) -> R {
+                self.load(memarg, |dst, ptr, offset| Instr::$instr { dst, ptr, offset })
+            } )*
+        }
+    };
+}
+
+macro_rules! stores {
+    ($($visit:ident => $instr:ident),* $(,)?) => {
+        impl FuncTranslator<'_> {
+            $( pub(super) fn $visit(&mut self, memarg: MemArg) -> R {
+                self.store(memarg, |ptr, value, offset| Instr::$instr { ptr, value, offset })
+            } )*
+        }
+    };
+}
+
+loads! {
+    visit_i32_load => I32Load, visit_i64_load => I64Load,
+    visit_f32_load => F32Load, visit_f64_load => F64Load,
+    visit_i32_load8_s => I32Load8S, visit_i32_load8_u => I32Load8U,
+    visit_i32_load16_s => I32Load16S, visit_i32_load16_u => I32Load16U,
+    visit_i64_load8_s => I64Load8S, visit_i64_load8_u => I64Load8U,
+    visit_i64_load16_s => I64Load16S, visit_i64_load16_u => I64Load16U,
+    visit_i64_load32_s => I64Load32S, visit_i64_load32_u => I64Load32U,
+}
+
+stores! {
+    visit_i32_store => I32Store, visit_i64_store => I64Store,
+    visit_f32_store => F32Store, visit_f64_store => F64Store,
+    visit_i32_store8 => I32Store8, visit_i32_store16 => I32Store16,
+    visit_i64_store8 => I64Store8, visit_i64_store16 => I64Store16,
+    visit_i64_store32 => I64Store32,
+}

@@ -1,0 +1,398 @@
+//! Unit tests for the translator: error paths, limits, IR shape, gas block costs.
+
+use crate::{Config, Error, ErrorKind, Limits, Module};
+
+fn wat(src: &str) -> Vec<u8> {
+    wat::parse_str(src).expect("valid wat")
+}
+
+fn compile(src: &str) -> Result<Module, Error> {
+    Module::new(&Config::default(), &wat(src))
+}
+
+fn compile_nometer(src: &str) -> Module {
+    let config = Config { metering: false, ..Config::default() };
+    Module::new(&config, &wat(src)).expect("compiles")
+}
+
+fn dis(m: &Module, f: u32) -> String {
+    m.disassemble(f).expect("defined function")
+}
+
+fn err(src: &str) -> Error {
+    compile(src).expect_err("must be rejected")
+}
+
+fn unsupported(e: &Error) -> &'static str {
+    match e.kind() {
+        ErrorKind::Unsupported { feature } => feature,
+        other => panic!("expected Unsupported, got {other:?}: {e}"),
+    }
+}
+
+fn limit(e: &Error) -> &'static str {
+    match e.kind() {
+        ErrorKind::LimitExceeded { limit, .. } => limit,
+        other => panic!("expected LimitExceeded, got {other:?}: {e}"),
+    }
+}
+
+// ---- IR shape ----------------------------------------------------------------------
+
+#[test]
+fn add_reads_params_in_place() {
+    let m = compile_nometer(
+        "(module (func (export \"f\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))",
+    );
+    assert_eq!(dis(&m, 0), "   0: i32.add dst=t0 lhs=p0 rhs=p1\n   1: return_one src=t0\n");
+}
+
+#[test]
+fn constants_are_used_in_place_and_interned() {
+    let m = compile_nometer(
+        "(module (func (param i32) (result i32) local.get 0 i32.const 7 i32.add i32.const 7 i32.mul))",
+    );
+    assert_eq!(
+        dis(&m, 0),
+        "   0: i32.add dst=t0 lhs=p0 rhs=c0\n   1: i32.mul dst=t0 lhs=t0 rhs=c0\n   2: return_one src=t0\n"
+    );
+}
+
+#[test]
+fn local_set_retargets_producer() {
+    let m = compile_nometer(
+        "(module (func (param i32) (local i32) local.get 0 i32.const 1 i32.add local.set 1))",
+    );
+    assert_eq!(dis(&m, 0), "   0: i32.add dst=l0 lhs=p0 rhs=c0\n   1: return values=p0 count=0\n");
+}
+
+#[test]
+fn local_set_preserves_pending_reads() {
+    // local.get 0 is still on the stack when local 0 is overwritten.
+    let m = compile_nometer(
+        "(module (func (param i32) (result i32) local.get 0 i32.const 5 local.set 0 local.get 0 i32.add))",
+    );
+    let d = dis(&m, 0);
+    assert_eq!(
+        d,
+        "   0: copy dst=t0 src=p0\n   1: copy dst=p0 src=c0\n   2: i32.add dst=t0 lhs=t0 rhs=p0\n   3: return_one src=t0\n"
+    );
+}
+
+#[test]
+fn locals_materialized_at_block_entry() {
+    let m = compile_nometer(
+        "(module (func (param i32) (result i32)
+            local.get 0
+            block i32.const 1 local.set 0 end
+            ))",
+    );
+    let d = dis(&m, 0);
+    assert!(d.starts_with("   0: copy dst=t0 src=p0\n"), "{d}");
+}
+
+#[test]
+fn fused_compare_and_branch() {
+    let m = compile_nometer(
+        "(module (func (param i32 i32) (result i32)
+            block local.get 0 local.get 1 i32.lt_s br_if 0 i32.const 1 return end
+            i32.const 2))",
+    );
+    let d = dis(&m, 0);
+    assert!(d.contains("br.i32.lt_s lhs=p0 rhs=p1"), "{d}");
+    assert!(!d.contains("i32.lt_s dst"), "{d}");
+}
+
+#[test]
+fn if_else_with_result() {
+    let m = compile_nometer(
+        "(module (func (param i32) (result i32)
+            local.get 0 if (result i32) i32.const 10 else i32.const 20 end))",
+    );
+    let d = dis(&m, 0);
+    assert_eq!(
+        d,
+        "   0: br_if_eqz cond=p0 ->3\n   1: copy dst=t0 src=c0\n   2: br ->4\n   3: copy dst=t0 src=c1\n   4: return_one src=t0\n"
+    );
+}
+
+#[test]
+fn loop_backedge_and_gas() {
+    let m = compile(
+        "(module (func (param i32)
+            loop local.get 0 i32.const 1 i32.sub local.tee 0 br_if 0 end))",
+    )
+    .unwrap();
+    let d = dis(&m, 0);
+    // entry block: loop (0); loop body: get, const, sub, tee, br_if = 1+1+1+1+2.
+    assert_eq!(
+        d,
+        "   0: consume_gas amount=0\n   1: consume_gas amount=6\n   2: i32.sub dst=p0 lhs=p0 rhs=c0\n   3: br_if_nez cond=p0 ->1\n   4: consume_gas amount=0\n   5: consume_gas amount=0\n   6: return values=p0 count=0\n"
+    );
+}
+
+#[test]
+fn call_args_consecutive() {
+    let m = compile_nometer(
+        "(module
+            (func $g (param i32 i32) (result i32) local.get 0)
+            (func (param i32) (result i32) local.get 0 i32.const 3 call $g))",
+    );
+    assert_eq!(
+        dis(&m, 1),
+        "   0: copy dst=t1 src=c0\n   1: copy dst=t0 src=p0\n   2: call func=0 args=t0\n   3: return_one src=t0\n"
+    );
+}
+
+#[test]
+fn br_table_with_values_uses_trampolines() {
+    let m = compile_nometer(
+        "(module (func (param i32) (result i32)
+            block (result i32)
+              block (result i32)
+                i32.const 1 i32.const 9 local.get 0 br_table 0 1 2
+              end
+              drop i32.const 5
+            end))",
+    );
+    let d = dis(&m, 0);
+    assert!(d.contains("br_table"), "{d}");
+    assert!(d.contains("return_one"), "{d}");
+}
+
+#[test]
+fn unreachable_code_not_emitted() {
+    let m = compile_nometer(
+        "(module (func (result i32) i32.const 1 return i32.const 2 i32.const 3 i32.add))",
+    );
+    assert_eq!(dis(&m, 0), "   0: return_one src=c0\n");
+}
+
+#[test]
+fn multi_value_block_params() {
+    let m = compile_nometer(
+        "(module (func (param i32 i32) (result i32 i32)
+            local.get 0 local.get 1
+            block (param i32 i32) (result i32 i32) end))",
+    );
+    let d = dis(&m, 0);
+    assert!(d.contains("return values=t0 count=2"), "{d}");
+}
+
+// ---- errors ------------------------------------------------------------------------
+
+#[test]
+fn simd_rejected_naming_simd() {
+    let e = err("(module (func (result v128) v128.const i32x4 0 0 0 0))");
+    assert_eq!(unsupported(&e), "SIMD");
+    assert!(e.to_string().starts_with("SIMD is not supported (at offset 0x"), "{e}");
+    // A SIMD op in a body that otherwise has no v128 types.
+    let e = err("(module (func i32.const 0 i8x16.splat drop))");
+    assert_eq!(unsupported(&e), "SIMD", "{e}");
+}
+
+#[test]
+fn threads_rejected() {
+    let e = err("(module (memory 1 1 shared))");
+    assert_eq!(unsupported(&e), "threads", "{e}");
+    let e = err("(module (memory 1) (func atomic.fence))");
+    assert_eq!(unsupported(&e), "threads", "{e}");
+}
+
+#[test]
+fn other_proposals_rejected() {
+    assert_eq!(unsupported(&err("(module (func return_call 0))")), "tail calls");
+    assert_eq!(unsupported(&err("(module (memory i64 1))")), "memory64");
+    assert_eq!(unsupported(&err("(module (memory 1) (memory 1))")), "multi-memory");
+    assert_eq!(
+        unsupported(&err("(module (global i32 (i32.add (i32.const 1) (i32.const 2))))")),
+        "extended constant expressions"
+    );
+    assert_eq!(unsupported(&err("(module (tag) (func throw 0))")), "exception handling");
+}
+
+#[test]
+fn invalid_module_reads_like_spec() {
+    let e = err("(module (func (result i32) i64.const 0))");
+    assert!(matches!(e.kind(), ErrorKind::Invalid(_)));
+    assert!(e.to_string().contains("type mismatch"), "{e}");
+    assert!(e.to_string().contains("(at offset 0x"), "{e}");
+}
+
+#[test]
+fn malformed_bytes_error_not_panic() {
+    for bytes in [
+        &b""[..],
+        b"\0asm",
+        b"\0asm\x01\0\0\0\x01",
+        b"\0asm\x01\0\0\0\x0a\x05\x01\x03\0\x41",
+        b"garbage garbage",
+    ] {
+        assert!(Module::new(&Config::default(), bytes).is_err());
+    }
+    // Truncations of a valid module never panic.
+    let good = wat("(module (func (param i32) (result i32) local.get 0 if (result i32) i32.const 1 else i32.const 2 end))");
+    for n in 0..good.len() {
+        let _ = Module::new(&Config::default(), &good[..n]);
+    }
+}
+
+// ---- limits ------------------------------------------------------------------------
+
+fn with_limits(l: Limits, src: &str) -> Error {
+    Module::new(&Config { limits: l, ..Config::default() }, &wat(src)).expect_err("limit")
+}
+
+#[test]
+fn limits_enforced() {
+    let d = Limits::default;
+    assert_eq!(limit(&with_limits(Limits { max_code_size: 7, ..d() }, "(module)")), "max_code_size");
+    assert_eq!(
+        limit(&with_limits(Limits { max_functions: 1, ..d() }, "(module (func) (func))")),
+        "max_functions"
+    );
+    assert_eq!(
+        limit(&with_limits(Limits { max_params: 1, ..d() }, "(module (func (param i32 i32)))")),
+        "max_params"
+    );
+    assert_eq!(
+        limit(&with_limits(Limits { max_locals: 3, ..d() }, "(module (func (param i32) (local i32 i32 i32)))")),
+        "max_locals"
+    );
+    assert_eq!(
+        limit(&with_limits(Limits { max_globals: 1, ..d() }, "(module (global i32 (i32.const 0)) (global i32 (i32.const 0)))")),
+        "max_globals"
+    );
+    assert_eq!(
+        limit(&with_limits(Limits { max_table_elements: 10, ..d() }, "(module (table 11 funcref))")),
+        "max_table_elements"
+    );
+    assert_eq!(limit(&err("(module (memory 257))")), "max_memory_pages");
+    assert_eq!(
+        limit(&with_limits(Limits { max_data_segments: 1, ..d() }, "(module (memory 1) (data (i32.const 0) \"a\") (data (i32.const 0) \"b\"))")),
+        "max_data_segments"
+    );
+    assert_eq!(
+        limit(&with_limits(Limits { max_element_segments: 1, ..d() }, "(module (table 1 funcref) (elem (i32.const 0) func) (elem (i32.const 0) func))")),
+        "max_element_segments"
+    );
+    assert_eq!(
+        limit(&with_limits(Limits { max_function_body_size: 4, ..d() }, "(module (func i32.const 1 drop i32.const 1 drop))")),
+        "max_function_body_size"
+    );
+    assert_eq!(
+        limit(&with_limits(Limits { max_types: 1, ..d() }, "(module (type (func)) (type (func (param i32))))")),
+        "max_types"
+    );
+    assert_eq!(
+        limit(&with_limits(Limits { max_imports: 1, ..d() }, "(module (import \"a\" \"b\" (func)) (import \"a\" \"c\" (func)))")),
+        "max_imports"
+    );
+    assert_eq!(
+        limit(&with_limits(Limits { max_exports: 1, ..d() }, "(module (func) (export \"a\" (func 0)) (export \"b\" (func 0)))")),
+        "max_exports"
+    );
+    assert_eq!(
+        limit(&with_limits(Limits { max_tables: 1, ..d() }, "(module (table 1 funcref) (table 1 funcref))")),
+        "max_tables"
+    );
+}
+
+#[test]
+fn memory_max_is_clamped() {
+    let m = compile("(module (memory 1))").unwrap();
+    assert_eq!(m.inner.memory.as_ref().unwrap().max_pages, 256);
+    let m = compile("(module (memory 1 65536))").unwrap();
+    assert_eq!(m.inner.memory.as_ref().unwrap().max_pages, 256);
+    let m = compile("(module (memory 1 2))").unwrap();
+    assert_eq!(m.inner.memory.as_ref().unwrap().max_pages, 2);
+}
+
+// ---- gas ---------------------------------------------------------------------------
+
+fn gas_amounts(m: &Module, f: u32) -> Vec<u32> {
+    match &m.inner.funcs[f as usize].kind {
+        crate::module::FuncKind::Compiled(c) => c
+            .code
+            .iter()
+            .filter_map(|i| match i {
+                crate::ir::Instr::ConsumeGas { amount } => Some(*amount),
+                _ => None,
+            })
+            .collect(),
+        _ => panic!(),
+    }
+}
+
+#[test]
+fn gas_block_costs() {
+    // Entry block: 3 x local.get/const (1 each) + i32.add (1) + i32.div_u (4) = 8.
+    let m = compile(
+        "(module (func (param i32 i32) (result i32) local.get 0 local.get 1 i32.add i32.const 3 i32.div_u))",
+    )
+    .unwrap();
+    assert_eq!(gas_amounts(&m, 0), vec![8]);
+    // if/else arms are separate blocks: entry = local.get + if(2) = 3; then = const 1;
+    // else = const 1 + const 1 + add 1 = 3; after end = nothing.
+    let m = compile(
+        "(module (func (param i32) (result i32)
+            local.get 0 if (result i32) i32.const 1 else i32.const 2 i32.const 3 i32.add end))",
+    )
+    .unwrap();
+    assert_eq!(gas_amounts(&m, 0), vec![3, 1, 3, 0]);
+    // Call costs 10; unreachable code costs nothing.
+    let m = compile("(module (func $f) (func call $f return call $f call $f))").unwrap();
+    assert_eq!(gas_amounts(&m, 1), vec![12]);
+}
+
+#[test]
+fn no_gas_when_metering_off() {
+    let m = compile_nometer("(module (func (param i32) loop local.get 0 br_if 0 end))");
+    assert!(gas_amounts(&m, 0).is_empty());
+}
+
+// ---- scale (linear time) -------------------------------------------------------------
+
+#[test]
+fn deep_nesting_and_big_br_table_compile() {
+    let n = 15_000;
+    let mut s = String::from("(module (func (param i32)");
+    for _ in 0..n {
+        s.push_str(" block");
+    }
+    s.push_str(" local.get 0 br_table");
+    for i in 0..n {
+        s.push_str(&format!(" {i}"));
+    }
+    s.push_str(" 0");
+    for _ in 0..n {
+        s.push_str(" end");
+    }
+    s.push_str("))");
+    let config = Config {
+        limits: Limits { max_function_body_size: 1 << 20, max_code_size: 1 << 21, ..Limits::default() },
+        ..Config::default()
+    };
+    let m = Module::new(&config, &wat(&s)).unwrap();
+    assert!(m.disassemble(0).is_some());
+}
+
+#[test]
+fn many_locals_refs_then_set_is_linear() {
+    // `local.get 0` pushed many times then `local.set 0` repeatedly: each set copies only
+    // the chain of local 0, once.
+    let n = 20_000;
+    let mut s = String::from("(module (func (param i32)");
+    for _ in 0..n {
+        s.push_str(" local.get 0 i32.const 1 local.set 0");
+    }
+    for _ in 0..n {
+        s.push_str(" drop");
+    }
+    s.push_str("))");
+    let config = Config {
+        limits: Limits { max_function_body_size: 1 << 20, max_code_size: 1 << 21, ..Limits::default() },
+        ..Config::default()
+    };
+    Module::new(&config, &wat(&s)).unwrap();
+}
