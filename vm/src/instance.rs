@@ -271,7 +271,12 @@ impl Instance {
         args: &[Value],
         gas: &mut GasMeter,
     ) -> Result<Vec<Value>, Trap> {
-        let m: &ModuleInner = &self.module.inner;
+        let Instance {
+            module,
+            store,
+            stacks,
+        } = self;
+        let m: &ModuleInner = &module.inner;
         let func = match m.exports.get(export) {
             Some(e) if e.kind == ExternKind::Func => e.index,
             _ => return Err(Trap::host(format!("no exported function `{export}`"))),
@@ -284,22 +289,18 @@ impl Instance {
                 args.len()
             )));
         }
-        let values = &mut self.stacks.values;
         let need = params.len().max(ty.results().len());
-        if values.len() < need {
-            values.resize(need, 0);
+        if stacks.values.len() < need {
+            stacks.values.resize(need, 0);
         }
-        for (cell, a) in values.iter_mut().zip(args) {
+        for (cell, a) in stacks.values.iter_mut().zip(args) {
             *cell = a.to_cell();
         }
-        let module = self.module.clone();
-        let inner: &ModuleInner = &module.inner;
-        exec::execute(inner, &mut self.store, &mut self.stacks, host, gas, func)?;
-        let ty = &inner.types[inner.funcs[func as usize].type_index as usize];
+        exec::execute(m, store, stacks, host, gas, func)?;
         Ok(ty
             .results()
             .iter()
-            .zip(&self.stacks.values)
+            .zip(&stacks.values)
             .map(|(&t, &c)| Value::from_cell(t, c))
             .collect())
     }

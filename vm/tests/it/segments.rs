@@ -30,9 +30,8 @@ fn active_and_passive_data() {
     let mut m = inst(
         r#"(module
       (memory (export "memory") 1)
-      (global $off i32 (i32.const 16))
       (data (i32.const 0) "abc")
-      (data (global.get $off) "xyz")
+      (data (offset (i32.const 16)) "xyz")
       (data $p "HELLO")
       (func (export "init") (param i32 i32 i32)
         local.get 0 local.get 1 local.get 2 memory.init $p)
