@@ -1,1 +1,24 @@
-//! Metron devnet node library.
+//! Metron devnet node library: chain types, RocksDB-backed Merkle state, transaction
+//! execution on the Metron VM, the instant-seal block producer and queries.
+//!
+//! Entry point: [`Chain`] (Seam 4). The RPC server, CLI and service wiring live in the
+//! binary's modules.
+
+pub mod chain;
+pub mod dev;
+pub mod error;
+pub mod executor;
+pub mod host;
+pub mod service;
+pub mod state;
+pub mod types;
+
+#[cfg(test)]
+mod tests;
+
+pub use chain::{Chain, ChainConfig, NewBlock};
+pub use error::{ChainError, TxError};
+pub use types::{
+    Account, Action, Address, Block, BlockHeader, CallResult, Event, Hash, Receipt, ReceiptStatus,
+    SignedTransaction, Transaction, TrapCode, TxLocation,
+};

@@ -1,0 +1,505 @@
+//! The chain: genesis, the instant-seal block producer, commits and queries (Seam 4).
+//!
+//! [`Chain`] is the node's application interface: check a transaction, execute it in a
+//! block, commit, query at a height. It is thread-safe: block production is serialized by
+//! a mutex, queries read committed data concurrently.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use parity_scale_codec::Encode;
+use tokio::sync::broadcast;
+
+use crate::error::{ChainError, TxError};
+use crate::executor::{intrinsic_gas, Executor, ModuleCache};
+use crate::host::BlockContext;
+use crate::state::store::BlockCommit;
+use crate::state::{
+    account_key, storage_key, AccountReader, CodeReader, Overlay, StateProof, StateView,
+    StorageReader, Store,
+};
+use crate::types::{
+    receipts_root, transactions_root, Account, Address, Block, BlockHeader, CallResult, Hash,
+    Receipt, SignedTransaction, TxLocation,
+};
+
+/// Configuration of a chain. Everything except `data_dir` is consensus: nodes of one chain
+/// must agree on it.
+#[derive(Clone, Debug)]
+pub struct ChainConfig {
+    /// Directory of the RocksDB database (created if missing).
+    pub data_dir: PathBuf,
+    /// Chain id transactions must carry.
+    pub chain_id: u64,
+    /// Genesis balances; addresses must be distinct and the total must fit in u128.
+    pub genesis_accounts: Vec<(Address, u128)>,
+    /// VM configuration (limits, gas schedule).
+    pub vm: metron_vm::Config,
+    /// Maximum gas of a block, hence of one transaction (instant seal: one per block).
+    pub block_gas_limit: u64,
+}
+
+/// A block just committed, as broadcast to subscribers.
+#[derive(Clone, Debug)]
+pub struct NewBlock {
+    /// Block hash.
+    pub hash: Hash,
+    /// The block.
+    pub block: Block,
+    /// Receipts of its transactions, in order.
+    pub receipts: Vec<Receipt>,
+}
+
+/// Capacity of the new-block broadcast channel (slow subscribers miss older blocks).
+const BLOCK_CHANNEL_CAPACITY: usize = 256;
+
+/// The devnet chain.
+pub struct Chain {
+    pub(crate) store: Store,
+    executor: Executor,
+    config: ChainConfig,
+    /// Hash and header of the last committed block.
+    head: RwLock<(Hash, BlockHeader)>,
+    /// Serializes block production.
+    producer: Mutex<()>,
+    new_blocks: broadcast::Sender<Arc<NewBlock>>,
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+impl Chain {
+    /// Opens the chain in `config.data_dir`: creates the genesis block if the database is
+    /// empty, otherwise resumes at the last committed block after checking that the state
+    /// trie's root at that height equals the block's state root.
+    ///
+    /// # Errors
+    /// [`ChainError::Db`] if the database cannot be opened (e.g. another process holds it),
+    /// [`ChainError::InvalidGenesis`], [`ChainError::ChainIdMismatch`],
+    /// [`ChainError::Corrupt`] if the head block or its state root is inconsistent.
+    pub fn open(config: ChainConfig) -> Result<Chain, ChainError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+            ChainError::Db(format!(
+                "cannot create data dir {}: {e}",
+                config.data_dir.display()
+            ))
+        })?;
+        let store = Store::open(&config.data_dir)?;
+        let head = match store.head_height()? {
+            None => Self::write_genesis(&store, &config)?,
+            Some(height) => Self::resume(&store, &config, height)?,
+        };
+        let executor = Executor {
+            chain_id: config.chain_id,
+            block_gas_limit: config.block_gas_limit,
+            vm: config.vm.clone(),
+            cache: Arc::new(ModuleCache::default()),
+        };
+        let (new_blocks, _) = broadcast::channel(BLOCK_CHANNEL_CAPACITY);
+        Ok(Chain {
+            store,
+            executor,
+            config,
+            head: RwLock::new(head),
+            producer: Mutex::new(()),
+            new_blocks,
+        })
+    }
+
+    fn write_genesis(
+        store: &Store,
+        config: &ChainConfig,
+    ) -> Result<(Hash, BlockHeader), ChainError> {
+        // BTreeMap: genesis writes in address order, independent of the config's order.
+        let mut balances = BTreeMap::new();
+        let mut total: u128 = 0;
+        for (addr, balance) in &config.genesis_accounts {
+            if balances.insert(*addr, *balance).is_some() {
+                return Err(ChainError::InvalidGenesis(format!(
+                    "duplicate account 0x{}",
+                    hex::encode(addr)
+                )));
+            }
+            total = total
+                .checked_add(*balance)
+                .ok_or_else(|| ChainError::InvalidGenesis("total supply overflows u128".into()))?;
+        }
+        let writes = balances
+            .iter()
+            .filter(|(_, b)| **b > 0)
+            .map(|(addr, balance)| {
+                let acct = Account {
+                    balance: *balance,
+                    ..Account::default()
+                };
+                (account_key(addr), Some(acct.encode()))
+            })
+            .collect();
+        let (state_root, trie) = store.prepare_state(writes, 0)?;
+        // Genesis is a pure function of the config: timestamp 0, no transactions.
+        let header = BlockHeader {
+            parent_hash: [0; 32],
+            height: 0,
+            timestamp: 0,
+            state_root,
+            transactions_root: transactions_root(&[]),
+            receipts_root: receipts_root(&[]),
+        };
+        let block = Block {
+            header: header.clone(),
+            transactions: Vec::new(),
+        };
+        let hash = header.hash();
+        store.commit_block(BlockCommit {
+            hash,
+            block: &block,
+            receipts: &[],
+            trie,
+            code: &BTreeMap::new(),
+            chain_id: Some(config.chain_id),
+        })?;
+        Ok((hash, header))
+    }
+
+    fn resume(
+        store: &Store,
+        config: &ChainConfig,
+        height: u64,
+    ) -> Result<(Hash, BlockHeader), ChainError> {
+        if let Some(stored) = store.chain_id()? {
+            if stored != config.chain_id {
+                return Err(ChainError::ChainIdMismatch {
+                    stored,
+                    configured: config.chain_id,
+                });
+            }
+        }
+        let (hash, block) = store
+            .block(height)?
+            .ok_or_else(|| ChainError::Corrupt(format!("head block {height} missing")))?;
+        let root = store.root(height)?;
+        if root != block.header.state_root {
+            return Err(ChainError::Corrupt(format!(
+                "state root at height {height} is 0x{}, block header says 0x{}",
+                hex::encode(root),
+                hex::encode(block.header.state_root)
+            )));
+        }
+        Ok((hash, block.header))
+    }
+
+    /// The configuration the chain was opened with.
+    pub fn config(&self) -> &ChainConfig {
+        &self.config
+    }
+
+    /// The chain id.
+    pub fn chain_id(&self) -> u64 {
+        self.config.chain_id
+    }
+
+    /// Hash and header of the last committed block.
+    pub fn head(&self) -> (Hash, BlockHeader) {
+        // The head is replaced whole, so a poisoned lock still holds a consistent value.
+        self.head
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Height of the last committed block.
+    pub fn head_height(&self) -> u64 {
+        self.head
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .1
+            .height
+    }
+
+    /// Subscribes to committed blocks (each with its receipts). A subscriber that falls
+    /// more than 256 blocks behind gets `RecvError::Lagged`.
+    pub fn subscribe_blocks(&self) -> broadcast::Receiver<Arc<NewBlock>> {
+        self.new_blocks.subscribe()
+    }
+
+    /// Intrinsic gas of `stx` (the minimum gas limit it needs).
+    pub fn intrinsic_gas(&self, stx: &SignedTransaction) -> u64 {
+        intrinsic_gas(stx, stx.encoded_size())
+    }
+
+    /// Validates `stx` against the head state and, if valid, executes it in a new block
+    /// (instant seal) that is committed before this returns. A transaction whose contract
+    /// execution fails is still included (failed receipt, fee paid).
+    ///
+    /// # Errors
+    /// A [`TxError`] if the transaction is invalid (nothing is written, no block is
+    /// produced), or [`TxError::Chain`] if the node fails to commit.
+    pub fn submit(&self, stx: SignedTransaction) -> Result<Hash, TxError> {
+        let _producer = self.producer.lock().unwrap_or_else(PoisonError::into_inner);
+        let (parent_hash, parent) = self.head();
+        let view = self.store.view(parent.height);
+        let mut overlay = Overlay::new(&view);
+        let ctx = Self::next_block_context(&parent);
+        let receipt = self.executor.execute_tx(&mut overlay, ctx, &stx, 0)?;
+        let tx_hash = receipt.tx_hash;
+        self.seal(parent_hash, ctx, overlay, vec![stx], vec![receipt])?;
+        Ok(tx_hash)
+    }
+
+    /// Produces an empty block (dev helper: advances height and time). Returns its hash.
+    ///
+    /// # Errors
+    /// Node failures.
+    pub fn seal_empty_block(&self) -> Result<Hash, ChainError> {
+        let _producer = self.producer.lock().unwrap_or_else(PoisonError::into_inner);
+        let (parent_hash, parent) = self.head();
+        let view = self.store.view(parent.height);
+        let overlay = Overlay::new(&view);
+        let ctx = Self::next_block_context(&parent);
+        self.seal(parent_hash, ctx, overlay, Vec::new(), Vec::new())
+    }
+
+    fn next_block_context(parent: &BlockHeader) -> BlockContext {
+        // The producer's clock is an input to the block (it is in the header), never read
+        // during execution; timestamps strictly increase.
+        BlockContext {
+            height: parent.height.saturating_add(1),
+            timestamp: now_ms().max(parent.timestamp.saturating_add(1)),
+        }
+    }
+
+    /// Computes the state root, builds the header and commits the block atomically.
+    fn seal(
+        &self,
+        parent_hash: Hash,
+        ctx: BlockContext,
+        overlay: Overlay<'_, StateView<'_>>,
+        transactions: Vec<SignedTransaction>,
+        receipts: Vec<Receipt>,
+    ) -> Result<Hash, ChainError> {
+        let changes = overlay.into_changes();
+        let (state_root, trie) = self.store.prepare_state(changes.writes, ctx.height)?;
+        let header = BlockHeader {
+            parent_hash,
+            height: ctx.height,
+            timestamp: ctx.timestamp,
+            state_root,
+            transactions_root: transactions_root(&transactions),
+            receipts_root: receipts_root(&receipts),
+        };
+        let hash = header.hash();
+        let block = Block {
+            header: header.clone(),
+            transactions,
+        };
+        self.store.commit_block(BlockCommit {
+            hash,
+            block: &block,
+            receipts: &receipts,
+            trie,
+            code: &changes.code,
+            chain_id: None,
+        })?;
+        *self.head.write().unwrap_or_else(PoisonError::into_inner) = (hash, header);
+        // No subscribers is fine.
+        let _ = self.new_blocks.send(Arc::new(NewBlock {
+            hash,
+            block,
+            receipts,
+        }));
+        Ok(hash)
+    }
+
+    /// Receipt of transaction `tx_hash`, `None` if unknown.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub fn receipt(&self, tx_hash: &Hash) -> Result<Option<Receipt>, ChainError> {
+        self.store.receipt(tx_hash)
+    }
+
+    /// Transaction `tx_hash` and where it was included, `None` if unknown.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub fn transaction(
+        &self,
+        tx_hash: &Hash,
+    ) -> Result<Option<(SignedTransaction, TxLocation)>, ChainError> {
+        let Some(loc) = self.store.tx_location(tx_hash)? else {
+            return Ok(None);
+        };
+        let (_, block) = self
+            .store
+            .block(loc.block_height)?
+            .ok_or_else(|| ChainError::Corrupt(format!("block {} missing", loc.block_height)))?;
+        let usize_index = usize::try_from(loc.index).unwrap_or(usize::MAX);
+        let tx = block
+            .transactions
+            .into_iter()
+            .nth(usize_index)
+            .ok_or_else(|| ChainError::Corrupt("transaction index out of range".into()))?;
+        Ok(Some((tx, loc)))
+    }
+
+    /// Block at `height` with its hash, `None` above the head.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub fn block_by_number(&self, height: u64) -> Result<Option<(Hash, Block)>, ChainError> {
+        if height > self.head_height() {
+            return Ok(None);
+        }
+        self.store.block(height)
+    }
+
+    /// Block with hash `hash`, `None` if unknown.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub fn block_by_hash(&self, hash: &Hash) -> Result<Option<(Hash, Block)>, ChainError> {
+        match self.store.block_height(hash)? {
+            Some(height) => self.block_by_number(height),
+            None => Ok(None),
+        }
+    }
+
+    /// The height to read at: `at` or the head.
+    fn resolve(&self, at: Option<u64>) -> Result<u64, ChainError> {
+        let head = self.head_height();
+        match at {
+            None => Ok(head),
+            Some(h) if h <= head => Ok(h),
+            Some(requested) => Err(ChainError::UnknownHeight { requested, head }),
+        }
+    }
+
+    /// Read-only view of the state at `at` (head if `None`).
+    ///
+    /// # Errors
+    /// [`ChainError::UnknownHeight`] above the head.
+    pub fn state_at(&self, at: Option<u64>) -> Result<StateView<'_>, ChainError> {
+        Ok(self.store.view(self.resolve(at)?))
+    }
+
+    /// Account at `address` (default if absent) at height `at` (head if `None`).
+    ///
+    /// # Errors
+    /// [`ChainError::UnknownHeight`], storage failures.
+    pub fn account(&self, address: &Address, at: Option<u64>) -> Result<Account, ChainError> {
+        Ok(self.state_at(at)?.account(address)?.unwrap_or_default())
+    }
+
+    /// Balance of `address` at height `at` (head if `None`).
+    ///
+    /// # Errors
+    /// [`ChainError::UnknownHeight`], storage failures.
+    pub fn balance(&self, address: &Address, at: Option<u64>) -> Result<u128, ChainError> {
+        Ok(self.account(address, at)?.balance)
+    }
+
+    /// Nonce (number of transactions sent) of `address` at height `at` (head if `None`).
+    ///
+    /// # Errors
+    /// [`ChainError::UnknownHeight`], storage failures.
+    pub fn nonce(&self, address: &Address, at: Option<u64>) -> Result<u64, ChainError> {
+        Ok(self.account(address, at)?.nonce)
+    }
+
+    /// Value under `key` in contract `address`'s storage at height `at`.
+    ///
+    /// # Errors
+    /// [`ChainError::UnknownHeight`], storage failures.
+    pub fn storage(
+        &self,
+        address: &Address,
+        key: &[u8],
+        at: Option<u64>,
+    ) -> Result<Option<Vec<u8>>, ChainError> {
+        self.state_at(at)?.storage(address, key)
+    }
+
+    /// Code of contract `address` at height `at`, `None` for non-contracts.
+    ///
+    /// # Errors
+    /// [`ChainError::UnknownHeight`], storage failures, code missing for a code hash.
+    pub fn code(&self, address: &Address, at: Option<u64>) -> Result<Option<Vec<u8>>, ChainError> {
+        let view = self.state_at(at)?;
+        let Some(code_hash) = view.account(address)?.and_then(|a| a.code_hash) else {
+            return Ok(None);
+        };
+        view.code_by_hash(&code_hash)?
+            .map(Some)
+            .ok_or_else(|| ChainError::Corrupt("contract code missing".into()))
+    }
+
+    /// State root at height `at` (head if `None`).
+    ///
+    /// # Errors
+    /// [`ChainError::UnknownHeight`], storage failures.
+    pub fn state_root(&self, at: Option<u64>) -> Result<Hash, ChainError> {
+        self.store.root(self.resolve(at)?)
+    }
+
+    /// Merkle proof of an account (`key == None`: the value is SCALE(`Account`)) or of a
+    /// storage slot (`key == Some`) against the state root at height `at`.
+    ///
+    /// # Errors
+    /// [`ChainError::UnknownHeight`], storage failures.
+    pub fn prove(
+        &self,
+        address: &Address,
+        key: Option<&[u8]>,
+        at: Option<u64>,
+    ) -> Result<StateProof, ChainError> {
+        let key_hash = match key {
+            None => account_key(address),
+            Some(k) => storage_key(address, k),
+        };
+        self.store.prove(key_hash, self.resolve(at)?)
+    }
+
+    /// Executes a call at the head state without changing it: no signature, nonce or fee.
+    /// Runs in the context of the next block (height head + 1).
+    ///
+    /// # Errors
+    /// [`ChainError::InvalidCall`] if `gas_limit` is below the intrinsic gas or above the
+    /// block gas limit, or `from` cannot pay `value`; storage failures. Contract failures
+    /// are reported in the [`CallResult`].
+    pub fn dry_run_call(
+        &self,
+        from: Address,
+        contract: Address,
+        method: &str,
+        input: Vec<u8>,
+        value: u128,
+        gas_limit: u64,
+    ) -> Result<CallResult, ChainError> {
+        if gas_limit > self.config.block_gas_limit {
+            return Err(ChainError::InvalidCall(format!(
+                "gas limit {gas_limit} above block gas limit {}",
+                self.config.block_gas_limit
+            )));
+        }
+        let (_, parent) = self.head();
+        let view = self.store.view(parent.height);
+        let mut overlay = Overlay::new(&view);
+        let ctx = Self::next_block_context(&parent);
+        // The overlay is dropped: nothing is committed.
+        self.executor.dry_run_call(
+            &mut overlay,
+            ctx,
+            from,
+            contract,
+            method,
+            input,
+            value,
+            gas_limit,
+        )
+    }
+}

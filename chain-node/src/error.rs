@@ -1,0 +1,121 @@
+//! Error types of the chain library: [`ChainError`] (storage, queries, node faults) and
+//! [`TxError`] (a transaction rejected before inclusion; no block is produced).
+
+use thiserror::Error;
+
+/// A failure of the node itself or of a query. Messages are for people; the RPC layer maps
+/// variants to error codes.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ChainError {
+    /// RocksDB failed (open, read or write).
+    #[error("database error: {0}")]
+    Db(String),
+    /// The Merkle trie failed (missing node, ...).
+    #[error("state trie error: {0}")]
+    Trie(String),
+    /// Stored data does not decode or is inconsistent.
+    #[error("corrupt database: {0}")]
+    Corrupt(String),
+    /// The data directory was created with a different chain id.
+    #[error("chain id mismatch: database has {stored}, config has {configured}")]
+    ChainIdMismatch {
+        /// Chain id stored in the database.
+        stored: u64,
+        /// Chain id of the configuration.
+        configured: u64,
+    },
+    /// The genesis configuration is invalid.
+    #[error("invalid genesis: {0}")]
+    InvalidGenesis(String),
+    /// A query named a height above the current head.
+    #[error("unknown height {requested} (head is {head})")]
+    UnknownHeight {
+        /// Requested height.
+        requested: u64,
+        /// Current head height.
+        head: u64,
+    },
+    /// A dry-run call request is invalid (e.g. the caller cannot pay the value).
+    #[error("invalid call: {0}")]
+    InvalidCall(String),
+}
+
+impl From<rocksdb::Error> for ChainError {
+    fn from(e: rocksdb::Error) -> Self {
+        ChainError::Db(e.into_string())
+    }
+}
+
+impl From<parity_scale_codec::Error> for ChainError {
+    fn from(e: parity_scale_codec::Error) -> Self {
+        ChainError::Corrupt(e.to_string())
+    }
+}
+
+/// A transaction rejected at submission: it is not included in a block and changes no state.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TxError {
+    /// The bytes are not a SCALE-encoded `SignedTransaction`.
+    #[error("cannot decode transaction: {0}")]
+    Decode(String),
+    /// The encoded transaction exceeds the size limit.
+    #[error("transaction too large: {size} bytes (limit {limit})")]
+    TooLarge {
+        /// Encoded size in bytes.
+        size: usize,
+        /// Limit in bytes.
+        limit: usize,
+    },
+    /// `from` is not a valid ed25519 public key.
+    #[error("invalid sender public key")]
+    InvalidPublicKey,
+    /// The signature does not verify against `from`.
+    #[error("invalid signature")]
+    InvalidSignature,
+    /// The transaction is for another chain.
+    #[error("wrong chain id: expected {expected}, got {got}")]
+    WrongChainId {
+        /// This chain's id.
+        expected: u64,
+        /// The transaction's chain id.
+        got: u64,
+    },
+    /// The nonce is not the sender's next nonce.
+    #[error("bad nonce: expected {expected}, got {got}")]
+    BadNonce {
+        /// The sender account's current nonce.
+        expected: u64,
+        /// The transaction's nonce.
+        got: u64,
+    },
+    /// The gas limit does not cover the intrinsic gas.
+    #[error("gas limit {gas_limit} below intrinsic gas {intrinsic}")]
+    IntrinsicGas {
+        /// The transaction's gas limit.
+        gas_limit: u64,
+        /// Intrinsic gas required.
+        intrinsic: u64,
+    },
+    /// The gas limit exceeds the block gas limit.
+    #[error("gas limit {gas_limit} above block gas limit {block_gas_limit}")]
+    GasLimitTooHigh {
+        /// The transaction's gas limit.
+        gas_limit: u64,
+        /// The chain's block gas limit.
+        block_gas_limit: u64,
+    },
+    /// `gas_limit * gas_price + value` overflows u128.
+    #[error("maximum cost overflows u128")]
+    CostOverflow,
+    /// The sender cannot pay `gas_limit * gas_price + value`.
+    #[error("insufficient balance: need {need}, have {have}")]
+    InsufficientBalance {
+        /// Maximum cost of the transaction.
+        need: u128,
+        /// Sender balance.
+        have: u128,
+    },
+    /// The node failed while handling the transaction.
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+}

@@ -1,0 +1,624 @@
+//! Transaction validation and execution over a state [`Overlay`].
+//!
+//! Gas and fees:
+//! - intrinsic gas = [`TX_BASE_GAS`] + [`TX_GAS_PER_BYTE`] per byte of the SCALE-encoded
+//!   signed transaction, plus [`DEPLOY_GAS_PER_BYTE`] per byte of code for a deploy (this
+//!   pays for compilation, which is linear in the code size);
+//! - the sender pays `gas_limit * gas_price` up front (with the nonce increment), execution
+//!   runs with a meter of `gas_limit - intrinsic`, and the unused part is refunded;
+//! - the fee `gas_used * gas_price` is burned (the devnet has no block producer account).
+//!
+//! A failed transaction (trap, out of gas, invalid code, unknown method) reverts its own
+//! writes (including the value transfer) through an overlay checkpoint, but keeps the fee
+//! payment and the nonce increment.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use metron_vm::{Config, GasMeter, Instance, InstantiationError, Module, Trap, TrapKind};
+use parity_scale_codec::Encode;
+
+use crate::error::{ChainError, TxError};
+use crate::host::{BlockContext, CallContext, ContractHost};
+use crate::state::{CodeReader, Overlay, StateReader};
+use crate::types::{
+    contract_address, keccak256, Action, Address, CallResult, Event, Hash, Receipt, ReceiptStatus,
+    SignedTransaction, TrapCode,
+};
+
+/// Gas charged for every transaction.
+pub const TX_BASE_GAS: u64 = 21_000;
+/// Gas per byte of the SCALE-encoded signed transaction.
+pub const TX_GAS_PER_BYTE: u64 = 16;
+/// Additional gas per byte of code in a deploy (covers compilation).
+pub const DEPLOY_GAS_PER_BYTE: u64 = 200;
+/// Largest accepted SCALE-encoded signed transaction, in bytes (1 MiB; the VM's own code
+/// size limit is lower and yields an `InvalidCode` receipt).
+pub const MAX_TX_BYTES: usize = 1024 * 1024;
+/// Method names with this prefix can only run at deploy.
+pub const RESERVED_METHOD_PREFIX: &str = "init";
+
+/// Intrinsic gas of a transaction whose SCALE encoding is `encoded_len` bytes.
+pub fn intrinsic_gas(stx: &SignedTransaction, encoded_len: usize) -> u64 {
+    let bytes = u64::try_from(encoded_len).unwrap_or(u64::MAX);
+    let mut gas = TX_BASE_GAS.saturating_add(bytes.saturating_mul(TX_GAS_PER_BYTE));
+    if let Action::Deploy { code, .. } = &stx.tx.action {
+        let code_len = u64::try_from(code.len()).unwrap_or(u64::MAX);
+        gas = gas.saturating_add(code_len.saturating_mul(DEPLOY_GAS_PER_BYTE));
+    }
+    gas
+}
+
+/// Compiled modules by code hash.
+///
+/// A pure cache: a module is the deterministic result of compiling the code with the
+/// chain's fixed VM config, so a hit or a miss never changes gas or results (compilation
+/// costs are charged per byte at deploy, never at call time). The map is only used for
+/// lookups, never iterated. Keyed by code hash alone because one `Chain` has one VM config.
+#[derive(Default)]
+pub struct ModuleCache {
+    modules: Mutex<HashMap<Hash, Module>>,
+}
+
+/// Above this many entries the cache is cleared (bounded memory on a long-running devnet).
+const MODULE_CACHE_CAPACITY: usize = 256;
+
+impl ModuleCache {
+    /// The compiled module of `code` (whose hash is `code_hash`), compiling on a miss.
+    ///
+    /// # Errors
+    /// The VM's compile error.
+    pub fn get_or_compile(
+        &self,
+        config: &Config,
+        code_hash: &Hash,
+        code: &[u8],
+    ) -> Result<Module, metron_vm::Error> {
+        if let Some(m) = self.lock().get(code_hash) {
+            return Ok(m.clone());
+        }
+        let module = Module::new(config, code)?;
+        let mut map = self.lock();
+        if map.len() >= MODULE_CACHE_CAPACITY {
+            map.clear();
+        }
+        map.insert(*code_hash, module.clone());
+        Ok(module)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Hash, Module>> {
+        // A poisoned cache is still a valid cache (entries are immutable).
+        self.modules.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Executes transactions for one chain configuration.
+pub struct Executor {
+    /// Chain id transactions must carry.
+    pub chain_id: u64,
+    /// Per-transaction (and per-block) gas limit.
+    pub block_gas_limit: u64,
+    /// VM configuration (part of consensus).
+    pub vm: Config,
+    /// Compiled module cache.
+    pub cache: Arc<ModuleCache>,
+}
+
+/// Outcome of running contract code.
+struct Outcome {
+    status: ReceiptStatus,
+    /// Gas used by execution (excluding intrinsic gas).
+    exec_gas: u64,
+    return_data: Vec<u8>,
+    events: Vec<Event>,
+    contract_address: Option<Address>,
+    error: Option<String>,
+}
+
+impl Outcome {
+    fn failed(status: ReceiptStatus, exec_gas: u64, error: impl Into<String>) -> Outcome {
+        Outcome {
+            status,
+            exec_gas,
+            return_data: Vec::new(),
+            events: Vec::new(),
+            contract_address: None,
+            error: Some(error.into()),
+        }
+    }
+}
+
+fn trap_code(kind: TrapKind) -> Option<TrapCode> {
+    // Exhaustive on purpose: a new VM trap kind must be mapped deliberately.
+    Some(match kind {
+        TrapKind::Unreachable => TrapCode::Unreachable,
+        TrapKind::IntegerDivideByZero => TrapCode::IntegerDivideByZero,
+        TrapKind::IntegerOverflow => TrapCode::IntegerOverflow,
+        TrapKind::InvalidConversionToInteger => TrapCode::InvalidConversionToInteger,
+        TrapKind::MemoryOutOfBounds => TrapCode::MemoryOutOfBounds,
+        TrapKind::TableOutOfBounds => TrapCode::TableOutOfBounds,
+        TrapKind::IndirectCallTypeMismatch => TrapCode::IndirectCallTypeMismatch,
+        TrapKind::NullReference => TrapCode::NullReference,
+        TrapKind::UninitializedElement => TrapCode::UninitializedElement,
+        TrapKind::CallStackExhausted => TrapCode::CallStackExhausted,
+        TrapKind::Host => TrapCode::Host,
+        TrapKind::OutOfGas => return None,
+    })
+}
+
+/// Validates a transaction against `state` (the state it would execute on).
+///
+/// # Errors
+/// The first failed check, in this order: size, chain id, signature, gas limit (block
+/// limit, intrinsic), nonce, cost overflow, balance.
+pub fn validate<S: StateReader>(
+    exec: &Executor,
+    state: &Overlay<'_, S>,
+    stx: &SignedTransaction,
+    encoded_len: usize,
+) -> Result<(), TxError> {
+    if encoded_len > MAX_TX_BYTES {
+        return Err(TxError::TooLarge {
+            size: encoded_len,
+            limit: MAX_TX_BYTES,
+        });
+    }
+    let tx = &stx.tx;
+    if tx.chain_id != exec.chain_id {
+        return Err(TxError::WrongChainId {
+            expected: exec.chain_id,
+            got: tx.chain_id,
+        });
+    }
+    stx.verify()?;
+    if tx.gas_limit > exec.block_gas_limit {
+        return Err(TxError::GasLimitTooHigh {
+            gas_limit: tx.gas_limit,
+            block_gas_limit: exec.block_gas_limit,
+        });
+    }
+    let intrinsic = intrinsic_gas(stx, encoded_len);
+    if tx.gas_limit < intrinsic {
+        return Err(TxError::IntrinsicGas {
+            gas_limit: tx.gas_limit,
+            intrinsic,
+        });
+    }
+    let sender = state.get_account(&stx.from)?;
+    if tx.nonce != sender.nonce {
+        return Err(TxError::BadNonce {
+            expected: sender.nonce,
+            got: tx.nonce,
+        });
+    }
+    let need = u128::from(tx.gas_limit)
+        .checked_mul(tx.gas_price)
+        .and_then(|fee| fee.checked_add(tx.action.value()))
+        .ok_or(TxError::CostOverflow)?;
+    if sender.balance < need {
+        return Err(TxError::InsufficientBalance {
+            need,
+            have: sender.balance,
+        });
+    }
+    Ok(())
+}
+
+fn add_balance<S: StateReader>(
+    overlay: &mut Overlay<'_, S>,
+    addr: &Address,
+    amount: u128,
+) -> Result<(), ChainError> {
+    let mut acct = overlay.get_account(addr)?;
+    // Cannot overflow: genesis total supply fits in u128 and fees only burn.
+    acct.balance = acct
+        .balance
+        .checked_add(amount)
+        .ok_or_else(|| ChainError::Corrupt("balance overflow".into()))?;
+    overlay.set_account(*addr, acct);
+    Ok(())
+}
+
+fn sub_balance<S: StateReader>(
+    overlay: &mut Overlay<'_, S>,
+    addr: &Address,
+    amount: u128,
+) -> Result<bool, ChainError> {
+    let mut acct = overlay.get_account(addr)?;
+    match acct.balance.checked_sub(amount) {
+        Some(b) => {
+            acct.balance = b;
+            overlay.set_account(*addr, acct);
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
+
+impl Executor {
+    /// Executes a validated transaction at position `index` of a block, writing its effects
+    /// to `overlay`, and returns its receipt.
+    ///
+    /// # Errors
+    /// A transaction that fails [`validate`] (it cannot be included), or a node failure
+    /// ([`TxError::Chain`]). Every contract failure is a receipt status, not an error.
+    pub fn execute_tx<S: StateReader>(
+        &self,
+        overlay: &mut Overlay<'_, S>,
+        block: BlockContext,
+        stx: &SignedTransaction,
+        index: u32,
+    ) -> Result<Receipt, TxError> {
+        let encoded_len = stx.encoded_size();
+        validate(self, overlay, stx, encoded_len)?;
+        let tx = &stx.tx;
+        let intrinsic = intrinsic_gas(stx, encoded_len);
+        let max_fee = u128::from(tx.gas_limit).saturating_mul(tx.gas_price);
+
+        // Buy gas and bump the nonce: kept whatever happens next.
+        let mut sender = overlay.get_account(&stx.from)?;
+        sender.balance = sender.balance.saturating_sub(max_fee);
+        sender.nonce = sender.nonce.saturating_add(1);
+        overlay.set_account(stx.from, sender);
+
+        let checkpoint = overlay.checkpoint();
+        let budget = tx.gas_limit.saturating_sub(intrinsic);
+        let outcome = match &tx.action {
+            Action::Transfer { to, amount } => {
+                if !sub_balance(overlay, &stx.from, *amount)? {
+                    return Err(ChainError::Corrupt("validated transfer underflow".into()).into());
+                }
+                add_balance(overlay, to, *amount)?;
+                Outcome {
+                    status: ReceiptStatus::Success,
+                    exec_gas: 0,
+                    return_data: Vec::new(),
+                    events: Vec::new(),
+                    contract_address: None,
+                    error: None,
+                }
+            }
+            Action::Deploy { code, init_input } => self.deploy(
+                overlay, block, &stx.from, tx.nonce, code, init_input, budget,
+            )?,
+            Action::Call {
+                contract,
+                method,
+                input,
+                value,
+            } => self.call(
+                overlay,
+                block,
+                &stx.from,
+                contract,
+                method,
+                input.clone(),
+                *value,
+                budget,
+            )?,
+        };
+        if !outcome.status.is_success() {
+            overlay.revert(checkpoint);
+        }
+        let gas_used = if outcome.status == ReceiptStatus::OutOfGas {
+            tx.gas_limit
+        } else {
+            intrinsic.saturating_add(outcome.exec_gas).min(tx.gas_limit)
+        };
+        let refund = u128::from(tx.gas_limit - gas_used).saturating_mul(tx.gas_price);
+        add_balance(overlay, &stx.from, refund)?;
+        Ok(Receipt {
+            tx_hash: stx.hash(),
+            block_height: block.height,
+            index,
+            status: outcome.status,
+            gas_used,
+            fee: u128::from(gas_used).saturating_mul(tx.gas_price),
+            return_data: outcome.return_data,
+            events: outcome.events,
+            contract_address: outcome.contract_address,
+            error: outcome.error,
+        })
+    }
+
+    /// Runs a call without a transaction: no signature, nonce or fee; `value` moves from
+    /// `from` to the contract inside `overlay`. `gas_used` includes the intrinsic gas of the
+    /// equivalent signed transaction.
+    ///
+    /// # Errors
+    /// [`ChainError::InvalidCall`] if the gas limit does not cover the intrinsic gas or
+    /// `from` cannot pay `value`; node failures.
+    #[allow(clippy::too_many_arguments)]
+    pub fn dry_run_call<S: StateReader>(
+        &self,
+        overlay: &mut Overlay<'_, S>,
+        block: BlockContext,
+        from: Address,
+        contract: Address,
+        method: &str,
+        input: Vec<u8>,
+        value: u128,
+        gas_limit: u64,
+    ) -> Result<CallResult, ChainError> {
+        let nonce = overlay.get_account(&from)?.nonce;
+        let equivalent = SignedTransaction {
+            from,
+            tx: crate::types::Transaction {
+                chain_id: self.chain_id,
+                nonce,
+                gas_limit,
+                gas_price: 0,
+                action: Action::Call {
+                    contract,
+                    method: method.to_owned(),
+                    input,
+                    value,
+                },
+            },
+            signature: [0; 64],
+        };
+        let intrinsic = intrinsic_gas(&equivalent, equivalent.encoded_size());
+        if gas_limit < intrinsic {
+            return Err(ChainError::InvalidCall(format!(
+                "gas limit {gas_limit} below intrinsic gas {intrinsic}"
+            )));
+        }
+        let have = overlay.get_account(&from)?.balance;
+        if have < value {
+            return Err(ChainError::InvalidCall(format!(
+                "insufficient balance for value: need {value}, have {have}"
+            )));
+        }
+        let Action::Call { input, .. } = equivalent.tx.action else {
+            return Err(ChainError::InvalidCall("internal: not a call".into()));
+        };
+        let outcome = self.call(
+            overlay,
+            block,
+            &from,
+            &contract,
+            method,
+            input,
+            value,
+            gas_limit - intrinsic,
+        )?;
+        let gas_used = if outcome.status == ReceiptStatus::OutOfGas {
+            gas_limit
+        } else {
+            intrinsic.saturating_add(outcome.exec_gas).min(gas_limit)
+        };
+        Ok(CallResult {
+            status: outcome.status,
+            gas_used,
+            return_data: outcome.return_data,
+            events: outcome.events,
+            error: outcome.error,
+        })
+    }
+
+    /// Maps a trap to an outcome.
+    fn trapped<S: StateReader>(
+        host: &mut ContractHost<'_, '_, S>,
+        trap: &Trap,
+        exec_gas: u64,
+    ) -> Result<Outcome, ChainError> {
+        if let Some(e) = host.take_fatal() {
+            return Err(e);
+        }
+        Ok(match trap_code(trap.kind()) {
+            None => Outcome::failed(ReceiptStatus::OutOfGas, exec_gas, "out of gas"),
+            Some(code) => {
+                let msg = match host.take_abort_message() {
+                    Some(m) => format!("aborted: {m}"),
+                    None => trap.to_string(),
+                };
+                Outcome::failed(ReceiptStatus::Trapped(code), exec_gas, msg)
+            }
+        })
+    }
+
+    fn instantiation_failed<S: StateReader>(
+        host: &mut ContractHost<'_, '_, S>,
+        err: &InstantiationError,
+        exec_gas: u64,
+    ) -> Result<Outcome, ChainError> {
+        match err {
+            InstantiationError::Trap(trap) => Self::trapped(host, trap, exec_gas),
+            other => {
+                if let Some(e) = host.take_fatal() {
+                    return Err(e);
+                }
+                Ok(Outcome::failed(
+                    ReceiptStatus::InvalidCode,
+                    exec_gas,
+                    format!("instantiation failed: {other}"),
+                ))
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn deploy<S: StateReader>(
+        &self,
+        overlay: &mut Overlay<'_, S>,
+        block: BlockContext,
+        from: &Address,
+        nonce: u64,
+        code: &[u8],
+        init_input: &[u8],
+        budget: u64,
+    ) -> Result<Outcome, ChainError> {
+        let address = contract_address(from, nonce);
+        let mut account = overlay.get_account(&address)?;
+        if account.code_hash.is_some() {
+            return Ok(Outcome::failed(
+                ReceiptStatus::AddressCollision,
+                0,
+                "contract address already holds code",
+            ));
+        }
+        let code_hash = keccak256(code);
+        let module = match self.cache.get_or_compile(&self.vm, &code_hash, code) {
+            Ok(m) => m,
+            Err(e) => {
+                return Ok(Outcome::failed(
+                    ReceiptStatus::InvalidCode,
+                    0,
+                    format!("invalid code: {e}"),
+                ))
+            }
+        };
+        if let Some(err) = check_interface(&module) {
+            return Ok(Outcome::failed(ReceiptStatus::InvalidCode, 0, err));
+        }
+        let has_init = module.export_func_type("init").is_some();
+
+        overlay.put_code(code_hash, code.to_vec());
+        account.code_hash = Some(code_hash);
+        overlay.set_account(address, account);
+
+        let mut gas = GasMeter::new(budget);
+        let call = CallContext {
+            caller: *from,
+            address,
+            value: 0,
+            input: init_input.to_vec(),
+        };
+        let mut host = ContractHost::new(overlay, block, call);
+        // Deploy always instantiates once: imports are linked (an unknown import is invalid
+        // code) and the start function runs, even without `init`.
+        let mut instance = match Instance::new(&module, &mut host, &mut gas) {
+            Ok(i) => i,
+            Err(e) => return Self::instantiation_failed(&mut host, &e, gas.used()),
+        };
+        if has_init {
+            if let Err(trap) = instance.invoke(&mut host, "init", &[], &mut gas) {
+                return Self::trapped(&mut host, &trap, gas.used());
+            }
+        }
+        if let Some(e) = host.take_fatal() {
+            return Err(e);
+        }
+        Ok(Outcome {
+            status: ReceiptStatus::Success,
+            exec_gas: gas.used(),
+            return_data: host.take_return_data(),
+            events: host.take_events(),
+            contract_address: Some(address),
+            error: None,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn call<S: StateReader>(
+        &self,
+        overlay: &mut Overlay<'_, S>,
+        block: BlockContext,
+        from: &Address,
+        contract: &Address,
+        method: &str,
+        input: Vec<u8>,
+        value: u128,
+        budget: u64,
+    ) -> Result<Outcome, ChainError> {
+        let Some(code_hash) = overlay.get_account(contract)?.code_hash else {
+            return Ok(Outcome::failed(
+                ReceiptStatus::NotAContract,
+                0,
+                "no contract at this address",
+            ));
+        };
+        if method.starts_with(RESERVED_METHOD_PREFIX) {
+            return Ok(Outcome::failed(
+                ReceiptStatus::MethodNotFound,
+                0,
+                format!("method {method:?} is reserved for deploy"),
+            ));
+        }
+        let code = overlay
+            .code_by_hash(&code_hash)?
+            .ok_or_else(|| ChainError::Corrupt("contract code missing".into()))?;
+        let module = match self.cache.get_or_compile(&self.vm, &code_hash, &code) {
+            Ok(m) => m,
+            Err(e) => {
+                return Ok(Outcome::failed(
+                    ReceiptStatus::InvalidCode,
+                    0,
+                    format!("stored code no longer compiles: {e}"),
+                ))
+            }
+        };
+        match module.export_func_type(method) {
+            Some(ty) if ty.params().is_empty() && ty.results().is_empty() => {}
+            Some(ty) => {
+                return Ok(Outcome::failed(
+                    ReceiptStatus::MethodNotFound,
+                    0,
+                    format!("method {method:?} has type {ty}, expected () -> ()"),
+                ))
+            }
+            None => {
+                return Ok(Outcome::failed(
+                    ReceiptStatus::MethodNotFound,
+                    0,
+                    format!("no exported method {method:?}"),
+                ))
+            }
+        }
+        if value > 0 {
+            if !sub_balance(overlay, from, value)? {
+                return Err(ChainError::InvalidCall(
+                    "caller cannot pay the value".into(),
+                ));
+            }
+            add_balance(overlay, contract, value)?;
+        }
+
+        let mut gas = GasMeter::new(budget);
+        let call = CallContext {
+            caller: *from,
+            address: *contract,
+            value,
+            input,
+        };
+        let mut host = ContractHost::new(overlay, block, call);
+        let mut instance = match Instance::new(&module, &mut host, &mut gas) {
+            Ok(i) => i,
+            Err(e) => return Self::instantiation_failed(&mut host, &e, gas.used()),
+        };
+        if let Err(trap) = instance.invoke(&mut host, method, &[], &mut gas) {
+            return Self::trapped(&mut host, &trap, gas.used());
+        }
+        if let Some(e) = host.take_fatal() {
+            return Err(e);
+        }
+        Ok(Outcome {
+            status: ReceiptStatus::Success,
+            exec_gas: gas.used(),
+            return_data: host.take_return_data(),
+            events: host.take_events(),
+            contract_address: None,
+            error: None,
+        })
+    }
+}
+
+/// Checks that every import is a host function of the ABI and that `init`, if exported, is
+/// `() -> ()`. Returns the error text of the first violation.
+fn check_interface(module: &Module) -> Option<String> {
+    for (m, name, kind) in module.imports() {
+        if kind != metron_vm::ExternKind::Func {
+            return Some(format!("unsupported import {m}.{name}: only functions"));
+        }
+        if m != crate::host::HOST_MODULE {
+            return Some(format!("unknown import module {m:?} ({m}.{name})"));
+        }
+    }
+    if let Some(ty) = module.export_func_type("init") {
+        if !(ty.params().is_empty() && ty.results().is_empty()) {
+            return Some(format!("init has type {ty}, expected () -> ()"));
+        }
+    }
+    // Import names and signatures are checked when the deploy instantiates the module.
+    None
+}

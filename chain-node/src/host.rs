@@ -1,0 +1,434 @@
+//! The contract host ABI (Seam 2): the `metron` import module, implemented as a
+//! [`metron_vm::Host`] over the block's state [`Overlay`].
+//!
+//! Every host call follows the same order, so its gas and outcome are a function of its
+//! arguments and the state only:
+//! 1. check argument lengths against the ABI limits (exceeding one traps with a host error),
+//! 2. charge `HOST_BASE` plus the per-item cost (out of gas: no effect),
+//! 3. access memory (out of bounds traps) and perform the effect.
+//!
+//! A storage failure of the node itself is not a contract outcome: it is recorded in
+//! [`ContractHost::take_fatal`] and the executor aborts the block instead of writing a
+//! receipt that would depend on the node's disk.
+
+use metron_vm::{Caller, FuncType, Host, HostError, ValType, Value};
+
+use crate::error::ChainError;
+use crate::state::{AccountReader, Overlay, StateReader, StorageReader};
+use crate::types::{Address, Event};
+
+/// Gas charged by every host call before its per-item costs.
+pub const HOST_BASE: u64 = 50;
+/// Maximum storage key length in bytes.
+pub const MAX_KEY_LEN: u32 = 256;
+/// Maximum storage value length in bytes.
+pub const MAX_VALUE_LEN: u32 = 64 * 1024;
+/// Maximum event topic length in bytes.
+pub const MAX_TOPIC_LEN: u32 = 64;
+/// Maximum event data length in bytes.
+pub const MAX_EVENT_DATA_LEN: u32 = 64 * 1024;
+/// Maximum return data length in bytes.
+pub const MAX_RETURN_DATA_LEN: u32 = 64 * 1024;
+/// Longest abort message kept in a receipt's error text (longer ones are truncated; the
+/// text is not part of consensus).
+pub const MAX_ABORT_MESSAGE_LEN: u32 = 1024;
+
+/// The import module name of the host ABI.
+pub const HOST_MODULE: &str = "metron";
+
+/// The host functions, in import-id order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum HostFn {
+    InputLen,
+    InputRead,
+    ReturnData,
+    StorageRead,
+    StorageWrite,
+    StorageRemove,
+    Caller,
+    Address,
+    Value,
+    Balance,
+    BlockHeight,
+    BlockTimestamp,
+    EmitEvent,
+    Abort,
+}
+
+const ALL_HOST_FNS: [HostFn; 14] = [
+    HostFn::InputLen,
+    HostFn::InputRead,
+    HostFn::ReturnData,
+    HostFn::StorageRead,
+    HostFn::StorageWrite,
+    HostFn::StorageRemove,
+    HostFn::Caller,
+    HostFn::Address,
+    HostFn::Value,
+    HostFn::Balance,
+    HostFn::BlockHeight,
+    HostFn::BlockTimestamp,
+    HostFn::EmitEvent,
+    HostFn::Abort,
+];
+
+impl HostFn {
+    fn name(self) -> &'static str {
+        match self {
+            HostFn::InputLen => "input_len",
+            HostFn::InputRead => "input_read",
+            HostFn::ReturnData => "return_data",
+            HostFn::StorageRead => "storage_read",
+            HostFn::StorageWrite => "storage_write",
+            HostFn::StorageRemove => "storage_remove",
+            HostFn::Caller => "caller",
+            HostFn::Address => "address",
+            HostFn::Value => "value",
+            HostFn::Balance => "balance",
+            HostFn::BlockHeight => "block_height",
+            HostFn::BlockTimestamp => "block_timestamp",
+            HostFn::EmitEvent => "emit_event",
+            HostFn::Abort => "abort",
+        }
+    }
+
+    /// (number of i32 params, result type).
+    fn signature(self) -> (usize, Option<ValType>) {
+        match self {
+            HostFn::InputLen => (0, Some(ValType::I32)),
+            HostFn::InputRead => (1, None),
+            HostFn::ReturnData => (2, None),
+            HostFn::StorageRead => (4, Some(ValType::I64)),
+            HostFn::StorageWrite => (4, None),
+            HostFn::StorageRemove => (2, None),
+            HostFn::Caller | HostFn::Address | HostFn::Value => (1, None),
+            HostFn::Balance => (2, None),
+            HostFn::BlockHeight | HostFn::BlockTimestamp => (0, Some(ValType::I64)),
+            HostFn::EmitEvent => (4, None),
+            HostFn::Abort => (2, None),
+        }
+    }
+
+    fn matches(self, ty: &FuncType) -> bool {
+        let (params, result) = self.signature();
+        ty.params().len() == params
+            && ty.params().iter().all(|p| *p == ValType::I32)
+            && ty.results() == result.as_slice()
+    }
+
+    fn from_id(id: u32) -> Option<HostFn> {
+        ALL_HOST_FNS.get(usize::try_from(id).ok()?).copied()
+    }
+
+    /// The host function `module.name` with type `ty`, if it exists.
+    fn resolve(module: &str, name: &str, ty: &FuncType) -> Option<(u32, HostFn)> {
+        if module != HOST_MODULE {
+            return None;
+        }
+        let (id, f) = ALL_HOST_FNS
+            .iter()
+            .enumerate()
+            .find(|(_, f)| f.name() == name)?;
+        if !f.matches(ty) {
+            return None;
+        }
+        Some((u32::try_from(id).ok()?, *f))
+    }
+}
+
+/// Whether `module.name` with type `ty` is a host function of the ABI.
+pub fn is_host_import(module: &str, name: &str, ty: &FuncType) -> bool {
+    HostFn::resolve(module, name, ty).is_some()
+}
+
+/// Block-level inputs visible to contracts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockContext {
+    /// Height of the block being executed.
+    pub height: u64,
+    /// Its timestamp (ms since the Unix epoch).
+    pub timestamp: u64,
+}
+
+/// Per-call inputs visible to contracts.
+#[derive(Clone, Debug)]
+pub struct CallContext {
+    /// Transaction sender.
+    pub caller: Address,
+    /// The executing contract.
+    pub address: Address,
+    /// Value transferred with the call.
+    pub value: u128,
+    /// Call input.
+    pub input: Vec<u8>,
+}
+
+/// The host of one contract execution.
+pub struct ContractHost<'o, 'a, S> {
+    overlay: &'o mut Overlay<'a, S>,
+    block: BlockContext,
+    call: CallContext,
+    return_data: Vec<u8>,
+    events: Vec<Event>,
+    abort_message: Option<String>,
+    fatal: Option<ChainError>,
+}
+
+impl<'o, 'a, S: StateReader> ContractHost<'o, 'a, S> {
+    /// A host writing to `overlay`.
+    pub fn new(overlay: &'o mut Overlay<'a, S>, block: BlockContext, call: CallContext) -> Self {
+        ContractHost {
+            overlay,
+            block,
+            call,
+            return_data: Vec::new(),
+            events: Vec::new(),
+            abort_message: None,
+            fatal: None,
+        }
+    }
+
+    /// Return data set by the last `return_data` call.
+    pub fn take_return_data(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.return_data)
+    }
+
+    /// Events emitted so far, in order.
+    pub fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// The message of an `abort` call, if the contract aborted.
+    pub fn take_abort_message(&mut self) -> Option<String> {
+        self.abort_message.take()
+    }
+
+    /// A node failure (storage read error) that happened during a host call.
+    pub fn take_fatal(&mut self) -> Option<ChainError> {
+        self.fatal.take()
+    }
+
+    fn fatal(&mut self, e: ChainError) -> HostError {
+        let err = HostError::new(format!("node error: {e}"));
+        self.fatal = Some(e);
+        err
+    }
+
+    fn dispatch(
+        &mut self,
+        f: HostFn,
+        caller: &mut Caller<'_>,
+        args: &[Value],
+    ) -> Result<Option<Value>, HostError> {
+        let arg = |i: usize| -> Result<u32, HostError> {
+            match args.get(i) {
+                // Pointers and lengths are i32 bit patterns read as unsigned offsets.
+                Some(Value::I32(v)) => Ok(*v as u32),
+                _ => Err(HostError::new("host call argument type mismatch")),
+            }
+        };
+        match f {
+            HostFn::InputLen => {
+                caller.charge_gas(HOST_BASE)?;
+                let len = i32::try_from(self.call.input.len())
+                    .map_err(|_| HostError::new("input too large"))?;
+                Ok(Some(Value::I32(len)))
+            }
+            HostFn::InputRead => {
+                let ptr = arg(0)?;
+                caller.charge_gas(HOST_BASE.saturating_add(len64(self.call.input.len())))?;
+                caller.write(ptr, &self.call.input)?;
+                Ok(None)
+            }
+            HostFn::ReturnData => {
+                let (ptr, len) = (arg(0)?, arg(1)?);
+                check_len(len, MAX_RETURN_DATA_LEN, "return data")?;
+                caller.charge_gas(HOST_BASE.saturating_add(u64::from(len)))?;
+                self.return_data = caller.read(ptr, len)?.to_vec();
+                Ok(None)
+            }
+            HostFn::StorageRead => {
+                let (key_ptr, key_len, out_ptr, out_cap) = (arg(0)?, arg(1)?, arg(2)?, arg(3)?);
+                check_len(key_len, MAX_KEY_LEN, "storage key")?;
+                let key = caller.read(key_ptr, key_len)?.to_vec();
+                // Reading the value has no effect; the copy into memory is the effect and is
+                // paid for before it happens.
+                let value = match self.overlay.storage(&self.call.address, &key) {
+                    Ok(v) => v,
+                    Err(e) => return Err(self.fatal(e)),
+                };
+                let copied = value.as_ref().map_or(0, |v| v.len().min(out_cap as usize));
+                let cost = HOST_BASE
+                    .saturating_add(200)
+                    .saturating_add(u64::from(key_len))
+                    .saturating_add(len64(copied));
+                caller.charge_gas(cost)?;
+                match value {
+                    None => Ok(Some(Value::I64(-1))),
+                    Some(v) => {
+                        caller.write(out_ptr, &v[..copied])?;
+                        Ok(Some(Value::I64(i64::try_from(v.len()).unwrap_or(i64::MAX))))
+                    }
+                }
+            }
+            HostFn::StorageWrite => {
+                let (key_ptr, key_len, val_ptr, val_len) = (arg(0)?, arg(1)?, arg(2)?, arg(3)?);
+                check_len(key_len, MAX_KEY_LEN, "storage key")?;
+                check_len(val_len, MAX_VALUE_LEN, "storage value")?;
+                let bytes = u64::from(key_len).saturating_add(u64::from(val_len));
+                caller.charge_gas(
+                    HOST_BASE
+                        .saturating_add(1000)
+                        .saturating_add(bytes.saturating_mul(10)),
+                )?;
+                let key = caller.read(key_ptr, key_len)?.to_vec();
+                let value = caller.read(val_ptr, val_len)?.to_vec();
+                self.overlay
+                    .set_storage(self.call.address, key, Some(value));
+                Ok(None)
+            }
+            HostFn::StorageRemove => {
+                let (key_ptr, key_len) = (arg(0)?, arg(1)?);
+                check_len(key_len, MAX_KEY_LEN, "storage key")?;
+                caller.charge_gas(
+                    HOST_BASE
+                        .saturating_add(500)
+                        .saturating_add(u64::from(key_len)),
+                )?;
+                let key = caller.read(key_ptr, key_len)?.to_vec();
+                self.overlay.set_storage(self.call.address, key, None);
+                Ok(None)
+            }
+            HostFn::Caller => {
+                let ptr = arg(0)?;
+                caller.charge_gas(HOST_BASE + 32)?;
+                caller.write(ptr, &self.call.caller)?;
+                Ok(None)
+            }
+            HostFn::Address => {
+                let ptr = arg(0)?;
+                caller.charge_gas(HOST_BASE + 32)?;
+                caller.write(ptr, &self.call.address)?;
+                Ok(None)
+            }
+            HostFn::Value => {
+                let ptr = arg(0)?;
+                caller.charge_gas(HOST_BASE + 16)?;
+                caller.write(ptr, &self.call.value.to_le_bytes())?;
+                Ok(None)
+            }
+            HostFn::Balance => {
+                let (addr_ptr, out_ptr) = (arg(0)?, arg(1)?);
+                caller.charge_gas(HOST_BASE + 200)?;
+                let addr: Address = caller
+                    .read(addr_ptr, 32)?
+                    .try_into()
+                    .map_err(|_| HostError::new("address must be 32 bytes"))?;
+                let balance = match self.overlay.account(&addr) {
+                    Ok(a) => a.map_or(0, |a| a.balance),
+                    Err(e) => return Err(self.fatal(e)),
+                };
+                caller.write(out_ptr, &balance.to_le_bytes())?;
+                Ok(None)
+            }
+            HostFn::BlockHeight => {
+                caller.charge_gas(HOST_BASE)?;
+                Ok(Some(Value::I64(self.block.height as i64)))
+            }
+            HostFn::BlockTimestamp => {
+                caller.charge_gas(HOST_BASE)?;
+                Ok(Some(Value::I64(self.block.timestamp as i64)))
+            }
+            HostFn::EmitEvent => {
+                let (topic_ptr, topic_len, data_ptr, data_len) =
+                    (arg(0)?, arg(1)?, arg(2)?, arg(3)?);
+                check_len(topic_len, MAX_TOPIC_LEN, "event topic")?;
+                check_len(data_len, MAX_EVENT_DATA_LEN, "event data")?;
+                let bytes = u64::from(topic_len).saturating_add(u64::from(data_len));
+                caller.charge_gas(
+                    HOST_BASE
+                        .saturating_add(300)
+                        .saturating_add(bytes.saturating_mul(5)),
+                )?;
+                let topic = caller.read(topic_ptr, topic_len)?.to_vec();
+                let data = caller.read(data_ptr, data_len)?.to_vec();
+                self.events.push(Event {
+                    contract: self.call.address,
+                    topic,
+                    data,
+                });
+                Ok(None)
+            }
+            HostFn::Abort => {
+                let (ptr, len) = (arg(0)?, arg(1)?);
+                caller.charge_gas(HOST_BASE)?;
+                let bytes = caller.read(ptr, len)?;
+                let kept = &bytes[..bytes.len().min(MAX_ABORT_MESSAGE_LEN as usize)];
+                let message = String::from_utf8_lossy(kept).into_owned();
+                let err = HostError::new(format!("abort: {message}"));
+                self.abort_message = Some(message);
+                Err(err)
+            }
+        }
+    }
+}
+
+fn len64(len: usize) -> u64 {
+    u64::try_from(len).unwrap_or(u64::MAX)
+}
+
+fn check_len(len: u32, max: u32, what: &str) -> Result<(), HostError> {
+    if len > max {
+        Err(HostError::new(format!(
+            "{what} too long: {len} bytes (limit {max})"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+impl<S: StateReader> Host for ContractHost<'_, '_, S> {
+    fn resolve_func(&mut self, module: &str, name: &str, ty: &FuncType) -> Option<u32> {
+        HostFn::resolve(module, name, ty).map(|(id, _)| id)
+    }
+
+    fn call(
+        &mut self,
+        id: u32,
+        caller: &mut Caller<'_>,
+        args: &[Value],
+        results: &mut [Value],
+    ) -> Result<(), HostError> {
+        let f = HostFn::from_id(id).ok_or_else(|| HostError::new("unknown host function"))?;
+        let result = self.dispatch(f, caller, args)?;
+        match (result, results.first_mut()) {
+            (Some(v), Some(slot)) => *slot = v,
+            (None, None) => {}
+            (None, Some(_)) | (Some(_), None) => {
+                return Err(HostError::new("host call result arity mismatch"))
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolve_checks_module_name_and_type() {
+        let i32s = |n| vec![ValType::I32; n];
+        let ty = FuncType::new(i32s(4), [ValType::I64]);
+        assert!(is_host_import("metron", "storage_read", &ty));
+        assert!(!is_host_import("env", "storage_read", &ty));
+        assert!(!is_host_import("metron", "storage_write", &ty));
+        assert!(!is_host_import("metron", "nope", &ty));
+        let ty = FuncType::new([], [ValType::I32]);
+        assert!(is_host_import("metron", "input_len", &ty));
+        for (id, f) in ALL_HOST_FNS.iter().enumerate() {
+            assert_eq!(HostFn::from_id(id as u32), Some(*f));
+        }
+        assert_eq!(HostFn::from_id(ALL_HOST_FNS.len() as u32), None);
+    }
+}

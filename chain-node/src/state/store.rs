@@ -1,0 +1,441 @@
+//! RocksDB storage: the Jellyfish Merkle Tree (Keccak-256) of the world state, contract code,
+//! blocks, receipts and the head pointer.
+//!
+//! Column families:
+//! - `jmt_nodes`: borsh(`NodeKey`) -> borsh(`Node`)
+//! - `jmt_values`: key hash (32) ++ version (u64 BE) -> `0` (deleted) or `1 ++ value`.
+//!   Big-endian versions sort numerically, so "latest value at or below version v" is one
+//!   `seek_for_prev`.
+//! - `code`: code hash -> code
+//! - `blocks`: height (u64 BE) -> SCALE(`Block`)
+//! - `block_hashes`: block hash -> height (u64 BE)
+//! - `receipts`: tx hash -> SCALE(`Receipt`) (with the human error text)
+//! - `tx_index`: tx hash -> SCALE(`TxLocation`)
+//! - `meta`: `head` -> height (u64 BE), `chain_id` -> u64 BE
+//!
+//! A block is committed with [`Store::commit_block`]: trie nodes, values, code, block,
+//! receipts, index entries and the head pointer go into ONE `WriteBatch`, so a crash leaves
+//! either the whole block or none of it. Nothing else writes to the database.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use jmt::storage::{LeafNode, Node, NodeKey, TreeReader, TreeUpdateBatch};
+use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, RootHash, Version};
+use parity_scale_codec::{Decode, Encode};
+use rocksdb::{ColumnFamily, ColumnFamilyDescriptor, Options, WriteBatch, DB};
+use sha3::Keccak256;
+
+use super::{
+    account_key, storage_key, AccountReader, CodeReader, StateRootProvider, StorageReader,
+};
+use crate::error::ChainError;
+use crate::types::{Account, Address, Block, Hash, Receipt, TxLocation};
+
+/// The state trie type: a Jellyfish Merkle Tree hashed with Keccak-256.
+pub type StateTree<'a> = JellyfishMerkleTree<'a, Store, Keccak256>;
+
+const CF_JMT_NODES: &str = "jmt_nodes";
+const CF_JMT_VALUES: &str = "jmt_values";
+const CF_CODE: &str = "code";
+const CF_BLOCKS: &str = "blocks";
+const CF_BLOCK_HASHES: &str = "block_hashes";
+const CF_RECEIPTS: &str = "receipts";
+const CF_TX_INDEX: &str = "tx_index";
+const CF_META: &str = "meta";
+const ALL_CFS: [&str; 8] = [
+    CF_JMT_NODES,
+    CF_JMT_VALUES,
+    CF_CODE,
+    CF_BLOCKS,
+    CF_BLOCK_HASHES,
+    CF_RECEIPTS,
+    CF_TX_INDEX,
+    CF_META,
+];
+const META_HEAD: &[u8] = b"head";
+const META_CHAIN_ID: &[u8] = b"chain_id";
+
+/// The node's RocksDB database.
+pub struct Store {
+    db: DB,
+}
+
+/// Everything a block writes, committed atomically by [`Store::commit_block`].
+pub struct BlockCommit<'a> {
+    /// Hash of `block.header`.
+    pub hash: Hash,
+    /// The block.
+    pub block: &'a Block,
+    /// Receipts of `block.transactions`, same order.
+    pub receipts: &'a [Receipt],
+    /// Trie update computed by [`Store::prepare_state`] for `block.header.height`.
+    pub trie: TreeUpdateBatch,
+    /// New contract code by hash.
+    pub code: &'a BTreeMap<Hash, Vec<u8>>,
+    /// Written once, with genesis.
+    pub chain_id: Option<u64>,
+}
+
+/// A value with a Merkle proof against the state root at some height.
+#[derive(Clone, Debug)]
+pub struct StateProof {
+    /// Trie key (see [`super::account_key`], [`super::storage_key`]).
+    pub key_hash: Hash,
+    /// The value (SCALE(`Account`) for accounts, raw bytes for storage), `None` if absent.
+    pub value: Option<Vec<u8>>,
+    /// State root the proof is against.
+    pub root: Hash,
+    /// The jmt proof (inclusion or exclusion).
+    pub proof: jmt::proof::SparseMerkleProof<Keccak256>,
+}
+
+impl StateProof {
+    /// Verifies the proof against `self.root`.
+    ///
+    /// # Errors
+    /// A message if the proof does not verify.
+    pub fn verify(&self) -> Result<(), String> {
+        self.proof
+            .verify(
+                RootHash(self.root),
+                KeyHash(self.key_hash),
+                self.value.as_deref(),
+            )
+            .map_err(|e| format!("{e:#}"))
+    }
+
+    /// borsh encoding of the jmt proof, for transport.
+    pub fn proof_bytes(&self) -> Vec<u8> {
+        borsh::to_vec(&self.proof).unwrap_or_default()
+    }
+}
+
+fn trie_err(e: anyhow::Error) -> ChainError {
+    ChainError::Trie(format!("{e:#}"))
+}
+
+fn be_u64(bytes: &[u8], what: &str) -> Result<u64, ChainError> {
+    let arr: [u8; 8] = bytes
+        .try_into()
+        .map_err(|_| ChainError::Corrupt(format!("{what}: expected 8 bytes")))?;
+    Ok(u64::from_be_bytes(arr))
+}
+
+fn value_key(key_hash: &KeyHash, version: Version) -> [u8; 40] {
+    let mut k = [0u8; 40];
+    k[..32].copy_from_slice(&key_hash.0);
+    k[32..].copy_from_slice(&version.to_be_bytes());
+    k
+}
+
+fn encode_value(value: &Option<OwnedValue>) -> Vec<u8> {
+    match value {
+        None => vec![0],
+        Some(v) => {
+            let mut out = Vec::with_capacity(1 + v.len());
+            out.push(1);
+            out.extend_from_slice(v);
+            out
+        }
+    }
+}
+
+impl Store {
+    /// Opens (or creates) the database at `path`.
+    ///
+    /// # Errors
+    /// [`ChainError::Db`] if RocksDB cannot open it.
+    pub fn open(path: &Path) -> Result<Store, ChainError> {
+        let mut opts = Options::default();
+        opts.create_if_missing(true);
+        opts.create_missing_column_families(true);
+        let cfs = ALL_CFS
+            .iter()
+            .map(|name| ColumnFamilyDescriptor::new(*name, Options::default()));
+        let db = DB::open_cf_descriptors(&opts, path, cfs)?;
+        Ok(Store { db })
+    }
+
+    fn cf(&self, name: &str) -> Result<&ColumnFamily, ChainError> {
+        self.db
+            .cf_handle(name)
+            .ok_or_else(|| ChainError::Corrupt(format!("missing column family {name}")))
+    }
+
+    fn get(&self, cf: &str, key: &[u8]) -> Result<Option<Vec<u8>>, ChainError> {
+        Ok(self.db.get_cf(self.cf(cf)?, key)?)
+    }
+
+    /// Height of the last committed block, `None` for an empty database.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub fn head_height(&self) -> Result<Option<u64>, ChainError> {
+        self.get(CF_META, META_HEAD)?
+            .map(|b| be_u64(&b, "head pointer"))
+            .transpose()
+    }
+
+    /// Chain id recorded at genesis.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub fn chain_id(&self) -> Result<Option<u64>, ChainError> {
+        self.get(CF_META, META_CHAIN_ID)?
+            .map(|b| be_u64(&b, "chain id"))
+            .transpose()
+    }
+
+    /// Block at `height` with its hash.
+    ///
+    /// # Errors
+    /// Storage failures, undecodable block.
+    pub fn block(&self, height: u64) -> Result<Option<(Hash, Block)>, ChainError> {
+        match self.get(CF_BLOCKS, &height.to_be_bytes())? {
+            None => Ok(None),
+            Some(bytes) => {
+                let block = Block::decode(&mut &bytes[..])?;
+                Ok(Some((block.header.hash(), block)))
+            }
+        }
+    }
+
+    /// Height of the block with hash `hash`.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub fn block_height(&self, hash: &Hash) -> Result<Option<u64>, ChainError> {
+        self.get(CF_BLOCK_HASHES, hash)?
+            .map(|b| be_u64(&b, "block hash index"))
+            .transpose()
+    }
+
+    /// Receipt of transaction `tx_hash`.
+    ///
+    /// # Errors
+    /// Storage failures, undecodable receipt.
+    pub fn receipt(&self, tx_hash: &Hash) -> Result<Option<Receipt>, ChainError> {
+        self.get(CF_RECEIPTS, tx_hash)?
+            .map(|b| Receipt::decode(&mut &b[..]).map_err(ChainError::from))
+            .transpose()
+    }
+
+    /// Location of transaction `tx_hash`.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub fn tx_location(&self, tx_hash: &Hash) -> Result<Option<TxLocation>, ChainError> {
+        self.get(CF_TX_INDEX, tx_hash)?
+            .map(|b| TxLocation::decode(&mut &b[..]).map_err(ChainError::from))
+            .transpose()
+    }
+
+    /// Code by hash.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub fn code(&self, code_hash: &Hash) -> Result<Option<Vec<u8>>, ChainError> {
+        self.get(CF_CODE, code_hash)
+    }
+
+    /// The latest value of trie key `key_hash` at or below `version` (`None` if never set or
+    /// deleted). Reads the values column directly, without walking the trie.
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub fn value(
+        &self,
+        key_hash: &KeyHash,
+        version: Version,
+    ) -> Result<Option<Vec<u8>>, ChainError> {
+        let mut it = self.db.raw_iterator_cf(self.cf(CF_JMT_VALUES)?);
+        it.seek_for_prev(value_key(key_hash, version));
+        let found = match (it.key(), it.value()) {
+            (Some(k), Some(v)) if k.len() == 40 && k[..32] == key_hash.0 => match v.split_first() {
+                Some((0, _)) => None,
+                Some((1, rest)) => Some(rest.to_vec()),
+                _ => return Err(ChainError::Corrupt("bad trie value encoding".into())),
+            },
+            _ => None,
+        };
+        it.status()?;
+        Ok(found)
+    }
+
+    /// The state trie over this store.
+    pub fn tree(&self) -> StateTree<'_> {
+        JellyfishMerkleTree::new(self)
+    }
+
+    /// State root at `version`.
+    ///
+    /// # Errors
+    /// [`ChainError::Trie`] if no root exists at `version`.
+    pub fn root(&self, version: Version) -> Result<Hash, ChainError> {
+        Ok(self.tree().get_root_hash(version).map_err(trie_err)?.0)
+    }
+
+    /// Value and Merkle proof of trie key `key_hash` at `version`.
+    ///
+    /// # Errors
+    /// [`ChainError::Trie`] on a missing root or node.
+    pub fn prove(&self, key_hash: KeyHash, version: Version) -> Result<StateProof, ChainError> {
+        let tree = self.tree();
+        let (value, proof) = tree.get_with_proof(key_hash, version).map_err(trie_err)?;
+        let root = tree.get_root_hash(version).map_err(trie_err)?.0;
+        Ok(StateProof {
+            key_hash: key_hash.0,
+            value,
+            root,
+            proof,
+        })
+    }
+
+    /// Computes the trie update of applying `writes` on top of version `version - 1` (empty
+    /// tree for version 0). Writes nothing: the result goes into [`Store::commit_block`].
+    ///
+    /// # Errors
+    /// [`ChainError::Trie`] on missing nodes.
+    pub fn prepare_state(
+        &self,
+        writes: Vec<(KeyHash, Option<OwnedValue>)>,
+        version: Version,
+    ) -> Result<(Hash, TreeUpdateBatch), ChainError> {
+        let (root, batch) = self
+            .tree()
+            .put_value_set(writes, version)
+            .map_err(trie_err)?;
+        Ok((root.0, batch))
+    }
+
+    /// Atomically writes a block: trie nodes and values, code, block, hash index, receipts,
+    /// transaction index and the head pointer, in one RocksDB `WriteBatch`.
+    ///
+    /// # Errors
+    /// Storage failures (then nothing was written).
+    pub fn commit_block(&self, commit: BlockCommit<'_>) -> Result<(), ChainError> {
+        let height = commit.block.header.height;
+        let mut batch = WriteBatch::default();
+        let nodes_cf = self.cf(CF_JMT_NODES)?;
+        for (key, node) in commit.trie.node_batch.nodes() {
+            let k = borsh::to_vec(key).map_err(|e| ChainError::Trie(e.to_string()))?;
+            let v = borsh::to_vec(node).map_err(|e| ChainError::Trie(e.to_string()))?;
+            batch.put_cf(nodes_cf, k, v);
+        }
+        let values_cf = self.cf(CF_JMT_VALUES)?;
+        for ((version, key_hash), value) in commit.trie.node_batch.values() {
+            batch.put_cf(
+                values_cf,
+                value_key(key_hash, *version),
+                encode_value(value),
+            );
+        }
+        let code_cf = self.cf(CF_CODE)?;
+        for (hash, code) in commit.code {
+            batch.put_cf(code_cf, hash, code);
+        }
+        batch.put_cf(
+            self.cf(CF_BLOCKS)?,
+            height.to_be_bytes(),
+            commit.block.encode(),
+        );
+        batch.put_cf(self.cf(CF_BLOCK_HASHES)?, commit.hash, height.to_be_bytes());
+        let receipts_cf = self.cf(CF_RECEIPTS)?;
+        let index_cf = self.cf(CF_TX_INDEX)?;
+        for receipt in commit.receipts {
+            batch.put_cf(receipts_cf, receipt.tx_hash, receipt.encode());
+            let loc = TxLocation {
+                block_height: height,
+                index: receipt.index,
+            };
+            batch.put_cf(index_cf, receipt.tx_hash, loc.encode());
+        }
+        let meta_cf = self.cf(CF_META)?;
+        if let Some(chain_id) = commit.chain_id {
+            batch.put_cf(meta_cf, META_CHAIN_ID, chain_id.to_be_bytes());
+        }
+        batch.put_cf(meta_cf, META_HEAD, height.to_be_bytes());
+        self.db.write(batch)?;
+        Ok(())
+    }
+
+    /// Read-only view of the state at `version`.
+    pub fn view(&self, version: Version) -> StateView<'_> {
+        StateView {
+            store: self,
+            version,
+        }
+    }
+}
+
+impl TreeReader for Store {
+    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
+        let key = borsh::to_vec(node_key)?;
+        let cf = self
+            .db
+            .cf_handle(CF_JMT_NODES)
+            .ok_or_else(|| anyhow::anyhow!("missing column family {CF_JMT_NODES}"))?;
+        match self.db.get_pinned_cf(cf, key)? {
+            None => Ok(None),
+            Some(bytes) => Ok(Some(borsh::from_slice(&bytes)?)),
+        }
+    }
+
+    fn get_value_option(
+        &self,
+        max_version: Version,
+        key_hash: KeyHash,
+    ) -> anyhow::Result<Option<OwnedValue>> {
+        self.value(&key_hash, max_version)
+            .map_err(|e| anyhow::anyhow!(e.to_string()))
+    }
+
+    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
+        // Only used by jmt's state-sync restore, which this node does not use.
+        anyhow::bail!("get_rightmost_leaf is not supported")
+    }
+}
+
+/// The committed state at one version (block height).
+#[derive(Clone, Copy)]
+pub struct StateView<'a> {
+    store: &'a Store,
+    version: Version,
+}
+
+impl StateView<'_> {
+    /// The version (block height) of this view.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+}
+
+impl AccountReader for StateView<'_> {
+    fn account(&self, address: &Address) -> Result<Option<Account>, ChainError> {
+        self.store
+            .value(&account_key(address), self.version)?
+            .map(|b| Account::decode(&mut &b[..]).map_err(ChainError::from))
+            .transpose()
+    }
+}
+
+impl StorageReader for StateView<'_> {
+    fn storage(&self, address: &Address, key: &[u8]) -> Result<Option<Vec<u8>>, ChainError> {
+        self.store.value(&storage_key(address, key), self.version)
+    }
+}
+
+impl CodeReader for StateView<'_> {
+    fn code_by_hash(&self, code_hash: &Hash) -> Result<Option<Vec<u8>>, ChainError> {
+        // Code is content-addressed and written only with the block that first references
+        // it, so the code column needs no versioning.
+        self.store.code(code_hash)
+    }
+}
+
+impl StateRootProvider for StateView<'_> {
+    fn state_root(&self) -> Result<Hash, ChainError> {
+        self.store.root(self.version)
+    }
+}
