@@ -133,7 +133,7 @@ impl FuncTranslator<'_> {
         self.materialize_locals();
         self.materialize_top(p);
         self.push_frame(CtrlKind::Loop, p, r, true);
-        let header = self.pc();
+        let header = self.label_pos();
         self.a.ctrl.last_mut().expect("frame").header = header;
         self.start_gas_block();
         Ok(())
@@ -166,7 +166,7 @@ impl FuncTranslator<'_> {
             self.jump_to(Instr::Br { offset: 0 }, 0);
         }
         self.truncate(f.height);
-        let here = self.pc();
+        let here = self.label_pos();
         self.patch(f.else_branch, here);
         {
             let fm = self.a.ctrl.last_mut().expect("frame");
@@ -199,7 +199,7 @@ impl FuncTranslator<'_> {
             self.pop_consecutive(f.num_results);
         }
         self.truncate(f.height);
-        let end = self.pc();
+        let end = self.label_pos();
         if f.else_branch != NONE {
             self.patch(f.else_branch, end);
         }

@@ -366,10 +366,30 @@ impl<'m> FuncTranslator<'m> {
 
     // ---- gas ---------------------------------------------------------------------
 
-    /// Closes the current metered block (patching its charge) and opens a new one here.
+    /// True when the current metered block is empty: its `ConsumeGas` is the last
+    /// instruction and nothing was charged since. A new block starting here can reuse it.
+    fn gas_block_empty(&self) -> bool {
+        self.m.metering
+            && self.gas_instr != NONE
+            && self.gas_instr + 1 == self.pc()
+            && self.gas_cost == 0
+    }
+
+    /// The pc a label bound here should target: the current (empty) block's
+    /// `ConsumeGas` when it will be reused by the block starting here, else `pc`.
+    pub fn label_pos(&self) -> u32 {
+        if self.gas_block_empty() {
+            self.gas_instr
+        } else {
+            self.pc()
+        }
+    }
+
+    /// Closes the current metered block (patching its charge) and opens a new one here
+    /// (reusing the current `ConsumeGas` if its block is empty; see `label_pos`).
     pub fn start_gas_block(&mut self) {
         self.barrier();
-        if !self.m.metering {
+        if !self.m.metering || self.gas_block_empty() {
             return;
         }
         self.close_gas_block();
