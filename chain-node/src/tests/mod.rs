@@ -2,6 +2,7 @@
 
 mod basics;
 mod contracts;
+mod token;
 
 use ed25519_dalek::SigningKey;
 use tempfile::TempDir;
