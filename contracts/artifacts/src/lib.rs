@@ -1,1 +1,17 @@
-//! Compiled example contracts.
+//! The example contracts (`contracts/examples/`), compiled to `wasm32-unknown-unknown`
+//! with the `contract` cargo profile by this crate's build script, as byte constants.
+//!
+//! The modules follow the contract ABI in `docs/abi.md`: they export `memory`, `init` and
+//! one `() -> ()` function per method, and import only from module `"metron"`.
+
+/// The counter contract (`metron-example-counter`): methods `init`, `increment`, `get`,
+/// `add`; values are u64 little-endian.
+pub const COUNTER_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/counter.wasm"));
+
+/// The token contract (`metron-example-token`): methods `init`, `total_supply`,
+/// `balance_of`, `transfer`, `approve`, `allowance`, `transfer_from`; amounts are u128
+/// little-endian, addresses 32 bytes.
+pub const TOKEN_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/token.wasm"));
+
+#[cfg(test)]
+mod tests;
