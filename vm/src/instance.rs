@@ -283,7 +283,15 @@ impl Instance {
         };
         let ty = &m.types[m.funcs[func as usize].type_index as usize];
         let params = ty.params();
-        if args.len() != params.len() || args.iter().zip(params).any(|(a, &p)| a.ty() != p) {
+        // A funcref argument must name a function of this module (or be null).
+        let bad_ref =
+            |a: &Value| matches!(a, Value::FuncRef(Some(f)) if *f as usize >= m.funcs.len());
+        if args.len() != params.len()
+            || args
+                .iter()
+                .zip(params)
+                .any(|(a, &p)| a.ty() != p || bad_ref(a))
+        {
             return Err(Trap::host(format!(
                 "`{export}` has type {ty}, called with {} argument(s) of other types",
                 args.len()

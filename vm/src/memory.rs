@@ -43,7 +43,7 @@ impl Memory {
     }
 
     /// The whole memory, mutable.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn data_mut(&mut self) -> &mut [u8] {
         &mut self.bytes
     }

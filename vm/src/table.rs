@@ -33,7 +33,7 @@ impl Table {
     }
 
     /// All elements.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn elems(&self) -> &[u64] {
         &self.elems
     }

@@ -185,8 +185,10 @@ fn call_depth_limit_from_config() {
       (func $down (export "down") (param i32) (result i32)
         local.get 0 i32.eqz if (result i32) i32.const 0
         else local.get 0 i32.const 1 i32.sub call $down i32.const 1 i32.add end))"#;
-    let mut config = Config::default();
-    config.max_call_depth = 50;
+    let config = Config {
+        max_call_depth: 50,
+        ..Config::default()
+    };
     let module = module_with(&config, wat);
     let mut i = Instance::new(&module, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
     assert_eq!(call1(&mut i, "down", &[i32(40)]), i32(40));
@@ -196,8 +198,10 @@ fn call_depth_limit_from_config() {
     );
     assert_eq!(call1(&mut i, "down", &[i32(10)]), i32(10));
     // Stack slots limit.
-    let mut config = Config::default();
-    config.max_stack_slots = 200;
+    let config = Config {
+        max_stack_slots: 200,
+        ..Config::default()
+    };
     let module = module_with(&config, wat);
     let mut i = Instance::new(&module, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
     assert_eq!(call1(&mut i, "down", &[i32(5)]), i32(5));
@@ -206,4 +210,38 @@ fn call_depth_limit_from_config() {
         TrapKind::CallStackExhausted
     );
     let _ = Value::I32(0);
+}
+
+#[test]
+fn deep_recursion_uses_the_heap_stack() {
+    // 200k nested wasm frames: native recursion would overflow the test thread's stack.
+    let wat = r#"(module
+      (func $down (export "down") (param i32) (result i32)
+        local.get 0 i32.eqz if (result i32) i32.const 0
+        else local.get 0 i32.const 1 i32.sub call $down i32.const 1 i32.add end))"#;
+    let config = Config {
+        max_call_depth: 300_000,
+        max_stack_slots: 1 << 24,
+        ..Config::default()
+    };
+    let module = module_with(&config, wat);
+    let mut i = Instance::new(&module, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+    assert_eq!(call1(&mut i, "down", &[i32(200_000)]), i32(200_000));
+}
+
+#[test]
+fn multi_value_through_call_indirect() {
+    let mut m = inst(
+        r#"(module
+      (type $t (func (param i32 i64) (result i64 i32 f64)))
+      (table 1 funcref)
+      (elem (i32.const 0) $f)
+      (func $f (type $t) local.get 1 local.get 0 f64.const 0.5)
+      (func (export "go") (param i32 i64) (result i64 i32 f64)
+        local.get 0 local.get 1 i32.const 0 call_indirect (type $t)))"#,
+    );
+    assert_eq!(
+        call(&mut m, "go", &[i32(7), i64(-8)]).unwrap(),
+        vec![i64(-8), i32(7), f64(0.5)]
+    );
 }

@@ -111,3 +111,29 @@ fn metering_off_charges_nothing() {
     );
     assert_eq!(gas.used(), 0);
 }
+
+#[test]
+fn trapping_block_has_paid_for_itself() {
+    // The block containing the trap is charged in full before it runs; the trap does not
+    // refund anything, and the charge is identical across runs.
+    let module = module(
+        r#"(module
+      (func (export "t") (param i32) (result i32)
+        local.get 0 i32.const 1 i32.add i32.const 0 i32.div_u
+        i32.const 1 i32.add i32.const 1 i32.add))"#,
+    );
+    let mut i = Instance::new(&module, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+    let mut a = GasMeter::new(1_000);
+    assert_eq!(
+        i.invoke(&mut NoHost, "t", &[i32(1)], &mut a)
+            .unwrap_err()
+            .kind(),
+        TrapKind::IntegerDivideByZero
+    );
+    let mut b = GasMeter::new(1_000);
+    let _ = i.invoke(&mut NoHost, "t", &[i32(1)], &mut b);
+    assert_eq!(a.used(), b.used());
+    let s = Config::default().schedule;
+    // local.get, const, add, const, div_u, 2 x (const, add): all in one block.
+    assert_eq!(a.used(), 8 * s.simple + s.int_div);
+}

@@ -189,3 +189,26 @@ fn unresolved_import() {
         Err(InstantiationError::UnsupportedImport { .. })
     ));
 }
+
+#[test]
+fn host_function_exported_and_called_indirectly() {
+    let wat = r#"(module
+      (import "env" "add" (func $add (param i32 i32) (result i32)))
+      (export "add" (func $add))
+      (type $ii (func (param i32 i32) (result i32)))
+      (table 1 funcref)
+      (elem (i32.const 0) $add)
+      (func (export "via_table") (param i32 i32) (result i32)
+        local.get 0 local.get 1 i32.const 0 call_indirect (type $ii)))"#;
+    let mut host = TestHost::default();
+    let mut i = Instance::new(&module(wat), &mut host, &mut GasMeter::unlimited()).unwrap();
+    let mut gas = GasMeter::unlimited();
+    let r = i
+        .invoke(&mut host, "add", &[i32(2), i32(3)], &mut gas)
+        .unwrap();
+    assert_eq!(r, vec![i32(5)]);
+    let r = i
+        .invoke(&mut host, "via_table", &[i32(4), i32(5)], &mut gas)
+        .unwrap();
+    assert_eq!(r, vec![i32(9)]);
+}
