@@ -44,7 +44,9 @@ impl Error {
     #[cold]
     #[inline(never)]
     fn new(kind: ErrorKind, offset: Option<usize>) -> Self {
-        Self { inner: Box::new(Inner { kind, offset }) }
+        Self {
+            inner: Box::new(Inner { kind, offset }),
+        }
     }
 
     /// An invalid / malformed module error at byte `offset`.
@@ -118,15 +120,36 @@ fn feature_of_message(msg: &str) -> Option<&'static str> {
         ("custom descriptors", "custom descriptors"),
         ("stack switching", "stack switching"),
         ("wide arithmetic", "wide arithmetic"),
-        ("non-constant operator: i32.add", "extended constant expressions"),
-        ("non-constant operator: i32.sub", "extended constant expressions"),
-        ("non-constant operator: i32.mul", "extended constant expressions"),
-        ("non-constant operator: i64.add", "extended constant expressions"),
-        ("non-constant operator: i64.sub", "extended constant expressions"),
-        ("non-constant operator: i64.mul", "extended constant expressions"),
+        (
+            "non-constant operator: i32.add",
+            "extended constant expressions",
+        ),
+        (
+            "non-constant operator: i32.sub",
+            "extended constant expressions",
+        ),
+        (
+            "non-constant operator: i32.mul",
+            "extended constant expressions",
+        ),
+        (
+            "non-constant operator: i64.add",
+            "extended constant expressions",
+        ),
+        (
+            "non-constant operator: i64.sub",
+            "extended constant expressions",
+        ),
+        (
+            "non-constant operator: i64.mul",
+            "extended constant expressions",
+        ),
         ("component", "component model"),
     ];
-    TABLE.iter().find(|(needle, _)| msg.contains(needle)).map(|(_, name)| *name)
+    TABLE
+        .iter()
+        .find(|(needle, _)| msg.contains(needle))
+        .map(|(_, name)| *name)
 }
 
 impl fmt::Display for Error {
@@ -154,13 +177,22 @@ mod tests {
     #[test]
     fn error_is_one_word() {
         assert_eq!(core::mem::size_of::<Error>(), core::mem::size_of::<usize>());
-        assert_eq!(core::mem::size_of::<Result<(), Error>>(), core::mem::size_of::<usize>());
+        assert_eq!(
+            core::mem::size_of::<Result<(), Error>>(),
+            core::mem::size_of::<usize>()
+        );
     }
 
     #[test]
     fn display_like_spec_suite() {
-        assert_eq!(Error::invalid("type mismatch", 0x1a).to_string(), "type mismatch (at offset 0x1a)");
-        assert_eq!(Error::unsupported("SIMD", 0x2b).to_string(), "SIMD is not supported (at offset 0x2b)");
+        assert_eq!(
+            Error::invalid("type mismatch", 0x1a).to_string(),
+            "type mismatch (at offset 0x1a)"
+        );
+        assert_eq!(
+            Error::unsupported("SIMD", 0x2b).to_string(),
+            "SIMD is not supported (at offset 0x2b)"
+        );
         assert_eq!(
             Error::limit("max_functions", 10_001, 10_000, None).to_string(),
             "limit exceeded: max_functions is 10000, module needs 10001"
@@ -169,8 +201,14 @@ mod tests {
 
     #[test]
     fn maps_feature_messages() {
-        assert_eq!(feature_of_message("SIMD support is not enabled"), Some("SIMD"));
-        assert_eq!(feature_of_message("threads must be enabled for shared memories"), Some("threads"));
+        assert_eq!(
+            feature_of_message("SIMD support is not enabled"),
+            Some("SIMD")
+        );
+        assert_eq!(
+            feature_of_message("threads must be enabled for shared memories"),
+            Some("threads")
+        );
         assert_eq!(feature_of_message("type mismatch"), None);
     }
 }

@@ -212,7 +212,9 @@ impl GasSchedule {
     /// Dynamic cost of a bulk memory operation (`memory.fill`/`copy`/`init`) over `len`
     /// bytes: per started 8-byte word.
     pub fn bulk_memory_dynamic(&self, len: u32) -> u64 {
-        u64::from(len).div_ceil(8).saturating_mul(self.bulk_memory_per_word)
+        u64::from(len)
+            .div_ceil(8)
+            .saturating_mul(self.bulk_memory_per_word)
     }
 
     /// Dynamic cost of a table operation (`table.fill`/`copy`/`init`/`grow`) over
@@ -291,24 +293,60 @@ define_op_table! {
 /// Maps `@proposal Op` to its [`OpInfo`]: supported proposals go through `op_info!`
 /// (one rule per operator); each rejected proposal is one rule naming it.
 macro_rules! classify {
-    (mvp $op:ident) => { op_info!($op) };
-    (sign_extension $op:ident) => { op_info!($op) };
-    (saturating_float_to_int $op:ident) => { op_info!($op) };
-    (bulk_memory $op:ident) => { op_info!($op) };
-    (reference_types $op:ident) => { op_info!($op) };
-    (simd $op:ident) => { OpInfo::Unsupported("SIMD") };
-    (relaxed_simd $op:ident) => { OpInfo::Unsupported("relaxed SIMD") };
-    (threads $op:ident) => { OpInfo::Unsupported("threads") };
-    (shared_everything_threads $op:ident) => { OpInfo::Unsupported("shared-everything threads") };
-    (exceptions $op:ident) => { OpInfo::Unsupported("exception handling") };
-    (legacy_exceptions $op:ident) => { OpInfo::Unsupported("exception handling") };
-    (gc $op:ident) => { OpInfo::Unsupported("GC") };
-    (tail_call $op:ident) => { OpInfo::Unsupported("tail calls") };
-    (function_references $op:ident) => { OpInfo::Unsupported("function references") };
-    (memory_control $op:ident) => { OpInfo::Unsupported("memory control") };
-    (stack_switching $op:ident) => { OpInfo::Unsupported("stack switching") };
-    (wide_arithmetic $op:ident) => { OpInfo::Unsupported("wide arithmetic") };
-    (custom_descriptors $op:ident) => { OpInfo::Unsupported("custom descriptors") };
+    (mvp $op:ident) => {
+        op_info!($op)
+    };
+    (sign_extension $op:ident) => {
+        op_info!($op)
+    };
+    (saturating_float_to_int $op:ident) => {
+        op_info!($op)
+    };
+    (bulk_memory $op:ident) => {
+        op_info!($op)
+    };
+    (reference_types $op:ident) => {
+        op_info!($op)
+    };
+    (simd $op:ident) => {
+        OpInfo::Unsupported("SIMD")
+    };
+    (relaxed_simd $op:ident) => {
+        OpInfo::Unsupported("relaxed SIMD")
+    };
+    (threads $op:ident) => {
+        OpInfo::Unsupported("threads")
+    };
+    (shared_everything_threads $op:ident) => {
+        OpInfo::Unsupported("shared-everything threads")
+    };
+    (exceptions $op:ident) => {
+        OpInfo::Unsupported("exception handling")
+    };
+    (legacy_exceptions $op:ident) => {
+        OpInfo::Unsupported("exception handling")
+    };
+    (gc $op:ident) => {
+        OpInfo::Unsupported("GC")
+    };
+    (tail_call $op:ident) => {
+        OpInfo::Unsupported("tail calls")
+    };
+    (function_references $op:ident) => {
+        OpInfo::Unsupported("function references")
+    };
+    (memory_control $op:ident) => {
+        OpInfo::Unsupported("memory control")
+    };
+    (stack_switching $op:ident) => {
+        OpInfo::Unsupported("stack switching")
+    };
+    (wide_arithmetic $op:ident) => {
+        OpInfo::Unsupported("wide arithmetic")
+    };
+    (custom_descriptors $op:ident) => {
+        OpInfo::Unsupported("custom descriptors")
+    };
 }
 
 /// A `VisitOperator` that returns each operator's [`OpInfo`] (used by the translator
@@ -358,15 +396,24 @@ mod tests {
     #[test]
     fn classifies_supported_and_rejected() {
         let mut c = OpClassifier;
-        assert_eq!(c.visit_i32_add(), OpInfo::Op(CostClass::Simple, Flow::Straight));
-        assert_eq!(c.visit_loop(wasmparser::BlockType::Empty), OpInfo::Op(CostClass::Free, Flow::Loop));
+        assert_eq!(
+            c.visit_i32_add(),
+            OpInfo::Op(CostClass::Simple, Flow::Straight)
+        );
+        assert_eq!(
+            c.visit_loop(wasmparser::BlockType::Empty),
+            OpInfo::Op(CostClass::Free, Flow::Loop)
+        );
         assert_eq!(c.visit_br_if(0), OpInfo::Op(CostClass::Branch, Flow::BrIf));
         assert_eq!(c.visit_return_call(0), OpInfo::Unsupported("tail calls"));
         assert_eq!(
             classify_operator(&wasmparser::Operator::I64DivU),
             OpInfo::Op(CostClass::IntDiv, Flow::Straight)
         );
-        assert_eq!(classify_operator(&wasmparser::Operator::AtomicFence), OpInfo::Unsupported("threads"));
+        assert_eq!(
+            classify_operator(&wasmparser::Operator::AtomicFence),
+            OpInfo::Unsupported("threads")
+        );
     }
 
     #[test]
@@ -377,7 +424,10 @@ mod tests {
         assert_eq!(s.bulk_memory_dynamic(16), 2);
         assert_eq!(s.bulk_memory_dynamic(17), 3);
         assert_eq!(s.memory_grow_dynamic(3), 30_000);
-        let big = GasSchedule { memory_grow_per_page: u64::MAX, ..GasSchedule::default() };
+        let big = GasSchedule {
+            memory_grow_per_page: u64::MAX,
+            ..GasSchedule::default()
+        };
         assert_eq!(big.memory_grow_dynamic(2), u64::MAX);
     }
 }

@@ -398,16 +398,34 @@ mod tests {
 
     #[test]
     fn instr_is_at_most_16_bytes() {
-        assert!(core::mem::size_of::<Instr>() <= 16, "{}", core::mem::size_of::<Instr>());
+        assert!(
+            core::mem::size_of::<Instr>() <= 16,
+            "{}",
+            core::mem::size_of::<Instr>()
+        );
     }
 
     #[test]
     fn display_and_relocate() {
-        let mut i = Instr::I32Add { dst: Slot(4), lhs: Slot(0), rhs: Slot(1) };
+        let mut i = Instr::I32Add {
+            dst: Slot(4),
+            lhs: Slot(0),
+            rhs: Slot(1),
+        };
         assert_eq!(i.to_string(), "i32.add dst=s4 lhs=s0 rhs=s1");
         i.for_each_slot_mut(|s| s.0 += 10);
-        assert_eq!(i, Instr::I32Add { dst: Slot(14), lhs: Slot(10), rhs: Slot(11) });
-        let b = Instr::BrIfEqz { cond: Slot(2), offset: -3 };
+        assert_eq!(
+            i,
+            Instr::I32Add {
+                dst: Slot(14),
+                lhs: Slot(10),
+                rhs: Slot(11)
+            }
+        );
+        let b = Instr::BrIfEqz {
+            cond: Slot(2),
+            offset: -3,
+        };
         assert_eq!(b.to_string(), "br_if_eqz cond=s2 offset=-3");
         assert_eq!(b.branch_offset(), Some(-3));
     }

@@ -69,7 +69,12 @@ pub(crate) fn check(
     offset: usize,
 ) -> Result<(), crate::Error> {
     if actual > u64::from(max) {
-        Err(crate::Error::limit(limit, actual, u64::from(max), Some(offset)))
+        Err(crate::Error::limit(
+            limit,
+            actual,
+            u64::from(max),
+            Some(offset),
+        ))
     } else {
         Ok(())
     }

@@ -66,6 +66,7 @@ pub(crate) enum FuncKind {
 #[derive(Debug)]
 pub(crate) struct CompiledFunc {
     /// Index into `ModuleInner::types`.
+    #[allow(dead_code)] // contract field (vm-ir.md); not every consumer reads it
     pub type_index: u32,
     /// Number of parameters (P).
     pub num_params: u32,
@@ -76,6 +77,7 @@ pub(crate) struct CompiledFunc {
     /// Total frame size in slots: `P + L + consts.len() + max temporaries`.
     pub frame_size: u32,
     /// Number of results.
+    #[allow(dead_code)] // contract field (vm-ir.md)
     pub num_results: u32,
     /// The IR.
     pub code: Box<[Instr]>,
@@ -127,6 +129,7 @@ pub(crate) struct TableDecl {
     /// Maximum size in elements (clamped).
     pub max: u32,
     /// Set when the table is imported (not linkable in this version).
+    #[allow(dead_code)] // contract field (vm-ir.md)
     pub import: Option<ImportName>,
 }
 
@@ -139,6 +142,7 @@ pub(crate) struct MemoryDecl {
     /// Maximum size in pages (clamped).
     pub max_pages: u32,
     /// Set when the memory is imported (not linkable in this version).
+    #[allow(dead_code)] // contract field (vm-ir.md)
     pub import: Option<ImportName>,
 }
 
@@ -148,10 +152,12 @@ pub(crate) struct GlobalDecl {
     /// Value type.
     pub ty: ValType,
     /// `mut`?
+    #[allow(dead_code)] // contract field (vm-ir.md)
     pub mutable: bool,
     /// Initializer (for imported globals: the type's zero, unused).
     pub init: ConstExpr,
     /// Set when the global is imported (not linkable in this version).
+    #[allow(dead_code)] // contract field (vm-ir.md)
     pub import: Option<ImportName>,
 }
 
@@ -195,6 +201,7 @@ pub(crate) struct ElementSegment {
     /// Mode.
     pub mode: ElementMode,
     /// Element type.
+    #[allow(dead_code)] // contract field (vm-ir.md)
     pub ty: ValType,
     /// Items (`RefFunc`, `RefNull` or `GlobalGet`).
     pub items: Vec<ConstExpr>,
@@ -251,6 +258,7 @@ pub(crate) struct ModuleInner {
     /// Whether `ConsumeGas` was emitted (and dynamic costs must be charged).
     pub metering: bool,
     /// Limits the module was loaded with.
+    #[allow(dead_code)] // contract field (vm-ir.md)
     pub limits: Limits,
     /// Call depth limit (from `Config`).
     pub max_call_depth: u32,
@@ -273,7 +281,9 @@ impl Module {
     /// exceeded [`Limits`].
     pub fn new(config: &Config, wasm: &[u8]) -> Result<Module, Error> {
         let inner = crate::translate::compile_module(config, wasm)?;
-        Ok(Module { inner: Arc::new(inner) })
+        Ok(Module {
+            inner: Arc::new(inner),
+        })
     }
 
     /// Exports in name order (deterministic) with their kinds.
@@ -292,7 +302,10 @@ impl Module {
 
     /// Imports in module order: `(module, name, kind)`.
     pub fn imports(&self) -> impl Iterator<Item = (&str, &str, ExternKind)> {
-        self.inner.imports.iter().map(|i| (i.name.module.as_str(), i.name.name.as_str(), i.kind))
+        self.inner
+            .imports
+            .iter()
+            .map(|i| (i.name.module.as_str(), i.name.name.as_str(), i.kind))
     }
 
     /// The type of function `func_index` (imports first).

@@ -83,7 +83,10 @@ impl FuncType {
         let mut v: Vec<ValType> = params.into_iter().collect();
         let len_params = v.len();
         v.extend(results);
-        Self { params_results: v.into_boxed_slice(), len_params }
+        Self {
+            params_results: v.into_boxed_slice(),
+            len_params,
+        }
     }
 
     /// The parameter types, in order.

@@ -17,7 +17,10 @@ impl FuncTranslator<'_> {
         let ty = self.m.func_types[function_index as usize];
         let (p, r) = self.call_arity(ty);
         let args = self.pop_consecutive(p);
-        self.emit(Instr::Call { func: function_index, args });
+        self.emit(Instr::Call {
+            func: function_index,
+            args,
+        });
         for _ in 0..r {
             self.push_temp();
         }
@@ -29,7 +32,11 @@ impl FuncTranslator<'_> {
         let (p, r) = self.call_arity(type_index);
         // Arguments then the table index, consecutive: index at `args + p`.
         let args = self.pop_consecutive(p + 1);
-        self.emit(Instr::CallIndirect { type_index, table: table_index, args });
+        self.emit(Instr::CallIndirect {
+            type_index,
+            table: table_index,
+            args,
+        });
         for _ in 0..r {
             self.push_temp();
         }

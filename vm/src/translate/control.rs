@@ -225,7 +225,10 @@ impl FuncTranslator<'_> {
             let dst = f.height + i;
             if !(pos == dst && self.a.stack[pos as usize] == Entry::Temp) {
                 let src = self.slot_at(pos);
-                self.emit(Instr::Copy { dst: Self::temp(dst), src });
+                self.emit(Instr::Copy {
+                    dst: Self::temp(dst),
+                    src,
+                });
             }
         }
     }
@@ -244,7 +247,10 @@ impl FuncTranslator<'_> {
         let k = self.num_results;
         match k {
             0 => {
-                self.emit(Instr::Return { values: Slot(0), count: 0 });
+                self.emit(Instr::Return {
+                    values: Slot(0),
+                    count: 0,
+                });
             }
             1 => {
                 let src = self.pop();
@@ -263,7 +269,10 @@ impl FuncTranslator<'_> {
         let h = self.height();
         match k {
             0 => {
-                self.emit(Instr::Return { values: Slot(0), count: 0 });
+                self.emit(Instr::Return {
+                    values: Slot(0),
+                    count: 0,
+                });
             }
             1 => {
                 let src = self.slot_at(h - 1);
@@ -277,7 +286,10 @@ impl FuncTranslator<'_> {
                     // Copy to fresh temporaries above the stack (entries stay untouched).
                     for i in 0..k {
                         let src = self.slot_at(h - k + i);
-                        self.emit(Instr::Copy { dst: Self::temp(h + i), src });
+                        self.emit(Instr::Copy {
+                            dst: Self::temp(h + i),
+                            src,
+                        });
                     }
                     self.max_height = self.max_height.max(h + k);
                     Self::temp(h)
@@ -356,10 +368,17 @@ impl FuncTranslator<'_> {
             if f.kind == CtrlKind::Func {
                 match k {
                     1 => self.emit(Instr::ReturnOne { src: Self::temp(s) }),
-                    _ => self.emit(Instr::Return { values: Self::temp(s), count: k }),
+                    _ => self.emit(Instr::Return {
+                        values: Self::temp(s),
+                        count: k,
+                    }),
                 };
             } else {
-                self.emit(Instr::CopySpan { dst: Self::temp(f.height), src: Self::temp(s), len: k });
+                self.emit(Instr::CopySpan {
+                    dst: Self::temp(f.height),
+                    src: Self::temp(s),
+                    len: k,
+                });
                 self.jump_to(Instr::Br { offset: 0 }, t);
             }
         }

@@ -255,7 +255,11 @@ impl<'m> FuncTranslator<'m> {
     /// Pops the top entry, returning its slot (valid until something overwrites it).
     pub fn pop(&mut self) -> Slot {
         let pos = self.height() - 1;
-        let e = self.a.stack.pop().expect("validated: operand stack not empty");
+        let e = self
+            .a
+            .stack
+            .pop()
+            .expect("validated: operand stack not empty");
         if let Entry::Local { index, prev } = e {
             self.a.local_heads[index as usize] = prev;
         }
@@ -263,7 +267,11 @@ impl<'m> FuncTranslator<'m> {
     }
 
     pub fn top(&self) -> Entry {
-        *self.a.stack.last().expect("validated: operand stack not empty")
+        *self
+            .a
+            .stack
+            .last()
+            .expect("validated: operand stack not empty")
     }
 
     /// Pops the top `n` entries into consecutive temporaries (their own positions),
@@ -274,7 +282,10 @@ impl<'m> FuncTranslator<'m> {
             let e = self.a.stack[pos as usize];
             let src = self.pop();
             if e != Entry::Temp {
-                self.emit(Instr::Copy { dst: Self::temp(pos), src });
+                self.emit(Instr::Copy {
+                    dst: Self::temp(pos),
+                    src,
+                });
             }
         }
         Self::temp(base)
@@ -292,7 +303,10 @@ impl<'m> FuncTranslator<'m> {
         let refs = core::mem::take(&mut self.a.local_refs);
         for &pos in &refs {
             if let Some(&Entry::Local { index, .. }) = self.a.stack.get(pos as usize) {
-                self.emit(Instr::Copy { dst: Self::temp(pos), src: Slot(index) });
+                self.emit(Instr::Copy {
+                    dst: Self::temp(pos),
+                    src: Slot(index),
+                });
                 self.a.stack[pos as usize] = Entry::Temp;
                 self.a.local_heads[index as usize] = NONE;
             }
@@ -309,7 +323,10 @@ impl<'m> FuncTranslator<'m> {
             let Entry::Local { prev, .. } = self.a.stack[pos as usize] else {
                 unreachable!("local chain points at a non-local entry")
             };
-            self.emit(Instr::Copy { dst: Self::temp(pos), src: Slot(index) });
+            self.emit(Instr::Copy {
+                dst: Self::temp(pos),
+                src: Slot(index),
+            });
             self.a.stack[pos as usize] = Entry::Temp;
             pos = prev;
         }
@@ -324,7 +341,10 @@ impl<'m> FuncTranslator<'m> {
             match self.a.stack[pos as usize] {
                 Entry::Temp => {}
                 Entry::Const(k) => {
-                    self.emit(Instr::Copy { dst: Self::temp(pos), src: Self::const_slot(k) });
+                    self.emit(Instr::Copy {
+                        dst: Self::temp(pos),
+                        src: Self::const_slot(k),
+                    });
                     self.a.stack[pos as usize] = Entry::Temp;
                 }
                 Entry::Local { .. } => unreachable!("locals materialized before"),
@@ -431,7 +451,9 @@ impl<'m> FuncTranslator<'m> {
     pub fn patch(&mut self, at: u32, target: u32) {
         let off = target as i64 - at as i64;
         let off = i32::try_from(off).expect("code size bounded by limits");
-        *self.a.code[at as usize].branch_offset_mut().expect("patching a branch") = off;
+        *self.a.code[at as usize]
+            .branch_offset_mut()
+            .expect("patching a branch") = off;
     }
 
     /// Records the branch at `at` as pending on frame `depth` (relative), chaining through
@@ -442,13 +464,17 @@ impl<'m> FuncTranslator<'m> {
         let prev = frame.pending;
         frame.pending = at;
         frame.branched_to = true;
-        *self.a.code[at as usize].branch_offset_mut().expect("pending branch") = prev as i32;
+        *self.a.code[at as usize]
+            .branch_offset_mut()
+            .expect("pending branch") = prev as i32;
     }
 
     /// Patches every pending branch of `frame` to `target`.
     pub fn patch_pending(&mut self, mut at: u32, target: u32) {
         while at != NONE {
-            let prev = self.a.code[at as usize].branch_offset().expect("pending branch") as u32;
+            let prev = self.a.code[at as usize]
+                .branch_offset()
+                .expect("pending branch") as u32;
             self.patch(at, target);
             at = prev;
         }

@@ -41,7 +41,10 @@ impl FuncTranslator<'_> {
         }
         let src = self.pop();
         self.preserve_local(local_index);
-        self.emit(Instr::Copy { dst: Slot(local_index), src });
+        self.emit(Instr::Copy {
+            dst: Slot(local_index),
+            src,
+        });
         self.barrier();
         Ok(())
     }
@@ -54,13 +57,19 @@ impl FuncTranslator<'_> {
 
     pub(super) fn visit_global_get(&mut self, global_index: u32) -> R {
         let dst = self.push_temp();
-        self.emit_producer(Instr::GlobalGet { dst, global: global_index });
+        self.emit_producer(Instr::GlobalGet {
+            dst,
+            global: global_index,
+        });
         Ok(())
     }
 
     pub(super) fn visit_global_set(&mut self, global_index: u32) -> R {
         let src = self.pop();
-        self.emit(Instr::GlobalSet { global: global_index, src });
+        self.emit(Instr::GlobalSet {
+            global: global_index,
+            src,
+        });
         Ok(())
     }
 

@@ -61,7 +61,10 @@ impl FuncTranslator<'_> {
 
     pub(super) fn visit_memory_init(&mut self, data_index: u32, _mem: u32) -> R {
         let args = self.pop_consecutive(3);
-        self.emit(Instr::MemoryInit { data: data_index, args });
+        self.emit(Instr::MemoryInit {
+            data: data_index,
+            args,
+        });
         Ok(())
     }
 

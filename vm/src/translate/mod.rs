@@ -20,8 +20,9 @@ mod tests;
 use std::collections::BTreeMap;
 
 use wasmparser::{
-    CompositeInnerType, DataKind, ElementItems, ElementKind, ExternalKind, FuncValidatorAllocations,
-    Operator, Parser, Payload, TableInit, TypeRef, ValidPayload, Validator, WasmFeatures,
+    CompositeInnerType, DataKind, ElementItems, ElementKind, ExternalKind,
+    FuncValidatorAllocations, Operator, Parser, Payload, TableInit, TypeRef, ValidPayload,
+    Validator, WasmFeatures,
 };
 
 use crate::limits::check;
@@ -74,8 +75,14 @@ fn const_expr(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Error> {
 fn heap_ty(h: wasmparser::HeapType, offset: usize) -> Result<ValType, Error> {
     use wasmparser::{AbstractHeapType, HeapType};
     match h {
-        HeapType::Abstract { shared: false, ty: AbstractHeapType::Func } => Ok(ValType::FuncRef),
-        HeapType::Abstract { shared: false, ty: AbstractHeapType::Extern } => Ok(ValType::ExternRef),
+        HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Func,
+        } => Ok(ValType::FuncRef),
+        HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Extern,
+        } => Ok(ValType::ExternRef),
         _ => Err(Error::unsupported("typed function references / GC", offset)),
     }
 }
@@ -107,10 +114,15 @@ impl Builder<'_> {
         import: Option<ImportName>,
     ) -> Result<TableDecl, Error> {
         let lim = &self.config.limits;
-        check("max_table_elements", ty.initial, lim.max_table_elements, offset)?;
-        let max = ty
-            .maximum
-            .map_or(lim.max_table_elements, |m| m.min(u64::from(lim.max_table_elements)) as u32);
+        check(
+            "max_table_elements",
+            ty.initial,
+            lim.max_table_elements,
+            offset,
+        )?;
+        let max = ty.maximum.map_or(lim.max_table_elements, |m| {
+            m.min(u64::from(lim.max_table_elements)) as u32
+        });
         Ok(TableDecl {
             elem: ref_ty(ty.element_type, offset)?,
             min: ty.initial as u32,
@@ -133,10 +145,14 @@ impl Builder<'_> {
             return Err(Error::unsupported("threads", offset));
         }
         check("max_memory_pages", ty.initial, lim.max_memory_pages, offset)?;
-        let max_pages = ty
-            .maximum
-            .map_or(lim.max_memory_pages, |m| m.min(u64::from(lim.max_memory_pages)) as u32);
-        Ok(MemoryDecl { min_pages: ty.initial as u32, max_pages, import })
+        let max_pages = ty.maximum.map_or(lim.max_memory_pages, |m| {
+            m.min(u64::from(lim.max_memory_pages)) as u32
+        });
+        Ok(MemoryDecl {
+            min_pages: ty.initial as u32,
+            max_pages,
+            import,
+        })
     }
 
     fn add_func(&mut self, type_index: u32, kind: FuncKind, offset: usize) -> Result<(), Error> {
@@ -147,7 +163,12 @@ impl Builder<'_> {
             .types
             .get(type_index as usize)
             .ok_or_else(|| Error::invalid("unknown type", offset))?;
-        check("max_params", ty.params().len() as u64, self.config.limits.max_params, offset)?;
+        check(
+            "max_params",
+            ty.params().len() as u64,
+            self.config.limits.max_params,
+            offset,
+        )?;
         self.m.funcs.push(FuncDecl { type_index, kind });
         self.ctx.func_types.push(type_index);
         Ok(())
@@ -187,7 +208,11 @@ impl Builder<'_> {
                 let mut reader = locals.get_binary_reader();
                 reader.set_features(features());
                 {
-                    let mut visitor = Validating { v: &mut v, t: &mut t, offset: 0 };
+                    let mut visitor = Validating {
+                        v: &mut v,
+                        t: &mut t,
+                        offset: 0,
+                    };
                     while !reader.eof() {
                         visitor.offset = reader.original_position();
                         reader.visit_operator(&mut visitor)??;
@@ -209,7 +234,12 @@ impl Builder<'_> {
         match payload {
             Payload::TypeSection(reader) => {
                 let offset = reader.range().start;
-                check("max_types", u64::from(reader.count()), lim.max_types, offset)?;
+                check(
+                    "max_types",
+                    u64::from(reader.count()),
+                    lim.max_types,
+                    offset,
+                )?;
                 for group in reader {
                     let group = group?;
                     for sub in group.into_types() {
@@ -234,10 +264,18 @@ impl Builder<'_> {
             }
             Payload::ImportSection(reader) => {
                 let offset = reader.range().start;
-                check("max_imports", u64::from(reader.count()), lim.max_imports, offset)?;
+                check(
+                    "max_imports",
+                    u64::from(reader.count()),
+                    lim.max_imports,
+                    offset,
+                )?;
                 for import in reader {
                     let import = import?;
-                    let name = ImportName { module: import.module.into(), name: import.name.into() };
+                    let name = ImportName {
+                        module: import.module.into(),
+                        name: import.name.into(),
+                    };
                     let kind = match import.ty {
                         TypeRef::Func(t) => {
                             self.add_func(t, FuncKind::Import(name.clone()), offset)?;
@@ -245,17 +283,28 @@ impl Builder<'_> {
                             ExternKind::Func
                         }
                         TypeRef::Table(t) => {
-                            check("max_tables", self.m.tables.len() as u64 + 1, lim.max_tables, offset)?;
+                            check(
+                                "max_tables",
+                                self.m.tables.len() as u64 + 1,
+                                lim.max_tables,
+                                offset,
+                            )?;
                             let d = self.table_decl(&t, offset, Some(name.clone()))?;
                             self.m.tables.push(d);
                             ExternKind::Table
                         }
                         TypeRef::Memory(mt) => {
-                            self.m.memory = Some(self.memory_decl(&mt, offset, Some(name.clone()))?);
+                            self.m.memory =
+                                Some(self.memory_decl(&mt, offset, Some(name.clone()))?);
                             ExternKind::Memory
                         }
                         TypeRef::Global(g) => {
-                            check("max_globals", self.m.globals.len() as u64 + 1, lim.max_globals, offset)?;
+                            check(
+                                "max_globals",
+                                self.m.globals.len() as u64 + 1,
+                                lim.max_globals,
+                                offset,
+                            )?;
                             let ty = ValType::from_wasmparser(g.content_type, offset)?;
                             self.m.globals.push(GlobalDecl {
                                 ty,
@@ -325,7 +374,12 @@ impl Builder<'_> {
             }
             Payload::ExportSection(reader) => {
                 let offset = reader.range().start;
-                check("max_exports", u64::from(reader.count()), lim.max_exports, offset)?;
+                check(
+                    "max_exports",
+                    u64::from(reader.count()),
+                    lim.max_exports,
+                    offset,
+                )?;
                 for e in reader {
                     let e = e?;
                     let kind = match e.kind {
@@ -335,7 +389,13 @@ impl Builder<'_> {
                         ExternalKind::Global => ExternKind::Global,
                         _ => return Err(Error::unsupported("exception handling", offset)),
                     };
-                    self.m.exports.insert(e.name.into(), Export { kind, index: e.index });
+                    self.m.exports.insert(
+                        e.name.into(),
+                        Export {
+                            kind,
+                            index: e.index,
+                        },
+                    );
                 }
             }
             Payload::StartSection { func, .. } => self.m.start = Some(func),
@@ -352,7 +412,10 @@ impl Builder<'_> {
                     let mode = match el.kind {
                         ElementKind::Passive => ElementMode::Passive,
                         ElementKind::Declared => ElementMode::Declared,
-                        ElementKind::Active { table_index, offset_expr } => ElementMode::Active {
+                        ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => ElementMode::Active {
                             table: table_index.unwrap_or(0),
                             offset: const_expr(&offset_expr)?,
                         },
@@ -378,20 +441,33 @@ impl Builder<'_> {
                 }
             }
             Payload::DataCountSection { count, range } => {
-                check("max_data_segments", u64::from(count), lim.max_data_segments, range.start)?;
+                check(
+                    "max_data_segments",
+                    u64::from(count),
+                    lim.max_data_segments,
+                    range.start,
+                )?;
             }
             Payload::DataSection(reader) => {
                 let offset = reader.range().start;
-                check("max_data_segments", u64::from(reader.count()), lim.max_data_segments, offset)?;
+                check(
+                    "max_data_segments",
+                    u64::from(reader.count()),
+                    lim.max_data_segments,
+                    offset,
+                )?;
                 for d in reader {
                     let d = d?;
                     let mode = match d.kind {
                         DataKind::Passive => DataMode::Passive,
-                        DataKind::Active { offset_expr, .. } => {
-                            DataMode::Active { offset: const_expr(&offset_expr)? }
-                        }
+                        DataKind::Active { offset_expr, .. } => DataMode::Active {
+                            offset: const_expr(&offset_expr)?,
+                        },
                     };
-                    self.m.datas.push(DataSegment { mode, bytes: d.data.into() });
+                    self.m.datas.push(DataSegment {
+                        mode,
+                        bytes: d.data.into(),
+                    });
                 }
             }
             _ => {}
@@ -402,7 +478,12 @@ impl Builder<'_> {
 
 /// Parses, validates, checks limits and translates a whole module.
 pub(crate) fn compile_module(config: &Config, wasm: &[u8]) -> Result<ModuleInner, Error> {
-    check("max_code_size", wasm.len() as u64, config.limits.max_code_size, 0)?;
+    check(
+        "max_code_size",
+        wasm.len() as u64,
+        config.limits.max_code_size,
+        0,
+    )?;
     let mut validator = Validator::new_with_features(features());
     let mut parser = Parser::new(0);
     parser.set_features(features());

@@ -17,7 +17,10 @@ impl FuncTranslator<'_> {
 
     pub(super) fn visit_ref_func(&mut self, function_index: u32) -> R {
         let dst = self.push_temp();
-        self.emit_producer(Instr::RefFunc { dst, func: function_index });
+        self.emit_producer(Instr::RefFunc {
+            dst,
+            func: function_index,
+        });
         Ok(())
     }
 
@@ -31,7 +34,11 @@ impl FuncTranslator<'_> {
     pub(super) fn visit_table_set(&mut self, table: u32) -> R {
         let value = self.pop();
         let index = self.pop();
-        self.emit(Instr::TableSet { table, index, value });
+        self.emit(Instr::TableSet {
+            table,
+            index,
+            value,
+        });
         Ok(())
     }
 
@@ -57,13 +64,21 @@ impl FuncTranslator<'_> {
 
     pub(super) fn visit_table_copy(&mut self, dst_table: u32, src_table: u32) -> R {
         let args = self.pop_consecutive(3);
-        self.emit(Instr::TableCopy { dst_table, src_table, args });
+        self.emit(Instr::TableCopy {
+            dst_table,
+            src_table,
+            args,
+        });
         Ok(())
     }
 
     pub(super) fn visit_table_init(&mut self, elem_index: u32, table: u32) -> R {
         let args = self.pop_consecutive(3);
-        self.emit(Instr::TableInit { elem: elem_index, table, args });
+        self.emit(Instr::TableInit {
+            elem: elem_index,
+            table,
+            args,
+        });
         Ok(())
     }
 

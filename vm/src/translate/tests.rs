@@ -11,7 +11,10 @@ fn compile(src: &str) -> Result<Module, Error> {
 }
 
 fn compile_nometer(src: &str) -> Module {
-    let config = Config { metering: false, ..Config::default() };
+    let config = Config {
+        metering: false,
+        ..Config::default()
+    };
     Module::new(&config, &wat(src)).expect("compiles")
 }
 
@@ -44,7 +47,10 @@ fn add_reads_params_in_place() {
     let m = compile_nometer(
         "(module (func (export \"f\") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))",
     );
-    assert_eq!(dis(&m, 0), "   0: i32.add dst=t0 lhs=p0 rhs=p1\n   1: return_one src=t0\n");
+    assert_eq!(
+        dis(&m, 0),
+        "   0: i32.add dst=t0 lhs=p0 rhs=p1\n   1: return_one src=t0\n"
+    );
 }
 
 #[test]
@@ -63,7 +69,10 @@ fn local_set_retargets_producer() {
     let m = compile_nometer(
         "(module (func (param i32) (local i32) local.get 0 i32.const 1 i32.add local.set 1))",
     );
-    assert_eq!(dis(&m, 0), "   0: i32.add dst=l0 lhs=p0 rhs=c0\n   1: return values=p0 count=0\n");
+    assert_eq!(
+        dis(&m, 0),
+        "   0: i32.add dst=l0 lhs=p0 rhs=c0\n   1: return values=p0 count=0\n"
+    );
 }
 
 #[test]
@@ -186,7 +195,11 @@ fn multi_value_block_params() {
 fn simd_rejected_naming_simd() {
     let e = err("(module (func (result v128) v128.const i32x4 0 0 0 0))");
     assert_eq!(unsupported(&e), "SIMD");
-    assert!(e.to_string().starts_with("SIMD is not supported (at offset 0x"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("SIMD is not supported (at offset 0x"),
+        "{e}"
+    );
     // A SIMD op in a body that otherwise has no v128 types.
     let e = err("(module (func i32.const 0 i8x16.splat drop))");
     assert_eq!(unsupported(&e), "SIMD", "{e}");
@@ -202,14 +215,25 @@ fn threads_rejected() {
 
 #[test]
 fn other_proposals_rejected() {
-    assert_eq!(unsupported(&err("(module (func return_call 0))")), "tail calls");
-    assert_eq!(unsupported(&err("(module (memory i64 1))")), "memory64");
-    assert_eq!(unsupported(&err("(module (memory 1) (memory 1))")), "multi-memory");
     assert_eq!(
-        unsupported(&err("(module (global i32 (i32.add (i32.const 1) (i32.const 2))))")),
+        unsupported(&err("(module (func return_call 0))")),
+        "tail calls"
+    );
+    assert_eq!(unsupported(&err("(module (memory i64 1))")), "memory64");
+    assert_eq!(
+        unsupported(&err("(module (memory 1) (memory 1))")),
+        "multi-memory"
+    );
+    assert_eq!(
+        unsupported(&err(
+            "(module (global i32 (i32.add (i32.const 1) (i32.const 2))))"
+        )),
         "extended constant expressions"
     );
-    assert_eq!(unsupported(&err("(module (tag) (func throw 0))")), "exception handling");
+    assert_eq!(
+        unsupported(&err("(module (tag) (func throw 0))")),
+        "exception handling"
+    );
 }
 
 #[test]
@@ -241,60 +265,148 @@ fn malformed_bytes_error_not_panic() {
 // ---- limits ------------------------------------------------------------------------
 
 fn with_limits(l: Limits, src: &str) -> Error {
-    Module::new(&Config { limits: l, ..Config::default() }, &wat(src)).expect_err("limit")
+    Module::new(
+        &Config {
+            limits: l,
+            ..Config::default()
+        },
+        &wat(src),
+    )
+    .expect_err("limit")
 }
 
 #[test]
 fn limits_enforced() {
     let d = Limits::default;
-    assert_eq!(limit(&with_limits(Limits { max_code_size: 7, ..d() }, "(module)")), "max_code_size");
     assert_eq!(
-        limit(&with_limits(Limits { max_functions: 1, ..d() }, "(module (func) (func))")),
+        limit(&with_limits(
+            Limits {
+                max_code_size: 7,
+                ..d()
+            },
+            "(module)"
+        )),
+        "max_code_size"
+    );
+    assert_eq!(
+        limit(&with_limits(
+            Limits {
+                max_functions: 1,
+                ..d()
+            },
+            "(module (func) (func))"
+        )),
         "max_functions"
     );
     assert_eq!(
-        limit(&with_limits(Limits { max_params: 1, ..d() }, "(module (func (param i32 i32)))")),
+        limit(&with_limits(
+            Limits {
+                max_params: 1,
+                ..d()
+            },
+            "(module (func (param i32 i32)))"
+        )),
         "max_params"
     );
     assert_eq!(
-        limit(&with_limits(Limits { max_locals: 3, ..d() }, "(module (func (param i32) (local i32 i32 i32)))")),
+        limit(&with_limits(
+            Limits {
+                max_locals: 3,
+                ..d()
+            },
+            "(module (func (param i32) (local i32 i32 i32)))"
+        )),
         "max_locals"
     );
     assert_eq!(
-        limit(&with_limits(Limits { max_globals: 1, ..d() }, "(module (global i32 (i32.const 0)) (global i32 (i32.const 0)))")),
+        limit(&with_limits(
+            Limits {
+                max_globals: 1,
+                ..d()
+            },
+            "(module (global i32 (i32.const 0)) (global i32 (i32.const 0)))"
+        )),
         "max_globals"
     );
     assert_eq!(
-        limit(&with_limits(Limits { max_table_elements: 10, ..d() }, "(module (table 11 funcref))")),
+        limit(&with_limits(
+            Limits {
+                max_table_elements: 10,
+                ..d()
+            },
+            "(module (table 11 funcref))"
+        )),
         "max_table_elements"
     );
     assert_eq!(limit(&err("(module (memory 257))")), "max_memory_pages");
     assert_eq!(
-        limit(&with_limits(Limits { max_data_segments: 1, ..d() }, "(module (memory 1) (data (i32.const 0) \"a\") (data (i32.const 0) \"b\"))")),
+        limit(&with_limits(
+            Limits {
+                max_data_segments: 1,
+                ..d()
+            },
+            "(module (memory 1) (data (i32.const 0) \"a\") (data (i32.const 0) \"b\"))"
+        )),
         "max_data_segments"
     );
     assert_eq!(
-        limit(&with_limits(Limits { max_element_segments: 1, ..d() }, "(module (table 1 funcref) (elem (i32.const 0) func) (elem (i32.const 0) func))")),
+        limit(&with_limits(
+            Limits {
+                max_element_segments: 1,
+                ..d()
+            },
+            "(module (table 1 funcref) (elem (i32.const 0) func) (elem (i32.const 0) func))"
+        )),
         "max_element_segments"
     );
     assert_eq!(
-        limit(&with_limits(Limits { max_function_body_size: 4, ..d() }, "(module (func i32.const 1 drop i32.const 1 drop))")),
+        limit(&with_limits(
+            Limits {
+                max_function_body_size: 4,
+                ..d()
+            },
+            "(module (func i32.const 1 drop i32.const 1 drop))"
+        )),
         "max_function_body_size"
     );
     assert_eq!(
-        limit(&with_limits(Limits { max_types: 1, ..d() }, "(module (type (func)) (type (func (param i32))))")),
+        limit(&with_limits(
+            Limits {
+                max_types: 1,
+                ..d()
+            },
+            "(module (type (func)) (type (func (param i32))))"
+        )),
         "max_types"
     );
     assert_eq!(
-        limit(&with_limits(Limits { max_imports: 1, ..d() }, "(module (import \"a\" \"b\" (func)) (import \"a\" \"c\" (func)))")),
+        limit(&with_limits(
+            Limits {
+                max_imports: 1,
+                ..d()
+            },
+            "(module (import \"a\" \"b\" (func)) (import \"a\" \"c\" (func)))"
+        )),
         "max_imports"
     );
     assert_eq!(
-        limit(&with_limits(Limits { max_exports: 1, ..d() }, "(module (func) (export \"a\" (func 0)) (export \"b\" (func 0)))")),
+        limit(&with_limits(
+            Limits {
+                max_exports: 1,
+                ..d()
+            },
+            "(module (func) (export \"a\" (func 0)) (export \"b\" (func 0)))"
+        )),
         "max_exports"
     );
     assert_eq!(
-        limit(&with_limits(Limits { max_tables: 1, ..d() }, "(module (table 1 funcref) (table 1 funcref))")),
+        limit(&with_limits(
+            Limits {
+                max_tables: 1,
+                ..d()
+            },
+            "(module (table 1 funcref) (table 1 funcref))"
+        )),
         "max_tables"
     );
 }
@@ -371,7 +483,11 @@ fn deep_nesting_and_big_br_table_compile() {
     }
     s.push_str("))");
     let config = Config {
-        limits: Limits { max_function_body_size: 1 << 20, max_code_size: 1 << 21, ..Limits::default() },
+        limits: Limits {
+            max_function_body_size: 1 << 20,
+            max_code_size: 1 << 21,
+            ..Limits::default()
+        },
         ..Config::default()
     };
     let m = Module::new(&config, &wat(&s)).unwrap();
@@ -392,8 +508,159 @@ fn many_locals_refs_then_set_is_linear() {
     }
     s.push_str("))");
     let config = Config {
-        limits: Limits { max_function_body_size: 1 << 20, max_code_size: 1 << 21, ..Limits::default() },
+        limits: Limits {
+            max_function_body_size: 1 << 20,
+            max_code_size: 1 << 21,
+            ..Limits::default()
+        },
         ..Config::default()
     };
     Module::new(&config, &wat(&s)).unwrap();
+}
+
+// ---- execution of translator edge cases (through the interpreter) ------------------
+
+mod exec {
+    use crate::{Config, GasMeter, Instance, Module, NoHost, Value};
+
+    fn run(src: &str, name: &str, args: &[Value]) -> Vec<Value> {
+        let m = Module::new(&Config::default(), &wat::parse_str(src).unwrap()).unwrap();
+        let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+        i.invoke(&mut NoHost, name, args, &mut GasMeter::unlimited())
+            .unwrap_or_else(|t| panic!("trap: {t}\n{}", m.disassemble(0).unwrap_or_default()))
+    }
+
+    fn run1(src: &str, args: &[Value]) -> Value {
+        run(src, "f", args)[0]
+    }
+
+    use Value::I32;
+
+    #[test]
+    fn local_hazards() {
+        let src = "(module (func (export \"f\") (param i32) (result i32)
+            local.get 0 local.get 0 i32.const 5 local.set 0 i32.add local.get 0 i32.add))";
+        assert_eq!(run1(src, &[I32(10)]), I32(25));
+        let src = "(module (func (export \"f\") (param i32) (result i32)
+            local.get 0 block i32.const 9 local.set 0 end local.get 0 i32.add))";
+        assert_eq!(run1(src, &[I32(1)]), I32(10));
+        // tee while an older ref is live
+        let src = "(module (func (export \"f\") (param i32) (result i32)
+            local.get 0 local.get 0 i32.const 3 i32.add local.tee 0 i32.mul local.get 0 i32.sub))";
+        assert_eq!(run1(src, &[I32(4)]), I32(4 * 7 - 7));
+    }
+
+    #[test]
+    fn loop_with_locals_on_stack() {
+        // Local ref on the stack across a loop that modifies the local.
+        let src = "(module (func (export \"f\") (param i32) (result i32) (local i32)
+            local.get 0
+            loop
+              local.get 1 local.get 0 i32.add local.set 1
+              local.get 0 i32.const 1 i32.sub local.tee 0
+              br_if 0
+            end
+            local.get 1 i32.add))";
+        // stack keeps the original n; sum n..1 = n(n+1)/2
+        assert_eq!(run1(src, &[I32(10)]), I32(10 + 55));
+    }
+
+    #[test]
+    fn br_if_carries_values() {
+        let src = "(module (func (export \"f\") (param i32 i32) (result i32)
+            block (result i32)
+              local.get 0 local.get 1 br_if 0
+              i32.const 100 i32.add
+            end))";
+        assert_eq!(run1(src, &[I32(5), I32(1)]), I32(5));
+        assert_eq!(run1(src, &[I32(5), I32(0)]), I32(105));
+        // br_if to the function with two results
+        let src = "(module (func (export \"f\") (param i32) (result i32 i32)
+            i32.const 1 i32.const 2 local.get 0 br_if 0 drop drop i32.const 3 i32.const 4))";
+        assert_eq!(run(src, "f", &[I32(1)]), vec![I32(1), I32(2)]);
+        assert_eq!(run(src, "f", &[I32(0)]), vec![I32(3), I32(4)]);
+    }
+
+    #[test]
+    fn if_with_params_and_multi_value() {
+        let src = "(module (func (export \"f\") (param i32 i32) (result i32)
+            local.get 0 local.get 1
+            if (param i32) (result i32) i32.const 1 i32.add else i32.const 2 i32.mul end))";
+        assert_eq!(run1(src, &[I32(7), I32(1)]), I32(8));
+        assert_eq!(run1(src, &[I32(7), I32(0)]), I32(14));
+        let src = "(module (func (export \"f\") (param i32) (result i32)
+            i32.const 0 local.get 0
+            loop (param i32 i32) (result i32)
+              ;; acc n
+              local.set 0 local.get 0 i32.add
+              local.get 0 i32.const 1 i32.sub
+              local.get 0 i32.const 1 i32.gt_s
+              if (param i32 i32) (result i32 i32) br 1 end
+              drop
+            end))";
+        // acc = n + (n-1) + ... + 1
+        assert_eq!(run1(src, &[I32(5)]), I32(15));
+    }
+
+    #[test]
+    fn br_table_targets() {
+        let src = "(module (func (export \"f\") (param i32) (result i32)
+            block (result i32)
+              block (result i32)
+                block (result i32)
+                  i32.const 7 i32.const 8 local.get 0 br_table 0 1 2 3
+                end
+                i32.const 100 i32.add return
+              end
+              i32.const 200 i32.add return
+            end
+            i32.const 300 i32.add))";
+        // stack [7, 8]: each target receives the top value 8
+        assert_eq!(run1(src, &[I32(0)]), I32(108));
+        assert_eq!(run1(src, &[I32(1)]), I32(208));
+        assert_eq!(run1(src, &[I32(2)]), I32(308));
+        assert_eq!(run1(src, &[I32(3)]), I32(8)); // function label: return 8
+        assert_eq!(run1(src, &[I32(99)]), I32(8)); // default
+    }
+
+    #[test]
+    fn select_calls_and_recursion() {
+        let src = "(module
+            (func $fib (param i32) (result i32)
+              local.get 0 i32.const 2 i32.lt_u
+              if (result i32) local.get 0
+              else local.get 0 i32.const 1 i32.sub call $fib
+                   local.get 0 i32.const 2 i32.sub call $fib i32.add end)
+            (func (export \"f\") (param i32) (result i32)
+              local.get 0 call $fib
+              i32.const -1
+              local.get 0 i32.const 20 i32.le_u select))";
+        assert_eq!(run1(src, &[I32(10)]), I32(55));
+        assert_eq!(run1(src, &[I32(21)]), I32(-1));
+    }
+
+    #[test]
+    fn call_indirect_and_tables() {
+        let src = "(module
+            (type $t (func (param i32) (result i32)))
+            (table 2 funcref)
+            (elem (i32.const 0) $inc $dbl)
+            (func $inc (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+            (func $dbl (param i32) (result i32) local.get 0 i32.const 2 i32.mul)
+            (func (export \"f\") (param i32 i32) (result i32)
+              local.get 0 local.get 1 call_indirect (type $t)))";
+        assert_eq!(run1(src, &[I32(5), I32(0)]), I32(6));
+        assert_eq!(run1(src, &[I32(5), I32(1)]), I32(10));
+    }
+
+    #[test]
+    fn out_of_gas_in_loop_uses_all_gas() {
+        let src = "(module (func (export \"f\") loop br 0 end))";
+        let m = Module::new(&Config::default(), &wat::parse_str(src).unwrap()).unwrap();
+        let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+        let mut gas = GasMeter::new(1000);
+        let t = i.invoke(&mut NoHost, "f", &[], &mut gas).unwrap_err();
+        assert_eq!(t.kind(), crate::TrapKind::OutOfGas);
+        assert_eq!(gas.used(), 1000);
+    }
 }
