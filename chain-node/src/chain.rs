@@ -37,7 +37,8 @@ pub struct ChainConfig {
     pub genesis_accounts: Vec<(Address, u128)>,
     /// VM configuration (limits, gas schedule).
     pub vm: metron_vm::Config,
-    /// Maximum gas of a block, hence of one transaction (instant seal: one per block).
+    /// Maximum gas of a block, hence of one transaction. With instant seal a block holds
+    /// one transaction, so the check is per transaction ([`TxError::GasLimitTooHigh`]).
     pub block_gas_limit: u64,
 }
 

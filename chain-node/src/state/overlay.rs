@@ -140,7 +140,7 @@ impl<S: StateReader> AccountReader for Overlay<'_, S> {
 
 impl<S: StateReader> StorageReader for Overlay<'_, S> {
     fn storage(&self, address: &Address, key: &[u8]) -> Result<Option<Vec<u8>>, ChainError> {
-        // Avoid allocating the slot key on the read path only when the overlay is empty.
+        // No storage writes yet: skip building the owned lookup key.
         if self.storage.is_empty() {
             return self.base.storage(address, key);
         }

@@ -373,3 +373,32 @@ fn invalid_genesis_is_rejected() {
         Err(ChainError::InvalidGenesis(_))
     ));
 }
+
+#[test]
+fn chain_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Chain>();
+}
+
+#[test]
+fn concurrent_submits_are_serialized_into_blocks() {
+    let t = TestChain::new();
+    let txs: Vec<_> = (0..4)
+        .map(|i| t.tx(i, 100_000, transfer([9; 32], 1)))
+        .collect();
+    std::thread::scope(|s| {
+        for stx in txs {
+            let chain = &t.chain;
+            s.spawn(move || chain.submit(stx).unwrap());
+        }
+    });
+    assert_eq!(t.chain.head().1.height, 4);
+    assert_eq!(t.chain.balance(&[9; 32], None).unwrap(), 4);
+    // Each block has one transaction and chains to its parent.
+    for h in 1..=4 {
+        let (_, block) = t.chain.block_by_number(h).unwrap().unwrap();
+        assert_eq!(block.transactions.len(), 1);
+        let (parent, _) = t.chain.block_by_number(h - 1).unwrap().unwrap();
+        assert_eq!(block.header.parent_hash, parent);
+    }
+}
