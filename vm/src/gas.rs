@@ -8,9 +8,16 @@
 //! * A metered block's cost is the sum of the static costs ([`GasSchedule::cost`]) of the
 //!   operators it contains, charged **at its start**: a trap midway has already paid for
 //!   its whole block, deterministically. A call charges the callee's blocks separately.
-//! * Operators in unreachable code (after `br`, `br_table`, `return` or `unreachable`,
-//!   up to the `else`/`end` closing the enclosing frame) cost nothing: they never run.
-//! * If a block's sum exceeds `u32::MAX` it is charged in several `u32` pieces at its start.
+//! * Operators in unreachable code cost nothing: they never run. Code is unreachable
+//!   after `br`, `br_table`, `return` or `unreachable`, up to the `else`/`end` of the
+//!   enclosing frame; the code after an `end` is reachable again iff the end was reached
+//!   by fall-through, or some (reachable) branch targets that frame, or the frame is an
+//!   `if` without `else` entered in reachable code. Frames opened in unreachable code
+//!   stay unreachable.
+//! * If a block's running sum would exceed `u32::MAX`, the block is charged `u32::MAX`
+//!   and a new charge for the rest starts at that operator (deterministic split rule).
+//! * Empty metered blocks cost 0 and may share a charge instruction with the next block
+//!   (an optimization that never changes the amounts charged).
 //! * Dynamic costs are charged by the interpreter before the operation runs, with the
 //!   helpers [`GasSchedule::memory_grow_dynamic`], [`GasSchedule::bulk_memory_dynamic`]
 //!   and [`GasSchedule::table_dynamic`] (saturating arithmetic, no floats).
