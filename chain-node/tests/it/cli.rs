@@ -1,0 +1,292 @@
+//! The `metron` binary as a process: `run` on WAT files, `node --dev` with Ctrl-C, and the
+//! client commands (`deploy`, `call`, `query`, `balance`) against an in-process node.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use metron_contracts::TOKEN_WASM;
+use metron_rpc::MetronApiClient;
+
+use crate::common::*;
+
+fn metron() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_metron"))
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn write(dir: &Path, name: &str, contents: &[u8]) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, contents).unwrap();
+    p
+}
+
+/// The value after `prefix` on the line that starts with it.
+fn field<'a>(out: &'a str, prefix: &str) -> &'a str {
+    out.lines()
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no {prefix:?} line in:\n{out}"))
+        .trim()
+}
+
+const FIB: &str = r#"
+(module
+  (func $fib (export "fib") (param $n i32) (result i32)
+    (if (result i32) (i32.lt_u (local.get $n) (i32.const 2))
+      (then (local.get $n))
+      (else (i32.add
+        (call $fib (i32.sub (local.get $n) (i32.const 1)))
+        (call $fib (i32.sub (local.get $n) (i32.const 2)))))))
+  (func (export "nan") (result f32) (f32.div (f32.const 0) (f32.const 0)))
+  (func (export "nan64") (param f64) (result f64) (f64.sqrt (local.get 0)))
+  (func (export "spin") (loop $l (br $l))))
+"#;
+
+#[test]
+fn run_fibonacci_prints_result_and_gas() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = write(dir.path(), "fib.wat", FIB.as_bytes());
+    let o = metron()
+        .args(["run"])
+        .arg(&wat)
+        .args(["--invoke", "fib", "i32:20"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let out = stdout(&o);
+    assert_eq!(field(&out, "result:"), "i32:6765");
+    let gas: u64 = field(&out, "gas used:").parse().unwrap();
+    assert!(gas > 6765, "gas grows with the work done: {gas}");
+
+    // Same input, same output, to the unit; a binary file gives the same too.
+    let wasm = write(dir.path(), "fib.wasm", &wat::parse_str(FIB).unwrap());
+    let again = metron()
+        .args(["run"])
+        .arg(&wasm)
+        .args(["--invoke", "fib", "20"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&again), out);
+}
+
+#[test]
+fn run_nan_is_canonical() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = write(dir.path(), "fib.wat", FIB.as_bytes());
+    let o = metron()
+        .arg("run")
+        .arg(&wat)
+        .args(["--invoke", "nan"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(field(&stdout(&o), "result:"), "f32:NaN (0x7fc00000)");
+    let o = metron()
+        .arg("run")
+        .arg(&wat)
+        .args(["--invoke", "nan64", "f64:-2"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        field(&stdout(&o), "result:"),
+        "f64:NaN (0x7ff8000000000000)"
+    );
+}
+
+#[test]
+fn run_out_of_gas_and_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = write(dir.path(), "fib.wat", FIB.as_bytes());
+    let o = metron()
+        .arg("run")
+        .arg(&wat)
+        .args(["--invoke", "spin", "--gas", "100000"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let out = stdout(&o);
+    assert_eq!(field(&out, "trap:"), "out of gas");
+    assert_eq!(field(&out, "gas used:"), "100000");
+
+    // Errors are clear and exit non-zero.
+    let o = metron()
+        .arg("run")
+        .arg(&wat)
+        .args(["--invoke", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no exported function"));
+    let simd = write(
+        dir.path(),
+        "simd.wat",
+        b"(module (func (export \"f\") (drop (v128.const i64x2 0 0))))",
+    );
+    let o = metron()
+        .arg("run")
+        .arg(&simd)
+        .args(["--invoke", "f"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr).to_lowercase();
+    assert!(
+        err.contains("invalid module") && err.contains("simd"),
+        "{err}"
+    );
+}
+
+#[test]
+fn node_dev_process_serves_and_stops_on_sigint() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = metron()
+        .args(["node", "--dev", "--port", "0", "--data-dir"])
+        .arg(dir.path().join("devnet"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut banner = String::new();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("node printed its RPC URL before exiting")
+            .unwrap();
+        banner.push_str(&line);
+        banner.push('\n');
+        if let Some(u) = line.strip_prefix("RPC listening on ") {
+            break u.trim().to_owned();
+        }
+    };
+    assert!(banner.contains("Chain id:   1337"), "{banner}");
+    // Account 0 and its secret key, as the well-known derivation gives them.
+    let a0 = metron_rpc::hex_serde::encode(&addr(0));
+    let k0 = metron_rpc::hex_serde::encode(&key(0).to_bytes());
+    assert!(banner.contains(&format!("(0) {a0}")), "{banner}");
+    assert!(banner.contains(&format!("(0) {k0}")), "{banner}");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let head = rt.block_on(async {
+        let c = metron_rpc::http_client(&url).unwrap();
+        c.chain_head().await.unwrap()
+    });
+    assert_eq!(head.height, 0);
+
+    // SIGINT, as Ctrl-C sends.
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "node did not stop after SIGINT");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "clean exit: {exit:?}");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l == "Stopped."), "{rest:?}");
+
+    // The database was closed: a new node opens the same directory.
+    let o = rt.block_on(async {
+        let node = metron_node::service::Node::start(metron_node::service::NodeConfig::test(
+            dir.path().join("devnet"),
+        ))
+        .await
+        .expect("database lock released");
+        node.stop().await
+    });
+    o.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_commands_against_a_node() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start_node(&dir.path().join("node")).await;
+    let url = node.rpc_url();
+    let token = write(dir.path(), "token.wasm", TOKEN_WASM);
+
+    let run = |args: Vec<String>| {
+        let url = url.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                metron()
+                    .args(&args)
+                    .args(["--rpc-url", &url])
+                    .output()
+                    .unwrap()
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+
+    let o = run(vec![
+        "deploy".into(),
+        token.display().to_string(),
+        "--from".into(),
+        "0".into(),
+        "--init".into(),
+        "u128:1000".into(),
+    ])
+    .await;
+    assert!(o.status.success(), "{o:?}");
+    let out = stdout(&o);
+    assert_eq!(field(&out, "status:"), "success");
+    assert!(field(&out, "gas used:").parse::<u64>().unwrap() > 0);
+    let contract = field(&out, "contract:").to_owned();
+
+    let k0 = metron_rpc::hex_serde::encode(&key(0).to_bytes());
+    let o = run(s(&[
+        "call", &contract, "transfer", "--arg", "dev:1", "--arg", "u128:10", "--from", &k0,
+    ]))
+    .await;
+    assert!(o.status.success(), "{o:?}");
+    let out = stdout(&o);
+    assert_eq!(field(&out, "status:"), "success");
+    assert_eq!(field(&out, "events:"), "1");
+    assert!(out.contains("topic \"Transfer\""), "{out}");
+
+    let o = run(s(&[
+        "query",
+        &contract,
+        "balance_of",
+        "--arg",
+        "dev:1",
+        "--decode",
+        "u128",
+    ]))
+    .await;
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(field(&stdout(&o), "return:"), "10");
+
+    // A failing call prints its receipt and exits with 2.
+    let o = run(s(&[
+        "call", &contract, "transfer", "--input", "0x00", "--from", "1",
+    ]))
+    .await;
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert_eq!(field(&stdout(&o), "status:"), "trapped (host)");
+
+    let o = run(s(&["balance", "9"])).await;
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(stdout(&o).trim(), metron_node::dev::DEV_BALANCE.to_string());
+
+    // RPC errors are reported, not panics.
+    let o = run(s(&["query", &format!("0x{}", "07".repeat(32)), "get"])).await;
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("-32003"),
+        "{o:?}"
+    );
+    node.stop().await.unwrap();
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests of the Metron node: a real node (RocksDB in a temporary directory,
+//! RPC on a free loopback port) driven through the typed jsonrpsee client, and the
+//! `metron` binary run as a process.
+
+mod cli;
+mod common;
+mod determinism;
+mod negative;
+mod rpc;
+mod token;
