@@ -11,14 +11,25 @@
 //! #![cfg_attr(target_arch = "wasm32", no_std)]
 //! use metron_sdk as sdk;
 //!
-//! #[no_mangle]
-//! pub extern "C" fn echo() {
+//! /// Method `echo`: returns its input. Plain Rust, so host tests can call it.
+//! pub fn echo() {
 //!     sdk::set_return_data(&sdk::input());
+//! }
+//!
+//! /// The wasm exports: thin `extern "C"` wrappers named like the methods.
+//! pub mod exports {
+//!     #[no_mangle]
+//!     pub extern "C" fn echo() {
+//!         super::echo()
+//!     }
 //! }
 //! ```
 //!
+//! Keep the logic in plain functions: on the host the mock's [`abort`] unwinds, and
+//! unwinding out of an `extern "C"` function aborts the test process.
+//!
 //! Backends: on `wasm32` the functions call the host imports; on any other target they
-//! run against the in-process [`mock`] host (thread-local state), so contract logic can
+//! run against the in-process `mock` host (thread-local state), so contract logic can
 //! be unit-tested with `cargo test`.
 //!
 //! Gas: every host call costs [`gas::HOST_BASE`] plus the per-item cost documented on each
@@ -26,7 +37,7 @@
 //! Host errors (out-of-bounds pointers, limits exceeded) trap the call.
 //!
 //! Features (default on, effective on `wasm32` only): `allocator` installs
-//! [`BumpAllocator`] as the global allocator; `panic-handler` installs a panic handler
+//! `BumpAllocator` as the global allocator; `panic-handler` installs a panic handler
 //! that aborts the call with the message `"panic"`.
 #![no_std]
 
@@ -81,7 +92,8 @@ pub const MAX_RETURN_DATA_LEN: usize = 64 * 1024;
 
 /// Host-function gas costs (gas schedule version 1, Seam 2 of the ABI), in gas units.
 ///
-/// Each host call costs [`HOST_BASE`] plus the extra cost listed on the function.
+/// Each host call costs [`HOST_BASE`](crate::gas::HOST_BASE) plus the extra cost listed
+/// on the function.
 pub mod gas {
     /// Base cost of every host call.
     pub const HOST_BASE: u64 = 50;

@@ -106,7 +106,7 @@ mod tests {
     const ALICE: [u8; 32] = [1; 32];
 
     fn call(method: fn(), input: &[u8]) -> Result<Vec<u8>, Revert> {
-        mock::call(ALICE, input, || method())
+        mock::call(ALICE, input, method)
     }
 
     fn value(out: Result<Vec<u8>, Revert>) -> u64 {

@@ -17,7 +17,7 @@ fn amount(a: u128) -> [u8; 16] {
 }
 
 fn call(caller: Address, method: fn(), input: &[u8]) -> Result<Vec<u8>, Revert> {
-    mock::call(caller, input, || method())
+    mock::call(caller, input, method)
 }
 
 fn deploy(supply: u128) {
