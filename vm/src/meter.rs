@@ -70,6 +70,13 @@ impl GasMeter {
         }
     }
 
+    /// Sets the remaining units (`used = limit - remaining`; `remaining` is clamped to
+    /// the limit). Used by the interpreter, which counts down a local copy.
+    #[inline]
+    pub(crate) fn set_remaining(&mut self, remaining: u64) {
+        self.used = self.limit - remaining.min(self.limit);
+    }
+
     /// Marks the meter as fully used (`used = limit`).
     #[cold]
     pub(crate) fn exhaust(&mut self) {

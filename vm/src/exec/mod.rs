@@ -102,13 +102,26 @@ fn grow_stack(stack: &mut Vec<u64>, end: usize, max_slots: usize) {
     stack.resize(target, 0);
 }
 
-/// Charges a dynamic cost when metering is on.
+/// Charges a dynamic cost from `fuel` when metering is on.
 #[inline(always)]
-fn charge(module: &ModuleInner, gas: &mut GasMeter, units: u64) -> Result<(), Trap> {
-    if module.metering && gas.charge(units).is_err() {
-        return Err(Trap::new(TrapKind::OutOfGas));
+fn charge(module: &ModuleInner, fuel: &mut u64, units: u64) -> Result<(), Trap> {
+    if module.metering {
+        consume(fuel, units)?;
     }
     Ok(())
+}
+
+/// Takes `units` from `fuel`; on shortage `fuel` becomes 0 (used == limit) and the
+/// result is an `OutOfGas` trap.
+#[inline(always)]
+fn consume(fuel: &mut u64, units: u64) -> Result<(), Trap> {
+    if units <= *fuel {
+        *fuel -= units;
+        Ok(())
+    } else {
+        *fuel = 0;
+        Err(Trap::new(TrapKind::OutOfGas))
+    }
 }
 
 /// Runs function `func` with its arguments already in `stacks.values[0..P]`; on success
@@ -124,6 +137,27 @@ pub(crate) fn execute<H: Host>(
     gas: &mut GasMeter,
     func: u32,
 ) -> Result<(), Trap> {
+    // The remaining gas lives in a local ("fuel") while the loop runs: one compare and
+    // one subtraction per metered block. It is written back on every exit and around
+    // host calls, so the meter is exact whenever anyone else can observe it.
+    let mut fuel = gas.remaining();
+    let result = run(module, store, stacks, host, gas, &mut fuel, func);
+    gas.set_remaining(fuel);
+    result
+}
+
+/// The interpreter loop; see [`execute`]. `gas` is only valid around host calls, where
+/// it is synchronized with `fuel`.
+#[allow(clippy::too_many_arguments)]
+fn run<H: Host>(
+    module: &ModuleInner,
+    store: &mut Store,
+    stacks: &mut Stacks,
+    host: &mut H,
+    gas: &mut GasMeter,
+    fuel: &mut u64,
+    func: u32,
+) -> Result<(), Trap> {
     stacks.frames.clear();
     let max_slots = module.max_stack_slots as usize;
     let max_depth = module.max_call_depth as usize;
@@ -137,7 +171,10 @@ pub(crate) fn execute<H: Host>(
     let entry = match &module.funcs.get(func as usize).map(|f| &f.kind) {
         Some(FuncKind::Compiled(f)) => f,
         Some(FuncKind::Import(_)) => {
-            return calls::call_host(module, store, stack, host_values, host, gas, func, 0);
+            gas.set_remaining(*fuel);
+            let r = calls::call_host(module, store, stack, host_values, host, gas, func, 0);
+            *fuel = gas.remaining();
+            return r;
         }
         None => return Err(internal("no such function")),
     };
@@ -267,7 +304,8 @@ pub(crate) fn execute<H: Host>(
                     base = args_at;
                 }
                 FuncKind::Import(_) => {
-                    calls::call_host(
+                    gas.set_remaining(*fuel);
+                    let r = calls::call_host(
                         module,
                         store,
                         stack,
@@ -276,7 +314,9 @@ pub(crate) fn execute<H: Host>(
                         gas,
                         callee,
                         args_at,
-                    )?;
+                    );
+                    *fuel = gas.remaining();
+                    r?;
                     pc += 1;
                 }
             }
@@ -307,9 +347,7 @@ pub(crate) fn execute<H: Host>(
         match instr {
             // ---- control, variables, calls ----
             Instr::ConsumeGas { amount } => {
-                if gas.charge(u64::from(amount)).is_err() {
-                    return Err(Trap::new(TrapKind::OutOfGas));
-                }
+                consume(fuel, u64::from(amount))?;
                 pc += 1;
             }
             Instr::Copy { dst, src } => {
@@ -390,27 +428,27 @@ pub(crate) fn execute<H: Host>(
             }
             Instr::MemoryGrow { dst, delta } => {
                 let delta = get!(delta) as u32;
-                charge(module, gas, module.schedule.memory_grow_dynamic(delta))?;
+                charge(module, fuel, module.schedule.memory_grow_dynamic(delta))?;
                 let r = store.memory.grow(delta).unwrap_or(u32::MAX);
                 set!(dst, u64::from(r));
                 pc += 1;
             }
             Instr::MemoryFill { dst, value, len } => {
                 let len = get!(len) as u32;
-                charge(module, gas, module.schedule.bulk_memory_dynamic(len))?;
+                charge(module, fuel, module.schedule.bulk_memory_dynamic(len))?;
                 t!(store.memory.fill(get!(dst) as u32, get!(value) as u8, len));
                 pc += 1;
             }
             Instr::MemoryCopy { dst, src, len } => {
                 let len = get!(len) as u32;
-                charge(module, gas, module.schedule.bulk_memory_dynamic(len))?;
+                charge(module, fuel, module.schedule.bulk_memory_dynamic(len))?;
                 t!(store.memory.copy(get!(dst) as u32, get!(src) as u32, len));
                 pc += 1;
             }
             Instr::MemoryInit { data, args } => {
                 let a = base + args.0 as usize;
                 let (d, s, n) = (stack[a] as u32, stack[a + 1] as u32, stack[a + 2] as u32);
-                charge(module, gas, module.schedule.bulk_memory_dynamic(n))?;
+                charge(module, fuel, module.schedule.bulk_memory_dynamic(n))?;
                 t!(bulk::memory_init(module, store, data, d, s, n));
                 pc += 1;
             }
@@ -441,7 +479,7 @@ pub(crate) fn execute<H: Host>(
             Instr::TableGrow { table, args } => {
                 let a = base + args.0 as usize;
                 let (init, delta) = (stack[a], stack[a + 1] as u32);
-                charge(module, gas, module.schedule.table_dynamic(delta))?;
+                charge(module, fuel, module.schedule.table_dynamic(delta))?;
                 let r = store.tables[table as usize]
                     .grow(delta, init)
                     .unwrap_or(u32::MAX);
@@ -451,7 +489,7 @@ pub(crate) fn execute<H: Host>(
             Instr::TableFill { table, args } => {
                 let a = base + args.0 as usize;
                 let (d, v, n) = (stack[a] as u32, stack[a + 1], stack[a + 2] as u32);
-                charge(module, gas, module.schedule.table_dynamic(n))?;
+                charge(module, fuel, module.schedule.table_dynamic(n))?;
                 t!(store.tables[table as usize].fill(d, v, n));
                 pc += 1;
             }
@@ -462,7 +500,7 @@ pub(crate) fn execute<H: Host>(
             } => {
                 let a = base + args.0 as usize;
                 let (d, s, n) = (stack[a] as u32, stack[a + 1] as u32, stack[a + 2] as u32);
-                charge(module, gas, module.schedule.table_dynamic(n))?;
+                charge(module, fuel, module.schedule.table_dynamic(n))?;
                 t!(crate::table::copy_between(
                     &mut store.tables,
                     dst_table,
@@ -476,7 +514,7 @@ pub(crate) fn execute<H: Host>(
             Instr::TableInit { elem, table, args } => {
                 let a = base + args.0 as usize;
                 let (d, s, n) = (stack[a] as u32, stack[a + 1] as u32, stack[a + 2] as u32);
-                charge(module, gas, module.schedule.table_dynamic(n))?;
+                charge(module, fuel, module.schedule.table_dynamic(n))?;
                 t!(bulk::table_init(store, elem, table, d, s, n));
                 pc += 1;
             }
