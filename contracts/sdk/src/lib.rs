@@ -130,7 +130,8 @@ pub fn input_len() -> usize {
 /// Host calls `input_len` and `input_read`; gas: `2 * HOST_BASE + len`.
 pub fn input() -> Vec<u8> {
     let mut buf = vec![0u8; imp::input_len()];
-    imp::input_read(&mut buf);
+    // SAFETY: `buf` is exactly `input_len()` bytes, and the input is fixed for the call.
+    unsafe { imp::input_read(&mut buf) };
     buf
 }
 
@@ -143,7 +144,8 @@ pub fn input_array<const N: usize>() -> Option<[u8; N]> {
         return None;
     }
     let mut buf = [0u8; N];
-    imp::input_read(&mut buf);
+    // SAFETY: `buf` is exactly `input_len()` bytes, and the input is fixed for the call.
+    unsafe { imp::input_read(&mut buf) };
     Some(buf)
 }
 

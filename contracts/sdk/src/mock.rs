@@ -224,7 +224,12 @@ pub(crate) mod backend {
         with(|s| s.input.len())
     }
 
-    pub(crate) fn input_read(buf: &mut [u8]) {
+    /// Mock of `input_read`; checks the buffer size the real backend relies on.
+    ///
+    /// # Safety
+    ///
+    /// Safe in the mock; `unsafe` only to share the real backend's signature.
+    pub(crate) unsafe fn input_read(buf: &mut [u8]) {
         let input = with(|s| s.input.clone());
         charge(len64(input.len()));
         if buf.len() != input.len() {

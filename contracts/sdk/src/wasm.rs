@@ -54,12 +54,14 @@ pub(crate) fn input_len() -> usize {
     unsafe { raw::input_len() as usize }
 }
 
-/// Copies the whole input into `buf`; `buf.len()` must equal `input_len()`.
-pub(crate) fn input_read(buf: &mut [u8]) {
-    if buf.len() != input_len() {
-        abort(b"sdk: input buffer size mismatch");
-    }
-    // SAFETY: the host writes exactly `input_len()` bytes at `ptr`, and `buf` has that many.
+/// Copies the whole input into `buf`.
+///
+/// # Safety
+///
+/// `buf.len()` must be at least `input_len()`: the host writes the whole input without
+/// knowing the buffer's size. (Not re-checked here: that would cost another host call.)
+pub(crate) unsafe fn input_read(buf: &mut [u8]) {
+    // SAFETY: the host writes `input_len()` bytes at `ptr`; `buf` has room (caller contract).
     unsafe { raw::input_read(buf.as_mut_ptr()) }
 }
 
