@@ -26,6 +26,7 @@ impl Host for TestHost {
             "fail" => (3, FuncType::new([], [])),
             "burn" => (4, FuncType::new([I64], [])),
             "pair" => (5, FuncType::new([], [I64, F64])),
+            "gas_left" => (6, FuncType::new([], [I64])),
             _ => return None,
         };
         (*ty == want).then_some(id)
@@ -71,6 +72,7 @@ impl Host for TestHost {
                 results[0] = Value::I64(-1);
                 results[1] = Value::F64(2.5f64.to_bits());
             }
+            6 => results[0] = Value::I64(caller.gas_remaining() as i64),
             _ => return Err(HostError::new("unknown")),
         }
         Ok(())
@@ -211,4 +213,22 @@ fn host_function_exported_and_called_indirectly() {
         .invoke(&mut host, "via_table", &[i32(4), i32(5)], &mut gas)
         .unwrap();
     assert_eq!(r, vec![i32(9)]);
+}
+
+#[test]
+fn host_sees_exact_gas() {
+    let wat = r#"(module
+      (import "env" "gas_left" (func $left (result i64)))
+      (import "env" "burn" (func $burn (param i64)))
+      (func (export "left") (result i64) call $left)
+      (func (export "burn_then_left") (result i64) i64.const 123 call $burn call $left))"#;
+    let mut host = TestHost::default();
+    let mut i = Instance::new(&module(wat), &mut host, &mut GasMeter::unlimited()).unwrap();
+    for f in ["left", "burn_then_left"] {
+        let mut gas = GasMeter::new(1_000_000);
+        let r = i.invoke(&mut host, f, &[], &mut gas).unwrap();
+        // Each function is one metered block, charged at entry: what the host saw last
+        // is exactly what remains at the end.
+        assert_eq!(r, vec![i64((gas.limit() - gas.used()) as i64)], "{f}");
+    }
 }
