@@ -226,3 +226,12 @@ fn depth_limit() {
         .unwrap();
     assert_eq!(r, vec![Value::I64(5)]);
 }
+
+#[test]
+fn public_handles_are_thread_safe() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<Module>();
+    send::<Instance>();
+    send::<crate::trap::Trap>();
+}
