@@ -130,7 +130,12 @@ pub struct BalanceArgs {
 fn rpc_err(e: jsonrpsee::core::client::Error) -> anyhow::Error {
     match metron_rpc::error::call_error(&e) {
         Some(obj) => anyhow!("RPC error {}: {}", obj.code(), obj.message()),
-        None => anyhow!("RPC request failed: {e}"),
+        None => match e {
+            jsonrpsee::core::client::Error::Transport(_) => {
+                anyhow!("cannot reach the node: {e} (is `metron node --dev` running at --rpc-url?)")
+            }
+            _ => anyhow!("RPC request failed: {e}"),
+        },
     }
 }
 
