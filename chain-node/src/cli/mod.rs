@@ -1,7 +1,7 @@
 //! Command-line interface of the `metron` binary (clap derive).
 //!
 //! Subcommands: [`node`] (devnet), [`client`] (`deploy`, `call`, `query`, `balance` over
-//! JSON-RPC) and [`run`] (the VM alone). Typed contract inputs are parsed in [`args`].
+//! JSON-RPC) and [`mod@run`] (the VM alone). Typed contract inputs are parsed in [`args`].
 
 pub mod args;
 pub mod client;
