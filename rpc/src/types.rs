@@ -525,6 +525,16 @@ mod tests {
     }
 
     #[test]
+    fn call_request_defaults() {
+        let c = format!("0x{}", "07".repeat(32));
+        let r: CallRequest =
+            serde_json::from_value(json!({"contract": c, "method": "get"})).unwrap();
+        assert_eq!(r.input, Bytes::default());
+        assert_eq!((r.from, r.value, r.gas_limit), (None, None, None));
+        assert!(serde_json::from_value::<CallRequest>(json!({"method": "get"})).is_err());
+    }
+
+    #[test]
     fn action_is_tagged() {
         let a = Action::Transfer {
             to: H256([0; 32]),
