@@ -18,22 +18,50 @@ pub(crate) struct Memory {
     bytes: Vec<u8>,
     /// Maximum size in pages: the smaller of the declared maximum and the configured limit.
     max_pages: u32,
+    /// The maximum of the memory's type as declared (import/export matching only).
+    declared_max: Option<u32>,
 }
 
 impl Memory {
-    /// A memory of `min_pages` zeroed pages that may grow up to `max_pages`.
+    /// A memory of `min_pages` zeroed pages that may grow up to `max_pages`, whose type
+    /// declares maximum `Some(max_pages)`.
     ///
-    /// Returns `None` if `min_pages > max_pages` (the caller reports a limit error).
+    /// Returns `None` if `min_pages > max_pages` (the caller reports a limit error) or
+    /// the allocation fails.
+    #[cfg(test)]
     pub(crate) fn new(min_pages: u32, max_pages: u32) -> Option<Memory> {
+        Memory::typed(min_pages, max_pages, Some(max_pages))
+    }
+
+    /// A memory of `min_pages` zeroed pages that may grow up to `max_pages` (already
+    /// clamped to the configured limit), with `declared_max` as its type's maximum.
+    ///
+    /// Returns `None` if `min_pages > max_pages` or the allocation fails (never aborts
+    /// the process: the allocation is fallible).
+    pub(crate) fn typed(
+        min_pages: u32,
+        max_pages: u32,
+        declared_max: Option<u32>,
+    ) -> Option<Memory> {
         let max_pages = max_pages.min(MAX_PAGES_32);
         if min_pages > max_pages {
             return None;
         }
         let len = pages_to_bytes(min_pages)?;
+        let mut bytes = Vec::new();
+        bytes.try_reserve_exact(len).ok()?;
+        bytes.resize(len, 0);
         Some(Memory {
-            bytes: vec![0; len],
+            bytes,
             max_pages,
+            declared_max,
         })
+    }
+
+    /// The memory's type as `(current size in pages, declared maximum)`: what an import
+    /// of this memory is matched against.
+    pub(crate) fn ty(&self) -> (u32, Option<u32>) {
+        (self.size_pages(), self.declared_max)
     }
 
     /// The whole memory.
@@ -65,7 +93,10 @@ impl Memory {
         }
         let len = pages_to_bytes(new)?;
         // Determinism: `max_pages` comes from the configured limits, which are small enough
-        // that allocation never fails on a node that meets the requirements.
+        // that allocation never fails on a node that meets the requirements. With larger
+        // (non-consensus) limits, e.g. the spec suite's, a failed allocation makes the grow
+        // fail (-1, as the spec allows) instead of aborting the process.
+        self.bytes.try_reserve_exact(len - self.bytes.len()).ok()?;
         self.bytes.resize(len, 0);
         Some(old)
     }

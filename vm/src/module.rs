@@ -52,8 +52,9 @@ pub(crate) struct FuncDecl {
 /// Body of a [`FuncDecl`].
 #[derive(Debug)]
 pub(crate) enum FuncKind {
-    /// A host function, linked at instantiation through `Host::resolve_func`.
-    Import(ImportName),
+    /// An imported function, linked at instantiation (by a `Linker` definition or
+    /// `Host::resolve_func`); the name is kept for people and tools.
+    Import(#[allow(dead_code)] ImportName),
     /// A function defined in the module, translated to IR.
     Compiled(CompiledFunc),
 }
@@ -128,6 +129,8 @@ pub(crate) struct TableDecl {
     pub min: u32,
     /// Maximum size in elements (clamped).
     pub max: u32,
+    /// The maximum as declared by the module (unclamped; import/export type matching).
+    pub declared_max: Option<u32>,
     /// Set when the table is imported (not linkable in this version).
     #[allow(dead_code)] // contract field (vm-ir.md)
     pub import: Option<ImportName>,
@@ -141,6 +144,8 @@ pub(crate) struct MemoryDecl {
     pub min_pages: u32,
     /// Maximum size in pages (clamped).
     pub max_pages: u32,
+    /// The maximum as declared by the module (unclamped; import/export type matching).
+    pub declared_max: Option<u32>,
     /// Set when the memory is imported (not linkable in this version).
     #[allow(dead_code)] // contract field (vm-ir.md)
     pub import: Option<ImportName>,

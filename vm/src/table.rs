@@ -4,6 +4,8 @@
 //! [`NULL_REF`](crate::value::NULL_REF). Bulk operations check the whole range first.
 
 use crate::trap::TrapKind;
+use crate::types::ValType;
+use crate::value::default_cell;
 
 /// A table instance.
 #[derive(Clone, Debug)]
@@ -11,19 +13,49 @@ pub(crate) struct Table {
     elems: Vec<u64>,
     /// Maximum size: the smaller of the declared maximum and the configured limit.
     max: u32,
+    /// Element type.
+    elem: ValType,
+    /// The maximum of the table's type as declared (import/export matching only).
+    declared_max: Option<u32>,
 }
 
 impl Table {
-    /// A table of `min` elements initialised to `init`, growable up to `max`.
+    /// A funcref table of `min` elements initialised to `init`, growable up to `max`.
     /// `None` if `min > max`.
+    #[cfg(test)]
     pub(crate) fn new(min: u32, max: u32, init: u64) -> Option<Table> {
+        let mut t = Table::typed(ValType::FuncRef, min, max, Some(max))?;
+        t.elems.fill(init);
+        Some(t)
+    }
+
+    /// A table of `min` null elements of type `elem`, growable up to `max` (already
+    /// clamped to the configured limit), with `declared_max` as its type's maximum.
+    /// `None` if `min > max` or the allocation fails (fallible: never aborts).
+    pub(crate) fn typed(
+        elem: ValType,
+        min: u32,
+        max: u32,
+        declared_max: Option<u32>,
+    ) -> Option<Table> {
         if min > max {
             return None;
         }
+        let mut elems = Vec::new();
+        elems.try_reserve_exact(min as usize).ok()?;
+        elems.resize(min as usize, default_cell(elem));
         Some(Table {
-            elems: vec![init; min as usize],
+            elems,
             max,
+            elem,
+            declared_max,
         })
+    }
+
+    /// The table's type as `(element type, current size, declared maximum)`: what an
+    /// import of this table is matched against.
+    pub(crate) fn ty(&self) -> (ValType, u32, Option<u32>) {
+        (self.elem, self.size(), self.declared_max)
     }
 
     /// Current number of elements.
@@ -71,6 +103,8 @@ impl Table {
         if new > self.max {
             return None;
         }
+        // Fallible: a failed allocation is a failed grow (-1), never an abort.
+        self.elems.try_reserve_exact(delta as usize).ok()?;
         self.elems.resize(new as usize, init);
         Some(old)
     }

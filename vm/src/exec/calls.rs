@@ -1,13 +1,16 @@
 //! Host calls and `call_indirect` resolution (the non-inlined parts of calling).
 
 use crate::host::{Caller, Host};
-use crate::instance::Store;
+use crate::memory::Memory;
 use crate::meter::GasMeter;
 use crate::module::ModuleInner;
+use crate::store::{FuncInst, InstanceData};
+use crate::table::Table;
 use crate::trap::{Trap, TrapKind};
+use crate::types::FuncType;
 use crate::value::{Value, NULL_REF};
 
-/// Calls imported function `func` through the host. Arguments are read from
+/// Calls host function `id` of type `ty` (with `memory` as the caller's memory). Arguments are read from
 /// `stack[args_at..args_at + P]`; results are written to `stack[args_at..args_at + R]`.
 ///
 /// # Errors
@@ -17,17 +20,15 @@ use crate::value::{Value, NULL_REF};
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
 pub(crate) fn call_host<H: Host>(
-    module: &ModuleInner,
-    store: &mut Store,
+    ty: &FuncType,
+    id: u32,
+    memory: Option<&mut Memory>,
     stack: &mut Vec<u64>,
     scratch: &mut Vec<Value>,
     host: &mut H,
     gas: &mut GasMeter,
-    func: u32,
     args_at: usize,
 ) -> Result<(), Trap> {
-    let decl = &module.funcs[func as usize];
-    let ty = &module.types[decl.type_index as usize];
     let (params, results) = (ty.params(), ty.results());
     let end = args_at + params.len().max(results.len());
     if stack.len() < end {
@@ -42,12 +43,6 @@ pub(crate) fn call_host<H: Host>(
     );
     scratch.extend(results.iter().map(|&t| Value::default_of(t)));
     let (args, outs) = scratch.split_at_mut(params.len());
-    let id = store.host_ids[func as usize];
-    let memory = if store.has_memory {
-        Some(&mut store.memory)
-    } else {
-        None
-    };
     let mut caller = Caller::new(memory, gas);
     if let Err(e) = host.call(id, &mut caller, args, outs) {
         return Err(if e.is_out_of_gas() {
@@ -70,20 +65,27 @@ pub(crate) fn call_host<H: Host>(
     Ok(())
 }
 
-/// Resolves `table[index]` for `call_indirect` with expected type `type_index`.
+/// Resolves `table[index]` (table index `table` of the current instance `ci` / `inst`,
+/// whose module is `module`) for `call_indirect` with expected type `type_index`, to a
+/// store function address.
 ///
 /// # Errors
 /// `TableOutOfBounds` ("undefined element") past the end, `UninitializedElement` for
 /// null, `IndirectCallTypeMismatch` when the function's type differs structurally.
+#[allow(clippy::too_many_arguments)]
 #[inline]
 pub(crate) fn resolve_indirect(
     module: &ModuleInner,
-    store: &Store,
+    ci: u32,
+    inst: &InstanceData,
+    funcs: &[FuncInst],
+    instances: &[InstanceData],
+    tables: &[Table],
     type_index: u32,
     table: u32,
     index: u32,
 ) -> Result<u32, Trap> {
-    let Ok(elem) = store.tables[table as usize].get(index) else {
+    let Ok(elem) = tables[inst.tables[table as usize] as usize].get(index) else {
         return Err(Trap::with_message(
             TrapKind::TableOutOfBounds,
             "undefined element",
@@ -92,11 +94,18 @@ pub(crate) fn resolve_indirect(
     if elem == NULL_REF {
         return Err(Trap::new(TrapKind::UninitializedElement));
     }
-    let Some(decl) = module.funcs.get(elem as usize) else {
-        return Err(Trap::new(TrapKind::UninitializedElement));
+    let expected = &module.types[type_index as usize];
+    let ok = match funcs.get(elem as usize) {
+        Some(&FuncInst::Wasm { instance, index }) => {
+            let m = &instances[instance as usize].module.inner;
+            let actual = m.funcs[index as usize].type_index;
+            // Same module: equal type indices are a fast path for structural equality.
+            (instance == ci && actual == type_index) || m.types[actual as usize] == *expected
+        }
+        Some(FuncInst::Host { ty, .. }) => ty == expected,
+        None => return Err(Trap::new(TrapKind::UninitializedElement)),
     };
-    let actual = decl.type_index;
-    if actual != type_index && module.types[actual as usize] != module.types[type_index as usize] {
+    if !ok {
         return Err(Trap::new(TrapKind::IndirectCallTypeMismatch));
     }
     Ok(elem as u32)

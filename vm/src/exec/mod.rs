@@ -4,6 +4,10 @@
 //!   `[base, base + frame_size)` (layout in `/work/vm-ir.md`). Slots are frame-relative.
 //! * Call stack: a heap `Vec<Frame>` of caller states. The executor never recurses on the
 //!   native stack, not for wasm->wasm calls and not for host calls.
+//! * Instances: the loop runs over a [`Store`]; each frame records its instance. A call
+//!   to a function of another instance (an imported function, or a table element) is a
+//!   frame push that switches the current instance's context (module, memory, index
+//!   maps); the return switches back.
 //! * Limits (determinism): before entering a function, `base + frame_size <=
 //!   max_stack_slots` and `active frames < max_call_depth`, else `CallStackExhausted`.
 //!   Both depend only on static frame sizes and the call sequence, never on the machine.
@@ -25,17 +29,20 @@ pub(crate) mod int;
 mod tests;
 
 use crate::host::Host;
-use crate::instance::Store;
 use crate::ir::{Instr, Slot};
+use crate::memory::Memory;
 use crate::meter::GasMeter;
 use crate::module::{CompiledFunc, FuncKind, ModuleInner};
+use crate::store::{FuncInst, InstanceData, Store};
 use crate::trap::{Trap, TrapKind};
 use crate::value::{Value, NULL_REF};
 
 /// A suspended caller: where to resume when the callee returns.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Frame {
-    /// Function index of the caller.
+    /// Instance of the caller (index in the store).
+    instance: u32,
+    /// Function index of the caller (in its instance's module).
     func: u32,
     /// Instruction index to resume at.
     pc: u32,
@@ -128,43 +135,63 @@ fn consume(fuel: &mut u64, units: u64) -> Result<(), Trap> {
     }
 }
 
-/// Runs function `func` with its arguments already in `stacks.values[0..P]`; on success
-/// its results are in `stacks.values[0..R]`.
+/// The memory of instance `inst` as a host function sees it (`None` without memory).
+#[inline(always)]
+fn host_memory<'m>(inst: Option<&InstanceData>, mem: &'m mut Memory) -> Option<&'m mut Memory> {
+    match inst {
+        Some(i) if i.has_memory => Some(mem),
+        _ => None,
+    }
+}
+
+/// Runs the function at store address `func` with its arguments already in
+/// `store.stacks.values[0..P]`; on success its results are in `store.stacks.values[0..R]`.
+/// `instance` is the instance on whose behalf a host function runs when `func` is one
+/// (its memory is the host's `Caller` memory; `u32::MAX` for none).
 ///
 /// # Errors
 /// The first trap raised.
 pub(crate) fn execute<H: Host>(
-    module: &ModuleInner,
     store: &mut Store,
-    stacks: &mut Stacks,
     host: &mut H,
     gas: &mut GasMeter,
+    instance: u32,
     func: u32,
 ) -> Result<(), Trap> {
     // The remaining gas lives in a local ("fuel") while the loop runs: one compare and
     // one subtraction per metered block. It is written back on every exit and around
     // host calls, so the meter is exact whenever anyone else can observe it.
     let mut fuel = gas.remaining();
-    let result = run(module, store, stacks, host, gas, &mut fuel, func);
+    let result = run(store, host, gas, &mut fuel, instance, func);
     gas.set_remaining(fuel);
     result
 }
 
 /// The interpreter loop; see [`execute`]. `gas` is only valid around host calls, where
 /// it is synchronized with `fuel`.
-#[allow(clippy::too_many_arguments)]
 fn run<H: Host>(
-    module: &ModuleInner,
     store: &mut Store,
-    stacks: &mut Stacks,
     host: &mut H,
     gas: &mut GasMeter,
     fuel: &mut u64,
+    entry_instance: u32,
     func: u32,
 ) -> Result<(), Trap> {
+    let max_slots = store.max_stack_slots as usize;
+    let max_depth = store.max_call_depth as usize;
+    let Store {
+        funcs,
+        memories,
+        tables,
+        globals,
+        instances,
+        segments,
+        stacks,
+        ..
+    } = store;
+    let funcs: &[FuncInst] = funcs;
+    let instances: &[InstanceData] = instances;
     stacks.frames.clear();
-    let max_slots = module.max_stack_slots as usize;
-    let max_depth = module.max_call_depth as usize;
     let Stacks {
         values: stack,
         frames,
@@ -172,16 +199,24 @@ fn run<H: Host>(
     } = stacks;
 
     // Entry.
-    let entry = match &module.funcs.get(func as usize).map(|f| &f.kind) {
-        Some(FuncKind::Compiled(f)) => f,
-        Some(FuncKind::Import(_)) => {
+    let (mut ci, entry_index) = match funcs.get(func as usize) {
+        Some(&FuncInst::Wasm { instance, index }) => (instance, index),
+        Some(FuncInst::Host { id, ty }) => {
+            let mem = match instances.get(entry_instance as usize) {
+                Some(i) if i.has_memory => memories.get_mut(i.memory as usize),
+                _ => None,
+            };
             gas.set_remaining(*fuel);
-            let r = calls::call_host(module, store, stack, host_values, host, gas, func, 0);
+            let r = calls::call_host(ty, *id, mem, stack, host_values, host, gas, 0);
             *fuel = gas.remaining();
             return r;
         }
         None => return Err(internal("no such function")),
     };
+    let mut inst: &InstanceData = &instances[ci as usize];
+    let mut module: &ModuleInner = &inst.module.inner;
+    let mut mem: &mut Memory = &mut memories[inst.memory as usize];
+    let entry = compiled(module, entry_index)?;
     if max_depth == 0 {
         return Err(Trap::new(TrapKind::CallStackExhausted));
     }
@@ -189,10 +224,20 @@ fn run<H: Host>(
         return Err(Trap::new(k));
     }
 
-    let mut cur: u32 = func;
+    let mut cur: u32 = entry_index;
     let mut code: &[Instr] = &entry.code;
     let mut pc: usize = 0;
     let mut base: usize = 0;
+
+    /// Makes instance `$i` the current one (module, memory and index maps).
+    macro_rules! switch_to {
+        ($i:expr) => {{
+            ci = $i;
+            inst = &instances[ci as usize];
+            module = &inst.module.inner;
+            mem = &mut memories[inst.memory as usize];
+        }};
+    }
 
     /// Reads a slot of the current frame.
     macro_rules! get {
@@ -274,7 +319,7 @@ fn run<H: Host>(
     }
     macro_rules! load {
         ($dst:ident, $ptr:ident, $offset:ident, $n:literal, |$b:ident| $e:expr) => {{
-            let $b = t!(store.memory.load::<$n>(get!($ptr) as u32, $offset));
+            let $b = t!(mem.load::<$n>(get!($ptr) as u32, $offset));
             set!($dst, $e);
             pc += 1;
         }};
@@ -282,11 +327,56 @@ fn run<H: Host>(
     macro_rules! store {
         ($ptr:ident, $value:ident, $offset:ident, |$v:ident| $e:expr) => {{
             let $v = get!($value);
-            t!(store.memory.store(get!($ptr) as u32, $offset, $e));
+            t!(mem.store(get!($ptr) as u32, $offset, $e));
             pc += 1;
         }};
     }
-    /// Calls function `$callee` with arguments at slot `$args` of the current frame.
+    /// Calls the function at store address `$addr` (of any instance, or the host) with
+    /// arguments at stack index `$args_at`.
+    macro_rules! call_addr {
+        ($addr:expr, $args_at:expr) => {{
+            let args_at: usize = $args_at;
+            match &funcs[$addr as usize] {
+                &FuncInst::Wasm { instance, index } => {
+                    if frames.len() + 1 >= max_depth {
+                        return Err(Trap::new(TrapKind::CallStackExhausted));
+                    }
+                    let f = compiled(&instances[instance as usize].module.inner, index)?;
+                    t!(enter(stack, f, args_at, max_slots));
+                    frames.push(Frame {
+                        instance: ci,
+                        func: cur,
+                        pc: (pc + 1) as u32,
+                        base: base as u32,
+                    });
+                    if instance != ci {
+                        switch_to!(instance);
+                    }
+                    cur = index;
+                    code = &f.code;
+                    pc = 0;
+                    base = args_at;
+                }
+                FuncInst::Host { id, ty } => {
+                    gas.set_remaining(*fuel);
+                    let r = calls::call_host(
+                        ty,
+                        *id,
+                        host_memory(Some(inst), &mut *mem),
+                        stack,
+                        host_values,
+                        host,
+                        gas,
+                        args_at,
+                    );
+                    *fuel = gas.remaining();
+                    r?;
+                    pc += 1;
+                }
+            }
+        }};
+    }
+    /// Calls function `$callee` of the current instance with arguments at slot `$args`.
     macro_rules! call {
         ($callee:expr, $args:expr) => {{
             let callee: u32 = $callee;
@@ -298,6 +388,7 @@ fn run<H: Host>(
                     }
                     t!(enter(stack, f, args_at, max_slots));
                     frames.push(Frame {
+                        instance: ci,
                         func: cur,
                         pc: (pc + 1) as u32,
                         base: base as u32,
@@ -307,22 +398,7 @@ fn run<H: Host>(
                     pc = 0;
                     base = args_at;
                 }
-                FuncKind::Import(_) => {
-                    gas.set_remaining(*fuel);
-                    let r = calls::call_host(
-                        module,
-                        store,
-                        stack,
-                        host_values,
-                        host,
-                        gas,
-                        callee,
-                        args_at,
-                    );
-                    *fuel = gas.remaining();
-                    r?;
-                    pc += 1;
-                }
+                FuncKind::Import(_) => call_addr!(inst.funcs[callee as usize], args_at),
             }
         }};
     }
@@ -332,6 +408,9 @@ fn run<H: Host>(
             match frames.pop() {
                 None => return Ok(()),
                 Some(fr) => {
+                    if fr.instance != ci {
+                        switch_to!(fr.instance);
+                    }
                     cur = fr.func;
                     code = &compiled(module, cur)?.code;
                     pc = fr.pc as usize;
@@ -413,57 +492,67 @@ fn run<H: Host>(
             } => {
                 let nparams = module.types[type_index as usize].params().len() as u32;
                 let index = get!(Slot(args.0 + nparams)) as u32;
-                let callee = calls::resolve_indirect(module, store, type_index, table, index)?;
-                call!(callee, args)
+                let addr = calls::resolve_indirect(
+                    module, ci, inst, funcs, instances, tables, type_index, table, index,
+                )?;
+                call_addr!(addr, base + args.0 as usize)
             }
             Instr::GlobalGet { dst, global } => {
-                set!(dst, store.globals[global as usize]);
+                set!(dst, globals[inst.globals[global as usize] as usize]);
                 pc += 1;
             }
             Instr::GlobalSet { global, src } => {
-                store.globals[global as usize] = get!(src);
+                globals[inst.globals[global as usize] as usize] = get!(src);
                 pc += 1;
             }
 
             // ---- memory ----
             Instr::MemorySize { dst } => {
-                set!(dst, u64::from(store.memory.size_pages()));
+                set!(dst, u64::from(mem.size_pages()));
                 pc += 1;
             }
             Instr::MemoryGrow { dst, delta } => {
                 let delta = get!(delta) as u32;
                 charge(module, fuel, module.schedule.memory_grow_dynamic(delta))?;
-                let r = store.memory.grow(delta).unwrap_or(u32::MAX);
+                let r = mem.grow(delta).unwrap_or(u32::MAX);
                 set!(dst, u64::from(r));
                 pc += 1;
             }
             Instr::MemoryFill { dst, value, len } => {
                 let len = get!(len) as u32;
                 charge(module, fuel, module.schedule.bulk_memory_dynamic(len))?;
-                t!(store.memory.fill(get!(dst) as u32, get!(value) as u8, len));
+                t!(mem.fill(get!(dst) as u32, get!(value) as u8, len));
                 pc += 1;
             }
             Instr::MemoryCopy { dst, src, len } => {
                 let len = get!(len) as u32;
                 charge(module, fuel, module.schedule.bulk_memory_dynamic(len))?;
-                t!(store.memory.copy(get!(dst) as u32, get!(src) as u32, len));
+                t!(mem.copy(get!(dst) as u32, get!(src) as u32, len));
                 pc += 1;
             }
             Instr::MemoryInit { data, args } => {
                 let a = base + args.0 as usize;
                 let (d, s, n) = (stack[a] as u32, stack[a + 1] as u32, stack[a + 2] as u32);
                 charge(module, fuel, module.schedule.bulk_memory_dynamic(n))?;
-                t!(bulk::memory_init(module, store, data, d, s, n));
+                t!(bulk::memory_init(
+                    module,
+                    &segments[ci as usize],
+                    mem,
+                    data,
+                    d,
+                    s,
+                    n
+                ));
                 pc += 1;
             }
             Instr::DataDrop { data } => {
-                bulk::data_drop(store, data);
+                bulk::data_drop(&mut segments[ci as usize], data);
                 pc += 1;
             }
 
             // ---- tables and references ----
             Instr::TableGet { table, dst, index } => {
-                let v = t!(store.tables[table as usize].get(get!(index) as u32));
+                let v = t!(tables[inst.tables[table as usize] as usize].get(get!(index) as u32));
                 set!(dst, v);
                 pc += 1;
             }
@@ -473,18 +562,21 @@ fn run<H: Host>(
                 value,
             } => {
                 let v = get!(value);
-                t!(store.tables[table as usize].set(get!(index) as u32, v));
+                t!(tables[inst.tables[table as usize] as usize].set(get!(index) as u32, v));
                 pc += 1;
             }
             Instr::TableSize { table, dst } => {
-                set!(dst, u64::from(store.tables[table as usize].size()));
+                set!(
+                    dst,
+                    u64::from(tables[inst.tables[table as usize] as usize].size())
+                );
                 pc += 1;
             }
             Instr::TableGrow { table, args } => {
                 let a = base + args.0 as usize;
                 let (init, delta) = (stack[a], stack[a + 1] as u32);
                 charge(module, fuel, module.schedule.table_dynamic(delta))?;
-                let r = store.tables[table as usize]
+                let r = tables[inst.tables[table as usize] as usize]
                     .grow(delta, init)
                     .unwrap_or(u32::MAX);
                 stack[a] = u64::from(r);
@@ -494,7 +586,7 @@ fn run<H: Host>(
                 let a = base + args.0 as usize;
                 let (d, v, n) = (stack[a] as u32, stack[a + 1], stack[a + 2] as u32);
                 charge(module, fuel, module.schedule.table_dynamic(n))?;
-                t!(store.tables[table as usize].fill(d, v, n));
+                t!(tables[inst.tables[table as usize] as usize].fill(d, v, n));
                 pc += 1;
             }
             Instr::TableCopy {
@@ -506,10 +598,10 @@ fn run<H: Host>(
                 let (d, s, n) = (stack[a] as u32, stack[a + 1] as u32, stack[a + 2] as u32);
                 charge(module, fuel, module.schedule.table_dynamic(n))?;
                 t!(crate::table::copy_between(
-                    &mut store.tables,
-                    dst_table,
+                    tables,
+                    inst.tables[dst_table as usize],
                     d,
-                    src_table,
+                    inst.tables[src_table as usize],
                     s,
                     n
                 ));
@@ -519,11 +611,18 @@ fn run<H: Host>(
                 let a = base + args.0 as usize;
                 let (d, s, n) = (stack[a] as u32, stack[a + 1] as u32, stack[a + 2] as u32);
                 charge(module, fuel, module.schedule.table_dynamic(n))?;
-                t!(bulk::table_init(store, elem, table, d, s, n));
+                t!(bulk::table_init(
+                    &segments[ci as usize],
+                    &mut tables[inst.tables[table as usize] as usize],
+                    elem,
+                    d,
+                    s,
+                    n
+                ));
                 pc += 1;
             }
             Instr::ElemDrop { elem } => {
-                bulk::elem_drop(store, elem);
+                bulk::elem_drop(&mut segments[ci as usize], elem);
                 pc += 1;
             }
             Instr::RefIsNull { dst, src } => {
@@ -531,7 +630,7 @@ fn run<H: Host>(
                 pc += 1;
             }
             Instr::RefFunc { dst, func } => {
-                set!(dst, u64::from(func));
+                set!(dst, u64::from(inst.funcs[func as usize]));
                 pc += 1;
             }
 

@@ -127,6 +127,7 @@ impl Builder<'_> {
             elem: ref_ty(ty.element_type, offset)?,
             min: ty.initial as u32,
             max,
+            declared_max: ty.maximum.map(|m| u32::try_from(m).unwrap_or(u32::MAX)),
             import,
         })
     }
@@ -151,6 +152,7 @@ impl Builder<'_> {
         Ok(MemoryDecl {
             min_pages: ty.initial as u32,
             max_pages,
+            declared_max: ty.maximum.map(|m| u32::try_from(m).unwrap_or(u32::MAX)),
             import,
         })
     }
