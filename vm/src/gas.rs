@@ -26,6 +26,10 @@
 //! supported operator and one rule per rejected proposal: a new operator or proposal in
 //! wasmparser fails to compile here instead of being silently free.
 
+mod analysis;
+
+pub use analysis::{MeteredBlocks, Step, Targets};
+
 /// The gas cost schedule. `Default` is version 1. All costs are in gas units.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GasSchedule {

@@ -135,7 +135,6 @@ impl FuncTranslator<'_> {
         self.push_frame(CtrlKind::Loop, p, r, true);
         let header = self.label_pos();
         self.a.ctrl.last_mut().expect("frame").header = header;
-        self.start_gas_block();
         Ok(())
     }
 
@@ -151,7 +150,6 @@ impl FuncTranslator<'_> {
         let at = self.cond_branch(cond, false);
         self.push_frame(CtrlKind::If, p, r, true);
         self.a.ctrl.last_mut().expect("frame").else_branch = at;
-        self.start_gas_block();
         Ok(())
     }
 
@@ -179,7 +177,6 @@ impl FuncTranslator<'_> {
             self.push_temp();
         }
         self.reachable = true;
-        self.start_gas_block();
         Ok(())
     }
 
@@ -210,9 +207,6 @@ impl FuncTranslator<'_> {
         }
         self.reachable = after;
         self.barrier();
-        if after {
-            self.start_gas_block();
-        }
         Ok(())
     }
 
@@ -333,7 +327,6 @@ impl FuncTranslator<'_> {
             let here = self.pc();
             self.patch(skip, here);
         }
-        self.start_gas_block();
         Ok(())
     }
 

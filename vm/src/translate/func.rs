@@ -13,7 +13,7 @@
 
 use wasmparser::{BlockType, FrameKind, FuncValidator, ValidatorResources, VisitOperator};
 
-use crate::gas::{Flow, OpClassifier, OpInfo};
+use crate::gas::{CostClass, Flow, MeteredBlocks, OpClassifier, OpInfo, Step, Targets};
 use crate::ir::{Instr, Slot};
 use crate::types::FuncType;
 use crate::{Error, GasSchedule};
@@ -97,6 +97,8 @@ pub(crate) struct FuncTranslatorAllocations {
     pub local_heads: Vec<u32>,
     pub local_refs: Vec<u32>,
     pub scratch: Vec<(u32, u32)>,
+    /// The metered-block analysis (shared with the instrumenter).
+    pub gas: MeteredBlocks,
 }
 
 impl FuncTranslatorAllocations {
@@ -123,9 +125,8 @@ pub(crate) struct FuncTranslator<'m> {
     pub num_results: u32,
     pub max_height: u32,
     pub reachable: bool,
-    /// Index of the current block's `ConsumeGas`, or `NONE`.
+    /// Index of the open charge's `ConsumeGas`, or `NONE`.
     pub gas_instr: u32,
-    pub gas_cost: u64,
     /// Index of the last emitted instruction whose `dst` is the temp of the stack top.
     pub producer: u32,
     /// Stack position whose temp the producer wrote.
@@ -148,7 +149,6 @@ impl<'m> FuncTranslator<'m> {
             max_height: 0,
             reachable: true,
             gas_instr: NONE,
-            gas_cost: 0,
             producer: NONE,
             producer_pos: NONE,
         }
@@ -173,7 +173,10 @@ impl<'m> FuncTranslator<'m> {
             live: true,
             branched_to: false,
         });
-        self.start_gas_block();
+        self.a.gas.start();
+        if self.m.metering {
+            self.gas_instr = self.emit(Instr::ConsumeGas { amount: 0 });
+        }
     }
 
     // ---- slots -------------------------------------------------------------------
@@ -385,14 +388,16 @@ impl<'m> FuncTranslator<'m> {
     }
 
     // ---- gas ---------------------------------------------------------------------
+    // Amounts and block boundaries come from the shared analysis (`gas::MeteredBlocks`);
+    // the translator only places and patches `ConsumeGas` instructions.
 
-    /// True when the current metered block is empty: its `ConsumeGas` is the last
-    /// instruction and nothing was charged since. A new block starting here can reuse it.
+    /// True when the open charge is empty and its `ConsumeGas` is the last instruction:
+    /// a block starting here can reuse it (never changes the amounts charged).
     fn gas_block_empty(&self) -> bool {
         self.m.metering
             && self.gas_instr != NONE
             && self.gas_instr + 1 == self.pc()
-            && self.gas_cost == 0
+            && self.a.gas.open_cost() == 0
     }
 
     /// The pc a label bound here should target: the current (empty) block's
@@ -405,44 +410,39 @@ impl<'m> FuncTranslator<'m> {
         }
     }
 
-    /// Closes the current metered block (patching its charge) and opens a new one here
-    /// (reusing the current `ConsumeGas` if its block is empty; see `label_pos`).
+    /// Feeds an operator to the analysis; emits the split charges it asks for (before
+    /// the operator's code).
+    pub fn gas_step(&mut self, class: CostClass, flow: Flow, targets: Targets<'_, '_>) -> Step {
+        let step = self.a.gas.op(&self.m.schedule, class, flow, targets);
+        for _ in 0..step.splits {
+            self.patch_gas(u32::MAX);
+            if self.m.metering {
+                self.gas_instr = self.emit(Instr::ConsumeGas { amount: 0 });
+            }
+            self.barrier();
+        }
+        step
+    }
+
+    /// Starts the metered block that the analysis opened after the last operator: closes
+    /// the open charge (patching its amount) and emits the new block's `ConsumeGas`
+    /// (reusing the current one if its block is empty; see `label_pos`).
     pub fn start_gas_block(&mut self) {
         self.barrier();
-        if !self.m.metering || self.gas_block_empty() {
+        let empty = self.gas_block_empty();
+        let closed = self.a.gas.new_block();
+        if !self.m.metering || empty {
             return;
         }
-        self.close_gas_block();
+        self.patch_gas(closed as u32); // <= u32::MAX: split rule of the analysis
         self.gas_instr = self.emit(Instr::ConsumeGas { amount: 0 });
-        self.gas_cost = 0;
     }
 
-    /// Patches the current block's `ConsumeGas` with its accumulated cost.
-    pub fn close_gas_block(&mut self) {
+    /// Writes `amount` into the open charge's `ConsumeGas`.
+    fn patch_gas(&mut self, amount: u32) {
         if self.gas_instr != NONE {
-            let amount = self.gas_cost as u32; // <= u32::MAX: see `add_gas`
             self.a.code[self.gas_instr as usize] = Instr::ConsumeGas { amount };
-            self.gas_instr = NONE;
-            self.gas_cost = 0;
         }
-    }
-
-    /// Adds an operator's static cost to the current metered block. If the block's sum
-    /// would exceed `u32::MAX`, the block is charged so far and a new charge starts here
-    /// (deterministic split rule, see `gas` module docs).
-    pub fn add_gas(&mut self, cost: u64) {
-        if !self.m.metering || cost == 0 {
-            return;
-        }
-        let mut total = self.gas_cost.saturating_add(cost);
-        while total > u64::from(u32::MAX) {
-            self.gas_cost = u64::from(u32::MAX);
-            self.close_gas_block();
-            self.gas_instr = self.emit(Instr::ConsumeGas { amount: 0 });
-            self.barrier();
-            total -= u64::from(u32::MAX);
-        }
-        self.gas_cost = total;
     }
 
     // ---- branches ----------------------------------------------------------------
@@ -511,7 +511,8 @@ impl<'m> FuncTranslator<'m> {
 
     /// Relocates tagged slots and returns the compiled function; hands back allocations.
     pub fn finish(mut self) -> (crate::module::CompiledFunc, FuncTranslatorAllocations) {
-        self.close_gas_block();
+        let last = self.a.gas.finish();
+        self.patch_gas(last as u32); // <= u32::MAX: split rule of the analysis
         let p = self.num_params;
         let l = self.num_locals - self.num_params;
         let c = self.a.consts.len() as u32;
@@ -550,26 +551,27 @@ pub(super) struct Validating<'t, 'm> {
     pub offset: usize,
 }
 
-impl Validating<'_, '_> {
-    #[inline]
-    fn pre(&mut self, info: OpInfo) -> Result<Flow, Error> {
-        match info {
-            OpInfo::Unsupported(name) => Err(Error::unsupported(name, self.offset)),
-            OpInfo::Op(cost, flow) => {
-                if self.t.reachable {
-                    let c = self.t.m.schedule.cost(cost);
-                    self.t.add_gas(c);
-                }
-                Ok(flow)
-            }
-        }
-    }
-}
-
 impl wasmparser::FrameStack for Validating<'_, '_> {
     fn current_frame(&self) -> Option<FrameKind> {
         self.v.get_control_frame(0).map(|f| f.kind)
     }
+}
+
+/// Branch targets of an operator for the gas analysis (`br`, `br_if`, `br_table`).
+macro_rules! branch_targets {
+    (visit_br $depth:ident) => {
+        Targets::Depth($depth)
+    };
+    (visit_br_if $depth:ident) => {
+        Targets::Depth($depth)
+    };
+    (visit_br_table $targets:ident) => {
+        Targets::Table(&$targets)
+    };
+    // Every other operator targets no label (its `Flow` says whether it jumps).
+    ($visit:ident $($arg:ident)*) => {
+        Targets::None
+    };
 }
 
 macro_rules! define_validating {
@@ -584,21 +586,28 @@ macro_rules! define_validating {
     // Every other proposal is rejected (gas.rs names each one exhaustively).
     (@one $proposal:ident $visit:ident $($arg:ident: $argty:ty),*) => {
         fn $visit(&mut self $(, $arg: $argty)*) -> Self::Output {
-            let info = OpClassifier.$visit($($arg),*);
-            self.pre(info).map(|_| ())
+            match OpClassifier.$visit($($arg),*) {
+                OpInfo::Unsupported(name) => Err(Error::unsupported(name, self.offset)),
+                OpInfo::Op(..) => Err(Error::unsupported("this proposal", self.offset)),
+            }
         }
     };
     (@ok $visit:ident $($arg:ident: $argty:ty),*) => {
         fn $visit(&mut self $(, $arg: $argty)*) -> Self::Output {
-            let info = OpClassifier.$visit($($arg.clone()),*);
-            if let OpInfo::Unsupported(name) = info {
-                return Err(Error::unsupported(name, self.offset));
-            }
+            let (class, flow) = match OpClassifier.$visit($($arg.clone()),*) {
+                OpInfo::Op(class, flow) => (class, flow),
+                OpInfo::Unsupported(name) => return Err(Error::unsupported(name, self.offset)),
+            };
             self.v.visitor(self.offset).$visit($($arg.clone()),*).map_err(Error::from_wasmparser)?;
-            let flow = self.pre(info)?;
-            if self.t.reachable || !matches!(flow, Flow::Straight | Flow::Jump | Flow::BrIf) {
+            let step = self.t.gas_step(class, flow, branch_targets!($visit $($arg)*));
+            if step.reachable || !matches!(flow, Flow::Straight | Flow::Jump | Flow::BrIf) {
                 self.t.$visit($($arg),*)?;
             }
+            debug_assert_eq!(self.t.reachable, self.t.a.gas.is_reachable(), "reachability");
+            if step.starts_block {
+                self.t.start_gas_block();
+            }
+            self.t.a.gas.observe_height(self.v.operand_stack_height());
             Ok(())
         }
     };
