@@ -16,8 +16,9 @@ pub struct Config {
     pub metering: bool,
     /// Maximum call depth (frames) before `CallStackExhausted`. Default 1024.
     pub max_call_depth: u32,
-    /// Maximum value-stack size in 64-bit slots, checked against static frame sizes
-    /// before each call. Default 2^20 (8 MiB).
+    /// Stack budget in WebAssembly value slots: each active frame costs its function's
+    /// params + locals + maximum operand-stack height (defined on wasm, see
+    /// `docs/gas.md`), charged on entry and released on return. Default 2^20.
     pub max_stack_slots: u32,
 }
 

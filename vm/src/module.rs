@@ -77,6 +77,9 @@ pub(crate) struct CompiledFunc {
     pub consts: Box<[u64]>,
     /// Total frame size in slots: `P + L + consts.len() + max temporaries`.
     pub frame_size: u32,
+    /// Frame cost for the consensus stack limit, defined on WebAssembly (not on IR):
+    /// params + declared locals + maximum operand-stack height (`gas::MeteredBlocks`).
+    pub stack_cost: u32,
     /// Number of results.
     #[allow(dead_code)] // contract field (vm-ir.md)
     pub num_results: u32,

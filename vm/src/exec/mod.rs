@@ -8,9 +8,12 @@
 //!   to a function of another instance (an imported function, or a table element) is a
 //!   frame push that switches the current instance's context (module, memory, index
 //!   maps); the return switches back.
-//! * Limits (determinism): before entering a function, `base + frame_size <=
-//!   max_stack_slots` and `active frames < max_call_depth`, else `CallStackExhausted`.
-//!   Both depend only on static frame sizes and the call sequence, never on the machine.
+//! * Limits (determinism): entering a function charges its wasm-defined frame cost
+//!   (`CompiledFunc::stack_cost`: params + locals + maximum wasm operand height, see
+//!   `docs/gas.md`) against `max_stack_slots`, released on return, and needs
+//!   `active frames <= max_call_depth`; else `CallStackExhausted`. Both depend only on
+//!   the wasm code and the call sequence, never on the IR or the machine. The IR value
+//!   stack grows on the heap as needed (not a consensus limit).
 //! * Gas: `ConsumeGas` charges static block costs; dynamic costs (memory.grow pages, bulk
 //!   bytes, table elements) are charged before the operation runs, when metering is on.
 //!
@@ -48,6 +51,8 @@ pub(crate) struct Frame {
     pc: u32,
     /// Caller's frame base in the value stack.
     base: u32,
+    /// Stack budget used (wasm frame costs) when the caller was running.
+    stack_used: u32,
 }
 
 /// Reusable execution buffers of an instance (allocated once, reused by every call).
@@ -79,21 +84,24 @@ fn internal(what: &str) -> Trap {
     Trap::with_message(TrapKind::Unreachable, format!("internal VM error: {what}"))
 }
 
-/// Prepares the frame of `f` at `base`: checks the slot limit, grows the stack buffer if
+/// Prepares the frame of `f` at `base`: charges its wasm-defined frame cost against the
+/// stack budget (`stack_used` += cost, at most `max_stack`), grows the stack buffer if
 /// needed, zeroes the declared locals and copies the constants in.
 #[inline(always)]
 fn enter(
     stack: &mut Vec<u64>,
     f: &CompiledFunc,
     base: usize,
-    max_slots: usize,
+    stack_used: &mut u32,
+    max_stack: u32,
 ) -> Result<(), TrapKind> {
-    let end = base + f.frame_size as usize;
-    if end > max_slots {
-        return Err(TrapKind::CallStackExhausted);
+    match stack_used.checked_add(f.stack_cost) {
+        Some(u) if u <= max_stack => *stack_used = u,
+        _ => return Err(TrapKind::CallStackExhausted),
     }
+    let end = base + f.frame_size as usize;
     if stack.len() < end {
-        grow_stack(stack, end, max_slots);
+        grow_stack(stack, end);
     }
     let locals = base + f.num_params as usize;
     let consts = locals + f.num_locals as usize;
@@ -103,13 +111,11 @@ fn enter(
     Ok(())
 }
 
-/// Grows the value-stack buffer to at least `end` cells (amortized doubling, capped).
+/// Grows the value-stack buffer to at least `end` cells (amortized doubling).
 #[cold]
 #[inline(never)]
-fn grow_stack(stack: &mut Vec<u64>, end: usize, max_slots: usize) {
-    let target = end
-        .max(stack.len().saturating_mul(2).min(max_slots))
-        .max(64.min(max_slots));
+fn grow_stack(stack: &mut Vec<u64>, end: usize) {
+    let target = end.max(stack.len().saturating_mul(2)).max(64);
     stack.resize(target, 0);
 }
 
@@ -177,7 +183,8 @@ fn run<H: Host>(
     entry_instance: u32,
     func: u32,
 ) -> Result<(), Trap> {
-    let max_slots = store.max_stack_slots as usize;
+    let max_stack = store.max_stack_slots;
+    let mut stack_used: u32 = 0;
     let max_depth = store.max_call_depth as usize;
     let Store {
         funcs,
@@ -220,7 +227,7 @@ fn run<H: Host>(
     if max_depth == 0 {
         return Err(Trap::new(TrapKind::CallStackExhausted));
     }
-    if let Err(k) = enter(stack, entry, 0, max_slots) {
+    if let Err(k) = enter(stack, entry, 0, &mut stack_used, max_stack) {
         return Err(Trap::new(k));
     }
 
@@ -342,12 +349,14 @@ fn run<H: Host>(
                         return Err(Trap::new(TrapKind::CallStackExhausted));
                     }
                     let f = compiled(&instances[instance as usize].module.inner, index)?;
-                    t!(enter(stack, f, args_at, max_slots));
+                    let caller_used = stack_used;
+                    t!(enter(stack, f, args_at, &mut stack_used, max_stack));
                     frames.push(Frame {
                         instance: ci,
                         func: cur,
                         pc: (pc + 1) as u32,
                         base: base as u32,
+                        stack_used: caller_used,
                     });
                     if instance != ci {
                         switch_to!(instance);
@@ -386,12 +395,14 @@ fn run<H: Host>(
                     if frames.len() + 1 >= max_depth {
                         return Err(Trap::new(TrapKind::CallStackExhausted));
                     }
-                    t!(enter(stack, f, args_at, max_slots));
+                    let caller_used = stack_used;
+                    t!(enter(stack, f, args_at, &mut stack_used, max_stack));
                     frames.push(Frame {
                         instance: ci,
                         func: cur,
                         pc: (pc + 1) as u32,
                         base: base as u32,
+                        stack_used: caller_used,
                     });
                     cur = callee;
                     code = &f.code;
@@ -412,6 +423,7 @@ fn run<H: Host>(
                         switch_to!(fr.instance);
                     }
                     cur = fr.func;
+                    stack_used = fr.stack_used;
                     code = &compiled(module, cur)?.code;
                     pc = fr.pc as usize;
                     base = fr.base as usize;

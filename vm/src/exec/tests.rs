@@ -34,6 +34,7 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
                 num_locals: f.locals,
                 consts: f.consts.into(),
                 frame_size: f.frame,
+                stack_cost: f.frame,
                 num_results: f.results,
                 code: f.code.into(),
             }),

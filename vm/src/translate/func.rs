@@ -534,6 +534,7 @@ impl<'m> FuncTranslator<'m> {
             num_locals: l,
             consts: self.a.consts.clone().into_boxed_slice(),
             frame_size: temp_base + self.max_height,
+            stack_cost: self.num_locals.saturating_add(self.a.gas.max_height()),
             num_results: self.num_results,
             code: code.clone().into_boxed_slice(),
         };

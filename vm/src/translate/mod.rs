@@ -333,6 +333,7 @@ impl Builder<'_> {
                         num_locals: 0,
                         consts: Box::new([]),
                         frame_size: 0,
+                        stack_cost: 0,
                         num_results: 0,
                         code: Box::new([]),
                     };

@@ -518,6 +518,70 @@ fn many_locals_refs_then_set_is_linear() {
     Module::new(&config, &wat(&s)).unwrap();
 }
 
+// ---- stack limit ---------------------------------------------------------------------
+
+fn stack_cost(m: &Module, f: u32) -> u32 {
+    match &m.inner.funcs[f as usize].kind {
+        crate::module::FuncKind::Compiled(c) => c.stack_cost,
+        crate::module::FuncKind::Import(_) => panic!("import"),
+    }
+}
+
+#[test]
+fn stack_cost_is_locals_plus_max_operand_height() {
+    let m = compile(
+        "(module (func (param i32) (local i64 i64) i32.const 1 i32.const 2 i32.const 3 \
+         i32.add i32.add drop))",
+    )
+    .unwrap();
+    assert_eq!(stack_cost(&m, 0), 1 + 2 + 3);
+    // Unreachable code counts too (the validator's height, as in the spec algorithm).
+    let m = compile("(module (func unreachable i32.const 1 i32.const 2 drop drop))").unwrap();
+    assert_eq!(stack_cost(&m, 0), 2);
+    // Heights are totals over nested blocks.
+    let m = compile(
+        "(module (func (result i32) i32.const 1 block (result i32) i32.const 2 i32.const 3 \
+         i32.add end i32.add))",
+    )
+    .unwrap();
+    assert_eq!(stack_cost(&m, 0), 3);
+}
+
+#[test]
+fn stack_limit_is_exact_on_wasm_costs() {
+    use crate::{GasMeter, Instance, NoHost, TrapKind, Value};
+    // cost(down) = 1 param + max height 3 (local.get, i32.const, then call result...)
+    let src = r#"(module (func $down (export "down") (param i32) (result i32)
+        local.get 0 i32.eqz if (result i32) i32.const 0
+        else local.get 0 i32.const 1 i32.sub call $down end))"#;
+    let m = compile(src).unwrap();
+    let cost = stack_cost(&m, 0);
+    assert_eq!(cost, 1 + 2);
+    // down(n) has n + 1 active frames.
+    for n in [0u32, 5, 40] {
+        let budget = (n + 1) * cost;
+        let config = Config {
+            max_stack_slots: budget,
+            ..Config::default()
+        };
+        let m = Module::new(&config, &wat(src)).unwrap();
+        let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+        let arg = [Value::I32(n as i32)];
+        let ok = i.invoke(&mut NoHost, "down", &arg, &mut GasMeter::unlimited());
+        assert_eq!(ok.unwrap(), vec![Value::I32(0)]);
+        let config = Config {
+            max_stack_slots: budget - 1,
+            ..Config::default()
+        };
+        let m = Module::new(&config, &wat(src)).unwrap();
+        let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+        let e = i
+            .invoke(&mut NoHost, "down", &arg, &mut GasMeter::unlimited())
+            .unwrap_err();
+        assert_eq!(e.kind(), TrapKind::CallStackExhausted);
+    }
+}
+
 // ---- execution of translator edge cases (through the interpreter) ------------------
 
 mod exec {
