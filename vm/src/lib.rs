@@ -9,6 +9,7 @@
 mod config;
 mod error;
 pub mod gas;
+pub mod instrument;
 pub mod ir;
 mod limits;
 mod module;
