@@ -29,28 +29,34 @@ pub const SUITE_ENV: &str = "METRON_TESTSUITE";
 /// # Errors
 /// A message for people saying where the suite was looked for and how to get it.
 pub fn suite_dir() -> Result<PathBuf, String> {
-    if let Some(p) = std::env::var_os(SUITE_ENV) {
-        let p = PathBuf::from(p);
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let bases: Vec<PathBuf> = [Some(workspace), std::env::current_dir().ok()]
+        .into_iter()
+        .flatten()
+        .collect();
+    find_suite(std::env::var_os(SUITE_ENV).map(PathBuf::from), &bases)
+}
+
+/// [`suite_dir`] with its inputs explicit: the value of `METRON_TESTSUITE` (if set) and
+/// the directories whose `../shared/testsuite` is tried, in order.
+///
+/// # Errors
+/// As [`suite_dir`].
+pub fn find_suite(env: Option<PathBuf>, bases: &[PathBuf]) -> Result<PathBuf, String> {
+    if let Some(p) = env {
         return if p.is_dir() {
             Ok(p)
         } else {
-            Err(format!(
-                "{SUITE_ENV}={} is not a directory",
-                p.to_string_lossy()
-            ))
+            Err(format!("{SUITE_ENV}={} is not a directory", p.display()))
         };
     }
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut tried = Vec::new();
-    for base in [Some(workspace), std::env::current_dir().ok()]
-        .into_iter()
-        .flatten()
-    {
+    for base in bases {
         let p = base.join("..").join("shared").join("testsuite");
         if p.is_dir() {
             return Ok(p);
         }
-        tried.push(p.to_string_lossy().into_owned());
+        tried.push(p.display().to_string());
     }
     Err(format!(
         "WebAssembly spec test suite not found: {SUITE_ENV} is unset and none of [{}] exists. \
