@@ -140,7 +140,7 @@ fn missing_suite_is_an_error_with_guidance() {
     use metron_conformance::find_suite;
     use std::path::PathBuf;
     let nowhere = PathBuf::from("/nonexistent/metron/workspace");
-    let e = find_suite(None, &[nowhere.clone()]).unwrap_err();
+    let e = find_suite(None, std::slice::from_ref(&nowhere)).unwrap_err();
     assert!(
         e.contains("METRON_TESTSUITE") && e.contains("49b5977"),
         "{e}"
