@@ -174,8 +174,9 @@ impl Summary {
         self.files.iter().all(FileReport::ok)
     }
 
-    /// The text table: one row per file (passed/failed/skipped, gas off then on, and the
-    /// not-applicable SIMD assertions), totals, then every failure with its reason.
+    /// The text table (Markdown): one row per file (passed/failed/skipped with gas off,
+    /// then with gas on, and the not-applicable SIMD assertions), totals, then every
+    /// failure and skip with its reason.
     pub fn table(&self) -> String {
         use std::fmt::Write as _;
         let mut out = String::new();
@@ -188,26 +189,25 @@ impl Summary {
             .max(14);
         let _ = writeln!(
             out,
-            "| {:<w$} | {:>7} {:>6} {:>7} | {:>7} {:>6} {:>7} | {:>8} |",
-            "file", "passed", "failed", "skipped", "passed", "failed", "skipped", "simd n/a"
+            "| {:<w$} | {:>7} | {:>6} | {:>7} | {:>7} | {:>6} | {:>7} | {:>8} |",
+            "file", "off:ok", "fail", "skip", "on:ok", "fail", "skip", "simd n/a"
         );
         let _ = writeln!(
             out,
-            "| {:<w$} | {:^22} | {:^22} | {:>8} |",
-            "", "gas off", "gas on", ""
-        );
-        let _ = writeln!(
-            out,
-            "|-{}-|-{}-|-{}-|-{}-|",
-            "-".repeat(w),
-            "-".repeat(22),
-            "-".repeat(22),
-            "-".repeat(8)
+            "|{}|{}:|{}:|{}:|{}:|{}:|{}:|{}:|",
+            "-".repeat(w + 2),
+            "-".repeat(8),
+            "-".repeat(7),
+            "-".repeat(8),
+            "-".repeat(8),
+            "-".repeat(7),
+            "-".repeat(8),
+            "-".repeat(9)
         );
         let row = |out: &mut String, name: &str, off: &Counts, on: &Counts| {
             let _ = writeln!(
                 out,
-                "| {:<w$} | {:>7} {:>6} {:>7} | {:>7} {:>6} {:>7} | {:>8} |",
+                "| {:<w$} | {:>7} | {:>6} | {:>7} | {:>7} | {:>6} | {:>7} | {:>8} |",
                 name,
                 off.passed,
                 off.failed,

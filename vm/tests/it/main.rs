@@ -7,6 +7,7 @@ mod float;
 mod gas;
 mod host;
 mod int;
+mod linking;
 mod memory;
 mod programs;
 mod segments;
