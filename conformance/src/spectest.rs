@@ -34,7 +34,7 @@ impl Host for SpecHost {
 /// Creates the `spectest` objects in `store` and defines them in `linker`.
 ///
 /// # Panics
-/// Never with the store limits of [`crate::config`] (1 memory page, 10 table elements).
+/// Never with the store limits of [`crate::runner::config`] (1 memory page, 10 table elements).
 pub fn define(store: &mut Store, linker: &mut Linker) {
     use ValType::{F32, F64, I32, I64};
     let prints: [(&str, &[ValType]); 7] = [

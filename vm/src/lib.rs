@@ -2,8 +2,12 @@
 //!
 //! Pipeline: `bytes -> validate + limits -> gas analysis -> single-pass translation ->`
 //! [`Module`] `->` `Instance` `-> invoke`. Supported: WebAssembly 2.0 without SIMD.
-//! See `/work/vm-ir.md` for the IR contract between the translator ([`translate`]) and
+//! See `/work/vm-ir.md` for the IR contract between the translator (`translate`) and
 //! the interpreter (`exec`).
+//!
+//! Contracts use [`Instance`] (one module, function imports from a [`Host`]). Several
+//! instances that import each other's memories, tables, globals and functions (the spec
+//! suite's `register`) live in one [`Store`], linked by name through a [`Linker`].
 #![deny(missing_docs)]
 
 mod config;
