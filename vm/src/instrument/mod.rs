@@ -234,7 +234,11 @@ impl<'m> Instrumenter<'m> {
         // Appended types.
         types.ty().function([], []);
         types.ty().function([wasm_encoder::ValType::I64], []);
-        for results in self.ty_results.keys() {
+        // In index order (the map is keyed by result types).
+        let mut by_index: Vec<(u32, &Vec<ValType>)> =
+            self.ty_results.iter().map(|(r, &i)| (i, r)).collect();
+        by_index.sort_unstable();
+        for (_, results) in by_index {
             types.ty().function([], results.iter().map(|&t| enc_val(t)));
         }
         debug_assert_eq!(types.len(), self.num_types);
