@@ -33,6 +33,11 @@ pub fn config() -> Config {
         max_memories: 1,
         max_tables: 4,
         max_memory32_bytes: 16 << 16,
+        // Metron clamps an absent maximum to `Limits::max_memory_pages` /
+        // `max_table_elements` (a deliberate consensus limit: `memory.grow` past it
+        // returns -1); reference engines do not. Declared maxima make both agree.
+        memory_max_size_required: true,
+        table_max_size_required: true,
         max_table_elements: 1000,
         max_imports: 0,
         max_funcs: 30,

@@ -50,9 +50,8 @@ fn check(name: &str, r: Result<(), oracle::Divergence>, i: u64, wasm: &[u8]) {
 }
 
 #[test]
-#[ignore = "known divergence under investigation: seeded module 269, metron MemoryOutOfBounds vs wasmi TableOutOfBounds"]
 fn exec_diff_wasmi() {
-    for (i, m) in modules(1, 600) {
+    for (i, m) in modules(1, 1000) {
         check(
             "exec_diff_wasmi",
             oracle::exec_diff(&m, &mut Wasmi::new()),
@@ -65,7 +64,7 @@ fn exec_diff_wasmi() {
 #[test]
 fn gas_model() {
     let mut state = 7u64;
-    for (i, m) in modules(2, 400) {
+    for (i, m) in modules(2, 800) {
         let limits: Vec<u64> = bytes(&mut state, 8)
             .iter()
             .map(|&b| u64::from(b) * u64::from(b) * 3)
@@ -77,14 +76,14 @@ fn gas_model() {
 
 #[test]
 fn gas_boundary() {
-    for (i, m) in modules(3, 300) {
+    for (i, m) in modules(3, 600) {
         check("gas_boundary", oracle::gas_boundary(&m), i, &m);
     }
 }
 
 #[test]
 fn gas_on_off() {
-    for (i, m) in modules(4, 400) {
+    for (i, m) in modules(4, 800) {
         check("gas_on_off", oracle::gas_on_off(&m), i, &m);
     }
 }
@@ -92,7 +91,7 @@ fn gas_on_off() {
 #[test]
 fn validate_diff() {
     let mut state = 11u64;
-    for (i, m) in modules(5, 300) {
+    for (i, m) in modules(5, 800) {
         check("validate_diff", oracle::validate_diff(&m), i, &m);
         // Mutations of valid modules, and raw bytes.
         let mut bad = m.clone();

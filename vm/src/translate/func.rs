@@ -99,6 +99,8 @@ pub(crate) struct FuncTranslatorAllocations {
     pub scratch: Vec<(u32, u32)>,
     /// The metered-block analysis (shared with the instrumenter).
     pub gas: MeteredBlocks,
+    /// Declared reference-typed locals as `(first index, count)` ranges.
+    pub ref_locals: Vec<(u32, u32)>,
 }
 
 impl FuncTranslatorAllocations {
@@ -111,6 +113,7 @@ impl FuncTranslatorAllocations {
         self.local_heads.clear();
         self.local_refs.clear();
         self.scratch.clear();
+        self.ref_locals.clear();
     }
 }
 
@@ -154,8 +157,15 @@ impl<'m> FuncTranslator<'m> {
         }
     }
 
-    /// Declares `count` more locals (already limit-checked by the caller).
-    pub fn add_locals(&mut self, count: u32) {
+    /// Declares `count` more locals of type `ty` (already limit-checked by the caller).
+    pub fn add_locals(&mut self, count: u32, ty: crate::types::ValType) {
+        if matches!(
+            ty,
+            crate::types::ValType::FuncRef | crate::types::ValType::ExternRef
+        ) && count > 0
+        {
+            self.a.ref_locals.push((self.num_locals, count));
+        }
         self.num_locals += count;
     }
 
@@ -174,6 +184,21 @@ impl<'m> FuncTranslator<'m> {
             branched_to: false,
         });
         self.a.gas.start();
+        // The interpreter zeroes declared locals on entry; a reference local must start
+        // as null, whose cell is `NULL_REF`, not 0.
+        let ranges = core::mem::take(&mut self.a.ref_locals);
+        if !ranges.is_empty() {
+            let null = self.intern_const(crate::value::NULL_REF);
+            for &(first, count) in &ranges {
+                for i in first..first + count {
+                    self.emit(Instr::Copy {
+                        dst: Slot(i),
+                        src: null,
+                    });
+                }
+            }
+        }
+        self.a.ref_locals = ranges;
         if self.m.metering {
             self.gas_instr = self.emit(Instr::ConsumeGas { amount: 0 });
         }

@@ -203,8 +203,8 @@ impl Builder<'_> {
                     let total = u64::from(t.num_locals) + u64::from(count);
                     check("max_locals", total, lim.max_locals, off)?;
                     v.define_locals(off, count, ty)?;
-                    ValType::from_wasmparser(ty, off)?;
-                    t.add_locals(count);
+                    let vt = ValType::from_wasmparser(ty, off)?;
+                    t.add_locals(count, vt);
                 }
                 t.start();
                 let mut reader = locals.get_binary_reader();

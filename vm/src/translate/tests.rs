@@ -600,6 +600,17 @@ mod exec {
 
     use Value::I32;
 
+    /// Regression (found by the seeded `gas_model`/`exec_diff` oracles): declared
+    /// reference-typed locals start as null, not as function 0.
+    #[test]
+    fn ref_locals_start_null() {
+        let src = r#"(module (func (export "f") (result i32 i32) (local i32 funcref externref)
+            local.get 1 ref.is_null local.get 2 ref.is_null))"#;
+        assert_eq!(run(src, "f", &[]), vec![I32(1), I32(1)]);
+        let src = r#"(module (func (export "f") (result funcref) (local funcref) local.get 0))"#;
+        assert_eq!(run(src, "f", &[]), vec![Value::FuncRef(None)]);
+    }
+
     #[test]
     fn local_hazards() {
         let src = "(module (func (export \"f\") (param i32) (result i32)
