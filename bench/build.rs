@@ -18,9 +18,17 @@ const PROFILE: &str = "bench-wasm";
 
 /// (package, file name of the built module, file name in OUT_DIR)
 const WORKLOADS: &[(&str, &str, &str)] = &[
-    ("metron-bench-suite", "metron_bench_suite.wasm", "suite.wasm"),
+    (
+        "metron-bench-suite",
+        "metron_bench_suite.wasm",
+        "suite.wasm",
+    ),
     ("metron-bench-json", "metron_bench_json.wasm", "json.wasm"),
-    ("metron-bench-regex", "metron_bench_regex.wasm", "regex.wasm"),
+    (
+        "metron-bench-regex",
+        "metron_bench_regex.wasm",
+        "regex.wasm",
+    ),
 ];
 
 /// Environment variables of the outer build that must not leak into the nested one.
@@ -58,7 +66,14 @@ fn main() {
     let target_dir = out_dir.join("workloads-target");
     let mut cmd = Command::new(&cargo);
     cmd.current_dir(&workspace_dir)
-        .args(["build", "--locked", "--profile", PROFILE, "--target", TARGET])
+        .args([
+            "build",
+            "--locked",
+            "--profile",
+            PROFILE,
+            "--target",
+            TARGET,
+        ])
         .arg("--target-dir")
         .arg(&target_dir);
     for (package, _, _) in WORKLOADS {

@@ -217,6 +217,7 @@ pub extern "C" fn deflate(n: i32) -> i64 {
 /// N-body simulation (the benchmarks-game Jovian planets), `n` steps of dt = 0.01;
 /// returns the bits of the final energy.
 #[no_mangle]
+#[allow(clippy::needless_range_loop)] // index loops, as in the reference program
 pub extern "C" fn nbody(n: i32) -> i64 {
     const PI: f64 = core::f64::consts::PI;
     const SOLAR_MASS: f64 = 4.0 * PI * PI;
