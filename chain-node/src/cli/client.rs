@@ -139,17 +139,6 @@ fn rpc_err(e: jsonrpsee::core::client::Error) -> anyhow::Error {
     }
 }
 
-/// Reads contract code from a .wasm or .wat file (text is detected by content).
-fn read_code(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if bytes.starts_with(b"\0asm") {
-        return Ok(bytes);
-    }
-    wat::parse_bytes(&bytes)
-        .map(|c| c.into_owned())
-        .with_context(|| format!("{} is neither a wasm binary nor valid WAT", path.display()))
-}
-
 /// Signs `action` for `key` with the node's chain id and the sender's next nonce, submits
 /// it and waits for the receipt.
 async fn send(
@@ -295,7 +284,7 @@ fn exit_for(status: wire::ExecStatus) -> ExitCode {
 /// # Errors
 /// Unreadable file, bad arguments, RPC errors.
 pub async fn deploy(a: DeployArgs) -> anyhow::Result<ExitCode> {
-    let code = read_code(&a.file)?;
+    let code = super::read_wasm(&a.file)?;
     let init_input = match &a.init {
         Some(spec) => super::args::parse_input(spec)?,
         None => Vec::new(),

@@ -7,11 +7,14 @@ pub mod args;
 pub mod client;
 #[cfg(test)]
 pub mod golden;
+pub mod instrument;
 pub mod node;
 pub mod run;
 
+use std::path::Path;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 /// `metron`: Metron devnet node and client.
@@ -42,6 +45,9 @@ pub enum Command {
     Balance(client::BalanceArgs),
     /// Run an exported function of a .wasm/.wat file in the VM alone (no chain).
     Run(run::RunArgs),
+    /// Write the gas-instrumented form of a module: a standalone .wasm that any engine
+    /// runs with Metron's gas and stack rules (docs/gas.md).
+    Instrument(instrument::InstrumentArgs),
 }
 
 /// Runs the parsed command. Returns the process exit code.
@@ -51,12 +57,28 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(a) => run::run(&a),
+        Command::Instrument(a) => instrument::run(&a),
         Command::Node(a) => runtime()?.block_on(node::run(a)),
         Command::Deploy(a) => runtime()?.block_on(client::deploy(a)),
         Command::Call(a) => runtime()?.block_on(client::call(a)),
         Command::Query(a) => runtime()?.block_on(client::query(a)),
         Command::Balance(a) => runtime()?.block_on(client::balance(a)),
     }
+}
+
+/// Reads a module from a `.wasm` binary or a `.wat` text file (text is detected by
+/// content: a binary starts with `\0asm`).
+///
+/// # Errors
+/// The file cannot be read, or it is neither a wasm binary nor valid WAT.
+pub fn read_wasm(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    if bytes.starts_with(b"\0asm") {
+        return Ok(bytes);
+    }
+    wat::parse_bytes(&bytes)
+        .map(|c| c.into_owned())
+        .with_context(|| format!("{} is neither a wasm binary nor valid WAT", path.display()))
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{anyhow, bail};
 use clap::Args;
 use metron_vm::{
     Caller, Config, FuncType, GasMeter, Host, HostError, Instance, Module, ValType, Value,
@@ -129,23 +129,13 @@ pub fn format_value(v: &Value) -> String {
     }
 }
 
-fn read_module_bytes(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    if bytes.starts_with(b"\0asm") {
-        return Ok(bytes);
-    }
-    wat::parse_bytes(&bytes)
-        .map(|c| c.into_owned())
-        .with_context(|| format!("{} is neither a wasm binary nor valid WAT", path.display()))
-}
-
 /// `metron run`. Prints `result: ..` lines (or `trap: ..`) and `gas used: N`.
 /// Exit code 0 on success, 2 on a trap.
 ///
 /// # Errors
 /// Unreadable file, invalid module, unknown export, bad arguments, instantiation failure.
 pub fn run(a: &RunArgs) -> anyhow::Result<ExitCode> {
-    let wasm = read_module_bytes(&a.file)?;
+    let wasm = super::read_wasm(&a.file)?;
     let config = Config::default();
     let module = Module::new(&config, &wasm).map_err(|e| anyhow!("invalid module: {e}"))?;
     let ty = module

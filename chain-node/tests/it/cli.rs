@@ -73,6 +73,74 @@ fn run_fibonacci_prints_result_and_gas() {
     assert_eq!(stdout(&again), out);
 }
 
+/// `metron instrument` writes a module that meters itself exactly as Metron does: run
+/// (here by Metron with metering off, as any engine would) with the gas Metron reports
+/// for the call, it succeeds with 0 left; with one unit less it traps.
+#[test]
+fn instrument_writes_a_self_metering_module() {
+    use metron_vm::{Config, GasMeter, Instance, Module, NoHost, Value};
+
+    let dir = tempfile::tempdir().unwrap();
+    let wat = write(dir.path(), "fib.wat", FIB.as_bytes());
+    let o = metron()
+        .args(["run"])
+        .arg(&wat)
+        .args(["--invoke", "fib", "i32:15"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let gas: u64 = field(&stdout(&o), "gas used:").parse().unwrap();
+
+    let unmetered = Config {
+        metering: false,
+        ..Config::default()
+    };
+    for (limit, ok) in [(gas, true), (gas - 1, false)] {
+        let out = dir.path().join(format!("fib-{limit}.wasm"));
+        let o = metron()
+            .arg("instrument")
+            .arg(&wat)
+            .arg("-o")
+            .arg(&out)
+            .args(["--gas", &limit.to_string()])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{o:?}");
+        assert!(stdout(&o).starts_with("instrumented "), "{}", stdout(&o));
+
+        let module = Module::new(&unmetered, &std::fs::read(&out).unwrap()).unwrap();
+        let mut meter = GasMeter::unlimited();
+        let mut instance = Instance::new(&module, &mut NoHost, &mut meter).unwrap();
+        let result = instance.invoke(&mut NoHost, "fib", &[Value::I32(15)], &mut meter);
+        assert_eq!(result.is_ok(), ok, "limit {limit}: {result:?}");
+        if ok {
+            assert_eq!(result.unwrap(), vec![Value::I32(610)]);
+            assert_eq!(instance.global("metron_gas_left"), Some(Value::I64(0)));
+        }
+    }
+
+    // A rejected module gives the VM's error and no output file.
+    let simd = write(
+        dir.path(),
+        "simd.wat",
+        b"(module (func (drop (v128.const i64x2 0 0))))",
+    );
+    let out = dir.path().join("simd.out.wasm");
+    let o = metron()
+        .arg("instrument")
+        .arg(&simd)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("SIMD is not supported"),
+        "{o:?}"
+    );
+    assert!(!out.exists());
+}
+
 #[test]
 fn run_nan_is_canonical() {
     let dir = tempfile::tempdir().unwrap();
