@@ -84,6 +84,9 @@ macro_rules! for_each_instr {
             ConsumeGas { amount: u32 } = "consume_gas",
             /// `dst = src`.
             Copy { dst: Slot, src: Slot } = "copy",
+            /// `dst = (hi << 32) | lo`: a constant materialized by an instruction, used
+            /// once a function's constant pool is full (`MAX_POOLED_CONSTS`).
+            Const { dst: Slot, lo: u32, hi: u32 } = "const",
             /// Copy `len` consecutive slots `src..src+len` to `dst..dst+len`, ascending
             /// (the translator guarantees `dst <= src` or disjoint ranges).
             CopySpan { dst: Slot, src: Slot, len: u32 } = "copy_span",

@@ -449,6 +449,10 @@ fn run<H: Host>(
                 set!(dst, get!(src));
                 pc += 1;
             }
+            Instr::Const { dst, lo, hi } => {
+                set!(dst, (u64::from(hi) << 32) | u64::from(lo));
+                pc += 1;
+            }
             Instr::CopySpan { dst, src, len } => {
                 let s = base + src.0 as usize;
                 stack.copy_within(s..s + len as usize, base + dst.0 as usize);

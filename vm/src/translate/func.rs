@@ -20,6 +20,16 @@ use crate::{Error, GasSchedule};
 
 /// Translation-time slot tag for constants (relocated in `finish`).
 pub(super) const CONST_TAG: u32 = 1 << 30;
+
+/// At most this many distinct constants per function live in the constant pool (plus
+/// the two the translator interns itself: 0 for fused compares and the null reference).
+///
+/// The pool is copied into every frame on entry and is not part of the wasm-defined
+/// frame cost (`stack_cost`, docs/gas.md), so it must stay small: with the cap, the
+/// value stack a call chain can allocate is bounded by `max_stack_slots` plus
+/// `max_call_depth * (MAX_POOLED_CONSTS + 2)` cells, whatever the code, and the copy
+/// on call entry is bounded too.
+pub(crate) const MAX_POOLED_CONSTS: usize = 256;
 /// Translation-time slot tag for temporaries (relocated in `finish`).
 pub(super) const TEMP_TAG: u32 = 1 << 31;
 /// "No entry" marker for chains and pending-branch lists.
@@ -243,8 +253,20 @@ impl<'m> FuncTranslator<'m> {
         Self::temp(pos)
     }
 
-    /// Pushes a constant (raw 64-bit cell), interning it in the constant pool.
+    /// Pushes a constant (raw 64-bit cell), interning it in the constant pool; once the
+    /// pool holds `MAX_POOLED_CONSTS` values, a new value is materialized into its
+    /// temporary by a `Const` instruction instead.
     pub fn push_const(&mut self, bits: u64) {
+        if self.a.consts.len() >= MAX_POOLED_CONSTS && !self.a.const_index.contains_key(&bits) {
+            let dst = self.push_temp();
+            self.emit(Instr::Const {
+                dst,
+                lo: bits as u32,
+                hi: (bits >> 32) as u32,
+            });
+            self.barrier();
+            return;
+        }
         let k = self.intern(bits);
         self.a.stack.push(Entry::Const(k));
         let h = self.height();

@@ -10,6 +10,9 @@
 mod calls;
 mod control;
 mod func;
+
+#[cfg(test)]
+pub(crate) use func::MAX_POOLED_CONSTS;
 mod locals;
 mod memory;
 mod numeric;

@@ -611,6 +611,38 @@ mod exec {
         assert_eq!(run(src, "f", &[]), vec![Value::FuncRef(None)]);
     }
 
+    /// The constant pool is capped (`MAX_POOLED_CONSTS`): past it, constants are
+    /// materialized by `const` instructions, values stay exact (64-bit patterns, too), and
+    /// the frame stays small however many distinct constants the code has.
+    #[test]
+    fn constant_pool_is_capped() {
+        use crate::translate::MAX_POOLED_CONSTS;
+        let n = MAX_POOLED_CONSTS as u64 + 300;
+        let mut body = String::from("i64.const 0\n");
+        let mut expect = 0u64;
+        for k in 0..n {
+            // Distinct values with both halves set, so a lost high word shows.
+            let v = (k << 33) | (k + 1);
+            body += &format!("i64.const {} i64.xor\n", v as i64);
+            expect ^= v;
+        }
+        let src = format!("(module (func (export \"f\") (result i64) {body}))");
+        assert_eq!(run(&src, "f", &[]), vec![Value::I64(expect as i64)]);
+
+        let m = Module::new(&Config::default(), &wat::parse_str(&src).unwrap()).unwrap();
+        let f = match &m.inner.funcs[0].kind {
+            crate::module::FuncKind::Compiled(c) => c,
+            crate::module::FuncKind::Import(_) => unreachable!(),
+        };
+        assert!(
+            f.consts.len() <= MAX_POOLED_CONSTS + 2,
+            "{}",
+            f.consts.len()
+        );
+        assert!(f.frame_size <= f.stack_cost + MAX_POOLED_CONSTS as u32 + 2);
+        assert!(m.disassemble(0).unwrap().contains("const "));
+    }
+
     #[test]
     fn local_hazards() {
         let src = "(module (func (export \"f\") (param i32) (result i32)
