@@ -13,10 +13,12 @@ const USAGE: &str =
   exec      execution time, Metron vs wasmi, metering on and off, metering overhead
   compile   compile throughput on large modules and ns/byte of adversarial modules
   all       both (default)
+  ir MODULE FUNC   print Metron IR of a function (MODULE: suite|json|regex|token;
+                   FUNC: an export name or a function index)
 
   --samples N   timed samples per case and engine (default 9; the median is reported)
   --scale X     multiply every workload size by X (default 1.0)
-  --filter S    only workloads whose name contains S (repeatable)";
+  --filter S    only workloads / compile inputs whose name contains S (repeatable)";
 
 fn main() -> ExitCode {
     let mut mode = "all".to_string();
@@ -25,6 +27,22 @@ fn main() -> ExitCode {
     while let Some(a) = args.next() {
         let mut value = |what: &str| args.next().ok_or_else(|| format!("{a} needs {what}"));
         let parsed: Result<(), String> = match a.as_str() {
+            "ir" => {
+                let (Some(module), Some(func)) = (args.next(), args.next()) else {
+                    eprintln!("ir needs MODULE and FUNC\n{USAGE}");
+                    return ExitCode::from(2);
+                };
+                return match metron_bench::ir(&module, &func) {
+                    Ok(text) => {
+                        println!("{text}");
+                        ExitCode::SUCCESS
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        ExitCode::FAILURE
+                    }
+                };
+            }
             "exec" | "compile" | "all" => {
                 mode = a.clone();
                 Ok(())
@@ -70,6 +88,9 @@ fn main() -> ExitCode {
     if mode == "compile" || mode == "all" {
         let mut inputs = compile::typical_inputs();
         inputs.extend(compile::adversarial_inputs());
+        if !opts.filter.is_empty() {
+            inputs.retain(|i| opts.filter.iter().any(|f| i.name.contains(f.as_str())));
+        }
         let rows = compile::run(&inputs, opts.samples);
         println!(
             "## Compile (validation + translation, metering on, median of {} samples)\n",
