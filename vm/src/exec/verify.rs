@@ -1,0 +1,164 @@
+//! The frame-slot check that makes the interpreter's unchecked slot access sound.
+//!
+//! The interpreter reads and writes operands through a raw frame pointer without bounds
+//! checks (see the module docs of [`crate::exec`]). That is sound only if every slot an
+//! instruction can touch lies inside its function's frame. The translator guarantees it
+//! by construction; this pass re-checks it on the finished IR of every function, once,
+//! at `Module::new` (linear in the code size), so that a translator bug rejects the
+//! module instead of touching memory outside the frame.
+
+use crate::ir::{Instr, Slot};
+use crate::module::CompiledFunc;
+use crate::types::FuncType;
+
+/// Checks that every slot operand of `f`'s code, including the implicit ones (the
+/// `call_indirect` index after the arguments, the operand runs of `memory.init` and the
+/// table instructions, the spans of `copy_span` and `return`), is below `f.frame_size`,
+/// and that the frame holds params, locals and constants.
+///
+/// # Errors
+/// A description of the first offending instruction (an internal translator error).
+pub(crate) fn frame_slots(f: &CompiledFunc, types: &[FuncType]) -> Result<(), String> {
+    let size = u64::from(f.frame_size);
+    let fixed = u64::from(f.num_params) + u64::from(f.num_locals) + f.consts.len() as u64;
+    if fixed > size {
+        return Err(format!(
+            "frame of {size} slots smaller than its {fixed} fixed slots"
+        ));
+    }
+    // `slot + extra` must be inside the frame (u64: no overflow).
+    let inside = |s: Slot, extra: u64| u64::from(s.0) + extra < size;
+    // A run of `len` slots from `s` must be inside the frame (an empty run is fine).
+    let run = |s: Slot, len: u32| len == 0 || u64::from(s.0) + u64::from(len) <= size;
+    for (pc, instr) in f.code.iter().enumerate() {
+        let ok = match *instr {
+            // The callee frame starts at `args` (it may start right at the end of this
+            // frame when there are no arguments); `enter` sizes the stack for it.
+            Instr::Call { args, .. } => u64::from(args.0) <= size,
+            Instr::CopySpan { dst, src, len } => run(dst, len) && run(src, len),
+            Instr::Return { values, count } => run(values, count),
+            _ => {
+                let mut ok = true;
+                let mut each = *instr;
+                each.for_each_slot_mut(|s| ok &= inside(*s, 0));
+                ok
+            }
+        } && match *instr {
+            Instr::CallIndirect {
+                type_index, args, ..
+            } => match types.get(type_index as usize) {
+                Some(ty) => inside(args, ty.params().len() as u64),
+                None => false,
+            },
+            Instr::MemoryInit { args, .. }
+            | Instr::TableFill { args, .. }
+            | Instr::TableCopy { args, .. }
+            | Instr::TableInit { args, .. } => inside(args, 2),
+            Instr::TableGrow { args, .. } => inside(args, 1),
+            _ => true,
+        };
+        if !ok {
+            return Err(format!(
+                "instruction {pc} ({instr}) addresses a slot outside its frame of {size} slots"
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn func(frame_size: u32, code: Vec<Instr>) -> CompiledFunc {
+        CompiledFunc {
+            type_index: 0,
+            num_params: 1,
+            num_locals: 0,
+            consts: Box::new([7]),
+            frame_size,
+            stack_cost: 2,
+            num_results: 1,
+            code: code.into_boxed_slice(),
+        }
+    }
+
+    #[test]
+    fn accepts_slots_inside_the_frame() {
+        let f = func(
+            3,
+            vec![
+                Instr::I32Add {
+                    dst: Slot(2),
+                    lhs: Slot(0),
+                    rhs: Slot(1),
+                },
+                Instr::ReturnOne { src: Slot(2) },
+            ],
+        );
+        assert!(frame_slots(&f, &[]).is_ok());
+    }
+
+    #[test]
+    fn rejects_a_slot_outside_the_frame() {
+        let f = func(
+            3,
+            vec![Instr::I32Add {
+                dst: Slot(3),
+                lhs: Slot(0),
+                rhs: Slot(1),
+            }],
+        );
+        let e = frame_slots(&f, &[]).unwrap_err();
+        assert!(e.contains("instruction 0"), "{e}");
+    }
+
+    #[test]
+    fn rejects_implicit_operands_outside_the_frame() {
+        let ty = FuncType::new(vec![crate::ValType::I32], vec![]);
+        // call_indirect's table index sits after the one argument: slot 2 + 1 = 3.
+        let f = func(
+            3,
+            vec![Instr::CallIndirect {
+                type_index: 0,
+                table: 0,
+                args: Slot(2),
+            }],
+        );
+        assert!(frame_slots(&f, std::slice::from_ref(&ty)).is_err());
+        let f = func(
+            3,
+            vec![Instr::MemoryInit {
+                data: 0,
+                args: Slot(1),
+            }],
+        );
+        assert!(frame_slots(&f, &[]).is_err());
+        let f = func(
+            3,
+            vec![Instr::CopySpan {
+                dst: Slot(0),
+                src: Slot(2),
+                len: 2,
+            }],
+        );
+        assert!(frame_slots(&f, &[]).is_err());
+        // Empty runs and argument-less calls may start at the end of the frame.
+        let f = func(
+            3,
+            vec![
+                Instr::Call {
+                    func: 0,
+                    args: Slot(3),
+                },
+                Instr::Return {
+                    values: Slot(3),
+                    count: 0,
+                },
+            ],
+        );
+        assert!(frame_slots(&f, &[]).is_ok());
+        // A frame too small for params + locals + constants.
+        assert!(frame_slots(&func(1, vec![]), &[]).is_err());
+    }
+}
