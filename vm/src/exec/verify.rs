@@ -3,64 +3,89 @@
 //! The interpreter reads and writes operands through a raw frame pointer without bounds
 //! checks (see the module docs of [`crate::exec`]). That is sound only if every slot an
 //! instruction can touch lies inside its function's frame. The translator guarantees it
-//! by construction; this pass re-checks it on the finished IR of every function, once,
-//! at `Module::new` (linear in the code size), so that a translator bug rejects the
-//! module instead of touching memory outside the frame.
+//! by construction; this check re-proves it on the finished IR of every function, once,
+//! at `Module::new`, folded into the translator's final relocation walk
+//! (`FuncTranslator::finish`: one compare per slot), so that a translator bug rejects
+//! the module instead of touching memory outside the frame.
 
 use crate::ir::{Instr, Slot};
+#[cfg(test)]
 use crate::module::CompiledFunc;
 use crate::types::FuncType;
 
-/// Checks that every slot operand of `f`'s code, including the implicit ones (the
-/// `call_indirect` index after the arguments, the operand runs of `memory.init` and the
-/// table instructions, the spans of `copy_span` and `return`), is below `f.frame_size`,
-/// and that the frame holds params, locals and constants.
-///
-/// # Errors
-/// A description of the first offending instruction (an internal translator error).
-pub(crate) fn frame_slots(f: &CompiledFunc, types: &[FuncType]) -> Result<(), String> {
-    let size = u64::from(f.frame_size);
-    let fixed = u64::from(f.num_params) + u64::from(f.num_locals) + f.consts.len() as u64;
-    if fixed > size {
-        return Err(format!(
-            "frame of {size} slots smaller than its {fixed} fixed slots"
-        ));
-    }
+/// Whether `instr`'s slot operands start runs that may be empty or a callee frame
+/// (`call`, `copy_span`, `return`): such a slot may equal the frame size, and
+/// [`implicit_slots`] checks the run instead. Every other slot operand must be below the
+/// frame size.
+#[inline]
+pub(crate) fn has_slot_runs(instr: &Instr) -> bool {
+    matches!(
+        instr,
+        Instr::Call { .. } | Instr::CopySpan { .. } | Instr::Return { .. }
+    )
+}
+
+/// Checks the slots of `instr` that are not plain operands, for a frame of `size`
+/// slots: the `call_indirect` table index after the arguments (needs `types`), the
+/// operand runs of `memory.init` and the table instructions, the spans of `copy_span`
+/// and `return`, and the callee frame start of `call`. `true` for other instructions.
+#[inline]
+pub(crate) fn implicit_slots(instr: &Instr, size: u32, types: &[FuncType]) -> bool {
+    let size = u64::from(size);
     // `slot + extra` must be inside the frame (u64: no overflow).
     let inside = |s: Slot, extra: u64| u64::from(s.0) + extra < size;
     // A run of `len` slots from `s` must be inside the frame (an empty run is fine).
     let run = |s: Slot, len: u32| len == 0 || u64::from(s.0) + u64::from(len) <= size;
+    match *instr {
+        // The callee frame starts at `args` (right at the end of this frame when there
+        // are no arguments); `enter` sizes the stack for it.
+        Instr::Call { args, .. } => u64::from(args.0) <= size,
+        Instr::CopySpan { dst, src, len } => run(dst, len) && run(src, len),
+        Instr::Return { values, count } => run(values, count),
+        Instr::CallIndirect {
+            type_index, args, ..
+        } => match types.get(type_index as usize) {
+            Some(ty) => inside(args, ty.params().len() as u64),
+            None => false,
+        },
+        Instr::MemoryInit { args, .. }
+        | Instr::TableFill { args, .. }
+        | Instr::TableCopy { args, .. }
+        | Instr::TableInit { args, .. } => inside(args, 2),
+        Instr::TableGrow { args, .. } => inside(args, 1),
+        _ => true,
+    }
+}
+
+/// The error text for instruction `pc` failing the check.
+#[cold]
+pub(crate) fn describe(pc: usize, instr: &Instr, size: u32) -> String {
+    format!("instruction {pc} ({instr}) addresses a slot outside its frame of {size} slots")
+}
+
+/// The whole check on a finished function: params, locals and constants fit the frame,
+/// every plain slot operand is below `frame_size` and [`implicit_slots`] holds. The
+/// translator runs the same check folded into its relocation walk
+/// (`FuncTranslator::finish`); this standalone form is its reference in tests.
+///
+/// # Errors
+/// A description of the first offending instruction.
+#[cfg(test)]
+pub(crate) fn frame_slots(f: &CompiledFunc, types: &[FuncType]) -> Result<(), String> {
+    let size = f.frame_size;
+    let fixed = u64::from(f.num_params) + u64::from(f.num_locals) + f.consts.len() as u64;
+    if fixed > u64::from(size) {
+        return Err(format!(
+            "frame of {size} slots smaller than its {fixed} fixed slots"
+        ));
+    }
     for (pc, instr) in f.code.iter().enumerate() {
-        let ok = match *instr {
-            // The callee frame starts at `args` (it may start right at the end of this
-            // frame when there are no arguments); `enter` sizes the stack for it.
-            Instr::Call { args, .. } => u64::from(args.0) <= size,
-            Instr::CopySpan { dst, src, len } => run(dst, len) && run(src, len),
-            Instr::Return { values, count } => run(values, count),
-            _ => {
-                let mut ok = true;
-                let mut each = *instr;
-                each.for_each_slot_mut(|s| ok &= inside(*s, 0));
-                ok
-            }
-        } && match *instr {
-            Instr::CallIndirect {
-                type_index, args, ..
-            } => match types.get(type_index as usize) {
-                Some(ty) => inside(args, ty.params().len() as u64),
-                None => false,
-            },
-            Instr::MemoryInit { args, .. }
-            | Instr::TableFill { args, .. }
-            | Instr::TableCopy { args, .. }
-            | Instr::TableInit { args, .. } => inside(args, 2),
-            Instr::TableGrow { args, .. } => inside(args, 1),
-            _ => true,
-        };
-        if !ok {
-            return Err(format!(
-                "instruction {pc} ({instr}) addresses a slot outside its frame of {size} slots"
-            ));
+        let runs = has_slot_runs(instr);
+        let mut ok = true;
+        let mut each = *instr;
+        each.for_each_slot_mut(|s| ok &= runs || s.0 < size);
+        if !(ok && implicit_slots(instr, size, types)) {
+            return Err(describe(pc, instr, size));
         }
     }
     Ok(())

@@ -13,6 +13,7 @@
 
 use wasmparser::{BlockType, FrameKind, FuncValidator, ValidatorResources, VisitOperator};
 
+use crate::exec::verify;
 use crate::gas::{CostClass, Flow, MeteredBlocks, OpClassifier, OpInfo, Step, Targets};
 use crate::ir::{Instr, Slot};
 use crate::types::FuncType;
@@ -557,7 +558,14 @@ impl<'m> FuncTranslator<'m> {
     // ---- finish ------------------------------------------------------------------
 
     /// Relocates tagged slots and returns the compiled function; hands back allocations.
-    pub fn finish(mut self) -> (crate::module::CompiledFunc, FuncTranslatorAllocations) {
+    ///
+    /// # Errors
+    /// An internal error if an instruction addresses a slot outside the frame (a
+    /// translator bug; the interpreter's unchecked slot access relies on this check,
+    /// see `exec::verify`).
+    pub fn finish(
+        mut self,
+    ) -> Result<(crate::module::CompiledFunc, FuncTranslatorAllocations), String> {
         let last = self.a.gas.finish();
         self.patch_gas(last as u32); // <= u32::MAX: split rule of the analysis
         let p = self.num_params;
@@ -565,29 +573,43 @@ impl<'m> FuncTranslator<'m> {
         let c = self.a.consts.len() as u32;
         let const_base = p + l;
         let temp_base = p + l + c;
+        let frame_size = temp_base + self.max_height;
         let mut code = core::mem::take(&mut self.a.code);
-        for instr in &mut code {
+        let mut bad: Option<usize> = None;
+        for (pc, instr) in code.iter_mut().enumerate() {
+            // Relocation, and the frame-slot check of `exec::verify` on the final slot.
+            let runs = verify::has_slot_runs(instr);
+            let mut inside = true;
             instr.for_each_slot_mut(|s| {
                 if s.0 & TEMP_TAG != 0 {
                     s.0 = temp_base + (s.0 & !TEMP_TAG);
                 } else if s.0 & CONST_TAG != 0 {
                     s.0 = const_base + (s.0 & !CONST_TAG);
                 }
+                inside &= runs || s.0 < frame_size;
             });
+            if !(inside && verify::implicit_slots(instr, frame_size, &self.m.types))
+                && bad.is_none()
+            {
+                bad = Some(pc);
+            }
+        }
+        if let Some(pc) = bad {
+            return Err(verify::describe(pc, &code[pc], frame_size));
         }
         let func = crate::module::CompiledFunc {
             type_index: self.type_index,
             num_params: p,
             num_locals: l,
             consts: self.a.consts.clone().into_boxed_slice(),
-            frame_size: temp_base + self.max_height,
+            frame_size,
             stack_cost: self.num_locals.saturating_add(self.a.gas.max_height()),
             num_results: self.num_results,
             code: code.clone().into_boxed_slice(),
         };
         code.clear();
         self.a.code = code;
-        (func, self.a)
+        Ok((func, self.a))
     }
 }
 

@@ -224,9 +224,8 @@ impl Builder<'_> {
                     }
                     reader.finish_expression(&visitor)?;
                 }
-                let (compiled, t_allocs) = t.finish();
-                // The interpreter's unchecked slot access relies on this check.
-                crate::exec::verify::frame_slots(&compiled, &self.ctx.types)
+                let (compiled, t_allocs) = t
+                    .finish()
                     .map_err(|e| Error::invalid(format!("internal VM error: {e}"), offset))?;
                 self.allocs = t_allocs;
                 self.val_allocs = v.into_allocations();
