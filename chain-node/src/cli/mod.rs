@@ -103,6 +103,23 @@ mod tests {
         assert!(matches!(cli.command, Command::Node(ref a) if a.dev && a.port == 0));
     }
 
+    /// Options after `run`'s positional arguments are options, not arguments; negative
+    /// numbers are arguments.
+    #[test]
+    fn run_options_after_args() {
+        let cli = Cli::try_parse_from([
+            "metron", "run", "f.wat", "--invoke", "f", "i32:20", "-5", "--gas", "1000",
+        ])
+        .unwrap();
+        match cli.command {
+            Command::Run(a) => {
+                assert_eq!(a.args, ["i32:20", "-5"]);
+                assert_eq!(a.gas, 1000);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
     #[test]
     fn parses_call_with_args() {
         let cli = Cli::try_parse_from([
