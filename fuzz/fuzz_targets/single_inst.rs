@@ -23,7 +23,7 @@ fn operand(u: &mut Unstructured<'_>, t: ValType) -> arbitrary::Result<Value> {
 fuzz_target!(|data: &[u8]| {
     let mut u = Unstructured::new(data);
     let insts = oracle::instructions();
-    let Ok(inst) = u.choose(&insts) else { return };
+    let Ok(inst) = u.choose(insts) else { return };
     let args: Result<Vec<Value>, _> = inst.1.iter().map(|&t| operand(&mut u, t)).collect();
     let Ok(args) = args else { return };
     if let Err(d) = oracle::single_inst(inst, &args) {

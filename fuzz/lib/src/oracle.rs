@@ -376,8 +376,14 @@ pub fn validate_diff(bytes: &[u8]) -> Result<(), Divergence> {
 pub type Inst = (&'static str, &'static [ValType], ValType);
 
 /// Numeric instructions for `single_inst` (every non-control numeric operator with
-/// edge-case behaviour).
-pub fn instructions() -> Vec<Inst> {
+/// edge-case behaviour). Built once: the fuzz target calls this per input, and the
+/// mnemonics are `'static`.
+pub fn instructions() -> &'static [Inst] {
+    static INSTRUCTIONS: std::sync::OnceLock<Vec<Inst>> = std::sync::OnceLock::new();
+    INSTRUCTIONS.get_or_init(build_instructions)
+}
+
+fn build_instructions() -> Vec<Inst> {
     use ValType::{F32, F64, I32, I64};
     let mut v: Vec<Inst> = Vec::new();
     for op in [

@@ -137,13 +137,13 @@ fn single_inst_edge_operands() {
         let a = edges(params[0]);
         if params.len() == 1 {
             for &x in &a {
-                oracle::single_inst(&inst, &[x]).unwrap();
+                oracle::single_inst(inst, &[x]).unwrap();
             }
         } else {
             let b = edges(params[1]);
             for &x in &a {
                 for &y in &b {
-                    oracle::single_inst(&inst, &[x, y]).unwrap();
+                    oracle::single_inst(inst, &[x, y]).unwrap();
                 }
             }
         }

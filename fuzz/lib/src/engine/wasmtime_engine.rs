@@ -28,7 +28,7 @@ impl Wasmtime {
         c.cranelift_nan_canonicalization(true)
             .wasm_simd(false)
             .wasm_relaxed_simd(false)
-            .wasm_threads(false)
+            // Threads: not compiled in (the `threads` cargo feature is off), so rejected.
             .wasm_tail_call(false)
             .wasm_multi_memory(false)
             .wasm_memory64(false)
