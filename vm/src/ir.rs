@@ -367,14 +367,20 @@ for_each_instr!(define_instr);
 
 impl Instr {
     /// The relative branch offset of a branch instruction, if any.
+    #[inline]
     pub fn branch_offset(&self) -> Option<i32> {
-        let mut out = None;
-        self.for_each_operand(|name, op| {
-            if let ("offset", Operand::I32(o)) = (name, op) {
-                out = Some(o);
-            }
-        });
-        out
+        let mut copy = *self;
+        copy.branch_offset_mut().copied()
+    }
+
+    /// Whether execution never continues at the next instruction (`br`, `return`,
+    /// `return_one`, `unreachable`): what a function's code must end with.
+    #[inline]
+    pub fn is_terminator(&self) -> bool {
+        matches!(
+            self,
+            Instr::Br { .. } | Instr::Return { .. } | Instr::ReturnOne { .. } | Instr::Unreachable {}
+        )
     }
 }
 

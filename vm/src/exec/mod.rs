@@ -53,14 +53,40 @@ use crate::value::{Value, NULL_REF};
 pub(crate) struct Frame {
     /// Instance of the caller (index in the store).
     instance: u32,
-    /// Function index of the caller (in its instance's module).
-    func: u32,
-    /// Instruction index to resume at.
-    pc: u32,
+    /// Instruction to resume at (inside the caller's `CompiledFunc::code`, which the
+    /// store keeps alive for the whole run).
+    ip: ResumeIp,
     /// Caller's frame base in the value stack.
     base: u32,
     /// Stack budget used (wasm frame costs) when the caller was running.
     stack_used: u32,
+}
+
+/// A return address: an instruction of a caller's code.
+///
+/// Only dereferenced by the run that pushed it, while the store (which owns every
+/// instance's module, and so the code) is borrowed by that run. Frames left behind by a
+/// trap are cleared at the start of the next run, never resumed.
+#[derive(Clone, Copy, Debug)]
+struct ResumeIp(*const Instr);
+
+// SAFETY: a `ResumeIp` is an address into immutable, `Send + Sync` code, dereferenced
+// only inside the run that created it (see the type's docs).
+unsafe impl Send for ResumeIp {}
+// SAFETY: as above.
+unsafe impl Sync for ResumeIp {}
+
+/// Writes the interpreter's fuel register back to the caller's counter on every exit.
+struct FuelWriteBack<'a> {
+    out: &'a mut u64,
+    fuel: u64,
+}
+
+impl Drop for FuelWriteBack<'_> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        *self.out = self.fuel;
+    }
 }
 
 /// Reusable execution buffers of an instance (allocated once, reused by every call).
@@ -187,10 +213,18 @@ fn run<H: Host>(
     store: &mut Store,
     host: &mut H,
     gas: &mut GasMeter,
-    fuel: &mut u64,
+    fuel_out: &mut u64,
     entry_instance: u32,
     func: u32,
 ) -> Result<(), Trap> {
+    // The fuel counter as a local of this function (written back by the guard's drop on
+    // every exit), so that the compiler can keep it in a register across the loop
+    // instead of loading and storing through the caller's pointer at every charge.
+    let mut fuel_reg = FuelWriteBack {
+        fuel: *fuel_out,
+        out: fuel_out,
+    };
+    let fuel: &mut u64 = &mut fuel_reg.fuel;
     let max_stack = store.max_stack_slots;
     let mut stack_used: u32 = 0;
     let max_depth = store.max_call_depth as usize;
@@ -239,9 +273,11 @@ fn run<H: Host>(
         return Err(Trap::new(k));
     }
 
-    let mut cur: u32 = entry_index;
-    let mut code: &[Instr] = &entry.code;
-    let mut pc: usize = 0;
+    // The instruction pointer. Sound without bounds checks because `verify` proved, at
+    // `Module::new`, that every branch target and every fall-through successor of the
+    // function's code is inside it (its last instruction never falls through), that
+    // `select` is followed by its `arg` and `br_table` by its `len + 1` entries.
+    let mut ip: *const Instr = entry.code.as_ptr();
     let mut base: usize = 0;
     let mut fp: *mut u64 = stack.as_mut_ptr();
 
@@ -250,6 +286,22 @@ fn run<H: Host>(
         () => {{
             // SAFETY: `enter` made `stack.len() >= base + frame_size`.
             fp = unsafe { stack.as_mut_ptr().add(base) };
+        }};
+    }
+
+    /// Advances to the next instruction.
+    macro_rules! next {
+        () => {{
+            // SAFETY: only instructions that may fall through use it, and no such
+            // instruction ends its function's code (verified).
+            ip = unsafe { ip.add(1) };
+        }};
+    }
+    /// Jumps by a relative branch offset.
+    macro_rules! jump {
+        ($offset:expr) => {{
+            // SAFETY: every branch target is inside the function's code (verified).
+            ip = unsafe { ip.offset($offset as isize) };
         }};
     }
 
@@ -294,14 +346,14 @@ fn run<H: Host>(
             let $a = get!($lhs) as u32;
             let $b = get!($rhs) as u32;
             set!($dst, u64::from($e));
-            pc += 1;
+            next!();
         }};
     }
     macro_rules! bin32t {
         ($dst:ident, $lhs:ident, $rhs:ident, $f:path) => {{
             let v = t!($f(get!($lhs) as u32, get!($rhs) as u32));
             set!($dst, u64::from(v));
-            pc += 1;
+            next!();
         }};
     }
     macro_rules! bin64 {
@@ -309,7 +361,7 @@ fn run<H: Host>(
             let $a = get!($lhs);
             let $b = get!($rhs);
             set!($dst, $e);
-            pc += 1;
+            next!();
         }};
     }
     macro_rules! cmp64 {
@@ -317,21 +369,21 @@ fn run<H: Host>(
             let $a = get!($lhs);
             let $b = get!($rhs);
             set!($dst, u64::from($e));
-            pc += 1;
+            next!();
         }};
     }
     macro_rules! bin64t {
         ($dst:ident, $lhs:ident, $rhs:ident, $f:path) => {{
             let v = t!($f(get!($lhs), get!($rhs)));
             set!($dst, v);
-            pc += 1;
+            next!();
         }};
     }
     macro_rules! un {
         ($dst:ident, $src:ident, |$a:ident| $e:expr) => {{
             let $a = get!($src);
             set!($dst, $e);
-            pc += 1;
+            next!();
         }};
     }
     macro_rules! br_cmp {
@@ -339,9 +391,9 @@ fn run<H: Host>(
             let $a = get!($lhs);
             let $b = get!($rhs);
             if $e {
-                pc = pc.wrapping_add_signed($offset as isize);
+                jump!($offset);
             } else {
-                pc += 1;
+                next!();
             }
         }};
     }
@@ -349,14 +401,14 @@ fn run<H: Host>(
         ($dst:ident, $ptr:ident, $offset:ident, $n:literal, |$b:ident| $e:expr) => {{
             let $b = t!(mem.load::<$n>(get!($ptr) as u32, $offset));
             set!($dst, $e);
-            pc += 1;
+            next!();
         }};
     }
     macro_rules! store {
         ($ptr:ident, $value:ident, $offset:ident, |$v:ident| $e:expr) => {{
             let $v = get!($value);
             t!(mem.store(get!($ptr) as u32, $offset, $e));
-            pc += 1;
+            next!();
         }};
     }
     /// Calls the function at store address `$addr` (of any instance, or the host) with
@@ -374,17 +426,16 @@ fn run<H: Host>(
                     t!(enter(stack, f, args_at, &mut stack_used, max_stack));
                     frames.push(Frame {
                         instance: ci,
-                        func: cur,
-                        pc: (pc + 1) as u32,
+                        // SAFETY: a call never ends the code (verified), so `ip + 1`
+                        // is an instruction of this function.
+                        ip: ResumeIp(unsafe { ip.add(1) }),
                         base: base as u32,
                         stack_used: caller_used,
                     });
                     if instance != ci {
                         switch_to!(instance);
                     }
-                    cur = index;
-                    code = &f.code;
-                    pc = 0;
+                    ip = f.code.as_ptr();
                     base = args_at;
                     sync_fp!();
                 }
@@ -403,7 +454,7 @@ fn run<H: Host>(
                     *fuel = gas.remaining();
                     sync_fp!();
                     r?;
-                    pc += 1;
+                    next!();
                 }
             }
         }};
@@ -422,14 +473,13 @@ fn run<H: Host>(
                     t!(enter(stack, f, args_at, &mut stack_used, max_stack));
                     frames.push(Frame {
                         instance: ci,
-                        func: cur,
-                        pc: (pc + 1) as u32,
+                        // SAFETY: a call never ends the code (verified), so `ip + 1`
+                        // is an instruction of this function.
+                        ip: ResumeIp(unsafe { ip.add(1) }),
                         base: base as u32,
                         stack_used: caller_used,
                     });
-                    cur = callee;
-                    code = &f.code;
-                    pc = 0;
+                    ip = f.code.as_ptr();
                     base = args_at;
                     sync_fp!();
                 }
@@ -446,10 +496,8 @@ fn run<H: Host>(
                     if fr.instance != ci {
                         switch_to!(fr.instance);
                     }
-                    cur = fr.func;
                     stack_used = fr.stack_used;
-                    code = &compiled(module, cur)?.code;
-                    pc = fr.pc as usize;
+                    ip = fr.ip.0;
                     base = fr.base as usize;
                     sync_fp!();
                 }
@@ -461,31 +509,31 @@ fn run<H: Host>(
     use int as it;
 
     loop {
-        let Some(&instr) = code.get(pc) else {
-            return Err(internal("pc out of range"));
-        };
+        // SAFETY: `ip` points into the current function's code (see its declaration).
+        let instr = unsafe { *ip };
         match instr {
             // ---- control, variables, calls ----
             Instr::ConsumeGas { amount } => {
                 consume(fuel, u64::from(amount))?;
-                pc += 1;
+                next!();
             }
             Instr::Copy { dst, src } => {
                 set!(dst, get!(src));
-                pc += 1;
+                next!();
             }
             Instr::Const { dst, lo, hi } => {
                 set!(dst, (u64::from(hi) << 32) | u64::from(lo));
-                pc += 1;
+                next!();
             }
             Instr::CopySpan { dst, src, len } => {
                 let s = base + src.0 as usize;
                 stack.copy_within(s..s + len as usize, base + dst.0 as usize);
                 sync_fp!();
-                pc += 1;
+                next!();
             }
             Instr::Select { dst, cond, if_true } => {
-                let Some(&Instr::Arg { slot: if_false }) = code.get(pc + 1) else {
+                // SAFETY: `select` is followed by its `arg` (verified).
+                let Instr::Arg { slot: if_false } = (unsafe { *ip.add(1) }) else {
                     return Err(internal("select without arg"));
                 };
                 let v = if get!(cond) as u32 != 0 {
@@ -494,28 +542,29 @@ fn run<H: Host>(
                     get!(if_false)
                 };
                 set!(dst, v);
-                pc += 2;
+                ip = unsafe { ip.add(2) };
             }
-            Instr::Arg { .. } => pc += 1,
+            Instr::Arg { .. } => next!(),
             Instr::Unreachable {} => return Err(Trap::new(TrapKind::Unreachable)),
-            Instr::Br { offset } => pc = pc.wrapping_add_signed(offset as isize),
+            Instr::Br { offset } => jump!(offset),
             Instr::BrIfNez { cond, offset } => {
                 if get!(cond) as u32 != 0 {
-                    pc = pc.wrapping_add_signed(offset as isize);
+                    jump!(offset);
                 } else {
-                    pc += 1;
+                    next!();
                 }
             }
             Instr::BrIfEqz { cond, offset } => {
                 if get!(cond) as u32 == 0 {
-                    pc = pc.wrapping_add_signed(offset as isize);
+                    jump!(offset);
                 } else {
-                    pc += 1;
+                    next!();
                 }
             }
             Instr::BrTable { index, len } => {
                 let i = (get!(index) as u32).min(len);
-                pc += 1 + i as usize;
+                // SAFETY: `br_table` is followed by its `len + 1` entries (verified).
+                ip = unsafe { ip.add(1 + i as usize) };
             }
             Instr::Return { values, count } => {
                 let s = base + values.0 as usize;
@@ -541,36 +590,36 @@ fn run<H: Host>(
             }
             Instr::GlobalGet { dst, global } => {
                 set!(dst, globals[inst.globals[global as usize] as usize]);
-                pc += 1;
+                next!();
             }
             Instr::GlobalSet { global, src } => {
                 globals[inst.globals[global as usize] as usize] = get!(src);
-                pc += 1;
+                next!();
             }
 
             // ---- memory ----
             Instr::MemorySize { dst } => {
                 set!(dst, u64::from(mem.size_pages()));
-                pc += 1;
+                next!();
             }
             Instr::MemoryGrow { dst, delta } => {
                 let delta = get!(delta) as u32;
                 charge(module, fuel, module.schedule.memory_grow_dynamic(delta))?;
                 let r = mem.grow(delta).unwrap_or(u32::MAX);
                 set!(dst, u64::from(r));
-                pc += 1;
+                next!();
             }
             Instr::MemoryFill { dst, value, len } => {
                 let len = get!(len) as u32;
                 charge(module, fuel, module.schedule.bulk_memory_dynamic(len))?;
                 t!(mem.fill(get!(dst) as u32, get!(value) as u8, len));
-                pc += 1;
+                next!();
             }
             Instr::MemoryCopy { dst, src, len } => {
                 let len = get!(len) as u32;
                 charge(module, fuel, module.schedule.bulk_memory_dynamic(len))?;
                 t!(mem.copy(get!(dst) as u32, get!(src) as u32, len));
-                pc += 1;
+                next!();
             }
             Instr::MemoryInit { data, args } => {
                 let (d, s, n) = (
@@ -588,18 +637,18 @@ fn run<H: Host>(
                     s,
                     n
                 ));
-                pc += 1;
+                next!();
             }
             Instr::DataDrop { data } => {
                 bulk::data_drop(&mut segments[ci as usize], data);
-                pc += 1;
+                next!();
             }
 
             // ---- tables and references ----
             Instr::TableGet { table, dst, index } => {
                 let v = t!(tables[inst.tables[table as usize] as usize].get(get!(index) as u32));
                 set!(dst, v);
-                pc += 1;
+                next!();
             }
             Instr::TableSet {
                 table,
@@ -608,14 +657,14 @@ fn run<H: Host>(
             } => {
                 let v = get!(value);
                 t!(tables[inst.tables[table as usize] as usize].set(get!(index) as u32, v));
-                pc += 1;
+                next!();
             }
             Instr::TableSize { table, dst } => {
                 set!(
                     dst,
                     u64::from(tables[inst.tables[table as usize] as usize].size())
                 );
-                pc += 1;
+                next!();
             }
             Instr::TableGrow { table, args } => {
                 let (init, delta) = (get!(args), get!(Slot(args.0 + 1)) as u32);
@@ -624,7 +673,7 @@ fn run<H: Host>(
                     .grow(delta, init)
                     .unwrap_or(u32::MAX);
                 set!(args, u64::from(r));
-                pc += 1;
+                next!();
             }
             Instr::TableFill { table, args } => {
                 let (d, v, n) = (
@@ -634,7 +683,7 @@ fn run<H: Host>(
                 );
                 charge(module, fuel, module.schedule.table_dynamic(n))?;
                 t!(tables[inst.tables[table as usize] as usize].fill(d, v, n));
-                pc += 1;
+                next!();
             }
             Instr::TableCopy {
                 dst_table,
@@ -655,7 +704,7 @@ fn run<H: Host>(
                     s,
                     n
                 ));
-                pc += 1;
+                next!();
             }
             Instr::TableInit { elem, table, args } => {
                 let (d, s, n) = (
@@ -672,19 +721,19 @@ fn run<H: Host>(
                     s,
                     n
                 ));
-                pc += 1;
+                next!();
             }
             Instr::ElemDrop { elem } => {
                 bulk::elem_drop(&mut segments[ci as usize], elem);
-                pc += 1;
+                next!();
             }
             Instr::RefIsNull { dst, src } => {
                 set!(dst, u64::from(get!(src) == NULL_REF));
-                pc += 1;
+                next!();
             }
             Instr::RefFunc { dst, func } => {
                 set!(dst, u64::from(inst.funcs[func as usize]));
-                pc += 1;
+                next!();
             }
 
             // ---- i32 binary ----

@@ -57,6 +57,40 @@ pub(crate) fn implicit_slots(instr: &Instr, size: u32, types: &[FuncType]) -> bo
     }
 }
 
+/// The control-flow half of the check, for instruction `pc` of a function's finished
+/// `code` whose last instruction is a terminator ([`Instr::is_terminator`]): a branch
+/// target is inside the code, `select` is followed by its `arg`, and `br_table` by its
+/// `len + 1` entries. Together with the terminator at the end, this makes the
+/// interpreter's unchecked instruction pointer sound: every successor of every
+/// instruction is an instruction of the same code.
+#[inline]
+pub(crate) fn control_ok(code: &[Instr], pc: usize) -> bool {
+    let len = code.len() as i64;
+    let Some(instr) = code.get(pc) else {
+        return false;
+    };
+    if let Some(offset) = instr.branch_offset() {
+        let target = pc as i64 + i64::from(offset);
+        if !(0..len).contains(&target) {
+            return false;
+        }
+    }
+    match *instr {
+        Instr::Select { .. } => matches!(code.get(pc + 1), Some(Instr::Arg { .. })),
+        Instr::BrTable { len: n, .. } => (pc as u64) + 1 + u64::from(n) < len as u64,
+        _ => true,
+    }
+}
+
+/// The error text for instruction `pc` failing the control-flow check.
+#[cold]
+pub(crate) fn describe_control(pc: usize, code: &[Instr]) -> String {
+    match code.get(pc) {
+        Some(i) => format!("instruction {pc} ({i}) has a successor outside the code"),
+        None => "function code is empty or does not end in a terminator".to_string(),
+    }
+}
+
 /// The error text for instruction `pc` failing the check.
 #[cold]
 pub(crate) fn describe(pc: usize, instr: &Instr, size: u32) -> String {
@@ -79,7 +113,13 @@ pub(crate) fn frame_slots(f: &CompiledFunc, types: &[FuncType]) -> Result<(), St
             "frame of {size} slots smaller than its {fixed} fixed slots"
         ));
     }
+    if !f.code.last().is_some_and(Instr::is_terminator) {
+        return Err(describe_control(f.code.len(), &f.code));
+    }
     for (pc, instr) in f.code.iter().enumerate() {
+        if !control_ok(&f.code, pc) {
+            return Err(describe_control(pc, &f.code));
+        }
         let runs = has_slot_runs(instr);
         let mut ok = true;
         let mut each = *instr;
@@ -95,7 +135,16 @@ pub(crate) fn frame_slots(f: &CompiledFunc, types: &[FuncType]) -> Result<(), St
 mod tests {
     use super::*;
 
-    fn func(frame_size: u32, code: Vec<Instr>) -> CompiledFunc {
+    /// A function with `code`, ended by `unreachable` unless it already ends in a
+    /// terminator.
+    fn func(frame_size: u32, mut code: Vec<Instr>) -> CompiledFunc {
+        if !code.last().is_some_and(Instr::is_terminator) {
+            code.push(Instr::Unreachable {});
+        }
+        raw_func(frame_size, code)
+    }
+
+    fn raw_func(frame_size: u32, code: Vec<Instr>) -> CompiledFunc {
         CompiledFunc {
             type_index: 0,
             num_params: 1,
@@ -136,6 +185,40 @@ mod tests {
         );
         let e = frame_slots(&f, &[]).unwrap_err();
         assert!(e.contains("instruction 0"), "{e}");
+    }
+
+    #[test]
+    fn rejects_successors_outside_the_code() {
+        let ret = Instr::ReturnOne { src: Slot(0) };
+        // Falling off the end of the code.
+        let e = frame_slots(&raw_func(3, vec![Instr::Arg { slot: Slot(0) }]), &[]).unwrap_err();
+        assert!(e.contains("terminator"), "{e}");
+        assert!(frame_slots(&raw_func(3, vec![]), &[]).is_err());
+        // Branches before the start and past the end.
+        for offset in [-1, 2, i32::MAX, i32::MIN] {
+            let f = func(3, vec![Instr::Br { offset }, ret]);
+            let e = frame_slots(&f, &[]).unwrap_err();
+            assert!(e.contains("instruction 0"), "{offset}: {e}");
+        }
+        assert!(frame_slots(&func(3, vec![Instr::Br { offset: 1 }, ret]), &[]).is_ok());
+        assert!(frame_slots(&func(3, vec![Instr::Br { offset: 0 }]), &[]).is_ok());
+        // `select` without its `arg`, `br_table` without all its entries.
+        let select = Instr::Select {
+            dst: Slot(0),
+            cond: Slot(1),
+            if_true: Slot(2),
+        };
+        assert!(frame_slots(&func(3, vec![select, ret]), &[]).is_err());
+        let arg = Instr::Arg { slot: Slot(0) };
+        assert!(frame_slots(&func(3, vec![select, arg, ret]), &[]).is_ok());
+        let table = |len| Instr::BrTable {
+            index: Slot(0),
+            len,
+        };
+        let br = Instr::Br { offset: 0 };
+        assert!(frame_slots(&func(3, vec![table(1), br]), &[]).is_err());
+        assert!(frame_slots(&func(3, vec![table(1), br, br]), &[]).is_ok());
+        assert!(frame_slots(&func(3, vec![table(u32::MAX), br]), &[]).is_err());
     }
 
     #[test]

@@ -575,8 +575,18 @@ impl<'m> FuncTranslator<'m> {
         let temp_base = p + l + c;
         let frame_size = temp_base + self.max_height;
         let mut code = core::mem::take(&mut self.a.code);
+        // A function whose end is unreachable may end in a non-terminator (the code after
+        // an `unreachable` or `br` is not emitted); the interpreter advances without
+        // bounds checks, so the code must end in a terminator (`verify::control_ok`).
+        if !code.last().is_some_and(Instr::is_terminator) {
+            code.push(Instr::Unreachable {});
+        }
         let mut bad: Option<usize> = None;
-        for (pc, instr) in code.iter_mut().enumerate() {
+        for pc in 0..code.len() {
+            if !verify::control_ok(&code, pc) {
+                return Err(verify::describe_control(pc, &code));
+            }
+            let instr = &mut code[pc];
             // Relocation, and the frame-slot check of `exec::verify` on the final slot.
             let runs = verify::has_slot_runs(instr);
             let mut inside = true;
