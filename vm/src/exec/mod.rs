@@ -139,11 +139,37 @@ fn enter(
     }
     let locals = base + f.num_params as usize;
     let consts = locals + f.num_locals as usize;
+    let n_locals = f.num_locals as usize;
+    let n_consts = f.consts.len();
+    // Bounds: params + locals + constants <= frame_size (`verify`), and the stack is at
+    // least `base + frame_size` long (above); checked here once, not per cell.
+    let frame = &mut stack[locals..consts + n_consts];
+    // Small frames (the common case) are set up by inline copies: a `memset` and a
+    // `memcpy` call per wasm call cost more than the copies themselves.
     // Determinism: locals start at zero, never at whatever a previous frame left.
-    stack[locals..consts].fill(0);
-    stack[consts..consts + f.consts.len()].copy_from_slice(&f.consts);
+    if n_locals <= SMALL_FRAME && n_consts <= SMALL_FRAME {
+        let p = frame.as_mut_ptr();
+        for i in 0..n_locals {
+            // SAFETY: `i < n_locals <= frame.len()`. Volatile keeps LLVM from turning
+            // the short loop back into a `memset` call (it is a plain store on every
+            // target; nothing else about volatile matters here).
+            unsafe { core::ptr::write_volatile(p.add(i), 0) };
+        }
+        for (i, &c) in f.consts.iter().enumerate() {
+            // SAFETY: `n_locals + i < n_locals + n_consts == frame.len()`; as above.
+            unsafe { core::ptr::write_volatile(p.add(n_locals + i), c) };
+        }
+    } else {
+        let (l, c) = frame.split_at_mut(n_locals);
+        l.fill(0);
+        c.copy_from_slice(&f.consts);
+    }
     Ok(())
 }
+
+/// Frames with at most this many declared locals and constants are set up with inline
+/// stores instead of `memset`/`memcpy` calls.
+const SMALL_FRAME: usize = 16;
 
 /// Grows the value-stack buffer to at least `end` cells (amortized doubling).
 #[cold]
