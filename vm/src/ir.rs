@@ -57,6 +57,14 @@ impl IrField for u32 {
         None
     }
 }
+impl IrField for u16 {
+    fn operand(self) -> Operand {
+        Operand::U32(u32::from(self))
+    }
+    fn slot_mut(&mut self) -> Option<&mut Slot> {
+        None
+    }
+}
 impl IrField for i32 {
     fn operand(self) -> Operand {
         Operand::I32(self)
@@ -95,12 +103,13 @@ macro_rules! for_each_instr {
             Select { dst: Slot, cond: Slot, if_true: Slot } = "select",
             /// Trap `Unreachable`.
             Unreachable {} = "unreachable",
-            /// Unconditional jump: `pc += offset`.
-            Br { offset: i32 } = "br",
-            /// Jump when the i32 in `cond` is non-zero.
-            BrIfNez { cond: Slot, offset: i32 } = "br_if_nez",
-            /// Jump when the i32 in `cond` is zero.
-            BrIfEqz { cond: Slot, offset: i32 } = "br_if_eqz",
+            /// Unconditional jump: `pc += offset`. Every branch carries `gas`: the charge of
+            /// the metered block it jumps into, taken on the jump (see [`Instr::fuse_target_gas`]).
+            Br { offset: i32, gas: u32 } = "br",
+            /// Jump when the i32 in `cond` is non-zero (charging `gas` when taken).
+            BrIfNez { cond: Slot, offset: i32, gas: u32 } = "br_if_nez",
+            /// Jump when the i32 in `cond` is zero (charging `gas` when taken).
+            BrIfEqz { cond: Slot, offset: i32, gas: u32 } = "br_if_eqz",
             /// Followed by `len + 1` `Br` instructions (the last is the default); jump to
             /// `pc + 1 + min(index as u32, len)` (which then executes that `Br`).
             BrTable { index: Slot, len: u32 } = "br_table",
@@ -300,7 +309,7 @@ macro_rules! define_instr {
                 },
             )*
             $(
-                #[doc = concat!("Fused compare and branch: jump by `offset` when `", $cm, "` of `lhs`, `rhs` holds.")]
+                #[doc = concat!("Fused compare and branch: jump by `offset` when `", $cm, "` of `lhs`, `rhs` holds (charging `gas` when taken).")]
                 $cname {
                     /// Left operand.
                     lhs: Slot,
@@ -308,6 +317,8 @@ macro_rules! define_instr {
                     rhs: Slot,
                     /// Relative branch offset.
                     offset: i32,
+                    /// Gas of the target's metered block, charged when the branch is taken.
+                    gas: u16,
                 },
             )*
         }
@@ -333,14 +344,42 @@ macro_rules! define_instr {
                     $( Instr::$uname { dst, src } => { f("dst", dst.operand()); f("src", src.operand()); } )*
                     $( Instr::$lname { dst, ptr, offset } => { f("dst", dst.operand()); f("ptr", ptr.operand()); f("offset", offset.operand()); } )*
                     $( Instr::$sname { ptr, value, offset } => { f("ptr", ptr.operand()); f("value", value.operand()); f("offset", offset.operand()); } )*
-                    $( Instr::$cname { lhs, rhs, offset } => { f("lhs", lhs.operand()); f("rhs", rhs.operand()); f("offset", offset.operand()); } )*
+                    $( Instr::$cname { lhs, rhs, offset, gas } => { f("lhs", lhs.operand()); f("rhs", rhs.operand()); f("offset", offset.operand()); f("gas", gas.operand()); } )*
+                }
+            }
+
+            /// Moves the charge of a metered block into a branch that jumps to it: when
+            /// this branch targets `consume_gas amount` (and has no fused charge yet),
+            /// the branch charges `amount` itself when taken and jumps past the
+            /// `consume_gas`. Same charge, at the same point of execution (nothing runs
+            /// between the jump and the block's charge), one dispatch fewer per taken
+            /// branch. Returns whether it applied (`amount` must fit the field: `u16` for
+            /// fused compares).
+            pub(crate) fn fuse_target_gas(&mut self, amount: u32) -> bool {
+                match self {
+                    Instr::Br { offset, gas }
+                    | Instr::BrIfNez { offset, gas, .. }
+                    | Instr::BrIfEqz { offset, gas, .. } if *gas == 0 && amount != 0 => {
+                        *gas = amount;
+                        *offset += 1;
+                        true
+                    }
+                    $( Instr::$cname { offset, gas, .. } if *gas == 0 && amount != 0 => match u16::try_from(amount) {
+                        Ok(a) => {
+                            *gas = a;
+                            *offset += 1;
+                            true
+                        }
+                        Err(_) => false,
+                    }, )*
+                    _ => false,
                 }
             }
 
             /// The branch offset field of a branch instruction (`Br`, `BrIf*`, fused).
             pub(crate) fn branch_offset_mut(&mut self) -> Option<&mut i32> {
                 match self {
-                    Instr::Br { offset }
+                    Instr::Br { offset, .. }
                     | Instr::BrIfNez { offset, .. }
                     | Instr::BrIfEqz { offset, .. } => Some(offset),
                     $( Instr::$cname { offset, .. } => Some(offset), )*
@@ -389,7 +428,7 @@ impl fmt::Display for Instr {
         f.write_str(self.mnemonic())?;
         let mut res = Ok(());
         self.for_each_operand(|name, op| {
-            if res.is_ok() {
+            if res.is_ok() && !(name == "gas" && op == Operand::U32(0)) {
                 res = match op {
                     Operand::Slot(s) => write!(f, " {name}={s}"),
                     Operand::U32(v) => write!(f, " {name}={v}"),
@@ -431,11 +470,35 @@ mod tests {
                 rhs: Slot(11)
             }
         );
-        let b = Instr::BrIfEqz {
+        let mut b = Instr::BrIfEqz {
             cond: Slot(2),
             offset: -3,
+            gas: 0,
         };
         assert_eq!(b.to_string(), "br_if_eqz cond=s2 offset=-3");
         assert_eq!(b.branch_offset(), Some(-3));
+        // The target block's charge moves into the branch, which then skips it.
+        assert!(b.fuse_target_gas(7));
+        assert_eq!(b.to_string(), "br_if_eqz cond=s2 offset=-2 gas=7");
+        assert!(!b.fuse_target_gas(7), "fused once only");
+    }
+
+    #[test]
+    fn fused_compare_gas_fits_u16() {
+        let c = Instr::BrI32LtU {
+            lhs: Slot(0),
+            rhs: Slot(1),
+            offset: 4,
+            gas: 0,
+        };
+        let mut big = c;
+        assert!(!big.fuse_target_gas(70_000));
+        assert_eq!(big, c, "unchanged when the charge does not fit");
+        let mut zero = c;
+        assert!(!zero.fuse_target_gas(0));
+        let mut ok = c;
+        assert!(ok.fuse_target_gas(65_535));
+        assert_eq!(ok.branch_offset(), Some(5));
+        assert!(!Instr::ReturnOne { src: Slot(0) }.fuse_target_gas(1));
     }
 }

@@ -109,6 +109,8 @@ impl CompiledFunc {
             let _ = write!(out, "{pc:>4}: {}", instr.mnemonic());
             instr.for_each_operand(|name, op| {
                 let _ = match op {
+                    // A branch without a fused block charge (see `Instr::fuse_target_gas`).
+                    Operand::U32(0) if name == "gas" => Ok(()),
                     Operand::Slot(s) => write!(out, " {name}={}", self.slot_name(s)),
                     Operand::U32(v) => write!(out, " {name}={v}"),
                     Operand::I32(o) if name == "offset" => {

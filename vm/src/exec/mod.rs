@@ -413,10 +413,11 @@ fn run<H: Host>(
         }};
     }
     macro_rules! br_cmp {
-        ($lhs:ident, $rhs:ident, $offset:ident, |$a:ident, $b:ident| $e:expr) => {{
+        ($lhs:ident, $rhs:ident, $offset:ident, $gas:ident, |$a:ident, $b:ident| $e:expr) => {{
             let $a = get!($lhs);
             let $b = get!($rhs);
             if $e {
+                consume(fuel, u64::from($gas))?;
                 jump!($offset);
             } else {
                 next!();
@@ -572,16 +573,21 @@ fn run<H: Host>(
             }
             Instr::Arg { .. } => next!(),
             Instr::Unreachable {} => return Err(Trap::new(TrapKind::Unreachable)),
-            Instr::Br { offset } => jump!(offset),
-            Instr::BrIfNez { cond, offset } => {
+            Instr::Br { offset, gas } => {
+                consume(fuel, u64::from(gas))?;
+                jump!(offset)
+            }
+            Instr::BrIfNez { cond, offset, gas } => {
                 if get!(cond) as u32 != 0 {
+                    consume(fuel, u64::from(gas))?;
                     jump!(offset);
                 } else {
                     next!();
                 }
             }
-            Instr::BrIfEqz { cond, offset } => {
+            Instr::BrIfEqz { cond, offset, gas } => {
                 if get!(cond) as u32 == 0 {
+                    consume(fuel, u64::from(gas))?;
                     jump!(offset);
                 } else {
                     next!();
@@ -1050,54 +1056,54 @@ fn run<H: Host>(
             }
 
             // ---- fused compare and branch ----
-            Instr::BrI32Eq { lhs, rhs, offset } => {
-                br_cmp!(lhs, rhs, offset, |a, b| a as u32 == b as u32)
+            Instr::BrI32Eq { lhs, rhs, offset, gas } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| a as u32 == b as u32)
             }
-            Instr::BrI32Ne { lhs, rhs, offset } => {
-                br_cmp!(lhs, rhs, offset, |a, b| a as u32 != b as u32)
+            Instr::BrI32Ne { lhs, rhs, offset, gas } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| a as u32 != b as u32)
             }
-            Instr::BrI32LtS { lhs, rhs, offset } => {
-                br_cmp!(lhs, rhs, offset, |a, b| (a as i32) < (b as i32))
+            Instr::BrI32LtS { lhs, rhs, offset, gas } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) < (b as i32))
             }
-            Instr::BrI32LtU { lhs, rhs, offset } => {
-                br_cmp!(lhs, rhs, offset, |a, b| (a as u32) < (b as u32))
+            Instr::BrI32LtU { lhs, rhs, offset, gas } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) < (b as u32))
             }
-            Instr::BrI32GtS { lhs, rhs, offset } => {
-                br_cmp!(lhs, rhs, offset, |a, b| (a as i32) > (b as i32))
+            Instr::BrI32GtS { lhs, rhs, offset, gas } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) > (b as i32))
             }
-            Instr::BrI32GtU { lhs, rhs, offset } => {
-                br_cmp!(lhs, rhs, offset, |a, b| (a as u32) > (b as u32))
+            Instr::BrI32GtU { lhs, rhs, offset, gas } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) > (b as u32))
             }
-            Instr::BrI32LeS { lhs, rhs, offset } => {
-                br_cmp!(lhs, rhs, offset, |a, b| (a as i32) <= (b as i32))
+            Instr::BrI32LeS { lhs, rhs, offset, gas } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) <= (b as i32))
             }
-            Instr::BrI32LeU { lhs, rhs, offset } => {
-                br_cmp!(lhs, rhs, offset, |a, b| (a as u32) <= (b as u32))
+            Instr::BrI32LeU { lhs, rhs, offset, gas } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) <= (b as u32))
             }
-            Instr::BrI32GeS { lhs, rhs, offset } => {
-                br_cmp!(lhs, rhs, offset, |a, b| (a as i32) >= (b as i32))
+            Instr::BrI32GeS { lhs, rhs, offset, gas } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) >= (b as i32))
             }
-            Instr::BrI32GeU { lhs, rhs, offset } => {
-                br_cmp!(lhs, rhs, offset, |a, b| (a as u32) >= (b as u32))
+            Instr::BrI32GeU { lhs, rhs, offset, gas } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) >= (b as u32))
             }
-            Instr::BrI64Eq { lhs, rhs, offset } => br_cmp!(lhs, rhs, offset, |a, b| a == b),
-            Instr::BrI64Ne { lhs, rhs, offset } => br_cmp!(lhs, rhs, offset, |a, b| a != b),
-            Instr::BrI64LtS { lhs, rhs, offset } => {
-                br_cmp!(lhs, rhs, offset, |a, b| (a as i64) < (b as i64))
+            Instr::BrI64Eq { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a == b),
+            Instr::BrI64Ne { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a != b),
+            Instr::BrI64LtS { lhs, rhs, offset, gas } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) < (b as i64))
             }
-            Instr::BrI64LtU { lhs, rhs, offset } => br_cmp!(lhs, rhs, offset, |a, b| a < b),
-            Instr::BrI64GtS { lhs, rhs, offset } => {
-                br_cmp!(lhs, rhs, offset, |a, b| (a as i64) > (b as i64))
+            Instr::BrI64LtU { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a < b),
+            Instr::BrI64GtS { lhs, rhs, offset, gas } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) > (b as i64))
             }
-            Instr::BrI64GtU { lhs, rhs, offset } => br_cmp!(lhs, rhs, offset, |a, b| a > b),
-            Instr::BrI64LeS { lhs, rhs, offset } => {
-                br_cmp!(lhs, rhs, offset, |a, b| (a as i64) <= (b as i64))
+            Instr::BrI64GtU { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a > b),
+            Instr::BrI64LeS { lhs, rhs, offset, gas } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) <= (b as i64))
             }
-            Instr::BrI64LeU { lhs, rhs, offset } => br_cmp!(lhs, rhs, offset, |a, b| a <= b),
-            Instr::BrI64GeS { lhs, rhs, offset } => {
-                br_cmp!(lhs, rhs, offset, |a, b| (a as i64) >= (b as i64))
+            Instr::BrI64LeU { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a <= b),
+            Instr::BrI64GeS { lhs, rhs, offset, gas } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) >= (b as i64))
             }
-            Instr::BrI64GeU { lhs, rhs, offset } => br_cmp!(lhs, rhs, offset, |a, b| a >= b),
+            Instr::BrI64GeU { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a >= b),
         }
     }
 }

@@ -91,6 +91,7 @@ fn fib_module(depth: u32) -> Module {
                 lhs: s(0),
                 rhs: s(1),
                 offset: 2,
+                gas: 0,
             },
             ReturnOne { src: s(0) },
             I64Sub {
@@ -127,7 +128,7 @@ fn fib_module(depth: u32) -> Module {
         consts: vec![],
         frame: 0,
         results: 0,
-        code: vec![ConsumeGas { amount: 1 }, Br { offset: -1 }],
+        code: vec![ConsumeGas { amount: 1 }, Br { offset: -1, gas: 0 }],
     };
     // i32 add with a local and select: (a, b) -> if a != 0 { a + b } else { b - 1 }
     let misc = F {

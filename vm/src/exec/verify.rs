@@ -196,12 +196,12 @@ mod tests {
         assert!(frame_slots(&raw_func(3, vec![]), &[]).is_err());
         // Branches before the start and past the end.
         for offset in [-1, 2, i32::MAX, i32::MIN] {
-            let f = func(3, vec![Instr::Br { offset }, ret]);
+            let f = func(3, vec![Instr::Br { offset, gas: 0 }, ret]);
             let e = frame_slots(&f, &[]).unwrap_err();
             assert!(e.contains("instruction 0"), "{offset}: {e}");
         }
-        assert!(frame_slots(&func(3, vec![Instr::Br { offset: 1 }, ret]), &[]).is_ok());
-        assert!(frame_slots(&func(3, vec![Instr::Br { offset: 0 }]), &[]).is_ok());
+        assert!(frame_slots(&func(3, vec![Instr::Br { offset: 1, gas: 0 }, ret]), &[]).is_ok());
+        assert!(frame_slots(&func(3, vec![Instr::Br { offset: 0, gas: 0 }]), &[]).is_ok());
         // `select` without its `arg`, `br_table` without all its entries.
         let select = Instr::Select {
             dst: Slot(0),
@@ -215,7 +215,7 @@ mod tests {
             index: Slot(0),
             len,
         };
-        let br = Instr::Br { offset: 0 };
+        let br = Instr::Br { offset: 0, gas: 0 };
         assert!(frame_slots(&func(3, vec![table(1), br]), &[]).is_err());
         assert!(frame_slots(&func(3, vec![table(1), br, br]), &[]).is_ok());
         assert!(frame_slots(&func(3, vec![table(u32::MAX), br]), &[]).is_err());

@@ -24,16 +24,16 @@ fn fused(cmp: Instr, zero64: Slot) -> Option<(Instr, Instr)> {
         ($($cmp:ident => $t:ident / $f:ident),* $(,)?) => {
             match cmp {
                 $( Instr::$cmp { lhs, rhs, .. } => Some((
-                    Instr::$t { lhs, rhs, offset: 0 },
-                    Instr::$f { lhs, rhs, offset: 0 },
+                    Instr::$t { lhs, rhs, offset: 0, gas: 0 },
+                    Instr::$f { lhs, rhs, offset: 0, gas: 0 },
                 )), )*
                 Instr::I32Eqz { src, .. } => Some((
-                    Instr::BrIfEqz { cond: src, offset: 0 },
-                    Instr::BrIfNez { cond: src, offset: 0 },
+                    Instr::BrIfEqz { cond: src, offset: 0, gas: 0 },
+                    Instr::BrIfNez { cond: src, offset: 0, gas: 0 },
                 )),
                 Instr::I64Eqz { src, .. } => Some((
-                    Instr::BrI64Eq { lhs: src, rhs: zero64, offset: 0 },
-                    Instr::BrI64Ne { lhs: src, rhs: zero64, offset: 0 },
+                    Instr::BrI64Eq { lhs: src, rhs: zero64, offset: 0, gas: 0 },
+                    Instr::BrI64Ne { lhs: src, rhs: zero64, offset: 0, gas: 0 },
                 )),
                 _ => None,
             }
@@ -73,8 +73,8 @@ impl FuncTranslator<'_> {
     /// Emits a conditional branch taken when the condition is `when` (offset unpatched).
     pub(super) fn cond_branch(&mut self, cond: Cond, when: bool) -> u32 {
         let instr = match cond {
-            Cond::Slot(s) if when => Instr::BrIfNez { cond: s, offset: 0 },
-            Cond::Slot(s) => Instr::BrIfEqz { cond: s, offset: 0 },
+            Cond::Slot(s) if when => Instr::BrIfNez { cond: s, offset: 0, gas: 0 },
+            Cond::Slot(s) => Instr::BrIfEqz { cond: s, offset: 0, gas: 0 },
             Cond::Cmp(cmp) => {
                 let zero = self.intern_const(0);
                 let (t, f) = fused(cmp, zero).expect("checked fusable");
@@ -161,7 +161,7 @@ impl FuncTranslator<'_> {
         }
         if self.reachable {
             self.pop_consecutive(f.num_results);
-            self.jump_to(Instr::Br { offset: 0 }, 0);
+            self.jump_to(Instr::Br { offset: 0, gas: 0 }, 0);
         }
         self.truncate(f.height);
         let here = self.label_pos();
@@ -299,7 +299,7 @@ impl FuncTranslator<'_> {
             self.emit_return();
         } else {
             self.branch_copies(&f);
-            self.jump_to(Instr::Br { offset: 0 }, depth);
+            self.jump_to(Instr::Br { offset: 0, gas: 0 }, depth);
         }
         self.reachable = false;
         Ok(())
@@ -323,7 +323,7 @@ impl FuncTranslator<'_> {
         } else {
             let skip = self.cond_branch(cond, false);
             self.branch_copies(&f);
-            self.jump_to(Instr::Br { offset: 0 }, depth);
+            self.jump_to(Instr::Br { offset: 0, gas: 0 }, depth);
             let here = self.pc();
             self.patch(skip, here);
         }
@@ -347,10 +347,10 @@ impl FuncTranslator<'_> {
             let t = t.map_err(Error::from_wasmparser)?;
             let f = self.frame(t);
             if f.kind == CtrlKind::Func || (k > 0 && f.height != s) {
-                let at = self.emit(Instr::Br { offset: 0 });
+                let at = self.emit(Instr::Br { offset: 0, gas: 0 });
                 tramp.push((at, t));
             } else {
-                self.jump_to(Instr::Br { offset: 0 }, t);
+                self.jump_to(Instr::Br { offset: 0, gas: 0 }, t);
             }
         }
         // Trampolines: move the carried values (already consecutive at `s`), then jump.
@@ -372,7 +372,7 @@ impl FuncTranslator<'_> {
                     src: Self::temp(s),
                     len: k,
                 });
-                self.jump_to(Instr::Br { offset: 0 }, t);
+                self.jump_to(Instr::Br { offset: 0, gas: 0 }, t);
             }
         }
         tramp.clear();

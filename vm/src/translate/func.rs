@@ -583,6 +583,14 @@ impl<'m> FuncTranslator<'m> {
         }
         let mut bad: Option<usize> = None;
         for pc in 0..code.len() {
+            // A taken branch into a metered block charges the block itself
+            // (`Instr::fuse_target_gas`): one dispatch fewer per loop iteration.
+            if let Some(offset) = code[pc].branch_offset() {
+                let target = usize::try_from(pc as i64 + i64::from(offset)).ok();
+                if let Some(&Instr::ConsumeGas { amount }) = target.and_then(|t| code.get(t)) {
+                    code[pc].fuse_target_gas(amount);
+                }
+            }
             if !verify::control_ok(&code, pc) {
                 return Err(verify::describe_control(pc, &code));
             }

@@ -134,10 +134,11 @@ fn loop_backedge_and_gas() {
     .unwrap();
     let d = dis(&m, 0);
     // The empty entry block merges with the loop header; body: get, const, sub, tee,
-    // br_if = 1+1+1+1+2. The empty fall-through and after-end blocks merge too.
+    // br_if = 1+1+1+1+2. The empty fall-through and after-end blocks merge too. The back
+    // edge charges the header's block itself (gas=6) and jumps past its consume_gas.
     assert_eq!(
         d,
-        "   0: consume_gas amount=6\n   1: i32.sub dst=p0 lhs=p0 rhs=c0\n   2: br_if_nez cond=p0 ->0\n   3: consume_gas amount=0\n   4: return values=p0 count=0\n"
+        "   0: consume_gas amount=6\n   1: i32.sub dst=p0 lhs=p0 rhs=c0\n   2: br_if_nez cond=p0 ->1 gas=6\n   3: consume_gas amount=0\n   4: return values=p0 count=0\n"
     );
 }
 
