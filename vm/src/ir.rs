@@ -355,6 +355,7 @@ macro_rules! define_instr {
             /// between the jump and the block's charge), one dispatch fewer per taken
             /// branch. Returns whether it applied (`amount` must fit the field: `u16` for
             /// fused compares).
+            #[inline]
             pub(crate) fn fuse_target_gas(&mut self, amount: u32) -> bool {
                 match self {
                     Instr::Br { offset, gas }
@@ -377,6 +378,7 @@ macro_rules! define_instr {
             }
 
             /// The branch offset field of a branch instruction (`Br`, `BrIf*`, fused).
+            #[inline(always)]
             pub(crate) fn branch_offset_mut(&mut self) -> Option<&mut i32> {
                 match self {
                     Instr::Br { offset, .. }
@@ -388,6 +390,7 @@ macro_rules! define_instr {
             }
 
             /// Calls `f` on every slot operand (used to relocate translation-time slots).
+            #[inline]
             pub(crate) fn for_each_slot_mut(&mut self, mut f: impl FnMut(&mut Slot)) {
                 match self {
                     $( Instr::$name { $($field),* } => { $( if let Some(s) = IrField::slot_mut($field) { f(s) } )* } )*
@@ -418,7 +421,10 @@ impl Instr {
     pub fn is_terminator(&self) -> bool {
         matches!(
             self,
-            Instr::Br { .. } | Instr::Return { .. } | Instr::ReturnOne { .. } | Instr::Unreachable {}
+            Instr::Br { .. }
+                | Instr::Return { .. }
+                | Instr::ReturnOne { .. }
+                | Instr::Unreachable {}
         )
     }
 }

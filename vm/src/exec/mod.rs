@@ -1056,54 +1056,154 @@ fn run<H: Host>(
             }
 
             // ---- fused compare and branch ----
-            Instr::BrI32Eq { lhs, rhs, offset, gas } => {
+            Instr::BrI32Eq {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
                 br_cmp!(lhs, rhs, offset, gas, |a, b| a as u32 == b as u32)
             }
-            Instr::BrI32Ne { lhs, rhs, offset, gas } => {
+            Instr::BrI32Ne {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
                 br_cmp!(lhs, rhs, offset, gas, |a, b| a as u32 != b as u32)
             }
-            Instr::BrI32LtS { lhs, rhs, offset, gas } => {
+            Instr::BrI32LtS {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
                 br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) < (b as i32))
             }
-            Instr::BrI32LtU { lhs, rhs, offset, gas } => {
+            Instr::BrI32LtU {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
                 br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) < (b as u32))
             }
-            Instr::BrI32GtS { lhs, rhs, offset, gas } => {
+            Instr::BrI32GtS {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
                 br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) > (b as i32))
             }
-            Instr::BrI32GtU { lhs, rhs, offset, gas } => {
+            Instr::BrI32GtU {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
                 br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) > (b as u32))
             }
-            Instr::BrI32LeS { lhs, rhs, offset, gas } => {
+            Instr::BrI32LeS {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
                 br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) <= (b as i32))
             }
-            Instr::BrI32LeU { lhs, rhs, offset, gas } => {
+            Instr::BrI32LeU {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
                 br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) <= (b as u32))
             }
-            Instr::BrI32GeS { lhs, rhs, offset, gas } => {
+            Instr::BrI32GeS {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
                 br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) >= (b as i32))
             }
-            Instr::BrI32GeU { lhs, rhs, offset, gas } => {
+            Instr::BrI32GeU {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
                 br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) >= (b as u32))
             }
-            Instr::BrI64Eq { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a == b),
-            Instr::BrI64Ne { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a != b),
-            Instr::BrI64LtS { lhs, rhs, offset, gas } => {
+            Instr::BrI64Eq {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => br_cmp!(lhs, rhs, offset, gas, |a, b| a == b),
+            Instr::BrI64Ne {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => br_cmp!(lhs, rhs, offset, gas, |a, b| a != b),
+            Instr::BrI64LtS {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
                 br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) < (b as i64))
             }
-            Instr::BrI64LtU { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a < b),
-            Instr::BrI64GtS { lhs, rhs, offset, gas } => {
+            Instr::BrI64LtU {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => br_cmp!(lhs, rhs, offset, gas, |a, b| a < b),
+            Instr::BrI64GtS {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
                 br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) > (b as i64))
             }
-            Instr::BrI64GtU { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a > b),
-            Instr::BrI64LeS { lhs, rhs, offset, gas } => {
+            Instr::BrI64GtU {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => br_cmp!(lhs, rhs, offset, gas, |a, b| a > b),
+            Instr::BrI64LeS {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
                 br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) <= (b as i64))
             }
-            Instr::BrI64LeU { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a <= b),
-            Instr::BrI64GeS { lhs, rhs, offset, gas } => {
+            Instr::BrI64LeU {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => br_cmp!(lhs, rhs, offset, gas, |a, b| a <= b),
+            Instr::BrI64GeS {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
                 br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) >= (b as i64))
             }
-            Instr::BrI64GeU { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a >= b),
+            Instr::BrI64GeU {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => br_cmp!(lhs, rhs, offset, gas, |a, b| a >= b),
         }
     }
 }

@@ -73,8 +73,16 @@ impl FuncTranslator<'_> {
     /// Emits a conditional branch taken when the condition is `when` (offset unpatched).
     pub(super) fn cond_branch(&mut self, cond: Cond, when: bool) -> u32 {
         let instr = match cond {
-            Cond::Slot(s) if when => Instr::BrIfNez { cond: s, offset: 0, gas: 0 },
-            Cond::Slot(s) => Instr::BrIfEqz { cond: s, offset: 0, gas: 0 },
+            Cond::Slot(s) if when => Instr::BrIfNez {
+                cond: s,
+                offset: 0,
+                gas: 0,
+            },
+            Cond::Slot(s) => Instr::BrIfEqz {
+                cond: s,
+                offset: 0,
+                gas: 0,
+            },
             Cond::Cmp(cmp) => {
                 let zero = self.intern_const(0);
                 let (t, f) = fused(cmp, zero).expect("checked fusable");

@@ -104,7 +104,7 @@ pub(crate) struct FuncTranslatorAllocations {
     pub ctrl: Vec<Ctrl>,
     pub code: Vec<Instr>,
     pub consts: Vec<u64>,
-    pub const_index: std::collections::BTreeMap<u64, u32>,
+    pub const_index: super::consts::ConstIndex,
     pub local_heads: Vec<u32>,
     pub local_refs: Vec<u32>,
     pub scratch: Vec<(u32, u32)>,
@@ -258,7 +258,7 @@ impl<'m> FuncTranslator<'m> {
     /// pool holds `MAX_POOLED_CONSTS` values, a new value is materialized into its
     /// temporary by a `Const` instruction instead.
     pub fn push_const(&mut self, bits: u64) {
-        if self.a.consts.len() >= MAX_POOLED_CONSTS && !self.a.const_index.contains_key(&bits) {
+        if self.a.consts.len() >= MAX_POOLED_CONSTS && self.a.const_index.get(bits).is_none() {
             let dst = self.push_temp();
             self.emit(Instr::Const {
                 dst,
@@ -278,7 +278,7 @@ impl<'m> FuncTranslator<'m> {
 
     fn intern(&mut self, bits: u64) -> u32 {
         let next = self.a.consts.len() as u32;
-        let k = *self.a.const_index.entry(bits).or_insert(next);
+        let k = self.a.const_index.get_or_insert(bits, next);
         if k == next {
             self.a.consts.push(bits);
         }
@@ -582,12 +582,20 @@ impl<'m> FuncTranslator<'m> {
             code.push(Instr::Unreachable {});
         }
         let mut bad: Option<usize> = None;
-        for pc in 0..code.len() {
-            // A taken branch into a metered block charges the block itself
-            // (`Instr::fuse_target_gas`): one dispatch fewer per loop iteration.
-            if let Some(offset) = code[pc].branch_offset() {
-                let target = usize::try_from(pc as i64 + i64::from(offset)).ok();
-                if let Some(&Instr::ConsumeGas { amount }) = target.and_then(|t| code.get(t)) {
+        let n = code.len();
+        for pc in 0..n {
+            // Control flow (`verify::control_ok`), and the fusion of a branch with the
+            // charge of the metered block it jumps into (`Instr::fuse_target_gas`: one
+            // dispatch fewer per taken branch, e.g. per loop iteration). In place: a
+            // copy of the 16-byte instruction edited field by field and stored back
+            // stalls on store forwarding.
+            if let Some(offset) = code[pc].branch_offset_mut().map(|o| *o) {
+                let target = pc as i64 + i64::from(offset);
+                if !(0..n as i64).contains(&target) {
+                    return Err(verify::describe_control(pc, &code));
+                }
+                if let Instr::ConsumeGas { amount } = code[target as usize] {
+                    // The target + 1 exists: a `consume_gas` never ends the code.
                     code[pc].fuse_target_gas(amount);
                 }
             }

@@ -8,6 +8,7 @@
 //! `calls`, `tables`). All functions are compiled eagerly.
 
 mod calls;
+mod consts;
 mod control;
 mod func;
 
