@@ -197,8 +197,7 @@ impl Builder<'_> {
                 let allocs = core::mem::take(&mut self.val_allocs);
                 let mut v = to_validate.into_validator(allocs);
                 let type_index = self.ctx.func_types[index as usize];
-                let t_allocs = core::mem::take(&mut self.allocs);
-                let mut t = FuncTranslator::new(&self.ctx, t_allocs, type_index);
+                let mut t = FuncTranslator::new(&self.ctx, &mut self.allocs, type_index);
                 // Locals (limit checked before the validator allocates them).
                 let mut locals = body.get_locals_reader()?;
                 for _ in 0..locals.get_count() {
@@ -225,10 +224,9 @@ impl Builder<'_> {
                     }
                     reader.finish_expression(&visitor)?;
                 }
-                let (compiled, t_allocs) = t
+                let compiled = t
                     .finish()
                     .map_err(|e| Error::invalid(format!("internal VM error: {e}"), offset))?;
-                self.allocs = t_allocs;
                 self.val_allocs = v.into_allocations();
                 match &mut self.m.funcs[index as usize].kind {
                     FuncKind::Compiled(c) => *c = compiled,
