@@ -245,6 +245,10 @@ macro_rules! for_each_instr {
             BrI64LtU = "br.i64.lt_u", BrI64GtS = "br.i64.gt_s", BrI64GtU = "br.i64.gt_u",
             BrI64LeS = "br.i64.le_s", BrI64LeU = "br.i64.le_u", BrI64GeS = "br.i64.ge_s",
             BrI64GeU = "br.i64.ge_u",
+            BrF32Eq = "br.f32.eq", BrF32Ne = "br.f32.ne", BrF32Lt = "br.f32.lt",
+            BrF32Gt = "br.f32.gt", BrF32Le = "br.f32.le", BrF32Ge = "br.f32.ge",
+            BrF64Eq = "br.f64.eq", BrF64Ne = "br.f64.ne", BrF64Lt = "br.f64.lt",
+            BrF64Gt = "br.f64.gt", BrF64Le = "br.f64.le", BrF64Ge = "br.f64.ge",
         }
     };
 }

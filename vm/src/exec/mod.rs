@@ -1204,6 +1204,102 @@ fn run<H: Host>(
                 offset,
                 gas,
             } => br_cmp!(lhs, rhs, offset, gas, |a, b| a >= b),
+            Instr::BrF32Eq {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_eq(a as u32, b as u32))
+            }
+            Instr::BrF32Ne {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_ne(a as u32, b as u32))
+            }
+            Instr::BrF32Lt {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_lt(a as u32, b as u32))
+            }
+            Instr::BrF32Gt {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_gt(a as u32, b as u32))
+            }
+            Instr::BrF32Le {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_le(a as u32, b as u32))
+            }
+            Instr::BrF32Ge {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_ge(a as u32, b as u32))
+            }
+            Instr::BrF64Eq {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_eq(a as u64, b as u64))
+            }
+            Instr::BrF64Ne {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_ne(a as u64, b as u64))
+            }
+            Instr::BrF64Lt {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_lt(a as u64, b as u64))
+            }
+            Instr::BrF64Gt {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_gt(a as u64, b as u64))
+            }
+            Instr::BrF64Le {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64))
+            }
+            Instr::BrF64Ge {
+                lhs,
+                rhs,
+                offset,
+                gas,
+            } => {
+                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_ge(a as u64, b as u64))
+            }
         }
     }
 }

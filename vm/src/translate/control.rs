@@ -18,23 +18,32 @@ pub(super) enum Cond {
     Cmp(Instr),
 }
 
-/// `(branch if true, branch if false)` for a fusable compare.
-fn fused(cmp: Instr, zero64: Slot) -> Option<(Instr, Instr)> {
+/// The fused compare-and-branch that branches when `cmp`'s result is `when`, if there is
+/// one. Integer compares have one for both polarities (the negated compare); float
+/// compares only for `when == true`, and `eq`/`ne` for both: with a NaN operand
+/// `!(a < b)` is not `a >= b`, so a negated float compare is never substituted.
+fn fused(cmp: Instr, zero64: Slot, when: bool) -> Option<Instr> {
     macro_rules! pairs {
-        ($($cmp:ident => $t:ident / $f:ident),* $(,)?) => {
+        ($($cmp:ident => $t:ident / $f:ident),* ; $($fcmp:ident => $ft:ident),* $(,)?) => {
             match cmp {
-                $( Instr::$cmp { lhs, rhs, .. } => Some((
-                    Instr::$t { lhs, rhs, offset: 0, gas: 0 },
-                    Instr::$f { lhs, rhs, offset: 0, gas: 0 },
-                )), )*
-                Instr::I32Eqz { src, .. } => Some((
-                    Instr::BrIfEqz { cond: src, offset: 0, gas: 0 },
-                    Instr::BrIfNez { cond: src, offset: 0, gas: 0 },
-                )),
-                Instr::I64Eqz { src, .. } => Some((
-                    Instr::BrI64Eq { lhs: src, rhs: zero64, offset: 0, gas: 0 },
-                    Instr::BrI64Ne { lhs: src, rhs: zero64, offset: 0, gas: 0 },
-                )),
+                $( Instr::$cmp { lhs, rhs, .. } => Some(if when {
+                    Instr::$t { lhs, rhs, offset: 0, gas: 0 }
+                } else {
+                    Instr::$f { lhs, rhs, offset: 0, gas: 0 }
+                }), )*
+                $( Instr::$fcmp { lhs, rhs, .. } if when => {
+                    Some(Instr::$ft { lhs, rhs, offset: 0, gas: 0 })
+                } )*
+                Instr::I32Eqz { src, .. } => Some(if when {
+                    Instr::BrIfEqz { cond: src, offset: 0, gas: 0 }
+                } else {
+                    Instr::BrIfNez { cond: src, offset: 0, gas: 0 }
+                }),
+                Instr::I64Eqz { src, .. } => Some(if when {
+                    Instr::BrI64Eq { lhs: src, rhs: zero64, offset: 0, gas: 0 }
+                } else {
+                    Instr::BrI64Ne { lhs: src, rhs: zero64, offset: 0, gas: 0 }
+                }),
                 _ => None,
             }
         };
@@ -50,11 +59,27 @@ fn fused(cmp: Instr, zero64: Slot) -> Option<(Instr, Instr)> {
         I64GtS => BrI64GtS / BrI64LeS, I64GtU => BrI64GtU / BrI64LeU,
         I64LeS => BrI64LeS / BrI64GtS, I64LeU => BrI64LeU / BrI64GtU,
         I64GeS => BrI64GeS / BrI64LtS, I64GeU => BrI64GeU / BrI64LtU,
+        F32Eq => BrF32Eq / BrF32Ne, F32Ne => BrF32Ne / BrF32Eq,
+        F64Eq => BrF64Eq / BrF64Ne, F64Ne => BrF64Ne / BrF64Eq;
+        F32Lt => BrF32Lt, F32Gt => BrF32Gt, F32Le => BrF32Le, F32Ge => BrF32Ge,
+        F64Lt => BrF64Lt, F64Gt => BrF64Gt, F64Le => BrF64Le, F64Ge => BrF64Ge,
     }
 }
 
+/// Whether `i` is a compare that can be fused into a branch (for at least one polarity).
 fn is_fusable(i: &Instr) -> bool {
-    fused(*i, Slot(0)).is_some()
+    fused(*i, Slot(0), true).is_some()
+}
+
+/// The result slot of a fusable compare (its `dst`).
+fn compare_dst(i: &Instr) -> Option<Slot> {
+    let mut dst = None;
+    i.for_each_operand(|name, op| {
+        if let ("dst", crate::ir::Operand::Slot(s)) = (name, op) {
+            dst = Some(s);
+        }
+    });
+    dst
 }
 
 impl FuncTranslator<'_> {
@@ -85,11 +110,28 @@ impl FuncTranslator<'_> {
             },
             Cond::Cmp(cmp) => {
                 let zero = self.intern_const(0);
-                let (t, f) = fused(cmp, zero).expect("checked fusable");
-                if when {
-                    t
-                } else {
-                    f
+                match fused(cmp, zero, when) {
+                    Some(branch) => branch,
+                    None => {
+                        // A float compare branched on when false: put the compare back
+                        // (its result temp is still free: nothing was pushed since it
+                        // was popped) and branch on its result.
+                        let cond = compare_dst(&cmp).expect("a fusable compare has a dst");
+                        self.emit(cmp);
+                        if when {
+                            Instr::BrIfNez {
+                                cond,
+                                offset: 0,
+                                gas: 0,
+                            }
+                        } else {
+                            Instr::BrIfEqz {
+                                cond,
+                                offset: 0,
+                                gas: 0,
+                            }
+                        }
+                    }
                 }
             }
         };

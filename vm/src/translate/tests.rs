@@ -772,3 +772,30 @@ mod exec {
         assert_eq!(gas.used(), 1000);
     }
 }
+
+#[test]
+fn float_compare_fuses_into_branch_when_true_only() {
+    let m = compile(
+        "(module
+          (func (param f64 f64) (result i32)
+            block local.get 0 local.get 1 f64.lt br_if 0 i32.const 0 return end i32.const 1)
+          (func (param f64 f64) (result i32)
+            local.get 0 local.get 1 f64.lt if (result i32) i32.const 1 else i32.const 0 end)
+          (func (param f32 f32) (result i32)
+            local.get 0 local.get 1 f32.eq if (result i32) i32.const 1 else i32.const 0 end))",
+    )
+    .unwrap();
+    // br_if branches when the compare holds: fused.
+    let d = dis(&m, 0);
+    assert!(d.contains("br.f64.lt lhs=p0 rhs=p1"), "{d}");
+    assert!(!d.contains("f64.lt dst"), "{d}");
+    // `if` branches when it does not hold: !(a < b) is not a >= b with NaN, so the
+    // compare stays and the branch tests its result.
+    let d = dis(&m, 1);
+    assert!(d.contains("f64.lt dst="), "{d}");
+    assert!(d.contains("br_if_eqz"), "{d}");
+    assert!(!d.contains("br.f64.ge"), "{d}");
+    // eq/ne are exact negations of each other, NaN included.
+    let d = dis(&m, 2);
+    assert!(d.contains("br.f32.ne lhs=p0 rhs=p1"), "{d}");
+}

@@ -424,3 +424,61 @@ fn saturating_truncation() {
         i64(123)
     );
 }
+
+/// Float compares used as branch conditions (`br_if`: the fused compare-and-branch;
+/// `if`: branch-when-false, never a negated compare) agree with the compare's value on
+/// NaN, signed zeros, infinities and ordinary operands.
+#[test]
+fn float_compares_as_branch_conditions() {
+    let mut wat = String::from("(module\n");
+    for ty in ["f32", "f64"] {
+        for op in ["eq", "ne", "lt", "gt", "le", "ge"] {
+            wat.push_str(&format!(
+                r#"  (func (export "{ty}.{op}.value") (param {ty} {ty}) (result i32)
+    local.get 0 local.get 1 {ty}.{op})
+  (func (export "{ty}.{op}.br_if") (param {ty} {ty}) (result i32)
+    block local.get 0 local.get 1 {ty}.{op} br_if 0 i32.const 0 return end i32.const 1)
+  (func (export "{ty}.{op}.if") (param {ty} {ty}) (result i32)
+    local.get 0 local.get 1 {ty}.{op} if (result i32) i32.const 1 else i32.const 0 end)
+  (func (export "{ty}.{op}.loop") (param {ty} {ty}) (result i32) (local i32)
+    loop local.get 2 i32.const 1 i32.add local.set 2
+      local.get 2 i32.const 2 i32.lt_u if local.get 0 local.get 1 {ty}.{op} br_if 1 end
+    end local.get 2 i32.const 1 i32.ne)
+"#
+            ));
+        }
+    }
+    wat.push(')');
+    let mut i = inst(&wat);
+    let specials = [
+        0.0,
+        -0.0,
+        1.0,
+        -1.5,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        -f64::NAN,
+    ];
+    for ty in ["f32", "f64"] {
+        for op in ["eq", "ne", "lt", "gt", "le", "ge"] {
+            for &a in &specials {
+                for &b in &specials {
+                    let args = if ty == "f32" {
+                        [f32(a as f32), f32(b as f32)]
+                    } else {
+                        [f64(a), f64(b)]
+                    };
+                    let value = call1(&mut i, &format!("{ty}.{op}.value"), &args);
+                    for form in ["br_if", "if", "loop"] {
+                        let got = call1(&mut i, &format!("{ty}.{op}.{form}"), &args);
+                        assert_eq!(got, value, "{ty}.{op} {form} on ({a}, {b})");
+                    }
+                }
+            }
+        }
+    }
+    // The compares are not constant: both outcomes occur.
+    assert_eq!(call1(&mut i, "f64.lt.br_if", &[f64(1.0), f64(2.0)]), i32(1));
+    assert_eq!(call1(&mut i, "f64.lt.br_if", &[f64(f64::NAN), f64(2.0)]), i32(0));
+}
