@@ -85,6 +85,28 @@ pub(crate) struct CompiledFunc {
     pub num_results: u32,
     /// The IR.
     pub code: Box<[Instr]>,
+    /// The charge of the function's entry block when `code[0]` is its `consume_gas`
+    /// (else 0): a call charges it itself and starts at `code[1]`, one dispatch fewer
+    /// per call. Same charge at the same point (right after the frame is entered).
+    pub entry_gas: u32,
+}
+
+impl CompiledFunc {
+    /// The entry-block charge of `code` (see [`CompiledFunc::entry_gas`]).
+    pub(crate) fn entry_gas_of(code: &[Instr]) -> u32 {
+        match code.first() {
+            Some(&Instr::ConsumeGas { amount }) => amount,
+            _ => 0,
+        }
+    }
+
+    /// Index of the instruction a call starts at: 1 when the call charges the entry
+    /// block (`entry_gas != 0`; `code[0]` is then a `consume_gas`, never the last
+    /// instruction), else 0.
+    #[inline(always)]
+    pub(crate) fn entry_pc(&self) -> usize {
+        usize::from(self.entry_gas != 0)
+    }
 }
 
 impl CompiledFunc {

@@ -303,7 +303,20 @@ fn run<H: Host>(
     // `Module::new`, that every branch target and every fall-through successor of the
     // function's code is inside it (its last instruction never falls through), that
     // `select` is followed by its `arg` and `br_table` by its `len + 1` entries.
-    let mut ip: *const Instr = entry.code.as_ptr();
+    let mut ip: *const Instr;
+    /// Starts executing function `$f` whose frame was just entered: charges its entry
+    /// block when the call does that (`CompiledFunc::entry_gas`) and points `ip` at its
+    /// first instruction to run.
+    macro_rules! start {
+        ($f:expr) => {{
+            let f: &CompiledFunc = $f;
+            consume(fuel, u64::from(f.entry_gas))?;
+            // SAFETY: `entry_pc` is 0, or 1 when `code[0]` is a `consume_gas`, which
+            // never ends the code (verified).
+            ip = unsafe { f.code.as_ptr().add(f.entry_pc()) };
+        }};
+    }
+    start!(entry);
     let mut base: usize = 0;
     let mut fp: *mut u64 = stack.as_mut_ptr();
 
@@ -462,7 +475,7 @@ fn run<H: Host>(
                     if instance != ci {
                         switch_to!(instance);
                     }
-                    ip = f.code.as_ptr();
+                    start!(f);
                     base = args_at;
                     sync_fp!();
                 }
@@ -506,7 +519,7 @@ fn run<H: Host>(
                         base: base as u32,
                         stack_used: caller_used,
                     });
-                    ip = f.code.as_ptr();
+                    start!(f);
                     base = args_at;
                     sync_fp!();
                 }

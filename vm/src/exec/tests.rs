@@ -36,6 +36,7 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
                 frame_size: f.frame,
                 stack_cost: f.frame,
                 num_results: f.results,
+                entry_gas: 0,
                 code: f.code.into(),
             }),
         })

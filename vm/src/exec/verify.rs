@@ -153,6 +153,7 @@ mod tests {
             frame_size,
             stack_cost: 2,
             num_results: 1,
+            entry_gas: 0,
             code: code.into_boxed_slice(),
         }
     }

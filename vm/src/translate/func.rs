@@ -644,6 +644,7 @@ impl<'m> FuncTranslator<'m> {
             frame_size,
             stack_cost: self.num_locals.saturating_add(self.a.gas.max_height()),
             num_results: self.num_results,
+            entry_gas: crate::module::CompiledFunc::entry_gas_of(&code),
             code: code.clone().into_boxed_slice(),
         };
         code.clear();

@@ -340,6 +340,7 @@ impl Builder<'_> {
                         stack_cost: 0,
                         num_results: 0,
                         code: Box::new([]),
+                        entry_gas: 0,
                     };
                     self.add_func(ty, FuncKind::Compiled(placeholder), offset)?;
                 }

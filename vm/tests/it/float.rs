@@ -480,5 +480,8 @@ fn float_compares_as_branch_conditions() {
     }
     // The compares are not constant: both outcomes occur.
     assert_eq!(call1(&mut i, "f64.lt.br_if", &[f64(1.0), f64(2.0)]), i32(1));
-    assert_eq!(call1(&mut i, "f64.lt.br_if", &[f64(f64::NAN), f64(2.0)]), i32(0));
+    assert_eq!(
+        call1(&mut i, "f64.lt.br_if", &[f64(f64::NAN), f64(2.0)]),
+        i32(0)
+    );
 }
