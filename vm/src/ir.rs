@@ -1,7 +1,7 @@
 //! Metron IR: the register-based instruction set executed by the interpreter.
 //!
 //! Defined once, in [`for_each_instr!`]; the enum, its disassembly and slot relocation
-//! are derived from that table. Contract with the interpreter: `/work/vm-ir.md`.
+//! are derived from that table. Contract with the interpreter: `docs/ir.md`.
 //!
 //! * Operands are frame-relative [`Slot`]s (64-bit cells). Frame layout:
 //!   `[params][declared locals][constants][temporaries]`. Locals and constants are read
@@ -11,7 +11,10 @@
 //!   consecutive slots (`args`) or are followed by one [`Instr::Arg`] word.
 //!
 //! Changes after the first commit are listed here:
-//! (none yet)
+//! * Every branch carries `gas`, the charge of the metered block it jumps into
+//!   (`Instr::fuse_target_gas`); fused compares carry it as `u16`.
+//! * Fused float compare-and-branch (`br.f32.*`, `br.f64.*`).
+//! * A function's code always ends in a terminator (`Instr::is_terminator`).
 
 use core::fmt;
 

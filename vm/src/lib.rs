@@ -2,7 +2,7 @@
 //!
 //! Pipeline: `bytes -> validate + limits -> gas analysis -> single-pass translation ->`
 //! [`Module`] `->` `Instance` `-> invoke`. Supported: WebAssembly 2.0 without SIMD.
-//! See `/work/vm-ir.md` for the IR contract between the translator (`translate`) and
+//! See `docs/ir.md` for the IR contract between the translator (`translate`) and
 //! the interpreter (`exec`).
 //!
 //! Contracts use [`Instance`] (one module, function imports from a [`Host`]). Several

@@ -67,7 +67,7 @@ pub(crate) enum FuncKind {
 #[derive(Debug)]
 pub(crate) struct CompiledFunc {
     /// Index into `ModuleInner::types`.
-    #[allow(dead_code)] // contract field (vm-ir.md); not every consumer reads it
+    #[allow(dead_code)] // contract field (docs/ir.md); not every consumer reads it
     pub type_index: u32,
     /// Number of parameters (P).
     pub num_params: u32,
@@ -81,7 +81,7 @@ pub(crate) struct CompiledFunc {
     /// params + declared locals + maximum operand-stack height (`gas::MeteredBlocks`).
     pub stack_cost: u32,
     /// Number of results.
-    #[allow(dead_code)] // contract field (vm-ir.md)
+    #[allow(dead_code)] // contract field (docs/ir.md)
     pub num_results: u32,
     /// The IR.
     pub code: Box<[Instr]>,
@@ -159,7 +159,7 @@ pub(crate) struct TableDecl {
     /// The maximum as declared by the module (unclamped; import/export type matching).
     pub declared_max: Option<u32>,
     /// Set when the table is imported (not linkable in this version).
-    #[allow(dead_code)] // contract field (vm-ir.md)
+    #[allow(dead_code)] // contract field (docs/ir.md)
     pub import: Option<ImportName>,
 }
 
@@ -174,7 +174,7 @@ pub(crate) struct MemoryDecl {
     /// The maximum as declared by the module (unclamped; import/export type matching).
     pub declared_max: Option<u32>,
     /// Set when the memory is imported (not linkable in this version).
-    #[allow(dead_code)] // contract field (vm-ir.md)
+    #[allow(dead_code)] // contract field (docs/ir.md)
     pub import: Option<ImportName>,
 }
 
@@ -184,12 +184,12 @@ pub(crate) struct GlobalDecl {
     /// Value type.
     pub ty: ValType,
     /// `mut`?
-    #[allow(dead_code)] // contract field (vm-ir.md)
+    #[allow(dead_code)] // contract field (docs/ir.md)
     pub mutable: bool,
     /// Initializer (for imported globals: the type's zero, unused).
     pub init: ConstExpr,
     /// Set when the global is imported (not linkable in this version).
-    #[allow(dead_code)] // contract field (vm-ir.md)
+    #[allow(dead_code)] // contract field (docs/ir.md)
     pub import: Option<ImportName>,
 }
 
@@ -233,7 +233,7 @@ pub(crate) struct ElementSegment {
     /// Mode.
     pub mode: ElementMode,
     /// Element type.
-    #[allow(dead_code)] // contract field (vm-ir.md)
+    #[allow(dead_code)] // contract field (docs/ir.md)
     pub ty: ValType,
     /// Items (`RefFunc`, `RefNull` or `GlobalGet`).
     pub items: Vec<ConstExpr>,
@@ -290,7 +290,7 @@ pub(crate) struct ModuleInner {
     /// Whether `ConsumeGas` was emitted (and dynamic costs must be charged).
     pub metering: bool,
     /// Limits the module was loaded with.
-    #[allow(dead_code)] // contract field (vm-ir.md)
+    #[allow(dead_code)] // contract field (docs/ir.md)
     pub limits: Limits,
     /// Call depth limit (from `Config`).
     pub max_call_depth: u32,

@@ -1,6 +1,6 @@
 //! Runtime values and their encoding in the interpreter's untyped 64-bit cells.
 //!
-//! The value stack, globals and tables hold `u64` cells (see `/work/vm-ir.md`):
+//! The value stack, globals and tables hold `u64` cells (see `docs/ir.md`):
 //! an `i32` is stored zero-extended, floats as raw IEEE-754 bits, references as the
 //! function index / extern handle with [`NULL_REF`] for null.
 

@@ -1,7 +1,7 @@
 //! The IR interpreter: one loop over the current function's `&[Instr]`.
 //!
 //! * Value stack: one heap `Vec<u64>` of untyped cells; a frame is a window
-//!   `[base, base + frame_size)` (layout in `/work/vm-ir.md`). Slots are frame-relative.
+//!   `[base, base + frame_size)` (layout in `docs/ir.md`). Slots are frame-relative.
 //! * Call stack: a heap `Vec<Frame>` of caller states. The executor never recurses on the
 //!   native stack, not for wasm->wasm calls and not for host calls.
 //! * Instances: the loop runs over a [`Store`]; each frame records its instance. A call

@@ -10,7 +10,7 @@ type R = Result<(), Error>;
 
 impl FuncTranslator<'_> {
     pub(super) fn visit_ref_null(&mut self, _hty: HeapType) -> R {
-        // Null references are the constant u64::MAX (see vm-ir.md).
+        // Null references are the constant u64::MAX (see docs/ir.md).
         self.push_const(u64::MAX);
         Ok(())
     }
