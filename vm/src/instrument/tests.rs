@@ -157,6 +157,36 @@ fn calls_recursion_and_multi_value() {
     agree(src, "ret2", &[]);
 }
 
+/// Regression (found by the `gas_model` fuzzer): the wrapper block types of multi-value
+/// functions were appended to the type section in the order of their result lists, not
+/// in the order their indices were assigned (first use), so a module whose functions
+/// first return `(i64 i32)` and then `(i32 i64)` was instrumented into an invalid (or
+/// wrongly typed) module.
+#[test]
+fn multi_value_wrapper_types_in_index_order() {
+    let src = r#"(module
+      (func $a (export "a") (result i64 i32) i64.const 7 i32.const 1)
+      (func $b (export "b") (result i32 i64) i32.const 2 i64.const 8)
+      (func $c (export "c") (result f64 i32 i64) f64.const 1.5 i32.const 3 i64.const 9)
+      (func (export "all") (result i64) (local i64)
+        call $a i64.extend_i32_u i64.add local.set 0
+        call $b local.get 0 i64.add local.set 0 i64.extend_i32_u local.get 0 i64.add local.set 0
+        call $c local.get 0 i64.add local.set 0 i64.extend_i32_u local.get 0 i64.add local.set 0
+        drop local.get 0))"#;
+    let wasm = wat::parse_str(src).unwrap();
+    let out = instrument(&wasm, &Config::default()).unwrap();
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::default())
+        .validate_all(&out)
+        .expect("instrumented module validates");
+    for f in ["a", "b", "c", "all"] {
+        agree(src, f, &[]);
+    }
+    let m = Module::new(&Config::default(), &wasm).unwrap();
+    let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+    let r = i.invoke(&mut NoHost, "all", &[], &mut GasMeter::new(1 << 20));
+    assert_eq!(r.unwrap(), vec![Value::I64(30)]);
+}
+
 #[test]
 fn dynamic_costs() {
     let src = r#"(module
