@@ -21,7 +21,7 @@ cd "$here"
 logs="${CAMPAIGN_LOGS:-$here/logs}"
 
 usage() {
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 }
 
