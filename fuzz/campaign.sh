@@ -86,12 +86,20 @@ coverage() {
     local triple
     triple="$(rustc +nightly -vV | sed -n 's/^host: //p')"
     for t in "$@"; do
-        cargo +nightly fuzz coverage -O "$t" >"$logs/$t.coverage.log" 2>&1
+        # A snapshot of the corpus: a running fuzzer deletes and rewrites corpus files,
+        # which makes the replay fail on a file that vanished.
+        local snap="$logs/$t.corpus-snapshot"
+        rm -rf "$snap"
+        mkdir -p "$snap"
+        # (A file deleted by a running fuzzer mid-copy is simply not in the snapshot.)
+        cp -r "corpus/$t/." "$snap/" 2>/dev/null || true
+        cargo +nightly fuzz coverage -O "$t" "$snap" >"$logs/$t.coverage.log" 2>&1
+        rm -rf "$snap"
         local bin="target/$triple/coverage/$triple/release/$t"
-        echo "== $t (vm/src: regions, functions, lines covered by the corpus)"
+        echo "== $t: line coverage of vm/src by the corpus (file, lines, missed, covered)"
         "$llvm_cov" report "$bin" -instr-profile="coverage/$t/coverage.profdata" \
             --ignore-filename-regex='(\.cargo|rustc|/fuzz/|/bench/|chain-node|rpc)' \
-            | tail -n 1
+            | awk '$1 ~ /\.rs$/ || $1 == "TOTAL" { printf "%-28s %6s %6s %8s\n", $1, $8, $9, $10 }'
     done
 }
 
