@@ -30,7 +30,7 @@ run() {
     shift
     [ $# -gt 0 ] || usage
     mkdir -p "$logs"
-    cargo +nightly fuzz build -O "$@" >/dev/null
+    for t in "$@"; do cargo +nightly fuzz build -O "$t" >/dev/null; done
     local pids=()
     for t in "$@"; do
         touch "$logs/$t.start"
