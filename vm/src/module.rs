@@ -107,9 +107,7 @@ impl CompiledFunc {
     pub(crate) fn entry_pc(&self) -> usize {
         usize::from(self.entry_gas != 0)
     }
-}
 
-impl CompiledFunc {
     /// Human name of a slot: `p0` param, `l0` declared local, `c0` constant, `t0` temporary.
     fn slot_name(&self, s: Slot) -> String {
         let p = self.num_params;

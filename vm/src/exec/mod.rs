@@ -225,8 +225,8 @@ pub(crate) fn execute<H: Host>(
     func: u32,
 ) -> Result<(), Trap> {
     // The remaining gas lives in a local ("fuel") while the loop runs: one compare and
-    // one subtraction per metered block. It is written back on every exit and around
-    // host calls, so the meter is exact whenever anyone else can observe it.
+    // one subtraction per charge. It is written back on every exit and around host
+    // calls, so the meter is exact whenever anyone else can observe it.
     let mut fuel = gas.remaining();
     let result = run(store, host, gas, &mut fuel, instance, func);
     gas.set_remaining(fuel);
@@ -451,6 +451,31 @@ fn run<H: Host>(
             next!();
         }};
     }
+    /// Enters wasm function `$f` (of the instance that becomes current right after) with
+    /// its frame at stack index `$args_at`: call-depth check, frame cost and set-up
+    /// (`enter`), the caller's frame record, the entry charge and the new frame pointer.
+    macro_rules! push_frame {
+        ($f:expr, $args_at:expr) => {{
+            let f: &CompiledFunc = $f;
+            let args_at: usize = $args_at;
+            if frames.len() + 1 >= max_depth {
+                return Err(Trap::new(TrapKind::CallStackExhausted));
+            }
+            let caller_used = stack_used;
+            t!(enter(stack, f, args_at, &mut stack_used, max_stack));
+            frames.push(Frame {
+                instance: ci,
+                // SAFETY: a call never ends the code (verified), so `ip + 1`
+                // is an instruction of this function.
+                ip: ResumeIp(unsafe { ip.add(1) }),
+                base: base as u32,
+                stack_used: caller_used,
+            });
+            start!(f);
+            base = args_at;
+            sync_fp!();
+        }};
+    }
     /// Calls the function at store address `$addr` (of any instance, or the host) with
     /// arguments at stack index `$args_at`.
     macro_rules! call_addr {
@@ -458,26 +483,11 @@ fn run<H: Host>(
             let args_at: usize = $args_at;
             match &funcs[$addr as usize] {
                 &FuncInst::Wasm { instance, index } => {
-                    if frames.len() + 1 >= max_depth {
-                        return Err(Trap::new(TrapKind::CallStackExhausted));
-                    }
                     let f = compiled(&instances[instance as usize].module.inner, index)?;
-                    let caller_used = stack_used;
-                    t!(enter(stack, f, args_at, &mut stack_used, max_stack));
-                    frames.push(Frame {
-                        instance: ci,
-                        // SAFETY: a call never ends the code (verified), so `ip + 1`
-                        // is an instruction of this function.
-                        ip: ResumeIp(unsafe { ip.add(1) }),
-                        base: base as u32,
-                        stack_used: caller_used,
-                    });
+                    push_frame!(f, args_at);
                     if instance != ci {
                         switch_to!(instance);
                     }
-                    start!(f);
-                    base = args_at;
-                    sync_fp!();
                 }
                 FuncInst::Host { id, ty } => {
                     gas.set_remaining(*fuel);
@@ -505,24 +515,7 @@ fn run<H: Host>(
             let callee: u32 = $callee;
             let args_at = base + $args.0 as usize;
             match &module.funcs[callee as usize].kind {
-                FuncKind::Compiled(f) => {
-                    if frames.len() + 1 >= max_depth {
-                        return Err(Trap::new(TrapKind::CallStackExhausted));
-                    }
-                    let caller_used = stack_used;
-                    t!(enter(stack, f, args_at, &mut stack_used, max_stack));
-                    frames.push(Frame {
-                        instance: ci,
-                        // SAFETY: a call never ends the code (verified), so `ip + 1`
-                        // is an instruction of this function.
-                        ip: ResumeIp(unsafe { ip.add(1) }),
-                        base: base as u32,
-                        stack_used: caller_used,
-                    });
-                    start!(f);
-                    base = args_at;
-                    sync_fp!();
-                }
+                FuncKind::Compiled(f) => push_frame!(f, args_at),
                 FuncKind::Import(_) => call_addr!(inst.funcs[callee as usize], args_at),
             }
         }};

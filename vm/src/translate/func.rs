@@ -597,23 +597,21 @@ impl<'m> FuncTranslator<'m> {
         let mut bad: Option<usize> = None;
         let n = code.len();
         for pc in 0..n {
-            // Control flow (`verify::control_ok`), and the fusion of a branch with the
-            // charge of the metered block it jumps into (`Instr::fuse_target_gas`: one
-            // dispatch fewer per taken branch, e.g. per loop iteration). In place: a
-            // copy of the 16-byte instruction edited field by field and stored back
-            // stalls on store forwarding.
-            if let Some(offset) = code[pc].branch_offset_mut().map(|o| *o) {
-                let target = pc as i64 + i64::from(offset);
-                if !(0..n as i64).contains(&target) {
-                    return Err(verify::describe_control(pc, &code));
-                }
-                if let Instr::ConsumeGas { amount } = code[target as usize] {
-                    // The target + 1 exists: a `consume_gas` never ends the code.
-                    code[pc].fuse_target_gas(amount);
-                }
-            }
+            // Control flow (`verify::control_ok`: branch targets inside the code, ...),
+            // then the fusion of a branch with the charge of the metered block it jumps
+            // into (`Instr::fuse_target_gas`: one dispatch fewer per taken branch, e.g.
+            // per loop iteration; the new target, one past a `consume_gas`, is inside the
+            // code because a `consume_gas` never ends it). In place: a copy of the
+            // 16-byte instruction edited field by field and stored back stalls on store
+            // forwarding.
             if !verify::control_ok(&code, pc) {
                 return Err(verify::describe_control(pc, &code));
+            }
+            if let Some(offset) = code[pc].branch_offset() {
+                let target = (pc as i64 + i64::from(offset)) as usize;
+                if let Instr::ConsumeGas { amount } = code[target] {
+                    code[pc].fuse_target_gas(amount);
+                }
             }
             let instr = &mut code[pc];
             // Relocation, and the frame-slot check of `exec::verify` on the final slot.
