@@ -267,7 +267,12 @@ macro_rules! define_instr {
         [br_cmp] $( $cname:ident = $cm:literal, )*
     ) => {
         /// One Metron IR instruction. See the module docs and [`for_each_instr!`].
+        ///
+        /// `repr(u16)`: the tag is the first 16 bits and equals the variant's index in
+        /// declaration order ([`Tag`]), so the interpreter's handler lookup is one load
+        /// (`exec::threaded`); each variant's fields follow in declaration order.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u16)]
         pub enum Instr {
             $( $(#[doc = $doc])+ $name { $(
                 #[allow(missing_docs)]
@@ -318,19 +323,57 @@ macro_rules! define_instr {
             $(
                 #[doc = concat!("Fused compare and branch: jump by `offset` when `", $cm, "` of `lhs`, `rhs` holds (charging `gas` when taken).")]
                 $cname {
+                    /// Gas of the target's metered block, charged when the branch is taken
+                    /// (declared first: with `repr(u16)` it fills the two bytes after the tag).
+                    gas: u16,
                     /// Left operand.
                     lhs: Slot,
                     /// Right operand.
                     rhs: Slot,
                     /// Relative branch offset.
                     offset: i32,
-                    /// Gas of the target's metered block, charged when the branch is taken.
-                    gas: u16,
                 },
             )*
         }
 
+        /// The variant of an [`Instr`] without its fields, in declaration order: indexes
+        /// the interpreter's handler table (`exec::threaded`).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u16)]
+        #[allow(dead_code)] // every variant is constructed through `Instr::tag` only
+        pub(crate) enum Tag {
+            $( $name, )*
+            $( $bname, )*
+            $( $uname, )*
+            $( $lname, )*
+            $( $sname, )*
+            $( $cname, )*
+        }
+
+        /// Number of [`Instr`] variants (the size of a table indexed by [`Tag`]).
+        pub(crate) const NUM_TAGS: usize = [
+            $( stringify!($name), )*
+            $( stringify!($bname), )*
+            $( stringify!($uname), )*
+            $( stringify!($lname), )*
+            $( stringify!($sname), )*
+            $( stringify!($cname), )*
+        ].len();
+
         impl Instr {
+            /// The variant of this instruction.
+            #[inline(always)]
+            pub(crate) fn tag(&self) -> Tag {
+                match self {
+                    $( Instr::$name { .. } => Tag::$name, )*
+                    $( Instr::$bname { .. } => Tag::$bname, )*
+                    $( Instr::$uname { .. } => Tag::$uname, )*
+                    $( Instr::$lname { .. } => Tag::$lname, )*
+                    $( Instr::$sname { .. } => Tag::$sname, )*
+                    $( Instr::$cname { .. } => Tag::$cname, )*
+                }
+            }
+
             /// The disassembly mnemonic.
             pub fn mnemonic(&self) -> &'static str {
                 match self {

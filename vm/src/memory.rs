@@ -22,6 +22,21 @@ pub(crate) struct Memory {
     declared_max: Option<u32>,
 }
 
+/// Start of an access of `len` bytes at effective address `addr + offset` (computed in
+/// 64 bits, never wrapping: spec 4.4.7 "Memory Instructions") in a linear memory of
+/// `mem_len` bytes, or `None` when any byte of it is outside. The one bounds rule of
+/// every load, store and host access (the interpreter's handlers use it directly).
+#[inline(always)]
+pub(crate) fn access_start(addr: u32, offset: u32, len: u64, mem_len: usize) -> Option<usize> {
+    let start = u64::from(addr) + u64::from(offset);
+    // `start + len < 2^34` for every caller's `len` (at most `u32::MAX`): no overflow.
+    if start + len <= mem_len as u64 {
+        Some(start as usize)
+    } else {
+        None
+    }
+}
+
 impl Memory {
     /// A memory of `min_pages` zeroed pages that may grow up to `max_pages`, whose type
     /// declares maximum `Some(max_pages)`.
@@ -76,6 +91,14 @@ impl Memory {
         &mut self.bytes
     }
 
+    /// Base pointer and length in bytes of the linear memory, for the interpreter's
+    /// handlers (`exec::threaded`), which bounds-check every access against the length.
+    /// Valid until the memory grows (`grow` is never called while handlers run).
+    #[inline(always)]
+    pub(crate) fn raw_parts(&mut self) -> (*mut u8, usize) {
+        (self.bytes.as_mut_ptr(), self.bytes.len())
+    }
+
     /// Current size in pages.
     #[inline]
     pub(crate) fn size_pages(&self) -> u32 {
@@ -104,12 +127,9 @@ impl Memory {
     /// The effective address range `[addr + offset, addr + offset + len)`, if in bounds.
     #[inline(always)]
     fn range(&self, addr: u32, offset: u32, len: u64) -> Result<core::ops::Range<usize>, TrapKind> {
-        let start = u64::from(addr) + u64::from(offset);
-        let end = start + len; // < 2^34, no overflow
-        if end <= self.bytes.len() as u64 {
-            Ok(start as usize..end as usize)
-        } else {
-            Err(TrapKind::MemoryOutOfBounds)
+        match access_start(addr, offset, len, self.bytes.len()) {
+            Some(start) => Ok(start..start + len as usize),
+            None => Err(TrapKind::MemoryOutOfBounds),
         }
     }
 
@@ -117,7 +137,7 @@ impl Memory {
     ///
     /// # Errors
     /// `MemoryOutOfBounds` if any byte is outside memory.
-    #[inline(always)]
+    #[cfg(test)]
     pub(crate) fn load<const N: usize>(&self, addr: u32, offset: u32) -> Result<[u8; N], TrapKind> {
         let r = self.range(addr, offset, N as u64)?;
         let mut out = [0u8; N];
@@ -129,7 +149,7 @@ impl Memory {
     ///
     /// # Errors
     /// `MemoryOutOfBounds` if any byte is outside memory (nothing is written).
-    #[inline(always)]
+    #[cfg(test)]
     pub(crate) fn store<const N: usize>(
         &mut self,
         addr: u32,

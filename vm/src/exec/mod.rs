@@ -37,6 +37,7 @@ pub(crate) mod float;
 pub(crate) mod int;
 #[cfg(test)]
 mod tests;
+pub(crate) mod threaded;
 pub(crate) mod verify;
 
 use crate::host::Host;
@@ -46,7 +47,7 @@ use crate::meter::GasMeter;
 use crate::module::{CompiledFunc, FuncKind, ModuleInner};
 use crate::store::{FuncInst, InstanceData, Store};
 use crate::trap::{Trap, TrapKind};
-use crate::value::{Value, NULL_REF};
+use crate::value::Value;
 
 /// A suspended caller: where to resume when the callee returns.
 #[derive(Clone, Copy, Debug)]
@@ -336,14 +337,6 @@ fn run<H: Host>(
             ip = unsafe { ip.add(1) };
         }};
     }
-    /// Jumps by a relative branch offset.
-    macro_rules! jump {
-        ($offset:expr) => {{
-            // SAFETY: every branch target is inside the function's code (verified).
-            ip = unsafe { ip.offset($offset as isize) };
-        }};
-    }
-
     /// Makes instance `$i` the current one (module, memory and index maps).
     macro_rules! switch_to {
         ($i:expr) => {{
@@ -379,77 +372,6 @@ fn run<H: Host>(
                 Err(k) => return Err(Trap::new(k)),
             }
         };
-    }
-    macro_rules! bin32 {
-        ($dst:ident, $lhs:ident, $rhs:ident, |$a:ident, $b:ident| $e:expr) => {{
-            let $a = get!($lhs) as u32;
-            let $b = get!($rhs) as u32;
-            set!($dst, u64::from($e));
-            next!();
-        }};
-    }
-    macro_rules! bin32t {
-        ($dst:ident, $lhs:ident, $rhs:ident, $f:path) => {{
-            let v = t!($f(get!($lhs) as u32, get!($rhs) as u32));
-            set!($dst, u64::from(v));
-            next!();
-        }};
-    }
-    macro_rules! bin64 {
-        ($dst:ident, $lhs:ident, $rhs:ident, |$a:ident, $b:ident| $e:expr) => {{
-            let $a = get!($lhs);
-            let $b = get!($rhs);
-            set!($dst, $e);
-            next!();
-        }};
-    }
-    macro_rules! cmp64 {
-        ($dst:ident, $lhs:ident, $rhs:ident, |$a:ident, $b:ident| $e:expr) => {{
-            let $a = get!($lhs);
-            let $b = get!($rhs);
-            set!($dst, u64::from($e));
-            next!();
-        }};
-    }
-    macro_rules! bin64t {
-        ($dst:ident, $lhs:ident, $rhs:ident, $f:path) => {{
-            let v = t!($f(get!($lhs), get!($rhs)));
-            set!($dst, v);
-            next!();
-        }};
-    }
-    macro_rules! un {
-        ($dst:ident, $src:ident, |$a:ident| $e:expr) => {{
-            let $a = get!($src);
-            set!($dst, $e);
-            next!();
-        }};
-    }
-    macro_rules! br_cmp {
-        ($lhs:ident, $rhs:ident, $offset:ident, $gas:ident, |$a:ident, $b:ident| $e:expr) => {{
-            let $a = get!($lhs);
-            let $b = get!($rhs);
-            if $e {
-                consume(fuel, u64::from($gas))?;
-                jump!($offset);
-            } else {
-                next!();
-            }
-        }};
-    }
-    macro_rules! load {
-        ($dst:ident, $ptr:ident, $offset:ident, $n:literal, |$b:ident| $e:expr) => {{
-            let $b = t!(mem.load::<$n>(get!($ptr) as u32, $offset));
-            set!($dst, $e);
-            next!();
-        }};
-    }
-    macro_rules! store {
-        ($ptr:ident, $value:ident, $offset:ident, |$v:ident| $e:expr) => {{
-            let $v = get!($value);
-            t!(mem.store(get!($ptr) as u32, $offset, $e));
-            next!();
-        }};
     }
     /// Enters wasm function `$f` (of the instance that becomes current right after) with
     /// its frame at stack index `$args_at`: call-depth check, frame cost and set-up
@@ -538,67 +460,20 @@ fn run<H: Host>(
         }};
     }
 
-    use float as fl;
-    use int as it;
-
+    let mut threaded_cx = threaded::Cx::new();
     loop {
         // SAFETY: `ip` points into the current function's code (see its declaration).
         let instr = unsafe { *ip };
         match instr {
             // ---- control, variables, calls ----
-            Instr::ConsumeGas { amount } => {
-                consume(fuel, u64::from(amount))?;
-                next!();
-            }
-            Instr::Copy { dst, src } => {
-                set!(dst, get!(src));
-                next!();
-            }
-            Instr::Const { dst, lo, hi } => {
-                set!(dst, (u64::from(hi) << 32) | u64::from(lo));
-                next!();
-            }
             Instr::CopySpan { dst, src, len } => {
                 let s = base + src.0 as usize;
                 stack.copy_within(s..s + len as usize, base + dst.0 as usize);
                 sync_fp!();
                 next!();
             }
-            Instr::Select { dst, cond, if_true } => {
-                // SAFETY: `select` is followed by its `arg` (verified).
-                let Instr::Arg { slot: if_false } = (unsafe { *ip.add(1) }) else {
-                    return Err(internal("select without arg"));
-                };
-                let v = if get!(cond) as u32 != 0 {
-                    get!(if_true)
-                } else {
-                    get!(if_false)
-                };
-                set!(dst, v);
-                ip = unsafe { ip.add(2) };
-            }
             Instr::Arg { .. } => next!(),
             Instr::Unreachable {} => return Err(Trap::new(TrapKind::Unreachable)),
-            Instr::Br { offset, gas } => {
-                consume(fuel, u64::from(gas))?;
-                jump!(offset)
-            }
-            Instr::BrIfNez { cond, offset, gas } => {
-                if get!(cond) as u32 != 0 {
-                    consume(fuel, u64::from(gas))?;
-                    jump!(offset);
-                } else {
-                    next!();
-                }
-            }
-            Instr::BrIfEqz { cond, offset, gas } => {
-                if get!(cond) as u32 == 0 {
-                    consume(fuel, u64::from(gas))?;
-                    jump!(offset);
-                } else {
-                    next!();
-                }
-            }
             Instr::BrTable { index, len } => {
                 let i = (get!(index) as u32).min(len);
                 // SAFETY: `br_table` is followed by its `len + 1` entries (verified).
@@ -765,546 +640,29 @@ fn run<H: Host>(
                 bulk::elem_drop(&mut segments[ci as usize], elem);
                 next!();
             }
-            Instr::RefIsNull { dst, src } => {
-                set!(dst, u64::from(get!(src) == NULL_REF));
-                next!();
-            }
             Instr::RefFunc { dst, func } => {
                 set!(dst, u64::from(inst.funcs[func as usize]));
                 next!();
             }
 
-            // ---- i32 binary ----
-            Instr::I32Add { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a.wrapping_add(b)),
-            Instr::I32Sub { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a.wrapping_sub(b)),
-            Instr::I32Mul { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a.wrapping_mul(b)),
-            Instr::I32DivS { dst, lhs, rhs } => bin32t!(dst, lhs, rhs, it::i32_div_s),
-            Instr::I32DivU { dst, lhs, rhs } => bin32t!(dst, lhs, rhs, it::i32_div_u),
-            Instr::I32RemS { dst, lhs, rhs } => bin32t!(dst, lhs, rhs, it::i32_rem_s),
-            Instr::I32RemU { dst, lhs, rhs } => bin32t!(dst, lhs, rhs, it::i32_rem_u),
-            Instr::I32And { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a & b),
-            Instr::I32Or { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a | b),
-            Instr::I32Xor { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a ^ b),
-            Instr::I32Shl { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_shl(a, b)),
-            Instr::I32ShrS { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_shr_s(a, b)),
-            Instr::I32ShrU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_shr_u(a, b)),
-            Instr::I32Rotl { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_rotl(a, b)),
-            Instr::I32Rotr { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_rotr(a, b)),
-            Instr::I32Eq { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a == b),
-            Instr::I32Ne { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a != b),
-            Instr::I32LtS { dst, lhs, rhs } => {
-                bin32!(dst, lhs, rhs, |a, b| (a as i32) < (b as i32))
-            }
-            Instr::I32LtU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a < b),
-            Instr::I32GtS { dst, lhs, rhs } => {
-                bin32!(dst, lhs, rhs, |a, b| (a as i32) > (b as i32))
-            }
-            Instr::I32GtU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a > b),
-            Instr::I32LeS { dst, lhs, rhs } => {
-                bin32!(dst, lhs, rhs, |a, b| (a as i32) <= (b as i32))
-            }
-            Instr::I32LeU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a <= b),
-            Instr::I32GeS { dst, lhs, rhs } => {
-                bin32!(dst, lhs, rhs, |a, b| (a as i32) >= (b as i32))
-            }
-            Instr::I32GeU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a >= b),
-
-            // ---- i64 binary ----
-            Instr::I64Add { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a.wrapping_add(b)),
-            Instr::I64Sub { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a.wrapping_sub(b)),
-            Instr::I64Mul { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a.wrapping_mul(b)),
-            Instr::I64DivS { dst, lhs, rhs } => bin64t!(dst, lhs, rhs, it::i64_div_s),
-            Instr::I64DivU { dst, lhs, rhs } => bin64t!(dst, lhs, rhs, it::i64_div_u),
-            Instr::I64RemS { dst, lhs, rhs } => bin64t!(dst, lhs, rhs, it::i64_rem_s),
-            Instr::I64RemU { dst, lhs, rhs } => bin64t!(dst, lhs, rhs, it::i64_rem_u),
-            Instr::I64And { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a & b),
-            Instr::I64Or { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a | b),
-            Instr::I64Xor { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a ^ b),
-            Instr::I64Shl { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_shl(a, b)),
-            Instr::I64ShrS { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_shr_s(a, b)),
-            Instr::I64ShrU { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_shr_u(a, b)),
-            Instr::I64Rotl { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_rotl(a, b)),
-            Instr::I64Rotr { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_rotr(a, b)),
-            Instr::I64Eq { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a == b),
-            Instr::I64Ne { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a != b),
-            Instr::I64LtS { dst, lhs, rhs } => {
-                cmp64!(dst, lhs, rhs, |a, b| (a as i64) < (b as i64))
-            }
-            Instr::I64LtU { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a < b),
-            Instr::I64GtS { dst, lhs, rhs } => {
-                cmp64!(dst, lhs, rhs, |a, b| (a as i64) > (b as i64))
-            }
-            Instr::I64GtU { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a > b),
-            Instr::I64LeS { dst, lhs, rhs } => {
-                cmp64!(dst, lhs, rhs, |a, b| (a as i64) <= (b as i64))
-            }
-            Instr::I64LeU { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a <= b),
-            Instr::I64GeS { dst, lhs, rhs } => {
-                cmp64!(dst, lhs, rhs, |a, b| (a as i64) >= (b as i64))
-            }
-            Instr::I64GeU { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a >= b),
-
-            // ---- f32 binary ----
-            Instr::F32Add { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_add(a, b)),
-            Instr::F32Sub { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_sub(a, b)),
-            Instr::F32Mul { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_mul(a, b)),
-            Instr::F32Div { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_div(a, b)),
-            Instr::F32Min { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_min(a, b)),
-            Instr::F32Max { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_max(a, b)),
-            Instr::F32Copysign { dst, lhs, rhs } => {
-                bin32!(dst, lhs, rhs, |a, b| fl::f32_copysign(a, b))
-            }
-            Instr::F32Eq { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_eq(a, b)),
-            Instr::F32Ne { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_ne(a, b)),
-            Instr::F32Lt { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_lt(a, b)),
-            Instr::F32Gt { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_gt(a, b)),
-            Instr::F32Le { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_le(a, b)),
-            Instr::F32Ge { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_ge(a, b)),
-
-            // ---- f64 binary ----
-            Instr::F64Add { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_add(a, b)),
-            Instr::F64Sub { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_sub(a, b)),
-            Instr::F64Mul { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_mul(a, b)),
-            Instr::F64Div { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_div(a, b)),
-            Instr::F64Min { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_min(a, b)),
-            Instr::F64Max { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_max(a, b)),
-            Instr::F64Copysign { dst, lhs, rhs } => {
-                bin64!(dst, lhs, rhs, |a, b| fl::f64_copysign(a, b))
-            }
-            Instr::F64Eq { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_eq(a, b)),
-            Instr::F64Ne { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_ne(a, b)),
-            Instr::F64Lt { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_lt(a, b)),
-            Instr::F64Gt { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_gt(a, b)),
-            Instr::F64Le { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_le(a, b)),
-            Instr::F64Ge { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_ge(a, b)),
-
-            // ---- integer unary ----
-            Instr::I32Eqz { dst, src } => un!(dst, src, |a| u64::from(a as u32 == 0)),
-            Instr::I32Clz { dst, src } => un!(dst, src, |a| u64::from((a as u32).leading_zeros())),
-            Instr::I32Ctz { dst, src } => un!(dst, src, |a| u64::from((a as u32).trailing_zeros())),
-            Instr::I32Popcnt { dst, src } => un!(dst, src, |a| u64::from((a as u32).count_ones())),
-            Instr::I32Extend8S { dst, src } => un!(dst, src, |a| u64::from(a as i8 as i32 as u32)),
-            Instr::I32Extend16S { dst, src } => {
-                un!(dst, src, |a| u64::from(a as i16 as i32 as u32))
-            }
-            Instr::I64Eqz { dst, src } => un!(dst, src, |a| u64::from(a == 0)),
-            Instr::I64Clz { dst, src } => un!(dst, src, |a| u64::from(a.leading_zeros())),
-            Instr::I64Ctz { dst, src } => un!(dst, src, |a| u64::from(a.trailing_zeros())),
-            Instr::I64Popcnt { dst, src } => un!(dst, src, |a| u64::from(a.count_ones())),
-            Instr::I64Extend8S { dst, src } => un!(dst, src, |a| a as i8 as i64 as u64),
-            Instr::I64Extend16S { dst, src } => un!(dst, src, |a| a as i16 as i64 as u64),
-            Instr::I64Extend32S { dst, src } => un!(dst, src, |a| a as i32 as i64 as u64),
-            Instr::I32WrapI64 { dst, src } => un!(dst, src, |a| u64::from(a as u32)),
-            Instr::I64ExtendI32S { dst, src } => un!(dst, src, |a| a as i32 as i64 as u64),
-            Instr::I64ExtendI32U { dst, src } => un!(dst, src, |a| u64::from(a as u32)),
-
-            // ---- float unary ----
-            Instr::F32Abs { dst, src } => un!(dst, src, |a| u64::from(fl::f32_abs(a as u32))),
-            Instr::F32Neg { dst, src } => un!(dst, src, |a| u64::from(fl::f32_neg(a as u32))),
-            Instr::F32Ceil { dst, src } => un!(dst, src, |a| u64::from(fl::f32_ceil(a as u32))),
-            Instr::F32Floor { dst, src } => un!(dst, src, |a| u64::from(fl::f32_floor(a as u32))),
-            Instr::F32Trunc { dst, src } => un!(dst, src, |a| u64::from(fl::f32_trunc(a as u32))),
-            Instr::F32Nearest { dst, src } => {
-                un!(dst, src, |a| u64::from(fl::f32_nearest(a as u32)))
-            }
-            Instr::F32Sqrt { dst, src } => un!(dst, src, |a| u64::from(fl::f32_sqrt(a as u32))),
-            Instr::F64Abs { dst, src } => un!(dst, src, |a| fl::f64_abs(a)),
-            Instr::F64Neg { dst, src } => un!(dst, src, |a| fl::f64_neg(a)),
-            Instr::F64Ceil { dst, src } => un!(dst, src, |a| fl::f64_ceil(a)),
-            Instr::F64Floor { dst, src } => un!(dst, src, |a| fl::f64_floor(a)),
-            Instr::F64Trunc { dst, src } => un!(dst, src, |a| fl::f64_trunc(a)),
-            Instr::F64Nearest { dst, src } => un!(dst, src, |a| fl::f64_nearest(a)),
-            Instr::F64Sqrt { dst, src } => un!(dst, src, |a| fl::f64_sqrt(a)),
-
-            // ---- conversions ----
-            Instr::I32TruncF32S { dst, src } => {
-                un!(dst, src, |a| u64::from(t!(fl::i32_trunc_s(fl::widen(
-                    a as u32
-                )))))
-            }
-            Instr::I32TruncF32U { dst, src } => {
-                un!(dst, src, |a| u64::from(t!(fl::i32_trunc_u(fl::widen(
-                    a as u32
-                )))))
-            }
-            Instr::I32TruncF64S { dst, src } => {
-                un!(dst, src, |a| u64::from(t!(fl::i32_trunc_s(fl::f64_val(a)))))
-            }
-            Instr::I32TruncF64U { dst, src } => {
-                un!(dst, src, |a| u64::from(t!(fl::i32_trunc_u(fl::f64_val(a)))))
-            }
-            Instr::I64TruncF32S { dst, src } => {
-                un!(dst, src, |a| t!(fl::i64_trunc_s(fl::widen(a as u32))))
-            }
-            Instr::I64TruncF32U { dst, src } => {
-                un!(dst, src, |a| t!(fl::i64_trunc_u(fl::widen(a as u32))))
-            }
-            Instr::I64TruncF64S { dst, src } => {
-                un!(dst, src, |a| t!(fl::i64_trunc_s(fl::f64_val(a))))
-            }
-            Instr::I64TruncF64U { dst, src } => {
-                un!(dst, src, |a| t!(fl::i64_trunc_u(fl::f64_val(a))))
-            }
-            Instr::I32TruncSatF32S { dst, src } => {
-                un!(dst, src, |a| u64::from(fl::i32_trunc_sat_s(fl::widen(
-                    a as u32
-                ))))
-            }
-            Instr::I32TruncSatF32U { dst, src } => {
-                un!(dst, src, |a| u64::from(fl::i32_trunc_sat_u(fl::widen(
-                    a as u32
-                ))))
-            }
-            Instr::I32TruncSatF64S { dst, src } => {
-                un!(dst, src, |a| u64::from(fl::i32_trunc_sat_s(fl::f64_val(a))))
-            }
-            Instr::I32TruncSatF64U { dst, src } => {
-                un!(dst, src, |a| u64::from(fl::i32_trunc_sat_u(fl::f64_val(a))))
-            }
-            Instr::I64TruncSatF32S { dst, src } => {
-                un!(dst, src, |a| fl::i64_trunc_sat_s(fl::widen(a as u32)))
-            }
-            Instr::I64TruncSatF32U { dst, src } => {
-                un!(dst, src, |a| fl::i64_trunc_sat_u(fl::widen(a as u32)))
-            }
-            Instr::I64TruncSatF64S { dst, src } => {
-                un!(dst, src, |a| fl::i64_trunc_sat_s(fl::f64_val(a)))
-            }
-            Instr::I64TruncSatF64U { dst, src } => {
-                un!(dst, src, |a| fl::i64_trunc_sat_u(fl::f64_val(a)))
-            }
-            Instr::F32ConvertI32S { dst, src } => {
-                un!(dst, src, |a| u64::from(fl::f32_convert_i32_s(a as u32)))
-            }
-            Instr::F32ConvertI32U { dst, src } => {
-                un!(dst, src, |a| u64::from(fl::f32_convert_i32_u(a as u32)))
-            }
-            Instr::F32ConvertI64S { dst, src } => {
-                un!(dst, src, |a| u64::from(fl::f32_convert_i64_s(a)))
-            }
-            Instr::F32ConvertI64U { dst, src } => {
-                un!(dst, src, |a| u64::from(fl::f32_convert_i64_u(a)))
-            }
-            Instr::F32DemoteF64 { dst, src } => un!(dst, src, |a| u64::from(fl::f32_demote_f64(a))),
-            Instr::F64ConvertI32S { dst, src } => {
-                un!(dst, src, |a| fl::f64_convert_i32_s(a as u32))
-            }
-            Instr::F64ConvertI32U { dst, src } => {
-                un!(dst, src, |a| fl::f64_convert_i32_u(a as u32))
-            }
-            Instr::F64ConvertI64S { dst, src } => un!(dst, src, |a| fl::f64_convert_i64_s(a)),
-            Instr::F64ConvertI64U { dst, src } => un!(dst, src, |a| fl::f64_convert_i64_u(a)),
-            Instr::F64PromoteF32 { dst, src } => {
-                un!(dst, src, |a| fl::f64_promote_f32(a as u32))
-            }
-
-            // ---- loads ----
-            Instr::I32Load { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
-            }
-            Instr::I64Load { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b))
-            }
-            Instr::F32Load { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
-            }
-            Instr::F64Load { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b))
-            }
-            Instr::I32Load8S { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 1, |b| u64::from(b[0] as i8 as i32 as u32))
-            }
-            Instr::I32Load8U { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 1, |b| u64::from(b[0]))
-            }
-            Instr::I32Load16S { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 2, |b| u64::from(
-                    i16::from_le_bytes(b) as i32 as u32
-                ))
-            }
-            Instr::I32Load16U { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 2, |b| u64::from(u16::from_le_bytes(b)))
-            }
-            Instr::I64Load8S { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 1, |b| b[0] as i8 as i64 as u64)
-            }
-            Instr::I64Load8U { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 1, |b| u64::from(b[0]))
-            }
-            Instr::I64Load16S { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 2, |b| i16::from_le_bytes(b) as i64 as u64)
-            }
-            Instr::I64Load16U { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 2, |b| u64::from(u16::from_le_bytes(b)))
-            }
-            Instr::I64Load32S { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 4, |b| i32::from_le_bytes(b) as i64 as u64)
-            }
-            Instr::I64Load32U { dst, ptr, offset } => {
-                load!(dst, ptr, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
-            }
-
-            // ---- stores ----
-            Instr::I32Store { ptr, value, offset } | Instr::F32Store { ptr, value, offset } => {
-                store!(ptr, value, offset, |v| (v as u32).to_le_bytes())
-            }
-            Instr::I64Store { ptr, value, offset } | Instr::F64Store { ptr, value, offset } => {
-                store!(ptr, value, offset, |v| v.to_le_bytes())
-            }
-            Instr::I32Store8 { ptr, value, offset } | Instr::I64Store8 { ptr, value, offset } => {
-                store!(ptr, value, offset, |v| [v as u8])
-            }
-            Instr::I32Store16 { ptr, value, offset } | Instr::I64Store16 { ptr, value, offset } => {
-                store!(ptr, value, offset, |v| (v as u16).to_le_bytes())
-            }
-            Instr::I64Store32 { ptr, value, offset } => {
-                store!(ptr, value, offset, |v| (v as u32).to_le_bytes())
-            }
-
-            // ---- fused compare and branch ----
-            Instr::BrI32Eq {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| a as u32 == b as u32)
-            }
-            Instr::BrI32Ne {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| a as u32 != b as u32)
-            }
-            Instr::BrI32LtS {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) < (b as i32))
-            }
-            Instr::BrI32LtU {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) < (b as u32))
-            }
-            Instr::BrI32GtS {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) > (b as i32))
-            }
-            Instr::BrI32GtU {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) > (b as u32))
-            }
-            Instr::BrI32LeS {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) <= (b as i32))
-            }
-            Instr::BrI32LeU {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) <= (b as u32))
-            }
-            Instr::BrI32GeS {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) >= (b as i32))
-            }
-            Instr::BrI32GeU {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) >= (b as u32))
-            }
-            Instr::BrI64Eq {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => br_cmp!(lhs, rhs, offset, gas, |a, b| a == b),
-            Instr::BrI64Ne {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => br_cmp!(lhs, rhs, offset, gas, |a, b| a != b),
-            Instr::BrI64LtS {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) < (b as i64))
-            }
-            Instr::BrI64LtU {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => br_cmp!(lhs, rhs, offset, gas, |a, b| a < b),
-            Instr::BrI64GtS {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) > (b as i64))
-            }
-            Instr::BrI64GtU {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => br_cmp!(lhs, rhs, offset, gas, |a, b| a > b),
-            Instr::BrI64LeS {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) <= (b as i64))
-            }
-            Instr::BrI64LeU {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => br_cmp!(lhs, rhs, offset, gas, |a, b| a <= b),
-            Instr::BrI64GeS {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) >= (b as i64))
-            }
-            Instr::BrI64GeU {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => br_cmp!(lhs, rhs, offset, gas, |a, b| a >= b),
-            Instr::BrF32Eq {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_eq(a as u32, b as u32))
-            }
-            Instr::BrF32Ne {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_ne(a as u32, b as u32))
-            }
-            Instr::BrF32Lt {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_lt(a as u32, b as u32))
-            }
-            Instr::BrF32Gt {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_gt(a as u32, b as u32))
-            }
-            Instr::BrF32Le {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_le(a as u32, b as u32))
-            }
-            Instr::BrF32Ge {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_ge(a as u32, b as u32))
-            }
-            Instr::BrF64Eq {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_eq(a as u64, b as u64))
-            }
-            Instr::BrF64Ne {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_ne(a as u64, b as u64))
-            }
-            Instr::BrF64Lt {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_lt(a as u64, b as u64))
-            }
-            Instr::BrF64Gt {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_gt(a as u64, b as u64))
-            }
-            Instr::BrF64Le {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64))
-            }
-            Instr::BrF64Ge {
-                lhs,
-                rhs,
-                offset,
-                gas,
-            } => {
-                br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_ge(a as u64, b as u64))
+            // ---- everything with a handler (numeric, moves, loads, stores, branches) ----
+            _ => {
+                // Only instructions with a handler get here (the others have arms
+                // above); checked so that a missing arm is an error, not a loop.
+                if !threaded::is_threaded(instr.tag()) {
+                    return Err(internal("instruction without handler or arm"));
+                }
+                let (mem_ptr, mem_len) = mem.raw_parts();
+                // SAFETY: `ip` is an instruction of the current function's code, which
+                // passed `verify`; `fp` is its frame (`enter` made `frame_size` cells);
+                // the memory does not move while the handlers run.
+                let next =
+                    unsafe { threaded::run(ip, fp, *fuel, mem_ptr, mem_len, &mut threaded_cx) };
+                *fuel = threaded_cx.fuel;
+                if next.is_null() {
+                    return Err(Trap::new(threaded_cx.trap));
+                }
+                ip = next;
             }
         }
     }

@@ -1,0 +1,922 @@
+//! Threaded dispatch: one handler function per IR instruction.
+//!
+//! Every instruction that computes, moves values, accesses linear memory or branches
+//! inside a function (arithmetic, compares, conversions, loads, stores, `copy`, `const`,
+//! `select`, `consume_gas`, `br`, `br_if`, fused compare-and-branch) has a handler here.
+//! A handler reads its operands, writes its result, and calls the handler of the next
+//! instruction, found in [`HANDLERS`] by the instruction's [`Tag`]. Everything else
+//! (calls, returns, `br_table`, globals, tables, bulk memory, `memory.grow`, traps) is
+//! left to the loop in `exec::run`: its tag maps to [`exit`], which returns the
+//! instruction to the loop. The state a handler needs travels in argument registers
+//! (instruction pointer, frame pointer, remaining gas, linear memory base and length);
+//! nothing is reloaded from memory between instructions.
+//!
+//! Why (measured, `docs/performance.md`): a single `match` in a loop sends every
+//! instruction through one shared indirect jump and makes one 6000-instruction function
+//! whose register allocation changes with unrelated edits. With a handler per
+//! instruction each one ends in its own indirect jump, which the branch predictor learns
+//! per instruction, and each is compiled on its own. wasmi 2 is built the same way; its
+//! loop-dispatch build is about 3x slower than its threaded one on our workloads.
+//!
+//! Two backends run the same handlers (chosen by `build.rs`):
+//! * `metron_tail_dispatch` (optimized builds on x86-64 and AArch64): the next handler is
+//!   called in tail position, which LLVM turns into a jump. As a guard against a call
+//!   that is not turned into a jump, every taken branch compares the native stack
+//!   pointer with a floor set on entry and, below it, returns to the loop (which resumes
+//!   at the same instruction with the stack unwound): slower, never a stack overflow, the
+//!   same results and gas. Debug-assertion builds (our tests, `opt-level = 3` for this
+//!   crate in the dev profile) check on every instruction that the stack did not grow.
+//! * otherwise: each handler returns the next instruction to a loop here.
+//!
+//! Determinism: the backend and the stack guard only decide when control passes through
+//! the loop in `exec::run`; every instruction does the same thing with the same gas in
+//! the same order either way.
+
+#![allow(non_snake_case)] // handlers are named after their `Instr` variant
+
+use super::{float as fl, int as it};
+use crate::ir::{Instr, Tag, NUM_TAGS};
+use crate::memory::access_start;
+use crate::trap::TrapKind;
+use crate::value::NULL_REF;
+
+/// State shared by the handlers of one threaded run through memory (rarely touched:
+/// on exit, and by the stack guard of a taken branch).
+#[derive(Debug)]
+pub(crate) struct Cx {
+    /// Remaining gas when the run returned.
+    pub fuel: u64,
+    /// The trap, when the run returned a null instruction pointer.
+    pub trap: TrapKind,
+    /// Lowest native stack address a taken branch may run at (tail backend).
+    stack_floor: usize,
+    /// Native stack pointer on entry (tail backend, debug-assertion builds).
+    entry_sp: usize,
+    /// Set by `exit` and traps (loop backend).
+    stop: bool,
+}
+
+impl Cx {
+    /// A context for [`run`].
+    pub(crate) fn new() -> Cx {
+        Cx {
+            fuel: 0,
+            trap: TrapKind::Unreachable,
+            stack_floor: 0,
+            entry_sp: 0,
+            stop: false,
+        }
+    }
+}
+
+/// A handler: executes the instruction at `ip` and continues with the next one.
+/// Returns the instruction the loop in `exec::run` must execute next, or null after a
+/// trap (`Cx::trap`); `Cx::fuel` holds the remaining gas either way.
+type Handler = unsafe fn(
+    ip: *const Instr,
+    fp: *mut u64,
+    fuel: u64,
+    mem: *mut u8,
+    mem_len: usize,
+    cx: *mut Cx,
+) -> *const Instr;
+
+/// Native stack a chain of handlers may use below the entry before a taken branch
+/// returns to the loop (tail backend; only reached if a tail call was not turned into
+/// a jump).
+#[cfg(metron_tail_dispatch)]
+const STACK_BUDGET: usize = 128 * 1024;
+
+/// Native stack growth tolerated on entry to a handler in debug-assertion builds of the
+/// tail backend before it reports a tail call that was not turned into a jump.
+#[cfg(all(metron_tail_dispatch, debug_assertions))]
+const DEBUG_STACK_SLACK: usize = 4096;
+
+/// The native stack pointer.
+#[cfg(all(metron_tail_dispatch, target_arch = "x86_64"))]
+#[inline(always)]
+fn sp() -> usize {
+    let sp: usize;
+    // SAFETY: reads a register; no memory access, no stack use, flags preserved.
+    unsafe {
+        core::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags))
+    };
+    sp
+}
+
+/// The native stack pointer.
+#[cfg(all(metron_tail_dispatch, target_arch = "aarch64"))]
+#[inline(always)]
+fn sp() -> usize {
+    let sp: usize;
+    // SAFETY: reads a register; no memory access, no stack use, flags preserved.
+    unsafe {
+        core::arch::asm!("mov {}, sp", out(reg) sp, options(nomem, nostack, preserves_flags))
+    };
+    sp
+}
+
+/// Whether `tag` has a handler (else the loop in `exec::run` executes it).
+#[inline(always)]
+pub(crate) fn is_threaded(tag: Tag) -> bool {
+    HANDLERS[tag as usize] as usize != exit as Handler as usize
+}
+
+/// Runs handlers from `ip` (an instruction with a handler) until an instruction
+/// without one, a trap, or (tail backend) the stack guard of a taken branch.
+///
+/// Returns the next instruction for the loop in `exec::run`, or null after a trap
+/// (`cx.trap`); `cx.fuel` is the remaining gas.
+///
+/// # Safety
+/// `ip` points into the code of a function that passed `exec::verify` (branch targets,
+/// `select` arguments and fall-through successors inside the code, every slot operand
+/// below `frame_size`); `fp` points at a frame of at least `frame_size` cells of that
+/// function; `mem..mem + mem_len` is the current instance's linear memory. None of them
+/// may move while the handlers run (no handler calls out).
+pub(crate) unsafe fn run(
+    ip: *const Instr,
+    fp: *mut u64,
+    fuel: u64,
+    mem: *mut u8,
+    mem_len: usize,
+    cx: &mut Cx,
+) -> *const Instr {
+    #[cfg(metron_tail_dispatch)]
+    {
+        let here = sp();
+        cx.stack_floor = here.saturating_sub(STACK_BUDGET);
+        cx.entry_sp = here;
+        // SAFETY: the caller's contract; the tag indexes a table of `NUM_TAGS` entries.
+        unsafe { handler_of(ip)(ip, fp, fuel, mem, mem_len, cx) }
+    }
+    #[cfg(not(metron_tail_dispatch))]
+    {
+        let _ = (cx.stack_floor, cx.entry_sp);
+        cx.stop = false;
+        let (mut ip, mut fuel) = (ip, fuel);
+        loop {
+            // SAFETY: as above.
+            let next = unsafe { handler_of(ip)(ip, fp, fuel, mem, mem_len, cx) };
+            if cx.stop {
+                return next;
+            }
+            ip = next;
+            fuel = cx.fuel;
+        }
+    }
+}
+
+/// The handler of the instruction at `ip`.
+///
+/// # Safety
+/// `ip` points at an instruction.
+#[inline(always)]
+unsafe fn handler_of(ip: *const Instr) -> Handler {
+    // SAFETY: `ip` is valid (caller). `Instr` is `repr(u16)`: its first 16 bits are the
+    // variant's index in declaration order (the `Tag`), below `NUM_TAGS`, the table's
+    // length. Read directly: a `match` on the variant compiles to a table lookup.
+    unsafe { *HANDLERS.get_unchecked(*(ip as *const u16) as usize) }
+}
+
+/// Stops the run at `ip` (an instruction for the loop in `exec::run`).
+#[cold]
+unsafe fn exit(
+    ip: *const Instr,
+    _fp: *mut u64,
+    fuel: u64,
+    _mem: *mut u8,
+    _mem_len: usize,
+    cx: *mut Cx,
+) -> *const Instr {
+    // SAFETY: `cx` is the run's context (valid for the whole run).
+    unsafe {
+        (*cx).fuel = fuel;
+        (*cx).stop = true;
+    }
+    ip
+}
+
+/// Stops the run with trap `kind`.
+#[cold]
+#[inline(never)]
+unsafe fn trap(cx: *mut Cx, fuel: u64, kind: TrapKind) -> *const Instr {
+    // SAFETY: as in `exit`.
+    unsafe {
+        (*cx).fuel = fuel;
+        (*cx).trap = kind;
+        (*cx).stop = true;
+    }
+    core::ptr::null()
+}
+
+/// Reads `N` bytes at `p`.
+///
+/// Byte by byte (one load after optimization): `ptr::read_unaligned` goes through a
+/// local buffer whose address its debug-build precondition check takes, and a handler
+/// with an escaping local cannot turn its call to the next handler into a jump.
+///
+/// # Safety
+/// `p..p + N` is inside the linear memory.
+#[inline(always)]
+unsafe fn read_bytes<const N: usize>(p: *const u8) -> [u8; N] {
+    let mut out = [0u8; N];
+    for (i, b) in out.iter_mut().enumerate() {
+        // SAFETY: `i < N` (caller's contract).
+        *b = unsafe { *p.add(i) };
+    }
+    out
+}
+
+/// Writes `bytes` at `p` (byte by byte, see [`read_bytes`]).
+///
+/// # Safety
+/// `p..p + N` is inside the linear memory.
+#[inline(always)]
+unsafe fn write_bytes<const N: usize>(p: *mut u8, bytes: [u8; N]) {
+    for (i, b) in bytes.into_iter().enumerate() {
+        // SAFETY: `i < N` (caller's contract).
+        unsafe { *p.add(i) = b };
+    }
+}
+
+/// Defines the handler of variant `$name`: binds its fields, provides the operand and
+/// control macros the bodies use, and runs `$body`, which ends by continuing with the
+/// next instruction (`next!`, `jump!`) or stopping.
+macro_rules! handler {
+    ($name:ident { $($field:ident),* } => $body:expr) => {
+        #[allow(unused_mut, unused_macros, clippy::unnecessary_cast)]
+        unsafe fn $name(
+            ip: *const Instr,
+            fp: *mut u64,
+            mut fuel: u64,
+            mem: *mut u8,
+            mem_len: usize,
+            cx: *mut Cx,
+        ) -> *const Instr {
+            let _ = (mem, mem_len);
+            // SAFETY: the table maps `Tag::$name` to this handler, so `*ip` is a
+            // `$name` (and `ip` is valid: `run`'s contract).
+            let Instr::$name { $($field),* } = (unsafe { *ip }) else {
+                // SAFETY: see above.
+                unsafe { core::hint::unreachable_unchecked() }
+            };
+            /// Continues with the instruction at `$next`.
+            macro_rules! dispatch {
+                ($next:expr) => {{
+                    let next: *const Instr = $next;
+                    #[cfg(metron_tail_dispatch)]
+                    {
+                        #[cfg(debug_assertions)]
+                        // SAFETY: `cx` is valid for the whole run.
+                        if sp() + DEBUG_STACK_SLACK < unsafe { (*cx).entry_sp } {
+                            panic!(concat!("threaded dispatch: the call after `", stringify!($name), "` was not turned into a jump"));
+                        }
+                        // SAFETY: `next` is an instruction of the code (verified).
+                        return unsafe { handler_of(next)(next, fp, fuel, mem, mem_len, cx) };
+                    }
+                    #[cfg(not(metron_tail_dispatch))]
+                    {
+                        // SAFETY: `cx` is valid for the whole run.
+                        unsafe { (*cx).fuel = fuel };
+                        return next;
+                    }
+                }};
+            }
+            /// Advances to the next instruction.
+            macro_rules! next {
+                () => {{
+                    // SAFETY: no instruction with a handler ends its function's code
+                    // (the code ends in a terminator; verified).
+                    dispatch!(unsafe { ip.add(1) })
+                }};
+            }
+            /// Takes a branch: `ip + $offset` (inside the code: verified). The tail
+            /// backend first checks the native stack (see the module docs).
+            macro_rules! jump {
+                ($offset:expr) => {{
+                    // SAFETY: every branch target is inside the function's code (verified).
+                    let next = unsafe { ip.offset($offset as isize) };
+                    #[cfg(metron_tail_dispatch)]
+                    // SAFETY: `cx` is valid for the whole run.
+                    if sp() < unsafe { (*cx).stack_floor } {
+                        // SAFETY: as above.
+                        return unsafe { exit(next, fp, fuel, mem, mem_len, cx) };
+                    }
+                    dispatch!(next)
+                }};
+            }
+            /// The instruction after this one (for `select`: its `arg`, verified).
+            macro_rules! following {
+                () => {
+                    // SAFETY: only used by `select`, which never ends the code.
+                    unsafe { *ip.add(1) }
+                };
+            }
+            /// Continues after this instruction's `arg` word.
+            macro_rules! skip_arg {
+                () => {{
+                    // SAFETY: the `arg` never ends the code (verified).
+                    dispatch!(unsafe { ip.add(2) })
+                }};
+            }
+            /// Stops the run with trap `$kind`.
+            macro_rules! stop {
+                ($kind:expr) => {
+                    // SAFETY: `cx` is valid for the whole run.
+                    return unsafe { trap(cx, fuel, $kind) }
+                };
+            }
+            /// Charges `$units` gas; on shortage all gas is used and the run traps.
+            macro_rules! charge {
+                ($units:expr) => {{
+                    let units: u64 = $units;
+                    if units > fuel {
+                        // SAFETY: `cx` is valid for the whole run.
+                        return unsafe { trap(cx, 0, TrapKind::OutOfGas) };
+                    }
+                    fuel -= units;
+                }};
+            }
+            /// Reads a slot of the current frame.
+            macro_rules! get {
+                ($s:expr) => {
+                    // SAFETY: `verify::frame_slots` proved `$s < frame_size` for every
+                    // operand of this function's code, and `fp` has `frame_size` cells.
+                    unsafe { *fp.add($s.0 as usize) }
+                };
+            }
+            /// Writes a slot of the current frame.
+            macro_rules! set {
+                ($s:expr, $v:expr) => {{
+                    let v: u64 = $v;
+                    // SAFETY: as for `get!`.
+                    unsafe { *fp.add($s.0 as usize) = v };
+                }};
+            }
+            /// Unwraps a `Result<_, TrapKind>` (traps on `Err`).
+            macro_rules! t {
+                ($e:expr) => {
+                    match $e {
+                        Ok(v) => v,
+                        // SAFETY: `cx` is valid for the whole run.
+                        Err(k) => return unsafe { trap(cx, fuel, k) },
+                    }
+                };
+            }
+            macro_rules! bin32 {
+                ($dst:ident, $lhs:ident, $rhs:ident, |$a:ident, $b:ident| $e:expr) => {{
+                    let $a = get!($lhs) as u32;
+                    let $b = get!($rhs) as u32;
+                    set!($dst, u64::from($e));
+                    next!()
+                }};
+            }
+            macro_rules! bin32t {
+                ($dst:ident, $lhs:ident, $rhs:ident, $f:path) => {{
+                    let v = t!($f(get!($lhs) as u32, get!($rhs) as u32));
+                    set!($dst, u64::from(v));
+                    next!()
+                }};
+            }
+            macro_rules! bin64 {
+                ($dst:ident, $lhs:ident, $rhs:ident, |$a:ident, $b:ident| $e:expr) => {{
+                    let $a = get!($lhs);
+                    let $b = get!($rhs);
+                    set!($dst, $e);
+                    next!()
+                }};
+            }
+            macro_rules! cmp64 {
+                ($dst:ident, $lhs:ident, $rhs:ident, |$a:ident, $b:ident| $e:expr) => {{
+                    let $a = get!($lhs);
+                    let $b = get!($rhs);
+                    set!($dst, u64::from($e));
+                    next!()
+                }};
+            }
+            macro_rules! bin64t {
+                ($dst:ident, $lhs:ident, $rhs:ident, $f:path) => {{
+                    let v = t!($f(get!($lhs), get!($rhs)));
+                    set!($dst, v);
+                    next!()
+                }};
+            }
+            macro_rules! un {
+                ($dst:ident, $src:ident, |$a:ident| $e:expr) => {{
+                    let $a = get!($src);
+                    set!($dst, $e);
+                    next!()
+                }};
+            }
+            /// Fused compare and branch: charges `$gas` and jumps when `$e` holds.
+            macro_rules! br_cmp {
+                ($lhs:ident, $rhs:ident, $offset:ident, $gas:ident, |$a:ident, $b:ident| $e:expr) => {{
+                    let $a = get!($lhs);
+                    let $b = get!($rhs);
+                    if $e {
+                        charge!(u64::from($gas));
+                        jump!($offset)
+                    } else {
+                        next!()
+                    }
+                }};
+            }
+            /// Loads `$n` bytes at `ptr + offset` (bounds rule: `access_start`).
+            macro_rules! load {
+                ($dst:ident, $ptr:ident, $offset:ident, $n:literal, |$b:ident| $e:expr) => {{
+                    let Some(ea) = access_start(get!($ptr) as u32, $offset, $n, mem_len) else {
+                        stop!(TrapKind::MemoryOutOfBounds)
+                    };
+                    // SAFETY: `ea + $n <= mem_len` (`access_start`).
+                    let $b: [u8; $n] = unsafe { read_bytes(mem.add(ea)) };
+                    set!($dst, $e);
+                    next!()
+                }};
+            }
+            /// Stores the bytes `$e` at `ptr + offset` (bounds rule: `access_start`;
+            /// nothing is written when out of bounds).
+            macro_rules! store {
+                ($ptr:ident, $value:ident, $offset:ident, |$v:ident| $e:expr) => {{
+                    let $v = get!($value);
+                    let bytes = $e;
+                    let Some(ea) = access_start(get!($ptr) as u32, $offset, bytes.len() as u64, mem_len) else {
+                        stop!(TrapKind::MemoryOutOfBounds)
+                    };
+                    // SAFETY: `ea + bytes.len() <= mem_len` (`access_start`).
+                    unsafe { write_bytes(mem.add(ea), bytes) };
+                    next!()
+                }};
+            }
+            $body
+        }
+    };
+}
+
+// ---- control and moves ----
+handler!(ConsumeGas { amount } => {
+    charge!(u64::from(amount));
+    next!()
+});
+handler!(Copy { dst, src } => {
+    set!(dst, get!(src));
+    next!()
+});
+handler!(Const { dst, lo, hi } => {
+    set!(dst, (u64::from(hi) << 32) | u64::from(lo));
+    next!()
+});
+handler!(Select { dst, cond, if_true } => {
+    // `select` is followed by its `arg` (verified), which never ends the code.
+    let Instr::Arg { slot: if_false } = following!() else {
+        stop!(TrapKind::Unreachable)
+    };
+    let v = if get!(cond) as u32 != 0 { get!(if_true) } else { get!(if_false) };
+    set!(dst, v);
+    skip_arg!()
+});
+handler!(Br { offset, gas } => {
+    charge!(u64::from(gas));
+    jump!(offset)
+});
+handler!(BrIfNez { cond, offset, gas } => {
+    if get!(cond) as u32 != 0 {
+        charge!(u64::from(gas));
+        jump!(offset)
+    } else {
+        next!()
+    }
+});
+handler!(BrIfEqz { cond, offset, gas } => {
+    if get!(cond) as u32 == 0 {
+        charge!(u64::from(gas));
+        jump!(offset)
+    } else {
+        next!()
+    }
+});
+handler!(RefIsNull { dst, src } => {
+    set!(dst, u64::from(get!(src) == NULL_REF));
+    next!()
+});
+
+// ---- i32 binary ----
+handler!(I32Add { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a.wrapping_add(b)));
+handler!(I32Sub { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a.wrapping_sub(b)));
+handler!(I32Mul { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a.wrapping_mul(b)));
+handler!(I32DivS { dst, lhs, rhs } => bin32t!(dst, lhs, rhs, it::i32_div_s));
+handler!(I32DivU { dst, lhs, rhs } => bin32t!(dst, lhs, rhs, it::i32_div_u));
+handler!(I32RemS { dst, lhs, rhs } => bin32t!(dst, lhs, rhs, it::i32_rem_s));
+handler!(I32RemU { dst, lhs, rhs } => bin32t!(dst, lhs, rhs, it::i32_rem_u));
+handler!(I32And { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a & b));
+handler!(I32Or { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a | b));
+handler!(I32Xor { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a ^ b));
+handler!(I32Shl { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_shl(a, b)));
+handler!(I32ShrS { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_shr_s(a, b)));
+handler!(I32ShrU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_shr_u(a, b)));
+handler!(I32Rotl { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_rotl(a, b)));
+handler!(I32Rotr { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_rotr(a, b)));
+handler!(I32Eq { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a == b));
+handler!(I32Ne { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a != b));
+handler!(I32LtS { dst, lhs, rhs } => {
+    bin32!(dst, lhs, rhs, |a, b| (a as i32) < (b as i32))
+});
+handler!(I32LtU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a < b));
+handler!(I32GtS { dst, lhs, rhs } => {
+    bin32!(dst, lhs, rhs, |a, b| (a as i32) > (b as i32))
+});
+handler!(I32GtU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a > b));
+handler!(I32LeS { dst, lhs, rhs } => {
+    bin32!(dst, lhs, rhs, |a, b| (a as i32) <= (b as i32))
+});
+handler!(I32LeU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a <= b));
+handler!(I32GeS { dst, lhs, rhs } => {
+    bin32!(dst, lhs, rhs, |a, b| (a as i32) >= (b as i32))
+});
+handler!(I32GeU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a >= b));
+
+// ---- i64 binary ----
+handler!(I64Add { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a.wrapping_add(b)));
+handler!(I64Sub { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a.wrapping_sub(b)));
+handler!(I64Mul { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a.wrapping_mul(b)));
+handler!(I64DivS { dst, lhs, rhs } => bin64t!(dst, lhs, rhs, it::i64_div_s));
+handler!(I64DivU { dst, lhs, rhs } => bin64t!(dst, lhs, rhs, it::i64_div_u));
+handler!(I64RemS { dst, lhs, rhs } => bin64t!(dst, lhs, rhs, it::i64_rem_s));
+handler!(I64RemU { dst, lhs, rhs } => bin64t!(dst, lhs, rhs, it::i64_rem_u));
+handler!(I64And { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a & b));
+handler!(I64Or { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a | b));
+handler!(I64Xor { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a ^ b));
+handler!(I64Shl { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_shl(a, b)));
+handler!(I64ShrS { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_shr_s(a, b)));
+handler!(I64ShrU { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_shr_u(a, b)));
+handler!(I64Rotl { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_rotl(a, b)));
+handler!(I64Rotr { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_rotr(a, b)));
+handler!(I64Eq { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a == b));
+handler!(I64Ne { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a != b));
+handler!(I64LtS { dst, lhs, rhs } => {
+    cmp64!(dst, lhs, rhs, |a, b| (a as i64) < (b as i64))
+});
+handler!(I64LtU { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a < b));
+handler!(I64GtS { dst, lhs, rhs } => {
+    cmp64!(dst, lhs, rhs, |a, b| (a as i64) > (b as i64))
+});
+handler!(I64GtU { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a > b));
+handler!(I64LeS { dst, lhs, rhs } => {
+    cmp64!(dst, lhs, rhs, |a, b| (a as i64) <= (b as i64))
+});
+handler!(I64LeU { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a <= b));
+handler!(I64GeS { dst, lhs, rhs } => {
+    cmp64!(dst, lhs, rhs, |a, b| (a as i64) >= (b as i64))
+});
+handler!(I64GeU { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a >= b));
+
+// ---- f32 binary ----
+handler!(F32Add { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_add(a, b)));
+handler!(F32Sub { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_sub(a, b)));
+handler!(F32Mul { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_mul(a, b)));
+handler!(F32Div { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_div(a, b)));
+handler!(F32Min { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_min(a, b)));
+handler!(F32Max { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_max(a, b)));
+handler!(F32Copysign { dst, lhs, rhs } => {
+    bin32!(dst, lhs, rhs, |a, b| fl::f32_copysign(a, b))
+});
+handler!(F32Eq { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_eq(a, b)));
+handler!(F32Ne { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_ne(a, b)));
+handler!(F32Lt { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_lt(a, b)));
+handler!(F32Gt { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_gt(a, b)));
+handler!(F32Le { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_le(a, b)));
+handler!(F32Ge { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_ge(a, b)));
+
+// ---- f64 binary ----
+handler!(F64Add { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_add(a, b)));
+handler!(F64Sub { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_sub(a, b)));
+handler!(F64Mul { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_mul(a, b)));
+handler!(F64Div { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_div(a, b)));
+handler!(F64Min { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_min(a, b)));
+handler!(F64Max { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_max(a, b)));
+handler!(F64Copysign { dst, lhs, rhs } => {
+    bin64!(dst, lhs, rhs, |a, b| fl::f64_copysign(a, b))
+});
+handler!(F64Eq { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_eq(a, b)));
+handler!(F64Ne { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_ne(a, b)));
+handler!(F64Lt { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_lt(a, b)));
+handler!(F64Gt { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_gt(a, b)));
+handler!(F64Le { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_le(a, b)));
+handler!(F64Ge { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_ge(a, b)));
+
+// ---- integer unary ----
+handler!(I32Eqz { dst, src } => un!(dst, src, |a| u64::from(a as u32 == 0)));
+handler!(I32Clz { dst, src } => un!(dst, src, |a| u64::from((a as u32).leading_zeros())));
+handler!(I32Ctz { dst, src } => un!(dst, src, |a| u64::from((a as u32).trailing_zeros())));
+handler!(I32Popcnt { dst, src } => un!(dst, src, |a| u64::from((a as u32).count_ones())));
+handler!(I32Extend8S { dst, src } => un!(dst, src, |a| u64::from(a as i8 as i32 as u32)));
+handler!(I32Extend16S { dst, src } => {
+    un!(dst, src, |a| u64::from(a as i16 as i32 as u32))
+});
+handler!(I64Eqz { dst, src } => un!(dst, src, |a| u64::from(a == 0)));
+handler!(I64Clz { dst, src } => un!(dst, src, |a| u64::from(a.leading_zeros())));
+handler!(I64Ctz { dst, src } => un!(dst, src, |a| u64::from(a.trailing_zeros())));
+handler!(I64Popcnt { dst, src } => un!(dst, src, |a| u64::from(a.count_ones())));
+handler!(I64Extend8S { dst, src } => un!(dst, src, |a| a as i8 as i64 as u64));
+handler!(I64Extend16S { dst, src } => un!(dst, src, |a| a as i16 as i64 as u64));
+handler!(I64Extend32S { dst, src } => un!(dst, src, |a| a as i32 as i64 as u64));
+handler!(I32WrapI64 { dst, src } => un!(dst, src, |a| u64::from(a as u32)));
+handler!(I64ExtendI32S { dst, src } => un!(dst, src, |a| a as i32 as i64 as u64));
+handler!(I64ExtendI32U { dst, src } => un!(dst, src, |a| u64::from(a as u32)));
+
+// ---- float unary ----
+handler!(F32Abs { dst, src } => un!(dst, src, |a| u64::from(fl::f32_abs(a as u32))));
+handler!(F32Neg { dst, src } => un!(dst, src, |a| u64::from(fl::f32_neg(a as u32))));
+handler!(F32Ceil { dst, src } => un!(dst, src, |a| u64::from(fl::f32_ceil(a as u32))));
+handler!(F32Floor { dst, src } => un!(dst, src, |a| u64::from(fl::f32_floor(a as u32))));
+handler!(F32Trunc { dst, src } => un!(dst, src, |a| u64::from(fl::f32_trunc(a as u32))));
+handler!(F32Nearest { dst, src } => {
+    un!(dst, src, |a| u64::from(fl::f32_nearest(a as u32)))
+});
+handler!(F32Sqrt { dst, src } => un!(dst, src, |a| u64::from(fl::f32_sqrt(a as u32))));
+handler!(F64Abs { dst, src } => un!(dst, src, |a| fl::f64_abs(a)));
+handler!(F64Neg { dst, src } => un!(dst, src, |a| fl::f64_neg(a)));
+handler!(F64Ceil { dst, src } => un!(dst, src, |a| fl::f64_ceil(a)));
+handler!(F64Floor { dst, src } => un!(dst, src, |a| fl::f64_floor(a)));
+handler!(F64Trunc { dst, src } => un!(dst, src, |a| fl::f64_trunc(a)));
+handler!(F64Nearest { dst, src } => un!(dst, src, |a| fl::f64_nearest(a)));
+handler!(F64Sqrt { dst, src } => un!(dst, src, |a| fl::f64_sqrt(a)));
+
+// ---- conversions ----
+handler!(I32TruncF32S { dst, src } => {
+    un!(dst, src, |a| u64::from(t!(fl::i32_trunc_s(fl::widen(
+        a as u32
+    )))))
+});
+handler!(I32TruncF32U { dst, src } => {
+    un!(dst, src, |a| u64::from(t!(fl::i32_trunc_u(fl::widen(
+        a as u32
+    )))))
+});
+handler!(I32TruncF64S { dst, src } => {
+    un!(dst, src, |a| u64::from(t!(fl::i32_trunc_s(fl::f64_val(a)))))
+});
+handler!(I32TruncF64U { dst, src } => {
+    un!(dst, src, |a| u64::from(t!(fl::i32_trunc_u(fl::f64_val(a)))))
+});
+handler!(I64TruncF32S { dst, src } => {
+    un!(dst, src, |a| t!(fl::i64_trunc_s(fl::widen(a as u32))))
+});
+handler!(I64TruncF32U { dst, src } => {
+    un!(dst, src, |a| t!(fl::i64_trunc_u(fl::widen(a as u32))))
+});
+handler!(I64TruncF64S { dst, src } => {
+    un!(dst, src, |a| t!(fl::i64_trunc_s(fl::f64_val(a))))
+});
+handler!(I64TruncF64U { dst, src } => {
+    un!(dst, src, |a| t!(fl::i64_trunc_u(fl::f64_val(a))))
+});
+handler!(I32TruncSatF32S { dst, src } => {
+    un!(dst, src, |a| u64::from(fl::i32_trunc_sat_s(fl::widen(
+        a as u32
+    ))))
+});
+handler!(I32TruncSatF32U { dst, src } => {
+    un!(dst, src, |a| u64::from(fl::i32_trunc_sat_u(fl::widen(
+        a as u32
+    ))))
+});
+handler!(I32TruncSatF64S { dst, src } => {
+    un!(dst, src, |a| u64::from(fl::i32_trunc_sat_s(fl::f64_val(a))))
+});
+handler!(I32TruncSatF64U { dst, src } => {
+    un!(dst, src, |a| u64::from(fl::i32_trunc_sat_u(fl::f64_val(a))))
+});
+handler!(I64TruncSatF32S { dst, src } => {
+    un!(dst, src, |a| fl::i64_trunc_sat_s(fl::widen(a as u32)))
+});
+handler!(I64TruncSatF32U { dst, src } => {
+    un!(dst, src, |a| fl::i64_trunc_sat_u(fl::widen(a as u32)))
+});
+handler!(I64TruncSatF64S { dst, src } => {
+    un!(dst, src, |a| fl::i64_trunc_sat_s(fl::f64_val(a)))
+});
+handler!(I64TruncSatF64U { dst, src } => {
+    un!(dst, src, |a| fl::i64_trunc_sat_u(fl::f64_val(a)))
+});
+handler!(F32ConvertI32S { dst, src } => {
+    un!(dst, src, |a| u64::from(fl::f32_convert_i32_s(a as u32)))
+});
+handler!(F32ConvertI32U { dst, src } => {
+    un!(dst, src, |a| u64::from(fl::f32_convert_i32_u(a as u32)))
+});
+handler!(F32ConvertI64S { dst, src } => {
+    un!(dst, src, |a| u64::from(fl::f32_convert_i64_s(a)))
+});
+handler!(F32ConvertI64U { dst, src } => {
+    un!(dst, src, |a| u64::from(fl::f32_convert_i64_u(a)))
+});
+handler!(F32DemoteF64 { dst, src } => un!(dst, src, |a| u64::from(fl::f32_demote_f64(a))));
+handler!(F64ConvertI32S { dst, src } => {
+    un!(dst, src, |a| fl::f64_convert_i32_s(a as u32))
+});
+handler!(F64ConvertI32U { dst, src } => {
+    un!(dst, src, |a| fl::f64_convert_i32_u(a as u32))
+});
+handler!(F64ConvertI64S { dst, src } => un!(dst, src, |a| fl::f64_convert_i64_s(a)));
+handler!(F64ConvertI64U { dst, src } => un!(dst, src, |a| fl::f64_convert_i64_u(a)));
+handler!(F64PromoteF32 { dst, src } => {
+    un!(dst, src, |a| fl::f64_promote_f32(a as u32))
+});
+
+// ---- loads ----
+handler!(I32Load { dst, ptr, offset } => {
+    load!(dst, ptr, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
+});
+handler!(I64Load { dst, ptr, offset } => {
+    load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b))
+});
+handler!(F32Load { dst, ptr, offset } => {
+    load!(dst, ptr, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
+});
+handler!(F64Load { dst, ptr, offset } => {
+    load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b))
+});
+handler!(I32Load8S { dst, ptr, offset } => {
+    load!(dst, ptr, offset, 1, |b| u64::from(b[0] as i8 as i32 as u32))
+});
+handler!(I32Load8U { dst, ptr, offset } => {
+    load!(dst, ptr, offset, 1, |b| u64::from(b[0]))
+});
+handler!(I32Load16S { dst, ptr, offset } => {
+    load!(dst, ptr, offset, 2, |b| u64::from(
+        i16::from_le_bytes(b) as i32 as u32
+    ))
+});
+handler!(I32Load16U { dst, ptr, offset } => {
+    load!(dst, ptr, offset, 2, |b| u64::from(u16::from_le_bytes(b)))
+});
+handler!(I64Load8S { dst, ptr, offset } => {
+    load!(dst, ptr, offset, 1, |b| b[0] as i8 as i64 as u64)
+});
+handler!(I64Load8U { dst, ptr, offset } => {
+    load!(dst, ptr, offset, 1, |b| u64::from(b[0]))
+});
+handler!(I64Load16S { dst, ptr, offset } => {
+    load!(dst, ptr, offset, 2, |b| i16::from_le_bytes(b) as i64 as u64)
+});
+handler!(I64Load16U { dst, ptr, offset } => {
+    load!(dst, ptr, offset, 2, |b| u64::from(u16::from_le_bytes(b)))
+});
+handler!(I64Load32S { dst, ptr, offset } => {
+    load!(dst, ptr, offset, 4, |b| i32::from_le_bytes(b) as i64 as u64)
+});
+handler!(I64Load32U { dst, ptr, offset } => {
+    load!(dst, ptr, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
+});
+
+// ---- stores ----
+handler!(I32Store { ptr, value, offset } => {
+    store!(ptr, value, offset, |v| (v as u32).to_le_bytes())
+});
+handler!(F32Store { ptr, value, offset } => {
+    store!(ptr, value, offset, |v| (v as u32).to_le_bytes())
+});
+handler!(I64Store { ptr, value, offset } => {
+    store!(ptr, value, offset, |v| v.to_le_bytes())
+});
+handler!(F64Store { ptr, value, offset } => {
+    store!(ptr, value, offset, |v| v.to_le_bytes())
+});
+handler!(I32Store8 { ptr, value, offset } => {
+    store!(ptr, value, offset, |v| [v as u8])
+});
+handler!(I64Store8 { ptr, value, offset } => {
+    store!(ptr, value, offset, |v| [v as u8])
+});
+handler!(I32Store16 { ptr, value, offset } => {
+    store!(ptr, value, offset, |v| (v as u16).to_le_bytes())
+});
+handler!(I64Store16 { ptr, value, offset } => {
+    store!(ptr, value, offset, |v| (v as u16).to_le_bytes())
+});
+handler!(I64Store32 { ptr, value, offset } => {
+    store!(ptr, value, offset, |v| (v as u32).to_le_bytes())
+});
+
+// ---- fused compare and branch ----
+handler!(BrI32Eq { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| a as u32 == b as u32)
+});
+handler!(BrI32Ne { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| a as u32 != b as u32)
+});
+handler!(BrI32LtS { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) < (b as i32))
+});
+handler!(BrI32LtU { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) < (b as u32))
+});
+handler!(BrI32GtS { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) > (b as i32))
+});
+handler!(BrI32GtU { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) > (b as u32))
+});
+handler!(BrI32LeS { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) <= (b as i32))
+});
+handler!(BrI32LeU { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) <= (b as u32))
+});
+handler!(BrI32GeS { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) >= (b as i32))
+});
+handler!(BrI32GeU { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) >= (b as u32))
+});
+handler!(BrI64Eq { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a == b));
+handler!(BrI64Ne { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a != b));
+handler!(BrI64LtS { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) < (b as i64))
+});
+handler!(BrI64LtU { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a < b));
+handler!(BrI64GtS { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) > (b as i64))
+});
+handler!(BrI64GtU { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a > b));
+handler!(BrI64LeS { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) <= (b as i64))
+});
+handler!(BrI64LeU { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a <= b));
+handler!(BrI64GeS { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) >= (b as i64))
+});
+handler!(BrI64GeU { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a >= b));
+handler!(BrF32Eq { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_eq(a as u32, b as u32))
+});
+handler!(BrF32Ne { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_ne(a as u32, b as u32))
+});
+handler!(BrF32Lt { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_lt(a as u32, b as u32))
+});
+handler!(BrF32Gt { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_gt(a as u32, b as u32))
+});
+handler!(BrF32Le { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_le(a as u32, b as u32))
+});
+handler!(BrF32Ge { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_ge(a as u32, b as u32))
+});
+handler!(BrF64Eq { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_eq(a as u64, b as u64))
+});
+handler!(BrF64Ne { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_ne(a as u64, b as u64))
+});
+handler!(BrF64Lt { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_lt(a as u64, b as u64))
+});
+handler!(BrF64Gt { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_gt(a as u64, b as u64))
+});
+handler!(BrF64Le { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64))
+});
+handler!(BrF64Ge { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_ge(a as u64, b as u64))
+});
+
+/// Builds [`HANDLERS`] from the instruction table (`crate::for_each_instr!`): every
+/// instruction of the numeric, load, store and fused-branch sections has a handler, and
+/// so do the listed control and move instructions; the rest map to [`exit`].
+macro_rules! handler_table {
+    (
+        [other]
+        $( $(#[doc = $doc:literal])+ $name:ident { $($field:ident : $ty:ident),* } = $m:literal, )*
+        [binary] $( $bname:ident = $bm:literal, )*
+        [unary] $( $uname:ident = $um:literal, )*
+        [load] $( $lname:ident = $lm:literal, )*
+        [store] $( $sname:ident = $sm:literal, )*
+        [br_cmp] $( $cname:ident = $cm:literal, )*
+    ) => {
+        /// The handler of every instruction, indexed by [`Tag`].
+        static HANDLERS: [Handler; NUM_TAGS] = {
+            let mut t: [Handler; NUM_TAGS] = [exit as Handler; NUM_TAGS];
+            $( t[Tag::$bname as usize] = $bname; )*
+            $( t[Tag::$uname as usize] = $uname; )*
+            $( t[Tag::$lname as usize] = $lname; )*
+            $( t[Tag::$sname as usize] = $sname; )*
+            $( t[Tag::$cname as usize] = $cname; )*
+            t[Tag::ConsumeGas as usize] = ConsumeGas;
+            t[Tag::Copy as usize] = Copy;
+            t[Tag::Const as usize] = Const;
+            t[Tag::Select as usize] = Select;
+            t[Tag::Br as usize] = Br;
+            t[Tag::BrIfNez as usize] = BrIfNez;
+            t[Tag::BrIfEqz as usize] = BrIfEqz;
+            t[Tag::RefIsNull as usize] = RefIsNull;
+            t
+        };
+    };
+}
+
+crate::for_each_instr!(handler_table);
