@@ -254,7 +254,7 @@ macro_rules! handler {
             mem_len: usize,
             cx: *mut Cx,
         ) -> *const Instr {
-            let _ = (mem, mem_len);
+            let _ = (fp, mem, mem_len);
             // SAFETY: the table maps `Tag::$name` to this handler, so `*ip` is a
             // `$name` (and `ip` is valid: `run`'s contract).
             let Instr::$name { $($field),* } = (unsafe { *ip }) else {
