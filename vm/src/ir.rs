@@ -113,6 +113,12 @@ macro_rules! for_each_instr {
             BrIfNez { cond: Slot, offset: i32, gas: u32 } = "br_if_nez",
             /// Jump when the i32 in `cond` is zero (charging `gas` when taken).
             BrIfEqz { cond: Slot, offset: i32, gas: u32 } = "br_if_eqz",
+            /// `copy` reading `src` from the register (see [`Instr::use_register`]).
+            CopyS { dst: Slot, src: Slot } = "copy.rs",
+            /// `br_if_nez` reading `cond` from the register.
+            BrIfNezC { cond: Slot, offset: i32, gas: u32 } = "br_if_nez.rc",
+            /// `br_if_eqz` reading `cond` from the register.
+            BrIfEqzC { cond: Slot, offset: i32, gas: u32 } = "br_if_eqz.rc",
             /// Followed by `len + 1` `Br` instructions (the last is the default); jump to
             /// `pc + 1 + min(index as u32, len)` (which then executes that `Br`).
             BrTable { index: Slot, len: u32 } = "br_table",
@@ -174,84 +180,84 @@ macro_rules! for_each_instr {
             RefFunc { dst: Slot, func: u32 } = "ref.func",
 
             [binary]
-            I32Add = "i32.add", I32Sub = "i32.sub", I32Mul = "i32.mul",
-            I32DivS = "i32.div_s", I32DivU = "i32.div_u", I32RemS = "i32.rem_s", I32RemU = "i32.rem_u",
-            I32And = "i32.and", I32Or = "i32.or", I32Xor = "i32.xor",
-            I32Shl = "i32.shl", I32ShrS = "i32.shr_s", I32ShrU = "i32.shr_u",
-            I32Rotl = "i32.rotl", I32Rotr = "i32.rotr",
-            I32Eq = "i32.eq", I32Ne = "i32.ne", I32LtS = "i32.lt_s", I32LtU = "i32.lt_u",
-            I32GtS = "i32.gt_s", I32GtU = "i32.gt_u", I32LeS = "i32.le_s", I32LeU = "i32.le_u",
-            I32GeS = "i32.ge_s", I32GeU = "i32.ge_u",
-            I64Add = "i64.add", I64Sub = "i64.sub", I64Mul = "i64.mul",
-            I64DivS = "i64.div_s", I64DivU = "i64.div_u", I64RemS = "i64.rem_s", I64RemU = "i64.rem_u",
-            I64And = "i64.and", I64Or = "i64.or", I64Xor = "i64.xor",
-            I64Shl = "i64.shl", I64ShrS = "i64.shr_s", I64ShrU = "i64.shr_u",
-            I64Rotl = "i64.rotl", I64Rotr = "i64.rotr",
-            I64Eq = "i64.eq", I64Ne = "i64.ne", I64LtS = "i64.lt_s", I64LtU = "i64.lt_u",
-            I64GtS = "i64.gt_s", I64GtU = "i64.gt_u", I64LeS = "i64.le_s", I64LeU = "i64.le_u",
-            I64GeS = "i64.ge_s", I64GeU = "i64.ge_u",
-            F32Add = "f32.add", F32Sub = "f32.sub", F32Mul = "f32.mul", F32Div = "f32.div",
-            F32Min = "f32.min", F32Max = "f32.max", F32Copysign = "f32.copysign",
-            F32Eq = "f32.eq", F32Ne = "f32.ne", F32Lt = "f32.lt", F32Gt = "f32.gt",
-            F32Le = "f32.le", F32Ge = "f32.ge",
-            F64Add = "f64.add", F64Sub = "f64.sub", F64Mul = "f64.mul", F64Div = "f64.div",
-            F64Min = "f64.min", F64Max = "f64.max", F64Copysign = "f64.copysign",
-            F64Eq = "f64.eq", F64Ne = "f64.ne", F64Lt = "f64.lt", F64Gt = "f64.gt",
-            F64Le = "f64.le", F64Ge = "f64.ge",
+            I32Add, I32AddL, I32AddR = "i32.add", I32Sub, I32SubL, I32SubR = "i32.sub", I32Mul, I32MulL, I32MulR = "i32.mul",
+            I32DivS, I32DivSL, I32DivSR = "i32.div_s", I32DivU, I32DivUL, I32DivUR = "i32.div_u", I32RemS, I32RemSL, I32RemSR = "i32.rem_s", I32RemU, I32RemUL, I32RemUR = "i32.rem_u",
+            I32And, I32AndL, I32AndR = "i32.and", I32Or, I32OrL, I32OrR = "i32.or", I32Xor, I32XorL, I32XorR = "i32.xor",
+            I32Shl, I32ShlL, I32ShlR = "i32.shl", I32ShrS, I32ShrSL, I32ShrSR = "i32.shr_s", I32ShrU, I32ShrUL, I32ShrUR = "i32.shr_u",
+            I32Rotl, I32RotlL, I32RotlR = "i32.rotl", I32Rotr, I32RotrL, I32RotrR = "i32.rotr",
+            I32Eq, I32EqL, I32EqR = "i32.eq", I32Ne, I32NeL, I32NeR = "i32.ne", I32LtS, I32LtSL, I32LtSR = "i32.lt_s", I32LtU, I32LtUL, I32LtUR = "i32.lt_u",
+            I32GtS, I32GtSL, I32GtSR = "i32.gt_s", I32GtU, I32GtUL, I32GtUR = "i32.gt_u", I32LeS, I32LeSL, I32LeSR = "i32.le_s", I32LeU, I32LeUL, I32LeUR = "i32.le_u",
+            I32GeS, I32GeSL, I32GeSR = "i32.ge_s", I32GeU, I32GeUL, I32GeUR = "i32.ge_u",
+            I64Add, I64AddL, I64AddR = "i64.add", I64Sub, I64SubL, I64SubR = "i64.sub", I64Mul, I64MulL, I64MulR = "i64.mul",
+            I64DivS, I64DivSL, I64DivSR = "i64.div_s", I64DivU, I64DivUL, I64DivUR = "i64.div_u", I64RemS, I64RemSL, I64RemSR = "i64.rem_s", I64RemU, I64RemUL, I64RemUR = "i64.rem_u",
+            I64And, I64AndL, I64AndR = "i64.and", I64Or, I64OrL, I64OrR = "i64.or", I64Xor, I64XorL, I64XorR = "i64.xor",
+            I64Shl, I64ShlL, I64ShlR = "i64.shl", I64ShrS, I64ShrSL, I64ShrSR = "i64.shr_s", I64ShrU, I64ShrUL, I64ShrUR = "i64.shr_u",
+            I64Rotl, I64RotlL, I64RotlR = "i64.rotl", I64Rotr, I64RotrL, I64RotrR = "i64.rotr",
+            I64Eq, I64EqL, I64EqR = "i64.eq", I64Ne, I64NeL, I64NeR = "i64.ne", I64LtS, I64LtSL, I64LtSR = "i64.lt_s", I64LtU, I64LtUL, I64LtUR = "i64.lt_u",
+            I64GtS, I64GtSL, I64GtSR = "i64.gt_s", I64GtU, I64GtUL, I64GtUR = "i64.gt_u", I64LeS, I64LeSL, I64LeSR = "i64.le_s", I64LeU, I64LeUL, I64LeUR = "i64.le_u",
+            I64GeS, I64GeSL, I64GeSR = "i64.ge_s", I64GeU, I64GeUL, I64GeUR = "i64.ge_u",
+            F32Add, F32AddL, F32AddR = "f32.add", F32Sub, F32SubL, F32SubR = "f32.sub", F32Mul, F32MulL, F32MulR = "f32.mul", F32Div, F32DivL, F32DivR = "f32.div",
+            F32Min, F32MinL, F32MinR = "f32.min", F32Max, F32MaxL, F32MaxR = "f32.max", F32Copysign, F32CopysignL, F32CopysignR = "f32.copysign",
+            F32Eq, F32EqL, F32EqR = "f32.eq", F32Ne, F32NeL, F32NeR = "f32.ne", F32Lt, F32LtL, F32LtR = "f32.lt", F32Gt, F32GtL, F32GtR = "f32.gt",
+            F32Le, F32LeL, F32LeR = "f32.le", F32Ge, F32GeL, F32GeR = "f32.ge",
+            F64Add, F64AddL, F64AddR = "f64.add", F64Sub, F64SubL, F64SubR = "f64.sub", F64Mul, F64MulL, F64MulR = "f64.mul", F64Div, F64DivL, F64DivR = "f64.div",
+            F64Min, F64MinL, F64MinR = "f64.min", F64Max, F64MaxL, F64MaxR = "f64.max", F64Copysign, F64CopysignL, F64CopysignR = "f64.copysign",
+            F64Eq, F64EqL, F64EqR = "f64.eq", F64Ne, F64NeL, F64NeR = "f64.ne", F64Lt, F64LtL, F64LtR = "f64.lt", F64Gt, F64GtL, F64GtR = "f64.gt",
+            F64Le, F64LeL, F64LeR = "f64.le", F64Ge, F64GeL, F64GeR = "f64.ge",
 
             [unary]
-            I32Eqz = "i32.eqz", I32Clz = "i32.clz", I32Ctz = "i32.ctz", I32Popcnt = "i32.popcnt",
-            I32Extend8S = "i32.extend8_s", I32Extend16S = "i32.extend16_s",
-            I64Eqz = "i64.eqz", I64Clz = "i64.clz", I64Ctz = "i64.ctz", I64Popcnt = "i64.popcnt",
-            I64Extend8S = "i64.extend8_s", I64Extend16S = "i64.extend16_s",
-            I64Extend32S = "i64.extend32_s",
-            F32Abs = "f32.abs", F32Neg = "f32.neg", F32Ceil = "f32.ceil", F32Floor = "f32.floor",
-            F32Trunc = "f32.trunc", F32Nearest = "f32.nearest", F32Sqrt = "f32.sqrt",
-            F64Abs = "f64.abs", F64Neg = "f64.neg", F64Ceil = "f64.ceil", F64Floor = "f64.floor",
-            F64Trunc = "f64.trunc", F64Nearest = "f64.nearest", F64Sqrt = "f64.sqrt",
-            I32WrapI64 = "i32.wrap_i64",
-            I32TruncF32S = "i32.trunc_f32_s", I32TruncF32U = "i32.trunc_f32_u",
-            I32TruncF64S = "i32.trunc_f64_s", I32TruncF64U = "i32.trunc_f64_u",
-            I64ExtendI32S = "i64.extend_i32_s", I64ExtendI32U = "i64.extend_i32_u",
-            I64TruncF32S = "i64.trunc_f32_s", I64TruncF32U = "i64.trunc_f32_u",
-            I64TruncF64S = "i64.trunc_f64_s", I64TruncF64U = "i64.trunc_f64_u",
-            F32ConvertI32S = "f32.convert_i32_s", F32ConvertI32U = "f32.convert_i32_u",
-            F32ConvertI64S = "f32.convert_i64_s", F32ConvertI64U = "f32.convert_i64_u",
-            F32DemoteF64 = "f32.demote_f64",
-            F64ConvertI32S = "f64.convert_i32_s", F64ConvertI32U = "f64.convert_i32_u",
-            F64ConvertI64S = "f64.convert_i64_s", F64ConvertI64U = "f64.convert_i64_u",
-            F64PromoteF32 = "f64.promote_f32",
-            I32TruncSatF32S = "i32.trunc_sat_f32_s", I32TruncSatF32U = "i32.trunc_sat_f32_u",
-            I32TruncSatF64S = "i32.trunc_sat_f64_s", I32TruncSatF64U = "i32.trunc_sat_f64_u",
-            I64TruncSatF32S = "i64.trunc_sat_f32_s", I64TruncSatF32U = "i64.trunc_sat_f32_u",
-            I64TruncSatF64S = "i64.trunc_sat_f64_s", I64TruncSatF64U = "i64.trunc_sat_f64_u",
+            I32Eqz, I32EqzS = "i32.eqz", I32Clz, I32ClzS = "i32.clz", I32Ctz, I32CtzS = "i32.ctz", I32Popcnt, I32PopcntS = "i32.popcnt",
+            I32Extend8S, I32Extend8SS = "i32.extend8_s", I32Extend16S, I32Extend16SS = "i32.extend16_s",
+            I64Eqz, I64EqzS = "i64.eqz", I64Clz, I64ClzS = "i64.clz", I64Ctz, I64CtzS = "i64.ctz", I64Popcnt, I64PopcntS = "i64.popcnt",
+            I64Extend8S, I64Extend8SS = "i64.extend8_s", I64Extend16S, I64Extend16SS = "i64.extend16_s",
+            I64Extend32S, I64Extend32SS = "i64.extend32_s",
+            F32Abs, F32AbsS = "f32.abs", F32Neg, F32NegS = "f32.neg", F32Ceil, F32CeilS = "f32.ceil", F32Floor, F32FloorS = "f32.floor",
+            F32Trunc, F32TruncS = "f32.trunc", F32Nearest, F32NearestS = "f32.nearest", F32Sqrt, F32SqrtS = "f32.sqrt",
+            F64Abs, F64AbsS = "f64.abs", F64Neg, F64NegS = "f64.neg", F64Ceil, F64CeilS = "f64.ceil", F64Floor, F64FloorS = "f64.floor",
+            F64Trunc, F64TruncS = "f64.trunc", F64Nearest, F64NearestS = "f64.nearest", F64Sqrt, F64SqrtS = "f64.sqrt",
+            I32WrapI64, I32WrapI64S = "i32.wrap_i64",
+            I32TruncF32S, I32TruncF32SS = "i32.trunc_f32_s", I32TruncF32U, I32TruncF32US = "i32.trunc_f32_u",
+            I32TruncF64S, I32TruncF64SS = "i32.trunc_f64_s", I32TruncF64U, I32TruncF64US = "i32.trunc_f64_u",
+            I64ExtendI32S, I64ExtendI32SS = "i64.extend_i32_s", I64ExtendI32U, I64ExtendI32US = "i64.extend_i32_u",
+            I64TruncF32S, I64TruncF32SS = "i64.trunc_f32_s", I64TruncF32U, I64TruncF32US = "i64.trunc_f32_u",
+            I64TruncF64S, I64TruncF64SS = "i64.trunc_f64_s", I64TruncF64U, I64TruncF64US = "i64.trunc_f64_u",
+            F32ConvertI32S, F32ConvertI32SS = "f32.convert_i32_s", F32ConvertI32U, F32ConvertI32US = "f32.convert_i32_u",
+            F32ConvertI64S, F32ConvertI64SS = "f32.convert_i64_s", F32ConvertI64U, F32ConvertI64US = "f32.convert_i64_u",
+            F32DemoteF64, F32DemoteF64S = "f32.demote_f64",
+            F64ConvertI32S, F64ConvertI32SS = "f64.convert_i32_s", F64ConvertI32U, F64ConvertI32US = "f64.convert_i32_u",
+            F64ConvertI64S, F64ConvertI64SS = "f64.convert_i64_s", F64ConvertI64U, F64ConvertI64US = "f64.convert_i64_u",
+            F64PromoteF32, F64PromoteF32S = "f64.promote_f32",
+            I32TruncSatF32S, I32TruncSatF32SS = "i32.trunc_sat_f32_s", I32TruncSatF32U, I32TruncSatF32US = "i32.trunc_sat_f32_u",
+            I32TruncSatF64S, I32TruncSatF64SS = "i32.trunc_sat_f64_s", I32TruncSatF64U, I32TruncSatF64US = "i32.trunc_sat_f64_u",
+            I64TruncSatF32S, I64TruncSatF32SS = "i64.trunc_sat_f32_s", I64TruncSatF32U, I64TruncSatF32US = "i64.trunc_sat_f32_u",
+            I64TruncSatF64S, I64TruncSatF64SS = "i64.trunc_sat_f64_s", I64TruncSatF64U, I64TruncSatF64US = "i64.trunc_sat_f64_u",
 
             [load]
-            I32Load = "i32.load", I64Load = "i64.load", F32Load = "f32.load", F64Load = "f64.load",
-            I32Load8S = "i32.load8_s", I32Load8U = "i32.load8_u",
-            I32Load16S = "i32.load16_s", I32Load16U = "i32.load16_u",
-            I64Load8S = "i64.load8_s", I64Load8U = "i64.load8_u",
-            I64Load16S = "i64.load16_s", I64Load16U = "i64.load16_u",
-            I64Load32S = "i64.load32_s", I64Load32U = "i64.load32_u",
+            I32Load, I32LoadP = "i32.load", I64Load, I64LoadP = "i64.load", F32Load, F32LoadP = "f32.load", F64Load, F64LoadP = "f64.load",
+            I32Load8S, I32Load8SP = "i32.load8_s", I32Load8U, I32Load8UP = "i32.load8_u",
+            I32Load16S, I32Load16SP = "i32.load16_s", I32Load16U, I32Load16UP = "i32.load16_u",
+            I64Load8S, I64Load8SP = "i64.load8_s", I64Load8U, I64Load8UP = "i64.load8_u",
+            I64Load16S, I64Load16SP = "i64.load16_s", I64Load16U, I64Load16UP = "i64.load16_u",
+            I64Load32S, I64Load32SP = "i64.load32_s", I64Load32U, I64Load32UP = "i64.load32_u",
 
             [store]
-            I32Store = "i32.store", I64Store = "i64.store", F32Store = "f32.store",
-            F64Store = "f64.store", I32Store8 = "i32.store8", I32Store16 = "i32.store16",
-            I64Store8 = "i64.store8", I64Store16 = "i64.store16", I64Store32 = "i64.store32",
+            I32Store, I32StoreV, I32StoreP = "i32.store", I64Store, I64StoreV, I64StoreP = "i64.store", F32Store, F32StoreV, F32StoreP = "f32.store",
+            F64Store, F64StoreV, F64StoreP = "f64.store", I32Store8, I32Store8V, I32Store8P = "i32.store8", I32Store16, I32Store16V, I32Store16P = "i32.store16",
+            I64Store8, I64Store8V, I64Store8P = "i64.store8", I64Store16, I64Store16V, I64Store16P = "i64.store16", I64Store32, I64Store32V, I64Store32P = "i64.store32",
 
             [br_cmp]
-            BrI32Eq = "br.i32.eq", BrI32Ne = "br.i32.ne", BrI32LtS = "br.i32.lt_s",
-            BrI32LtU = "br.i32.lt_u", BrI32GtS = "br.i32.gt_s", BrI32GtU = "br.i32.gt_u",
-            BrI32LeS = "br.i32.le_s", BrI32LeU = "br.i32.le_u", BrI32GeS = "br.i32.ge_s",
-            BrI32GeU = "br.i32.ge_u",
-            BrI64Eq = "br.i64.eq", BrI64Ne = "br.i64.ne", BrI64LtS = "br.i64.lt_s",
-            BrI64LtU = "br.i64.lt_u", BrI64GtS = "br.i64.gt_s", BrI64GtU = "br.i64.gt_u",
-            BrI64LeS = "br.i64.le_s", BrI64LeU = "br.i64.le_u", BrI64GeS = "br.i64.ge_s",
-            BrI64GeU = "br.i64.ge_u",
-            BrF32Eq = "br.f32.eq", BrF32Ne = "br.f32.ne", BrF32Lt = "br.f32.lt",
-            BrF32Gt = "br.f32.gt", BrF32Le = "br.f32.le", BrF32Ge = "br.f32.ge",
-            BrF64Eq = "br.f64.eq", BrF64Ne = "br.f64.ne", BrF64Lt = "br.f64.lt",
-            BrF64Gt = "br.f64.gt", BrF64Le = "br.f64.le", BrF64Ge = "br.f64.ge",
+            BrI32Eq, BrI32EqL, BrI32EqR = "br.i32.eq", BrI32Ne, BrI32NeL, BrI32NeR = "br.i32.ne", BrI32LtS, BrI32LtSL, BrI32LtSR = "br.i32.lt_s",
+            BrI32LtU, BrI32LtUL, BrI32LtUR = "br.i32.lt_u", BrI32GtS, BrI32GtSL, BrI32GtSR = "br.i32.gt_s", BrI32GtU, BrI32GtUL, BrI32GtUR = "br.i32.gt_u",
+            BrI32LeS, BrI32LeSL, BrI32LeSR = "br.i32.le_s", BrI32LeU, BrI32LeUL, BrI32LeUR = "br.i32.le_u", BrI32GeS, BrI32GeSL, BrI32GeSR = "br.i32.ge_s",
+            BrI32GeU, BrI32GeUL, BrI32GeUR = "br.i32.ge_u",
+            BrI64Eq, BrI64EqL, BrI64EqR = "br.i64.eq", BrI64Ne, BrI64NeL, BrI64NeR = "br.i64.ne", BrI64LtS, BrI64LtSL, BrI64LtSR = "br.i64.lt_s",
+            BrI64LtU, BrI64LtUL, BrI64LtUR = "br.i64.lt_u", BrI64GtS, BrI64GtSL, BrI64GtSR = "br.i64.gt_s", BrI64GtU, BrI64GtUL, BrI64GtUR = "br.i64.gt_u",
+            BrI64LeS, BrI64LeSL, BrI64LeSR = "br.i64.le_s", BrI64LeU, BrI64LeUL, BrI64LeUR = "br.i64.le_u", BrI64GeS, BrI64GeSL, BrI64GeSR = "br.i64.ge_s",
+            BrI64GeU, BrI64GeUL, BrI64GeUR = "br.i64.ge_u",
+            BrF32Eq, BrF32EqL, BrF32EqR = "br.f32.eq", BrF32Ne, BrF32NeL, BrF32NeR = "br.f32.ne", BrF32Lt, BrF32LtL, BrF32LtR = "br.f32.lt",
+            BrF32Gt, BrF32GtL, BrF32GtR = "br.f32.gt", BrF32Le, BrF32LeL, BrF32LeR = "br.f32.le", BrF32Ge, BrF32GeL, BrF32GeR = "br.f32.ge",
+            BrF64Eq, BrF64EqL, BrF64EqR = "br.f64.eq", BrF64Ne, BrF64NeL, BrF64NeR = "br.f64.ne", BrF64Lt, BrF64LtL, BrF64LtR = "br.f64.lt",
+            BrF64Gt, BrF64GtL, BrF64GtR = "br.f64.gt", BrF64Le, BrF64LeL, BrF64LeR = "br.f64.le", BrF64Ge, BrF64GeL, BrF64GeR = "br.f64.ge",
         }
     };
 }
@@ -260,11 +266,11 @@ macro_rules! define_instr {
     (
         [other]
         $( $(#[doc = $doc:literal])+ $name:ident { $($field:ident : $ty:ident),* } = $m:literal, )*
-        [binary] $( $bname:ident = $bm:literal, )*
-        [unary] $( $uname:ident = $um:literal, )*
-        [load] $( $lname:ident = $lm:literal, )*
-        [store] $( $sname:ident = $sm:literal, )*
-        [br_cmp] $( $cname:ident = $cm:literal, )*
+        [binary] $( $bname:ident, $bl:ident, $br:ident = $bm:literal, )*
+        [unary] $( $uname:ident, $us:ident = $um:literal, )*
+        [load] $( $lname:ident, $lp:ident = $lm:literal, )*
+        [store] $( $sname:ident, $sv:ident, $sp:ident = $sm:literal, )*
+        [br_cmp] $( $cname:ident, $cl:ident, $cr:ident = $cm:literal, )*
     ) => {
         /// One Metron IR instruction. See the module docs and [`for_each_instr!`].
         ///
@@ -288,6 +294,24 @@ macro_rules! define_instr {
                     /// Right operand.
                     rhs: Slot,
                 },
+                #[doc = concat!("`", $bm, "` with `lhs` read from the register ([`Instr::use_register`]).")]
+                $bl {
+                    /// Result slot.
+                    dst: Slot,
+                    /// Left operand (its value is in the register).
+                    lhs: Slot,
+                    /// Right operand.
+                    rhs: Slot,
+                },
+                #[doc = concat!("`", $bm, "` with `rhs` read from the register ([`Instr::use_register`]).")]
+                $br {
+                    /// Result slot.
+                    dst: Slot,
+                    /// Left operand.
+                    lhs: Slot,
+                    /// Right operand (its value is in the register).
+                    rhs: Slot,
+                },
             )*
             $(
                 #[doc = concat!("`", $um, "`: `dst = op(src)`.")]
@@ -295,6 +319,13 @@ macro_rules! define_instr {
                     /// Result slot.
                     dst: Slot,
                     /// Operand.
+                    src: Slot,
+                },
+                #[doc = concat!("`", $um, "` with `src` read from the register ([`Instr::use_register`]).")]
+                $us {
+                    /// Result slot.
+                    dst: Slot,
+                    /// Operand (its value is in the register).
                     src: Slot,
                 },
             )*
@@ -308,11 +339,38 @@ macro_rules! define_instr {
                     /// Static offset (memarg).
                     offset: u32,
                 },
+                #[doc = concat!("`", $lm, "` with `ptr` read from the register ([`Instr::use_register`]).")]
+                $lp {
+                    /// Result slot.
+                    dst: Slot,
+                    /// i32 base address (its value is in the register).
+                    ptr: Slot,
+                    /// Static offset (memarg).
+                    offset: u32,
+                },
             )*
             $(
                 #[doc = concat!("`", $sm, "`: `store(ptr as u32 + offset, value)` (trap `MemoryOutOfBounds`).")]
                 $sname {
                     /// i32 base address.
+                    ptr: Slot,
+                    /// Value to store.
+                    value: Slot,
+                    /// Static offset (memarg).
+                    offset: u32,
+                },
+                #[doc = concat!("`", $sm, "` with `value` read from the register ([`Instr::use_register`]).")]
+                $sv {
+                    /// i32 base address.
+                    ptr: Slot,
+                    /// Value to store (its value is in the register).
+                    value: Slot,
+                    /// Static offset (memarg).
+                    offset: u32,
+                },
+                #[doc = concat!("`", $sm, "` with `ptr` read from the register ([`Instr::use_register`]).")]
+                $sp {
+                    /// i32 base address (its value is in the register).
                     ptr: Slot,
                     /// Value to store.
                     value: Slot,
@@ -333,6 +391,28 @@ macro_rules! define_instr {
                     /// Relative branch offset.
                     offset: i32,
                 },
+                #[doc = concat!("`", $cm, "` with `lhs` read from the register ([`Instr::use_register`]).")]
+                $cl {
+                    /// Gas charged when the branch is taken.
+                    gas: u16,
+                    /// Left operand (its value is in the register).
+                    lhs: Slot,
+                    /// Right operand.
+                    rhs: Slot,
+                    /// Relative branch offset.
+                    offset: i32,
+                },
+                #[doc = concat!("`", $cm, "` with `rhs` read from the register ([`Instr::use_register`]).")]
+                $cr {
+                    /// Gas charged when the branch is taken.
+                    gas: u16,
+                    /// Left operand.
+                    lhs: Slot,
+                    /// Right operand (its value is in the register).
+                    rhs: Slot,
+                    /// Relative branch offset.
+                    offset: i32,
+                },
             )*
         }
 
@@ -343,21 +423,21 @@ macro_rules! define_instr {
         #[allow(dead_code)] // every variant is constructed through `Instr::tag` only
         pub(crate) enum Tag {
             $( $name, )*
-            $( $bname, )*
-            $( $uname, )*
-            $( $lname, )*
-            $( $sname, )*
-            $( $cname, )*
+            $( $bname, $bl, $br, )*
+            $( $uname, $us, )*
+            $( $lname, $lp, )*
+            $( $sname, $sv, $sp, )*
+            $( $cname, $cl, $cr, )*
         }
 
         /// Number of [`Instr`] variants (the size of a table indexed by [`Tag`]).
         pub(crate) const NUM_TAGS: usize = [
             $( stringify!($name), )*
-            $( stringify!($bname), )*
-            $( stringify!($uname), )*
-            $( stringify!($lname), )*
-            $( stringify!($sname), )*
-            $( stringify!($cname), )*
+            $( stringify!($bname), stringify!($bl), stringify!($br), )*
+            $( stringify!($uname), stringify!($us), )*
+            $( stringify!($lname), stringify!($lp), )*
+            $( stringify!($sname), stringify!($sv), stringify!($sp), )*
+            $( stringify!($cname), stringify!($cl), stringify!($cr), )*
         ].len();
 
         impl Instr {
@@ -366,23 +446,24 @@ macro_rules! define_instr {
             pub(crate) fn tag(&self) -> Tag {
                 match self {
                     $( Instr::$name { .. } => Tag::$name, )*
-                    $( Instr::$bname { .. } => Tag::$bname, )*
-                    $( Instr::$uname { .. } => Tag::$uname, )*
-                    $( Instr::$lname { .. } => Tag::$lname, )*
-                    $( Instr::$sname { .. } => Tag::$sname, )*
-                    $( Instr::$cname { .. } => Tag::$cname, )*
+                    $( Instr::$bname { .. } => Tag::$bname, Instr::$bl { .. } => Tag::$bl, Instr::$br { .. } => Tag::$br, )*
+                    $( Instr::$uname { .. } => Tag::$uname, Instr::$us { .. } => Tag::$us, )*
+                    $( Instr::$lname { .. } => Tag::$lname, Instr::$lp { .. } => Tag::$lp, )*
+                    $( Instr::$sname { .. } => Tag::$sname, Instr::$sv { .. } => Tag::$sv, Instr::$sp { .. } => Tag::$sp, )*
+                    $( Instr::$cname { .. } => Tag::$cname, Instr::$cl { .. } => Tag::$cl, Instr::$cr { .. } => Tag::$cr, )*
                 }
             }
 
-            /// The disassembly mnemonic.
+            /// The disassembly mnemonic. Register forms end in `.r` and the operand they
+            /// read from the register (`.rl`, `.rr`, `.rs`, `.rp`, `.rv`, `.rc`).
             pub fn mnemonic(&self) -> &'static str {
                 match self {
                     $( Instr::$name { .. } => $m, )*
-                    $( Instr::$bname { .. } => $bm, )*
-                    $( Instr::$uname { .. } => $um, )*
-                    $( Instr::$lname { .. } => $lm, )*
-                    $( Instr::$sname { .. } => $sm, )*
-                    $( Instr::$cname { .. } => $cm, )*
+                    $( Instr::$bname { .. } => $bm, Instr::$bl { .. } => concat!($bm, ".rl"), Instr::$br { .. } => concat!($bm, ".rr"), )*
+                    $( Instr::$uname { .. } => $um, Instr::$us { .. } => concat!($um, ".rs"), )*
+                    $( Instr::$lname { .. } => $lm, Instr::$lp { .. } => concat!($lm, ".rp"), )*
+                    $( Instr::$sname { .. } => $sm, Instr::$sv { .. } => concat!($sm, ".rv"), Instr::$sp { .. } => concat!($sm, ".rp"), )*
+                    $( Instr::$cname { .. } => $cm, Instr::$cl { .. } => concat!($cm, ".rl"), Instr::$cr { .. } => concat!($cm, ".rr"), )*
                 }
             }
 
@@ -390,11 +471,11 @@ macro_rules! define_instr {
             pub fn for_each_operand(&self, mut f: impl FnMut(&'static str, Operand)) {
                 match *self {
                     $( Instr::$name { $($field),* } => { $( f(stringify!($field), IrField::operand($field)); )* } )*
-                    $( Instr::$bname { dst, lhs, rhs } => { f("dst", dst.operand()); f("lhs", lhs.operand()); f("rhs", rhs.operand()); } )*
-                    $( Instr::$uname { dst, src } => { f("dst", dst.operand()); f("src", src.operand()); } )*
-                    $( Instr::$lname { dst, ptr, offset } => { f("dst", dst.operand()); f("ptr", ptr.operand()); f("offset", offset.operand()); } )*
-                    $( Instr::$sname { ptr, value, offset } => { f("ptr", ptr.operand()); f("value", value.operand()); f("offset", offset.operand()); } )*
-                    $( Instr::$cname { lhs, rhs, offset, gas } => { f("lhs", lhs.operand()); f("rhs", rhs.operand()); f("offset", offset.operand()); f("gas", gas.operand()); } )*
+                    $( Instr::$bname { dst, lhs, rhs } | Instr::$bl { dst, lhs, rhs } | Instr::$br { dst, lhs, rhs } => { f("dst", dst.operand()); f("lhs", lhs.operand()); f("rhs", rhs.operand()); } )*
+                    $( Instr::$uname { dst, src } | Instr::$us { dst, src } => { f("dst", dst.operand()); f("src", src.operand()); } )*
+                    $( Instr::$lname { dst, ptr, offset } | Instr::$lp { dst, ptr, offset } => { f("dst", dst.operand()); f("ptr", ptr.operand()); f("offset", offset.operand()); } )*
+                    $( Instr::$sname { ptr, value, offset } | Instr::$sv { ptr, value, offset } | Instr::$sp { ptr, value, offset } => { f("ptr", ptr.operand()); f("value", value.operand()); f("offset", offset.operand()); } )*
+                    $( Instr::$cname { lhs, rhs, offset, gas } | Instr::$cl { lhs, rhs, offset, gas } | Instr::$cr { lhs, rhs, offset, gas } => { f("lhs", lhs.operand()); f("rhs", rhs.operand()); f("offset", offset.operand()); f("gas", gas.operand()); } )*
                 }
             }
 
@@ -410,12 +491,14 @@ macro_rules! define_instr {
                 match self {
                     Instr::Br { offset, gas }
                     | Instr::BrIfNez { offset, gas, .. }
-                    | Instr::BrIfEqz { offset, gas, .. } if *gas == 0 && amount != 0 => {
+                    | Instr::BrIfEqz { offset, gas, .. }
+                    | Instr::BrIfNezC { offset, gas, .. }
+                    | Instr::BrIfEqzC { offset, gas, .. } if *gas == 0 && amount != 0 => {
                         *gas = amount;
                         *offset += 1;
                         true
                     }
-                    $( Instr::$cname { offset, gas, .. } if *gas == 0 && amount != 0 => match u16::try_from(amount) {
+                    $( Instr::$cname { offset, gas, .. } | Instr::$cl { offset, gas, .. } | Instr::$cr { offset, gas, .. } if *gas == 0 && amount != 0 => match u16::try_from(amount) {
                         Ok(a) => {
                             *gas = a;
                             *offset += 1;
@@ -433,8 +516,10 @@ macro_rules! define_instr {
                 match self {
                     Instr::Br { offset, .. }
                     | Instr::BrIfNez { offset, .. }
-                    | Instr::BrIfEqz { offset, .. } => Some(offset),
-                    $( Instr::$cname { offset, .. } => Some(offset), )*
+                    | Instr::BrIfEqz { offset, .. }
+                    | Instr::BrIfNezC { offset, .. }
+                    | Instr::BrIfEqzC { offset, .. } => Some(offset),
+                    $( Instr::$cname { offset, .. } | Instr::$cl { offset, .. } | Instr::$cr { offset, .. } => Some(offset), )*
                     _ => None,
                 }
             }
@@ -444,11 +529,81 @@ macro_rules! define_instr {
             pub(crate) fn for_each_slot_mut(&mut self, mut f: impl FnMut(&mut Slot)) {
                 match self {
                     $( Instr::$name { $($field),* } => { $( if let Some(s) = IrField::slot_mut($field) { f(s) } )* } )*
-                    $( Instr::$bname { dst, lhs, rhs } => { f(dst); f(lhs); f(rhs); } )*
-                    $( Instr::$uname { dst, src } => { f(dst); f(src); } )*
-                    $( Instr::$lname { dst, ptr, .. } => { f(dst); f(ptr); } )*
-                    $( Instr::$sname { ptr, value, .. } => { f(ptr); f(value); } )*
-                    $( Instr::$cname { lhs, rhs, .. } => { f(lhs); f(rhs); } )*
+                    $( Instr::$bname { dst, lhs, rhs } | Instr::$bl { dst, lhs, rhs } | Instr::$br { dst, lhs, rhs } => { f(dst); f(lhs); f(rhs); } )*
+                    $( Instr::$uname { dst, src } | Instr::$us { dst, src } => { f(dst); f(src); } )*
+                    $( Instr::$lname { dst, ptr, .. } | Instr::$lp { dst, ptr, .. } => { f(dst); f(ptr); } )*
+                    $( Instr::$sname { ptr, value, .. } | Instr::$sv { ptr, value, .. } | Instr::$sp { ptr, value, .. } => { f(ptr); f(value); } )*
+                    $( Instr::$cname { lhs, rhs, .. } | Instr::$cl { lhs, rhs, .. } | Instr::$cr { lhs, rhs, .. } => { f(lhs); f(rhs); } )*
+                }
+            }
+
+            /// The slot an instruction writes when its handler also passes the value to
+            /// the next instruction in the register (`exec::threaded`): numeric results,
+            /// loads, `copy`, `const`, `select`, `global.get`, `ref.is_null`. `None` for
+            /// everything else, including results written by instructions the loop in
+            /// `exec::run` executes (`memory.size`, `table.get`, ...).
+            #[inline]
+            pub(crate) fn register_result(&self) -> Option<Slot> {
+                match *self {
+                    Instr::Copy { dst, .. }
+                    | Instr::CopyS { dst, .. }
+                    | Instr::Const { dst, .. }
+                    | Instr::Select { dst, .. }
+                    | Instr::GlobalGet { dst, .. }
+                    | Instr::RefIsNull { dst, .. } => Some(dst),
+                    $( Instr::$bname { dst, .. } | Instr::$bl { dst, .. } | Instr::$br { dst, .. } => Some(dst), )*
+                    $( Instr::$uname { dst, .. } | Instr::$us { dst, .. } => Some(dst), )*
+                    $( Instr::$lname { dst, .. } | Instr::$lp { dst, .. } => Some(dst), )*
+                    _ => None,
+                }
+            }
+
+            /// Rewrites this instruction to read slot `s` from the register instead of the
+            /// frame, when it has a register form for an operand equal to `s` (the first
+            /// such operand: `lhs` before `rhs`, a store's `value` before its `ptr`).
+            /// Returns whether it did. Sound only when the instruction right before it
+            /// writes `s` with [`Instr::register_result`] and this instruction is not a
+            /// branch target (`FuncTranslator::finish` checks both): the register then
+            /// holds exactly the value of `s`. The slot is still written by its producer,
+            /// so nothing else changes.
+            #[inline]
+            pub(crate) fn use_register(&mut self, s: Slot) -> bool {
+                *self = match *self {
+                    Instr::Copy { dst, src } if src == s => Instr::CopyS { dst, src },
+                    Instr::BrIfNez { cond, offset, gas } if cond == s => Instr::BrIfNezC { cond, offset, gas },
+                    Instr::BrIfEqz { cond, offset, gas } if cond == s => Instr::BrIfEqzC { cond, offset, gas },
+                    $(
+                        Instr::$bname { dst, lhs, rhs } if lhs == s => Instr::$bl { dst, lhs, rhs },
+                        Instr::$bname { dst, lhs, rhs } if rhs == s => Instr::$br { dst, lhs, rhs },
+                    )*
+                    $( Instr::$uname { dst, src } if src == s => Instr::$us { dst, src }, )*
+                    $( Instr::$lname { dst, ptr, offset } if ptr == s => Instr::$lp { dst, ptr, offset }, )*
+                    $(
+                        Instr::$sname { ptr, value, offset } if value == s => Instr::$sv { ptr, value, offset },
+                        Instr::$sname { ptr, value, offset } if ptr == s => Instr::$sp { ptr, value, offset },
+                    )*
+                    $(
+                        Instr::$cname { lhs, rhs, offset, gas } if lhs == s => Instr::$cl { lhs, rhs, offset, gas },
+                        Instr::$cname { lhs, rhs, offset, gas } if rhs == s => Instr::$cr { lhs, rhs, offset, gas },
+                    )*
+                    _ => return false,
+                };
+                true
+            }
+
+            /// The slot whose value a register form reads from the register, if this is
+            /// one.
+            #[inline]
+            pub(crate) fn register_operand(&self) -> Option<Slot> {
+                match *self {
+                    Instr::CopyS { src, .. } => Some(src),
+                    Instr::BrIfNezC { cond, .. } | Instr::BrIfEqzC { cond, .. } => Some(cond),
+                    $( Instr::$bl { lhs, .. } => Some(lhs), Instr::$br { rhs, .. } => Some(rhs), )*
+                    $( Instr::$us { src, .. } => Some(src), )*
+                    $( Instr::$lp { ptr, .. } => Some(ptr), )*
+                    $( Instr::$sv { value, .. } => Some(value), Instr::$sp { ptr, .. } => Some(ptr), )*
+                    $( Instr::$cl { lhs, .. } => Some(lhs), Instr::$cr { rhs, .. } => Some(rhs), )*
+                    _ => None,
                 }
             }
         }

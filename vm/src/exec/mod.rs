@@ -501,10 +501,6 @@ fn run<H: Host>(
                 )?;
                 call_addr!(addr, base + args.0 as usize)
             }
-            Instr::GlobalGet { dst, global } => {
-                set!(dst, globals[inst.globals[global as usize] as usize]);
-                next!();
-            }
             Instr::GlobalSet { global, src } => {
                 globals[inst.globals[global as usize] as usize] = get!(src);
                 next!();
@@ -653,14 +649,28 @@ fn run<H: Host>(
                     return Err(internal("instruction without handler or arm"));
                 }
                 let (mem_ptr, mem_len) = mem.raw_parts();
+                let cx = &mut threaded_cx;
+                cx.base = base;
+                cx.stack_used = stack_used;
+                cx.ci = ci;
+                cx.max_stack = max_stack;
+                cx.max_depth = max_depth;
+                cx.module = module;
+                cx.stack = &mut *stack;
+                cx.frames = &mut *frames;
+                cx.globals = globals.as_mut_ptr();
+                cx.inst_globals = inst.globals.as_ptr();
                 // SAFETY: `ip` is an instruction of the current function's code, which
-                // passed `verify`; `fp` is its frame (`enter` made `frame_size` cells);
-                // the memory does not move while the handlers run.
-                let next =
-                    unsafe { threaded::run(ip, fp, *fuel, mem_ptr, mem_len, &mut threaded_cx) };
-                *fuel = threaded_cx.fuel;
+                // passed `verify`; `fp` is its frame (`enter` made `frame_size` cells)
+                // at `base`; the memory does not move while the handlers run, and the
+                // buffers `cx` points at are not used here until the run returns.
+                let next = unsafe { threaded::run(ip, fp, *fuel, mem_ptr, mem_len, cx) };
+                *fuel = cx.fuel;
+                base = cx.base;
+                stack_used = cx.stack_used;
+                sync_fp!();
                 if next.is_null() {
-                    return Err(Trap::new(threaded_cx.trap));
+                    return Err(Trap::new(cx.trap));
                 }
                 ip = next;
             }

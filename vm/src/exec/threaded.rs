@@ -34,20 +34,52 @@
 
 #![allow(non_snake_case)] // handlers are named after their `Instr` variant
 
-use super::{float as fl, int as it};
-use crate::ir::{Instr, Tag, NUM_TAGS};
+use super::{enter, float as fl, int as it, Frame, ResumeIp};
+use crate::ir::{Instr, Slot, Tag, NUM_TAGS};
 use crate::memory::access_start;
+use crate::module::{FuncKind, ModuleInner};
 use crate::trap::TrapKind;
 use crate::value::NULL_REF;
 
-/// State shared by the handlers of one threaded run through memory (rarely touched:
-/// on exit, and by the stack guard of a taken branch).
+/// State shared by the handlers of one threaded run through memory: what calls,
+/// returns and globals need (written by `exec::run` before each run and read back after
+/// it), the exit state, and the stack guard.
 #[derive(Debug)]
 pub(crate) struct Cx {
     /// Remaining gas when the run returned.
     pub fuel: u64,
     /// The trap, when the run returned a null instruction pointer.
     pub trap: TrapKind,
+    /// Length in bytes of the current instance's linear memory.
+    pub mem_len: usize,
+    /// The register between two handlers (loop backend; the tail backend passes it as
+    /// an argument).
+    #[cfg_attr(metron_tail_dispatch, allow(dead_code))]
+    r: u64,
+    /// The frame pointer between two handlers (loop backend; calls and returns change
+    /// it).
+    #[cfg_attr(metron_tail_dispatch, allow(dead_code))]
+    fp: *mut u64,
+    /// Frame base of the running function (index in the value stack).
+    pub base: usize,
+    /// Stack budget used (wasm frame costs, see `exec::enter`).
+    pub stack_used: u32,
+    /// Store index of the current instance.
+    pub ci: u32,
+    /// Consensus stack budget (`Config::max_stack_slots`).
+    pub max_stack: u32,
+    /// Call depth limit (`Config::max_call_depth`).
+    pub max_depth: usize,
+    /// The current instance's module.
+    pub module: *const ModuleInner,
+    /// The value stack.
+    pub stack: *mut Vec<u64>,
+    /// The call stack.
+    pub frames: *mut Vec<Frame>,
+    /// The store's global cells.
+    pub globals: *mut u64,
+    /// The current instance's global index map (module index to store index).
+    pub inst_globals: *const u32,
     /// Lowest native stack address a taken branch may run at (tail backend).
     stack_floor: usize,
     /// Native stack pointer on entry (tail backend, debug-assertion builds).
@@ -62,6 +94,19 @@ impl Cx {
         Cx {
             fuel: 0,
             trap: TrapKind::Unreachable,
+            mem_len: 0,
+            r: 0,
+            fp: core::ptr::null_mut(),
+            base: 0,
+            stack_used: 0,
+            ci: 0,
+            max_stack: 0,
+            max_depth: 0,
+            module: core::ptr::null(),
+            stack: core::ptr::null_mut(),
+            frames: core::ptr::null_mut(),
+            globals: core::ptr::null_mut(),
+            inst_globals: core::ptr::null(),
             stack_floor: 0,
             entry_sp: 0,
             stop: false,
@@ -77,8 +122,8 @@ type Handler = unsafe fn(
     fp: *mut u64,
     fuel: u64,
     mem: *mut u8,
-    mem_len: usize,
     cx: *mut Cx,
+    r: u64,
 ) -> *const Instr;
 
 /// Native stack a chain of handlers may use below the entry before a taken branch
@@ -132,8 +177,12 @@ pub(crate) fn is_threaded(tag: Tag) -> bool {
 /// `ip` points into the code of a function that passed `exec::verify` (branch targets,
 /// `select` arguments and fall-through successors inside the code, every slot operand
 /// below `frame_size`); `fp` points at a frame of at least `frame_size` cells of that
-/// function; `mem..mem + mem_len` is the current instance's linear memory. None of them
-/// may move while the handlers run (no handler calls out).
+/// function; `mem..mem + mem_len` is the current instance's linear memory, which does
+/// not move while the handlers run (none grows it). `cx`'s state fields describe the
+/// running function (`base` with `fp == stack + base`, `stack_used`, `ci`, `module`) and
+/// point at live buffers (`stack`, `frames`, `globals`, `inst_globals`) that nothing
+/// else touches during the run; `exec::run` reads `base` and `stack_used` back after it.
+/// Calls and returns handled here stay inside the current instance.
 pub(crate) unsafe fn run(
     ip: *const Instr,
     fp: *mut u64,
@@ -142,27 +191,41 @@ pub(crate) unsafe fn run(
     mem_len: usize,
     cx: &mut Cx,
 ) -> *const Instr {
+    cx.mem_len = mem_len;
+    // The register as the previous instruction would have left it. The translator only
+    // makes an instruction a register form when the instruction before it is a handler
+    // that writes the slot and falls through to it, so a run never starts at one (runs
+    // start at function entries, branch targets, return addresses and after
+    // instructions the loop executes); the register is loaded from the slot anyway, so
+    // that correctness does not rest on that argument.
+    // SAFETY: `ip` and `fp` are valid (caller's contract); the slot is in the frame.
+    let r = match unsafe { (*ip).register_operand() } {
+        Some(s) => unsafe { *fp.add(s.0 as usize) },
+        None => 0,
+    };
     #[cfg(metron_tail_dispatch)]
     {
         let here = sp();
         cx.stack_floor = here.saturating_sub(STACK_BUDGET);
         cx.entry_sp = here;
         // SAFETY: the caller's contract; the tag indexes a table of `NUM_TAGS` entries.
-        unsafe { handler_of(ip)(ip, fp, fuel, mem, mem_len, cx) }
+        unsafe { handler_of(ip)(ip, fp, fuel, mem, cx, r) }
     }
     #[cfg(not(metron_tail_dispatch))]
     {
         let _ = (cx.stack_floor, cx.entry_sp);
         cx.stop = false;
-        let (mut ip, mut fuel) = (ip, fuel);
+        let (mut ip, mut fp, mut fuel, mut r) = (ip, fp, fuel, r);
         loop {
             // SAFETY: as above.
-            let next = unsafe { handler_of(ip)(ip, fp, fuel, mem, mem_len, cx) };
+            let next = unsafe { handler_of(ip)(ip, fp, fuel, mem, cx, r) };
             if cx.stop {
                 return next;
             }
             ip = next;
+            fp = cx.fp;
             fuel = cx.fuel;
+            r = cx.r;
         }
     }
 }
@@ -186,8 +249,8 @@ unsafe fn exit(
     _fp: *mut u64,
     fuel: u64,
     _mem: *mut u8,
-    _mem_len: usize,
     cx: *mut Cx,
+    _r: u64,
 ) -> *const Instr {
     // SAFETY: `cx` is the run's context (valid for the whole run).
     unsafe {
@@ -245,16 +308,16 @@ unsafe fn write_bytes<const N: usize>(p: *mut u8, bytes: [u8; N]) {
 /// next instruction (`next!`, `jump!`) or stopping.
 macro_rules! handler {
     ($name:ident { $($field:ident),* } => $body:expr) => {
-        #[allow(unused_mut, unused_macros, clippy::unnecessary_cast)]
+        #[allow(unused_mut, unused_macros, unused_variables, clippy::unnecessary_cast)]
         unsafe fn $name(
             ip: *const Instr,
-            fp: *mut u64,
+            mut fp: *mut u64,
             mut fuel: u64,
             mem: *mut u8,
-            mem_len: usize,
             cx: *mut Cx,
+            mut r: u64,
         ) -> *const Instr {
-            let _ = (fp, mem, mem_len);
+            let _ = (fp, mem, r);
             // SAFETY: the table maps `Tag::$name` to this handler, so `*ip` is a
             // `$name` (and `ip` is valid: `run`'s contract).
             let Instr::$name { $($field),* } = (unsafe { *ip }) else {
@@ -273,12 +336,16 @@ macro_rules! handler {
                             panic!(concat!("threaded dispatch: the call after `", stringify!($name), "` was not turned into a jump"));
                         }
                         // SAFETY: `next` is an instruction of the code (verified).
-                        return unsafe { handler_of(next)(next, fp, fuel, mem, mem_len, cx) };
+                        return unsafe { handler_of(next)(next, fp, fuel, mem, cx, r) };
                     }
                     #[cfg(not(metron_tail_dispatch))]
                     {
                         // SAFETY: `cx` is valid for the whole run.
-                        unsafe { (*cx).fuel = fuel };
+                        unsafe {
+                            (*cx).fuel = fuel;
+                            (*cx).r = r;
+                            (*cx).fp = fp;
+                        }
                         return next;
                     }
                 }};
@@ -301,7 +368,7 @@ macro_rules! handler {
                     // SAFETY: `cx` is valid for the whole run.
                     if sp() < unsafe { (*cx).stack_floor } {
                         // SAFETY: as above.
-                        return unsafe { exit(next, fp, fuel, mem, mem_len, cx) };
+                        return unsafe { exit(next, fp, fuel, mem, cx, r) };
                     }
                     dispatch!(next)
                 }};
@@ -319,6 +386,32 @@ macro_rules! handler {
                     // SAFETY: the `arg` never ends the code (verified).
                     dispatch!(unsafe { ip.add(2) })
                 }};
+            }
+            /// The run's context, `&mut Cx`.
+            macro_rules! ctx {
+                () => {
+                    // SAFETY: `cx` is valid for the whole run and only handlers use it.
+                    unsafe { &mut *cx }
+                };
+            }
+            /// This instruction's address.
+            macro_rules! here {
+                () => {
+                    ip
+                };
+            }
+            /// Switches to the frame at `$p` (a frame pointer of the value stack).
+            macro_rules! set_fp {
+                ($p:expr) => {
+                    fp = $p
+                };
+            }
+            /// Leaves this instruction to the loop in `exec::run` (nothing done yet).
+            macro_rules! to_loop {
+                () => {
+                    // SAFETY: `cx` is valid for the whole run.
+                    return unsafe { exit(ip, fp, fuel, mem, cx, r) }
+                };
             }
             /// Stops the run with trap `$kind`.
             macro_rules! stop {
@@ -340,6 +433,10 @@ macro_rules! handler {
             }
             /// Reads a slot of the current frame.
             macro_rules! get {
+                // The register: the value the previous instruction wrote (register forms).
+                (REG) => {
+                    r
+                };
                 ($s:expr) => {
                     // SAFETY: `verify::frame_slots` proved `$s < frame_size` for every
                     // operand of this function's code, and `fp` has `frame_size` cells.
@@ -352,6 +449,8 @@ macro_rules! handler {
                     let v: u64 = $v;
                     // SAFETY: as for `get!`.
                     unsafe { *fp.add($s.0 as usize) = v };
+                    // Written through: the next instruction may read it from the register.
+                    r = v;
                 }};
             }
             /// Unwraps a `Result<_, TrapKind>` (traps on `Err`).
@@ -425,7 +524,7 @@ macro_rules! handler {
             /// Loads `$n` bytes at `ptr + offset` (bounds rule: `access_start`).
             macro_rules! load {
                 ($dst:ident, $ptr:ident, $offset:ident, $n:literal, |$b:ident| $e:expr) => {{
-                    let Some(ea) = access_start(get!($ptr) as u32, $offset, $n, mem_len) else {
+                    let Some(ea) = access_start(get!($ptr) as u32, $offset, $n, ctx!().mem_len) else {
                         stop!(TrapKind::MemoryOutOfBounds)
                     };
                     // SAFETY: `ea + $n <= mem_len` (`access_start`).
@@ -440,7 +539,7 @@ macro_rules! handler {
                 ($ptr:ident, $value:ident, $offset:ident, |$v:ident| $e:expr) => {{
                     let $v = get!($value);
                     let bytes = $e;
-                    let Some(ea) = access_start(get!($ptr) as u32, $offset, bytes.len() as u64, mem_len) else {
+                    let Some(ea) = access_start(get!($ptr) as u32, $offset, bytes.len() as u64, ctx!().mem_len) else {
                         stop!(TrapKind::MemoryOutOfBounds)
                     };
                     // SAFETY: `ea + bytes.len() <= mem_len` (`access_start`).
@@ -885,6 +984,686 @@ handler!(BrF64Ge { lhs, rhs, offset, gas } => {
     br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_ge(a as u64, b as u64))
 });
 
+// ---- globals ----
+handler!(GlobalGet { dst, global } => {
+    let c = ctx!();
+    // SAFETY: `global` is a valid global index of the module (validated) and the
+    // instance maps it to a cell of the store (instantiation).
+    let v = unsafe { *c.globals.add(*c.inst_globals.add(global as usize) as usize) };
+    set!(dst, v);
+    next!()
+});
+handler!(GlobalSet { global, src } => {
+    let v = get!(src);
+    let c = ctx!();
+    // SAFETY: as in `GlobalGet` (and the global is mutable: validated).
+    unsafe { *c.globals.add(*c.inst_globals.add(global as usize) as usize) = v };
+    next!()
+});
+
+// ---- br_table, calls and returns inside the current instance ----
+handler!(BrTable { index, len } => {
+    let i = (get!(index) as u32).min(len);
+    // SAFETY: `br_table` is followed by its `len + 1` entries (verified).
+    dispatch!(unsafe { here!().add(1 + i as usize) })
+});
+handler!(Call { func, args } => {
+    let c = ctx!();
+    // SAFETY: as above.
+    let module = unsafe { &*c.module };
+    // Imports (host functions, other instances) go through the loop.
+    let FuncKind::Compiled(f) = &module.funcs[func as usize].kind else { to_loop!() };
+    // SAFETY: as above.
+    let (stack, frames) = unsafe { (&mut *c.stack, &mut *c.frames) };
+    // The same steps in the same order as the loop's `push_frame!`: depth check, frame
+    // cost and set-up, caller record, entry charge.
+    if frames.len() + 1 >= c.max_depth {
+        stop!(TrapKind::CallStackExhausted)
+    }
+    let caller_used = c.stack_used;
+    let args_at = c.base + args.0 as usize;
+    if let Err(k) = enter(stack, f, args_at, &mut c.stack_used, c.max_stack) {
+        stop!(k)
+    }
+    frames.push(Frame {
+        instance: c.ci,
+        // SAFETY: a call never ends the code (verified).
+        ip: ResumeIp(unsafe { here!().add(1) }),
+        base: c.base as u32,
+        stack_used: caller_used,
+    });
+    charge!(u64::from(f.entry_gas));
+    c.base = args_at;
+    // SAFETY: `enter` made the stack at least `args_at + frame_size` long.
+    set_fp!(unsafe { stack.as_mut_ptr().add(args_at) });
+    // SAFETY: `entry_pc` is 0, or 1 after a `consume_gas` that never ends the code.
+    dispatch!(unsafe { f.code.as_ptr().add(f.entry_pc()) })
+});
+handler!(ReturnOne { src } => {
+    let c = ctx!();
+    // SAFETY: as above.
+    let frames = unsafe { &mut *c.frames };
+    // Returns to another instance or out of the run go through the loop.
+    let Some(fr) = frames.last().copied().filter(|fr| fr.instance == c.ci) else { to_loop!() };
+    set!(Slot(0), get!(src));
+    frames.pop();
+    c.stack_used = fr.stack_used;
+    c.base = fr.base as usize;
+    // SAFETY: the caller's frame is below the callee's, inside the stack.
+    set_fp!(unsafe { (*c.stack).as_mut_ptr().add(c.base) });
+    dispatch!(fr.ip.0)
+});
+handler!(Return { values, count } => {
+    let c = ctx!();
+    // SAFETY: as above.
+    let frames = unsafe { &mut *c.frames };
+    let Some(fr) = frames.last().copied().filter(|fr| fr.instance == c.ci) else { to_loop!() };
+    // SAFETY: as above.
+    let stack = unsafe { &mut *c.stack };
+    let s = c.base + values.0 as usize;
+    stack.copy_within(s..s + count as usize, c.base);
+    frames.pop();
+    c.stack_used = fr.stack_used;
+    c.base = fr.base as usize;
+    // SAFETY: the caller's frame is below the callee's, inside the stack.
+    set_fp!(unsafe { stack.as_mut_ptr().add(c.base) });
+    dispatch!(fr.ip.0)
+});
+
+// ---- register forms (one operand from the register; `Instr::use_register`) ----
+handler!(I32AddL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a.wrapping_add(b)));
+handler!(I32AddR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a.wrapping_add(b)));
+handler!(I32SubL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a.wrapping_sub(b)));
+handler!(I32SubR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a.wrapping_sub(b)));
+handler!(I32MulL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a.wrapping_mul(b)));
+handler!(I32MulR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a.wrapping_mul(b)));
+handler!(I32DivSL { dst, lhs, rhs } => bin32t!(dst, REG, rhs, it::i32_div_s));
+handler!(I32DivSR { dst, lhs, rhs } => bin32t!(dst, lhs, REG, it::i32_div_s));
+handler!(I32DivUL { dst, lhs, rhs } => bin32t!(dst, REG, rhs, it::i32_div_u));
+handler!(I32DivUR { dst, lhs, rhs } => bin32t!(dst, lhs, REG, it::i32_div_u));
+handler!(I32RemSL { dst, lhs, rhs } => bin32t!(dst, REG, rhs, it::i32_rem_s));
+handler!(I32RemSR { dst, lhs, rhs } => bin32t!(dst, lhs, REG, it::i32_rem_s));
+handler!(I32RemUL { dst, lhs, rhs } => bin32t!(dst, REG, rhs, it::i32_rem_u));
+handler!(I32RemUR { dst, lhs, rhs } => bin32t!(dst, lhs, REG, it::i32_rem_u));
+handler!(I32AndL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a & b));
+handler!(I32AndR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a & b));
+handler!(I32OrL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a | b));
+handler!(I32OrR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a | b));
+handler!(I32XorL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a ^ b));
+handler!(I32XorR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a ^ b));
+handler!(I32ShlL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| it::i32_shl(a, b)));
+handler!(I32ShlR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| it::i32_shl(a, b)));
+handler!(I32ShrSL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| it::i32_shr_s(a, b)));
+handler!(I32ShrSR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| it::i32_shr_s(a, b)));
+handler!(I32ShrUL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| it::i32_shr_u(a, b)));
+handler!(I32ShrUR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| it::i32_shr_u(a, b)));
+handler!(I32RotlL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| it::i32_rotl(a, b)));
+handler!(I32RotlR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| it::i32_rotl(a, b)));
+handler!(I32RotrL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| it::i32_rotr(a, b)));
+handler!(I32RotrR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| it::i32_rotr(a, b)));
+handler!(I32EqL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a == b));
+handler!(I32EqR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a == b));
+handler!(I32NeL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a != b));
+handler!(I32NeR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a != b));
+handler!(I32LtSL { dst, lhs, rhs } => {
+    bin32!(dst, REG, rhs, |a, b| (a as i32) < (b as i32))
+});
+handler!(I32LtSR { dst, lhs, rhs } => {
+    bin32!(dst, lhs, REG, |a, b| (a as i32) < (b as i32))
+});
+handler!(I32LtUL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a < b));
+handler!(I32LtUR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a < b));
+handler!(I32GtSL { dst, lhs, rhs } => {
+    bin32!(dst, REG, rhs, |a, b| (a as i32) > (b as i32))
+});
+handler!(I32GtSR { dst, lhs, rhs } => {
+    bin32!(dst, lhs, REG, |a, b| (a as i32) > (b as i32))
+});
+handler!(I32GtUL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a > b));
+handler!(I32GtUR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a > b));
+handler!(I32LeSL { dst, lhs, rhs } => {
+    bin32!(dst, REG, rhs, |a, b| (a as i32) <= (b as i32))
+});
+handler!(I32LeSR { dst, lhs, rhs } => {
+    bin32!(dst, lhs, REG, |a, b| (a as i32) <= (b as i32))
+});
+handler!(I32LeUL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a <= b));
+handler!(I32LeUR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a <= b));
+handler!(I32GeSL { dst, lhs, rhs } => {
+    bin32!(dst, REG, rhs, |a, b| (a as i32) >= (b as i32))
+});
+handler!(I32GeSR { dst, lhs, rhs } => {
+    bin32!(dst, lhs, REG, |a, b| (a as i32) >= (b as i32))
+});
+handler!(I32GeUL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a >= b));
+handler!(I32GeUR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a >= b));
+handler!(I64AddL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| a.wrapping_add(b)));
+handler!(I64AddR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| a.wrapping_add(b)));
+handler!(I64SubL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| a.wrapping_sub(b)));
+handler!(I64SubR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| a.wrapping_sub(b)));
+handler!(I64MulL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| a.wrapping_mul(b)));
+handler!(I64MulR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| a.wrapping_mul(b)));
+handler!(I64DivSL { dst, lhs, rhs } => bin64t!(dst, REG, rhs, it::i64_div_s));
+handler!(I64DivSR { dst, lhs, rhs } => bin64t!(dst, lhs, REG, it::i64_div_s));
+handler!(I64DivUL { dst, lhs, rhs } => bin64t!(dst, REG, rhs, it::i64_div_u));
+handler!(I64DivUR { dst, lhs, rhs } => bin64t!(dst, lhs, REG, it::i64_div_u));
+handler!(I64RemSL { dst, lhs, rhs } => bin64t!(dst, REG, rhs, it::i64_rem_s));
+handler!(I64RemSR { dst, lhs, rhs } => bin64t!(dst, lhs, REG, it::i64_rem_s));
+handler!(I64RemUL { dst, lhs, rhs } => bin64t!(dst, REG, rhs, it::i64_rem_u));
+handler!(I64RemUR { dst, lhs, rhs } => bin64t!(dst, lhs, REG, it::i64_rem_u));
+handler!(I64AndL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| a & b));
+handler!(I64AndR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| a & b));
+handler!(I64OrL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| a | b));
+handler!(I64OrR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| a | b));
+handler!(I64XorL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| a ^ b));
+handler!(I64XorR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| a ^ b));
+handler!(I64ShlL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| it::i64_shl(a, b)));
+handler!(I64ShlR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| it::i64_shl(a, b)));
+handler!(I64ShrSL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| it::i64_shr_s(a, b)));
+handler!(I64ShrSR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| it::i64_shr_s(a, b)));
+handler!(I64ShrUL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| it::i64_shr_u(a, b)));
+handler!(I64ShrUR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| it::i64_shr_u(a, b)));
+handler!(I64RotlL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| it::i64_rotl(a, b)));
+handler!(I64RotlR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| it::i64_rotl(a, b)));
+handler!(I64RotrL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| it::i64_rotr(a, b)));
+handler!(I64RotrR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| it::i64_rotr(a, b)));
+handler!(I64EqL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| a == b));
+handler!(I64EqR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| a == b));
+handler!(I64NeL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| a != b));
+handler!(I64NeR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| a != b));
+handler!(I64LtSL { dst, lhs, rhs } => {
+    cmp64!(dst, REG, rhs, |a, b| (a as i64) < (b as i64))
+});
+handler!(I64LtSR { dst, lhs, rhs } => {
+    cmp64!(dst, lhs, REG, |a, b| (a as i64) < (b as i64))
+});
+handler!(I64LtUL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| a < b));
+handler!(I64LtUR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| a < b));
+handler!(I64GtSL { dst, lhs, rhs } => {
+    cmp64!(dst, REG, rhs, |a, b| (a as i64) > (b as i64))
+});
+handler!(I64GtSR { dst, lhs, rhs } => {
+    cmp64!(dst, lhs, REG, |a, b| (a as i64) > (b as i64))
+});
+handler!(I64GtUL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| a > b));
+handler!(I64GtUR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| a > b));
+handler!(I64LeSL { dst, lhs, rhs } => {
+    cmp64!(dst, REG, rhs, |a, b| (a as i64) <= (b as i64))
+});
+handler!(I64LeSR { dst, lhs, rhs } => {
+    cmp64!(dst, lhs, REG, |a, b| (a as i64) <= (b as i64))
+});
+handler!(I64LeUL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| a <= b));
+handler!(I64LeUR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| a <= b));
+handler!(I64GeSL { dst, lhs, rhs } => {
+    cmp64!(dst, REG, rhs, |a, b| (a as i64) >= (b as i64))
+});
+handler!(I64GeSR { dst, lhs, rhs } => {
+    cmp64!(dst, lhs, REG, |a, b| (a as i64) >= (b as i64))
+});
+handler!(I64GeUL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| a >= b));
+handler!(I64GeUR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| a >= b));
+handler!(F32AddL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_add(a, b)));
+handler!(F32AddR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_add(a, b)));
+handler!(F32SubL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_sub(a, b)));
+handler!(F32SubR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_sub(a, b)));
+handler!(F32MulL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_mul(a, b)));
+handler!(F32MulR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_mul(a, b)));
+handler!(F32DivL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_div(a, b)));
+handler!(F32DivR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_div(a, b)));
+handler!(F32MinL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_min(a, b)));
+handler!(F32MinR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_min(a, b)));
+handler!(F32MaxL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_max(a, b)));
+handler!(F32MaxR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_max(a, b)));
+handler!(F32CopysignL { dst, lhs, rhs } => {
+    bin32!(dst, REG, rhs, |a, b| fl::f32_copysign(a, b))
+});
+handler!(F32CopysignR { dst, lhs, rhs } => {
+    bin32!(dst, lhs, REG, |a, b| fl::f32_copysign(a, b))
+});
+handler!(F32EqL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_eq(a, b)));
+handler!(F32EqR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_eq(a, b)));
+handler!(F32NeL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_ne(a, b)));
+handler!(F32NeR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_ne(a, b)));
+handler!(F32LtL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_lt(a, b)));
+handler!(F32LtR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_lt(a, b)));
+handler!(F32GtL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_gt(a, b)));
+handler!(F32GtR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_gt(a, b)));
+handler!(F32LeL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_le(a, b)));
+handler!(F32LeR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_le(a, b)));
+handler!(F32GeL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_ge(a, b)));
+handler!(F32GeR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_ge(a, b)));
+handler!(F64AddL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| fl::f64_add(a, b)));
+handler!(F64AddR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| fl::f64_add(a, b)));
+handler!(F64SubL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| fl::f64_sub(a, b)));
+handler!(F64SubR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| fl::f64_sub(a, b)));
+handler!(F64MulL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| fl::f64_mul(a, b)));
+handler!(F64MulR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| fl::f64_mul(a, b)));
+handler!(F64DivL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| fl::f64_div(a, b)));
+handler!(F64DivR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| fl::f64_div(a, b)));
+handler!(F64MinL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| fl::f64_min(a, b)));
+handler!(F64MinR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| fl::f64_min(a, b)));
+handler!(F64MaxL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| fl::f64_max(a, b)));
+handler!(F64MaxR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| fl::f64_max(a, b)));
+handler!(F64CopysignL { dst, lhs, rhs } => {
+    bin64!(dst, REG, rhs, |a, b| fl::f64_copysign(a, b))
+});
+handler!(F64CopysignR { dst, lhs, rhs } => {
+    bin64!(dst, lhs, REG, |a, b| fl::f64_copysign(a, b))
+});
+handler!(F64EqL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| fl::f64_eq(a, b)));
+handler!(F64EqR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| fl::f64_eq(a, b)));
+handler!(F64NeL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| fl::f64_ne(a, b)));
+handler!(F64NeR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| fl::f64_ne(a, b)));
+handler!(F64LtL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| fl::f64_lt(a, b)));
+handler!(F64LtR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| fl::f64_lt(a, b)));
+handler!(F64GtL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| fl::f64_gt(a, b)));
+handler!(F64GtR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| fl::f64_gt(a, b)));
+handler!(F64LeL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| fl::f64_le(a, b)));
+handler!(F64LeR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| fl::f64_le(a, b)));
+handler!(F64GeL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| fl::f64_ge(a, b)));
+handler!(F64GeR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| fl::f64_ge(a, b)));
+handler!(I32EqzS { dst, src } => un!(dst, REG, |a| u64::from(a as u32 == 0)));
+handler!(I32ClzS { dst, src } => un!(dst, REG, |a| u64::from((a as u32).leading_zeros())));
+handler!(I32CtzS { dst, src } => un!(dst, REG, |a| u64::from((a as u32).trailing_zeros())));
+handler!(I32PopcntS { dst, src } => un!(dst, REG, |a| u64::from((a as u32).count_ones())));
+handler!(I32Extend8SS { dst, src } => un!(dst, REG, |a| u64::from(a as i8 as i32 as u32)));
+handler!(I32Extend16SS { dst, src } => {
+    un!(dst, REG, |a| u64::from(a as i16 as i32 as u32))
+});
+handler!(I64EqzS { dst, src } => un!(dst, REG, |a| u64::from(a == 0)));
+handler!(I64ClzS { dst, src } => un!(dst, REG, |a| u64::from(a.leading_zeros())));
+handler!(I64CtzS { dst, src } => un!(dst, REG, |a| u64::from(a.trailing_zeros())));
+handler!(I64PopcntS { dst, src } => un!(dst, REG, |a| u64::from(a.count_ones())));
+handler!(I64Extend8SS { dst, src } => un!(dst, REG, |a| a as i8 as i64 as u64));
+handler!(I64Extend16SS { dst, src } => un!(dst, REG, |a| a as i16 as i64 as u64));
+handler!(I64Extend32SS { dst, src } => un!(dst, REG, |a| a as i32 as i64 as u64));
+handler!(F32AbsS { dst, src } => un!(dst, REG, |a| u64::from(fl::f32_abs(a as u32))));
+handler!(F32NegS { dst, src } => un!(dst, REG, |a| u64::from(fl::f32_neg(a as u32))));
+handler!(F32CeilS { dst, src } => un!(dst, REG, |a| u64::from(fl::f32_ceil(a as u32))));
+handler!(F32FloorS { dst, src } => un!(dst, REG, |a| u64::from(fl::f32_floor(a as u32))));
+handler!(F32TruncS { dst, src } => un!(dst, REG, |a| u64::from(fl::f32_trunc(a as u32))));
+handler!(F32NearestS { dst, src } => {
+    un!(dst, REG, |a| u64::from(fl::f32_nearest(a as u32)))
+});
+handler!(F32SqrtS { dst, src } => un!(dst, REG, |a| u64::from(fl::f32_sqrt(a as u32))));
+handler!(F64AbsS { dst, src } => un!(dst, REG, |a| fl::f64_abs(a)));
+handler!(F64NegS { dst, src } => un!(dst, REG, |a| fl::f64_neg(a)));
+handler!(F64CeilS { dst, src } => un!(dst, REG, |a| fl::f64_ceil(a)));
+handler!(F64FloorS { dst, src } => un!(dst, REG, |a| fl::f64_floor(a)));
+handler!(F64TruncS { dst, src } => un!(dst, REG, |a| fl::f64_trunc(a)));
+handler!(F64NearestS { dst, src } => un!(dst, REG, |a| fl::f64_nearest(a)));
+handler!(F64SqrtS { dst, src } => un!(dst, REG, |a| fl::f64_sqrt(a)));
+handler!(I32WrapI64S { dst, src } => un!(dst, REG, |a| u64::from(a as u32)));
+handler!(I32TruncF32SS { dst, src } => {
+    un!(dst, REG, |a| u64::from(t!(fl::i32_trunc_s(fl::widen(
+        a as u32
+    )))))
+});
+handler!(I32TruncF32US { dst, src } => {
+    un!(dst, REG, |a| u64::from(t!(fl::i32_trunc_u(fl::widen(
+        a as u32
+    )))))
+});
+handler!(I32TruncF64SS { dst, src } => {
+    un!(dst, REG, |a| u64::from(t!(fl::i32_trunc_s(fl::f64_val(a)))))
+});
+handler!(I32TruncF64US { dst, src } => {
+    un!(dst, REG, |a| u64::from(t!(fl::i32_trunc_u(fl::f64_val(a)))))
+});
+handler!(I64ExtendI32SS { dst, src } => un!(dst, REG, |a| a as i32 as i64 as u64));
+handler!(I64ExtendI32US { dst, src } => un!(dst, REG, |a| u64::from(a as u32)));
+handler!(I64TruncF32SS { dst, src } => {
+    un!(dst, REG, |a| t!(fl::i64_trunc_s(fl::widen(a as u32))))
+});
+handler!(I64TruncF32US { dst, src } => {
+    un!(dst, REG, |a| t!(fl::i64_trunc_u(fl::widen(a as u32))))
+});
+handler!(I64TruncF64SS { dst, src } => {
+    un!(dst, REG, |a| t!(fl::i64_trunc_s(fl::f64_val(a))))
+});
+handler!(I64TruncF64US { dst, src } => {
+    un!(dst, REG, |a| t!(fl::i64_trunc_u(fl::f64_val(a))))
+});
+handler!(F32ConvertI32SS { dst, src } => {
+    un!(dst, REG, |a| u64::from(fl::f32_convert_i32_s(a as u32)))
+});
+handler!(F32ConvertI32US { dst, src } => {
+    un!(dst, REG, |a| u64::from(fl::f32_convert_i32_u(a as u32)))
+});
+handler!(F32ConvertI64SS { dst, src } => {
+    un!(dst, REG, |a| u64::from(fl::f32_convert_i64_s(a)))
+});
+handler!(F32ConvertI64US { dst, src } => {
+    un!(dst, REG, |a| u64::from(fl::f32_convert_i64_u(a)))
+});
+handler!(F32DemoteF64S { dst, src } => un!(dst, REG, |a| u64::from(fl::f32_demote_f64(a))));
+handler!(F64ConvertI32SS { dst, src } => {
+    un!(dst, REG, |a| fl::f64_convert_i32_s(a as u32))
+});
+handler!(F64ConvertI32US { dst, src } => {
+    un!(dst, REG, |a| fl::f64_convert_i32_u(a as u32))
+});
+handler!(F64ConvertI64SS { dst, src } => un!(dst, REG, |a| fl::f64_convert_i64_s(a)));
+handler!(F64ConvertI64US { dst, src } => un!(dst, REG, |a| fl::f64_convert_i64_u(a)));
+handler!(F64PromoteF32S { dst, src } => {
+    un!(dst, REG, |a| fl::f64_promote_f32(a as u32))
+});
+handler!(I32TruncSatF32SS { dst, src } => {
+    un!(dst, REG, |a| u64::from(fl::i32_trunc_sat_s(fl::widen(
+        a as u32
+    ))))
+});
+handler!(I32TruncSatF32US { dst, src } => {
+    un!(dst, REG, |a| u64::from(fl::i32_trunc_sat_u(fl::widen(
+        a as u32
+    ))))
+});
+handler!(I32TruncSatF64SS { dst, src } => {
+    un!(dst, REG, |a| u64::from(fl::i32_trunc_sat_s(fl::f64_val(a))))
+});
+handler!(I32TruncSatF64US { dst, src } => {
+    un!(dst, REG, |a| u64::from(fl::i32_trunc_sat_u(fl::f64_val(a))))
+});
+handler!(I64TruncSatF32SS { dst, src } => {
+    un!(dst, REG, |a| fl::i64_trunc_sat_s(fl::widen(a as u32)))
+});
+handler!(I64TruncSatF32US { dst, src } => {
+    un!(dst, REG, |a| fl::i64_trunc_sat_u(fl::widen(a as u32)))
+});
+handler!(I64TruncSatF64SS { dst, src } => {
+    un!(dst, REG, |a| fl::i64_trunc_sat_s(fl::f64_val(a)))
+});
+handler!(I64TruncSatF64US { dst, src } => {
+    un!(dst, REG, |a| fl::i64_trunc_sat_u(fl::f64_val(a)))
+});
+handler!(I32LoadP { dst, ptr, offset } => {
+    load!(dst, REG, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
+});
+handler!(I64LoadP { dst, ptr, offset } => {
+    load!(dst, REG, offset, 8, |b| u64::from_le_bytes(b))
+});
+handler!(F32LoadP { dst, ptr, offset } => {
+    load!(dst, REG, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
+});
+handler!(F64LoadP { dst, ptr, offset } => {
+    load!(dst, REG, offset, 8, |b| u64::from_le_bytes(b))
+});
+handler!(I32Load8SP { dst, ptr, offset } => {
+    load!(dst, REG, offset, 1, |b| u64::from(b[0] as i8 as i32 as u32))
+});
+handler!(I32Load8UP { dst, ptr, offset } => {
+    load!(dst, REG, offset, 1, |b| u64::from(b[0]))
+});
+handler!(I32Load16SP { dst, ptr, offset } => {
+    load!(dst, REG, offset, 2, |b| u64::from(
+        i16::from_le_bytes(b) as i32 as u32
+    ))
+});
+handler!(I32Load16UP { dst, ptr, offset } => {
+    load!(dst, REG, offset, 2, |b| u64::from(u16::from_le_bytes(b)))
+});
+handler!(I64Load8SP { dst, ptr, offset } => {
+    load!(dst, REG, offset, 1, |b| b[0] as i8 as i64 as u64)
+});
+handler!(I64Load8UP { dst, ptr, offset } => {
+    load!(dst, REG, offset, 1, |b| u64::from(b[0]))
+});
+handler!(I64Load16SP { dst, ptr, offset } => {
+    load!(dst, REG, offset, 2, |b| i16::from_le_bytes(b) as i64 as u64)
+});
+handler!(I64Load16UP { dst, ptr, offset } => {
+    load!(dst, REG, offset, 2, |b| u64::from(u16::from_le_bytes(b)))
+});
+handler!(I64Load32SP { dst, ptr, offset } => {
+    load!(dst, REG, offset, 4, |b| i32::from_le_bytes(b) as i64 as u64)
+});
+handler!(I64Load32UP { dst, ptr, offset } => {
+    load!(dst, REG, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
+});
+handler!(I32StoreV { ptr, value, offset } => {
+    store!(ptr, REG, offset, |v| (v as u32).to_le_bytes())
+});
+handler!(I32StoreP { ptr, value, offset } => {
+    store!(REG, value, offset, |v| (v as u32).to_le_bytes())
+});
+handler!(I64StoreV { ptr, value, offset } => {
+    store!(ptr, REG, offset, |v| v.to_le_bytes())
+});
+handler!(I64StoreP { ptr, value, offset } => {
+    store!(REG, value, offset, |v| v.to_le_bytes())
+});
+handler!(F32StoreV { ptr, value, offset } => {
+    store!(ptr, REG, offset, |v| (v as u32).to_le_bytes())
+});
+handler!(F32StoreP { ptr, value, offset } => {
+    store!(REG, value, offset, |v| (v as u32).to_le_bytes())
+});
+handler!(F64StoreV { ptr, value, offset } => {
+    store!(ptr, REG, offset, |v| v.to_le_bytes())
+});
+handler!(F64StoreP { ptr, value, offset } => {
+    store!(REG, value, offset, |v| v.to_le_bytes())
+});
+handler!(I32Store8V { ptr, value, offset } => {
+    store!(ptr, REG, offset, |v| [v as u8])
+});
+handler!(I32Store8P { ptr, value, offset } => {
+    store!(REG, value, offset, |v| [v as u8])
+});
+handler!(I32Store16V { ptr, value, offset } => {
+    store!(ptr, REG, offset, |v| (v as u16).to_le_bytes())
+});
+handler!(I32Store16P { ptr, value, offset } => {
+    store!(REG, value, offset, |v| (v as u16).to_le_bytes())
+});
+handler!(I64Store8V { ptr, value, offset } => {
+    store!(ptr, REG, offset, |v| [v as u8])
+});
+handler!(I64Store8P { ptr, value, offset } => {
+    store!(REG, value, offset, |v| [v as u8])
+});
+handler!(I64Store16V { ptr, value, offset } => {
+    store!(ptr, REG, offset, |v| (v as u16).to_le_bytes())
+});
+handler!(I64Store16P { ptr, value, offset } => {
+    store!(REG, value, offset, |v| (v as u16).to_le_bytes())
+});
+handler!(I64Store32V { ptr, value, offset } => {
+    store!(ptr, REG, offset, |v| (v as u32).to_le_bytes())
+});
+handler!(I64Store32P { ptr, value, offset } => {
+    store!(REG, value, offset, |v| (v as u32).to_le_bytes())
+});
+handler!(BrI32EqL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| a as u32 == b as u32)
+});
+handler!(BrI32EqR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| a as u32 == b as u32)
+});
+handler!(BrI32NeL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| a as u32 != b as u32)
+});
+handler!(BrI32NeR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| a as u32 != b as u32)
+});
+handler!(BrI32LtSL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| (a as i32) < (b as i32))
+});
+handler!(BrI32LtSR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| (a as i32) < (b as i32))
+});
+handler!(BrI32LtUL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| (a as u32) < (b as u32))
+});
+handler!(BrI32LtUR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| (a as u32) < (b as u32))
+});
+handler!(BrI32GtSL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| (a as i32) > (b as i32))
+});
+handler!(BrI32GtSR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| (a as i32) > (b as i32))
+});
+handler!(BrI32GtUL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| (a as u32) > (b as u32))
+});
+handler!(BrI32GtUR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| (a as u32) > (b as u32))
+});
+handler!(BrI32LeSL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| (a as i32) <= (b as i32))
+});
+handler!(BrI32LeSR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| (a as i32) <= (b as i32))
+});
+handler!(BrI32LeUL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| (a as u32) <= (b as u32))
+});
+handler!(BrI32LeUR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| (a as u32) <= (b as u32))
+});
+handler!(BrI32GeSL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| (a as i32) >= (b as i32))
+});
+handler!(BrI32GeSR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| (a as i32) >= (b as i32))
+});
+handler!(BrI32GeUL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| (a as u32) >= (b as u32))
+});
+handler!(BrI32GeUR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| (a as u32) >= (b as u32))
+});
+handler!(BrI64EqL { lhs, rhs, offset, gas } => br_cmp!(REG, rhs, offset, gas, |a, b| a == b));
+handler!(BrI64EqR { lhs, rhs, offset, gas } => br_cmp!(lhs, REG, offset, gas, |a, b| a == b));
+handler!(BrI64NeL { lhs, rhs, offset, gas } => br_cmp!(REG, rhs, offset, gas, |a, b| a != b));
+handler!(BrI64NeR { lhs, rhs, offset, gas } => br_cmp!(lhs, REG, offset, gas, |a, b| a != b));
+handler!(BrI64LtSL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| (a as i64) < (b as i64))
+});
+handler!(BrI64LtSR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| (a as i64) < (b as i64))
+});
+handler!(BrI64LtUL { lhs, rhs, offset, gas } => br_cmp!(REG, rhs, offset, gas, |a, b| a < b));
+handler!(BrI64LtUR { lhs, rhs, offset, gas } => br_cmp!(lhs, REG, offset, gas, |a, b| a < b));
+handler!(BrI64GtSL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| (a as i64) > (b as i64))
+});
+handler!(BrI64GtSR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| (a as i64) > (b as i64))
+});
+handler!(BrI64GtUL { lhs, rhs, offset, gas } => br_cmp!(REG, rhs, offset, gas, |a, b| a > b));
+handler!(BrI64GtUR { lhs, rhs, offset, gas } => br_cmp!(lhs, REG, offset, gas, |a, b| a > b));
+handler!(BrI64LeSL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| (a as i64) <= (b as i64))
+});
+handler!(BrI64LeSR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| (a as i64) <= (b as i64))
+});
+handler!(BrI64LeUL { lhs, rhs, offset, gas } => br_cmp!(REG, rhs, offset, gas, |a, b| a <= b));
+handler!(BrI64LeUR { lhs, rhs, offset, gas } => br_cmp!(lhs, REG, offset, gas, |a, b| a <= b));
+handler!(BrI64GeSL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| (a as i64) >= (b as i64))
+});
+handler!(BrI64GeSR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| (a as i64) >= (b as i64))
+});
+handler!(BrI64GeUL { lhs, rhs, offset, gas } => br_cmp!(REG, rhs, offset, gas, |a, b| a >= b));
+handler!(BrI64GeUR { lhs, rhs, offset, gas } => br_cmp!(lhs, REG, offset, gas, |a, b| a >= b));
+handler!(BrF32EqL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f32_eq(a as u32, b as u32))
+});
+handler!(BrF32EqR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f32_eq(a as u32, b as u32))
+});
+handler!(BrF32NeL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f32_ne(a as u32, b as u32))
+});
+handler!(BrF32NeR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f32_ne(a as u32, b as u32))
+});
+handler!(BrF32LtL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f32_lt(a as u32, b as u32))
+});
+handler!(BrF32LtR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f32_lt(a as u32, b as u32))
+});
+handler!(BrF32GtL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f32_gt(a as u32, b as u32))
+});
+handler!(BrF32GtR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f32_gt(a as u32, b as u32))
+});
+handler!(BrF32LeL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f32_le(a as u32, b as u32))
+});
+handler!(BrF32LeR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f32_le(a as u32, b as u32))
+});
+handler!(BrF32GeL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f32_ge(a as u32, b as u32))
+});
+handler!(BrF32GeR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f32_ge(a as u32, b as u32))
+});
+handler!(BrF64EqL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f64_eq(a as u64, b as u64))
+});
+handler!(BrF64EqR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f64_eq(a as u64, b as u64))
+});
+handler!(BrF64NeL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f64_ne(a as u64, b as u64))
+});
+handler!(BrF64NeR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f64_ne(a as u64, b as u64))
+});
+handler!(BrF64LtL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f64_lt(a as u64, b as u64))
+});
+handler!(BrF64LtR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f64_lt(a as u64, b as u64))
+});
+handler!(BrF64GtL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f64_gt(a as u64, b as u64))
+});
+handler!(BrF64GtR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f64_gt(a as u64, b as u64))
+});
+handler!(BrF64LeL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64))
+});
+handler!(BrF64LeR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f64_le(a as u64, b as u64))
+});
+handler!(BrF64GeL { lhs, rhs, offset, gas } => {
+    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f64_ge(a as u64, b as u64))
+});
+handler!(BrF64GeR { lhs, rhs, offset, gas } => {
+    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f64_ge(a as u64, b as u64))
+});
+handler!(CopyS { dst, src } => {
+    set!(dst, get!(REG));
+    next!()
+});
+handler!(BrIfNezC { cond, offset, gas } => {
+    if get!(REG) as u32 != 0 {
+        charge!(u64::from(gas));
+        jump!(offset)
+    } else {
+        next!()
+    }
+});
+handler!(BrIfEqzC { cond, offset, gas } => {
+    if get!(REG) as u32 == 0 {
+        charge!(u64::from(gas));
+        jump!(offset)
+    } else {
+        next!()
+    }
+});
+
 /// Builds [`HANDLERS`] from the instruction table (`crate::for_each_instr!`): every
 /// instruction of the numeric, load, store and fused-branch sections has a handler, and
 /// so do the listed control and move instructions; the rest map to [`exit`].
@@ -892,28 +1671,37 @@ macro_rules! handler_table {
     (
         [other]
         $( $(#[doc = $doc:literal])+ $name:ident { $($field:ident : $ty:ident),* } = $m:literal, )*
-        [binary] $( $bname:ident = $bm:literal, )*
-        [unary] $( $uname:ident = $um:literal, )*
-        [load] $( $lname:ident = $lm:literal, )*
-        [store] $( $sname:ident = $sm:literal, )*
-        [br_cmp] $( $cname:ident = $cm:literal, )*
+        [binary] $( $bname:ident, $bl:ident, $br:ident = $bm:literal, )*
+        [unary] $( $uname:ident, $us:ident = $um:literal, )*
+        [load] $( $lname:ident, $lp:ident = $lm:literal, )*
+        [store] $( $sname:ident, $sv:ident, $sp:ident = $sm:literal, )*
+        [br_cmp] $( $cname:ident, $cl:ident, $cr:ident = $cm:literal, )*
     ) => {
         /// The handler of every instruction, indexed by [`Tag`].
         static HANDLERS: [Handler; NUM_TAGS] = {
             let mut t: [Handler; NUM_TAGS] = [exit as Handler; NUM_TAGS];
-            $( t[Tag::$bname as usize] = $bname; )*
-            $( t[Tag::$uname as usize] = $uname; )*
-            $( t[Tag::$lname as usize] = $lname; )*
-            $( t[Tag::$sname as usize] = $sname; )*
-            $( t[Tag::$cname as usize] = $cname; )*
+            $( t[Tag::$bname as usize] = $bname; t[Tag::$bl as usize] = $bl; t[Tag::$br as usize] = $br; )*
+            $( t[Tag::$uname as usize] = $uname; t[Tag::$us as usize] = $us; )*
+            $( t[Tag::$lname as usize] = $lname; t[Tag::$lp as usize] = $lp; )*
+            $( t[Tag::$sname as usize] = $sname; t[Tag::$sv as usize] = $sv; t[Tag::$sp as usize] = $sp; )*
+            $( t[Tag::$cname as usize] = $cname; t[Tag::$cl as usize] = $cl; t[Tag::$cr as usize] = $cr; )*
             t[Tag::ConsumeGas as usize] = ConsumeGas;
             t[Tag::Copy as usize] = Copy;
+            t[Tag::CopyS as usize] = CopyS;
             t[Tag::Const as usize] = Const;
             t[Tag::Select as usize] = Select;
             t[Tag::Br as usize] = Br;
             t[Tag::BrIfNez as usize] = BrIfNez;
             t[Tag::BrIfEqz as usize] = BrIfEqz;
+            t[Tag::BrIfNezC as usize] = BrIfNezC;
+            t[Tag::BrIfEqzC as usize] = BrIfEqzC;
             t[Tag::RefIsNull as usize] = RefIsNull;
+            t[Tag::GlobalGet as usize] = GlobalGet;
+            t[Tag::GlobalSet as usize] = GlobalSet;
+            t[Tag::BrTable as usize] = BrTable;
+            t[Tag::Call as usize] = Call;
+            t[Tag::ReturnOne as usize] = ReturnOne;
+            t[Tag::Return as usize] = Return;
             t
         };
     };

@@ -117,6 +117,8 @@ pub(crate) struct FuncTranslatorAllocations {
     pub gas: MeteredBlocks,
     /// Declared reference-typed locals as `(first index, count)` ranges.
     pub ref_locals: Vec<(u32, u32)>,
+    /// Branch targets of the finished code (`finish`: register forms).
+    pub targets: Vec<bool>,
 }
 
 impl FuncTranslatorAllocations {
@@ -633,6 +635,26 @@ impl<'m> FuncTranslator<'m> {
         }
         if let Some(pc) = bad {
             return Err(verify::describe(pc, &code[pc], frame_size));
+        }
+        // Register forms (`Instr::use_register`): an operand that the instruction right
+        // before wrote with a register-passing handler is read from the register (no
+        // store-to-load round trip on dependent chains). Never at a branch target, where
+        // another predecessor may have left something else in the register.
+        let targets = &mut self.a.targets;
+        targets.clear();
+        targets.resize(n, false);
+        for (pc, instr) in code.iter().enumerate() {
+            if let Some(offset) = instr.branch_offset() {
+                // Inside the code: checked by `control_ok` above.
+                targets[(pc as i64 + i64::from(offset)) as usize] = true;
+            }
+        }
+        for pc in 1..n {
+            if !targets[pc] {
+                if let Some(s) = code[pc - 1].register_result() {
+                    code[pc].use_register(s);
+                }
+            }
         }
         let func = crate::module::CompiledFunc {
             type_index: self.type_index,

@@ -60,7 +60,7 @@ fn constants_are_used_in_place_and_interned() {
     );
     assert_eq!(
         dis(&m, 0),
-        "   0: i32.add dst=t0 lhs=p0 rhs=c0\n   1: i32.mul dst=t0 lhs=t0 rhs=c0\n   2: return_one src=t0\n"
+        "   0: i32.add dst=t0 lhs=p0 rhs=c0\n   1: i32.mul.rl dst=t0 lhs=t0 rhs=c0\n   2: return_one src=t0\n"
     );
 }
 
@@ -84,7 +84,7 @@ fn local_set_preserves_pending_reads() {
     let d = dis(&m, 0);
     assert_eq!(
         d,
-        "   0: copy dst=t0 src=p0\n   1: copy dst=p0 src=c0\n   2: i32.add dst=t0 lhs=t0 rhs=p0\n   3: return_one src=t0\n"
+        "   0: copy dst=t0 src=p0\n   1: copy dst=p0 src=c0\n   2: i32.add.rr dst=t0 lhs=t0 rhs=p0\n   3: return_one src=t0\n"
     );
 }
 
@@ -138,7 +138,7 @@ fn loop_backedge_and_gas() {
     // edge charges the header's block itself (gas=6) and jumps past its consume_gas.
     assert_eq!(
         d,
-        "   0: consume_gas amount=6\n   1: i32.sub dst=p0 lhs=p0 rhs=c0\n   2: br_if_nez cond=p0 ->1 gas=6\n   3: consume_gas amount=0\n   4: return values=p0 count=0\n"
+        "   0: consume_gas amount=6\n   1: i32.sub dst=p0 lhs=p0 rhs=c0\n   2: br_if_nez.rc cond=p0 ->1 gas=6\n   3: consume_gas amount=0\n   4: return values=p0 count=0\n"
     );
 }
 
