@@ -660,6 +660,10 @@ fn run<H: Host>(
                 cx.frames = &mut *frames;
                 cx.globals = globals.as_mut_ptr();
                 cx.inst_globals = inst.globals.as_ptr();
+                cx.tables = tables.as_ptr();
+                cx.inst_tables = inst.tables.as_ptr();
+                cx.funcs = funcs.as_ptr();
+                cx.funcs_len = funcs.len();
                 // SAFETY: `ip` is an instruction of the current function's code, which
                 // passed `verify`; `fp` is its frame (`enter` made `frame_size` cells)
                 // at `base`; the memory does not move while the handlers run, and the

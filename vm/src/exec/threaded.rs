@@ -38,6 +38,8 @@ use super::{enter, float as fl, int as it, Frame, ResumeIp};
 use crate::ir::{Instr, Slot, Tag, NUM_TAGS};
 use crate::memory::access_start;
 use crate::module::{FuncKind, ModuleInner};
+use crate::store::FuncInst;
+use crate::table::Table;
 use crate::trap::TrapKind;
 use crate::value::NULL_REF;
 
@@ -80,6 +82,14 @@ pub(crate) struct Cx {
     pub globals: *mut u64,
     /// The current instance's global index map (module index to store index).
     pub inst_globals: *const u32,
+    /// The store's tables.
+    pub tables: *const Table,
+    /// The current instance's table index map.
+    pub inst_tables: *const u32,
+    /// The store's functions (`funcs_len` of them).
+    pub funcs: *const FuncInst,
+    /// Number of functions in the store.
+    pub funcs_len: usize,
     /// Lowest native stack address a taken branch may run at (tail backend).
     stack_floor: usize,
     /// Native stack pointer on entry (tail backend, debug-assertion builds).
@@ -107,6 +117,10 @@ impl Cx {
             frames: core::ptr::null_mut(),
             globals: core::ptr::null_mut(),
             inst_globals: core::ptr::null(),
+            tables: core::ptr::null(),
+            inst_tables: core::ptr::null(),
+            funcs: core::ptr::null(),
+            funcs_len: 0,
             stack_floor: 0,
             entry_sp: 0,
             stop: false,
@@ -405,6 +419,38 @@ macro_rules! handler {
                 ($p:expr) => {
                     fp = $p
                 };
+            }
+            /// Calls compiled function `$f` of the current instance with arguments at
+            /// slot `$args`: the same steps in the same order as the loop's
+            /// `push_frame!` (depth check, frame cost and set-up, caller record, entry
+            /// charge), then continues at its first instruction.
+            macro_rules! enter_compiled {
+                ($c:ident, $f:ident, $args:ident) => {{
+                    // SAFETY: `stack` and `frames` are the run's buffers (`run`'s contract).
+                    let (stack, frames) = unsafe { (&mut *$c.stack, &mut *$c.frames) };
+                    if frames.len() + 1 >= $c.max_depth {
+                        stop!(TrapKind::CallStackExhausted)
+                    }
+                    let caller_used = $c.stack_used;
+                    let args_at = $c.base + $args.0 as usize;
+                    if let Err(k) = enter(stack, $f, args_at, &mut $c.stack_used, $c.max_stack) {
+                        stop!(k)
+                    }
+                    frames.push(Frame {
+                        instance: $c.ci,
+                        // SAFETY: a call never ends the code (verified).
+                        ip: ResumeIp(unsafe { ip.add(1) }),
+                        base: $c.base as u32,
+                        stack_used: caller_used,
+                    });
+                    charge!(u64::from($f.entry_gas));
+                    $c.base = args_at;
+                    // SAFETY: `enter` made the stack at least `args_at + frame_size` long.
+                    fp = unsafe { stack.as_mut_ptr().add(args_at) };
+                    // SAFETY: `entry_pc` is 0, or 1 after a `consume_gas` that never ends
+                    // the code.
+                    dispatch!(unsafe { $f.code.as_ptr().add($f.entry_pc()) })
+                }};
             }
             /// Leaves this instruction to the loop in `exec::run` (nothing done yet).
             macro_rules! to_loop {
@@ -1009,35 +1055,37 @@ handler!(BrTable { index, len } => {
 });
 handler!(Call { func, args } => {
     let c = ctx!();
-    // SAFETY: as above.
+    // SAFETY: `module` is the current instance's (`run`'s contract).
     let module = unsafe { &*c.module };
     // Imports (host functions, other instances) go through the loop.
     let FuncKind::Compiled(f) = &module.funcs[func as usize].kind else { to_loop!() };
-    // SAFETY: as above.
-    let (stack, frames) = unsafe { (&mut *c.stack, &mut *c.frames) };
-    // The same steps in the same order as the loop's `push_frame!`: depth check, frame
-    // cost and set-up, caller record, entry charge.
-    if frames.len() + 1 >= c.max_depth {
-        stop!(TrapKind::CallStackExhausted)
+    enter_compiled!(c, f, args)
+});
+handler!(CallIndirect { type_index, table, args } => {
+    let c = ctx!();
+    // SAFETY: `module` is the current instance's (`run`'s contract).
+    let module = unsafe { &*c.module };
+    let nparams = module.types[type_index as usize].params().len();
+    let index = get!(Slot(args.0 + nparams as u32)) as u32;
+    // SAFETY: `table` is a table index of the module (validated), mapped by the instance
+    // to a table of the store (instantiation); `tables` is the store's table list.
+    let t = unsafe { &*c.tables.add(*c.inst_tables.add(table as usize) as usize) };
+    // The fast case: a function of this instance with the expected type index. Every
+    // other case (trap, null, another instance, host, structural type check) goes through
+    // the loop, which resolves it in full (`calls::resolve_indirect`).
+    let Ok(elem) = t.get(index) else { to_loop!() };
+    // SAFETY: `funcs` is the store's function list of `funcs_len` entries.
+    let funcs = unsafe { core::slice::from_raw_parts(c.funcs, c.funcs_len) };
+    let Some(&FuncInst::Wasm { instance, index: fi }) = funcs.get(elem as usize) else { to_loop!() };
+    if instance != c.ci {
+        to_loop!()
     }
-    let caller_used = c.stack_used;
-    let args_at = c.base + args.0 as usize;
-    if let Err(k) = enter(stack, f, args_at, &mut c.stack_used, c.max_stack) {
-        stop!(k)
+    let decl = &module.funcs[fi as usize];
+    let FuncKind::Compiled(f) = &decl.kind else { to_loop!() };
+    if decl.type_index != type_index {
+        to_loop!()
     }
-    frames.push(Frame {
-        instance: c.ci,
-        // SAFETY: a call never ends the code (verified).
-        ip: ResumeIp(unsafe { here!().add(1) }),
-        base: c.base as u32,
-        stack_used: caller_used,
-    });
-    charge!(u64::from(f.entry_gas));
-    c.base = args_at;
-    // SAFETY: `enter` made the stack at least `args_at + frame_size` long.
-    set_fp!(unsafe { stack.as_mut_ptr().add(args_at) });
-    // SAFETY: `entry_pc` is 0, or 1 after a `consume_gas` that never ends the code.
-    dispatch!(unsafe { f.code.as_ptr().add(f.entry_pc()) })
+    enter_compiled!(c, f, args)
 });
 handler!(ReturnOne { src } => {
     let c = ctx!();
@@ -1700,6 +1748,7 @@ macro_rules! handler_table {
             t[Tag::GlobalSet as usize] = GlobalSet;
             t[Tag::BrTable as usize] = BrTable;
             t[Tag::Call as usize] = Call;
+            t[Tag::CallIndirect as usize] = CallIndirect;
             t[Tag::ReturnOne as usize] = ReturnOne;
             t[Tag::Return as usize] = Return;
             t
