@@ -19,6 +19,9 @@ const SIGN_64: u64 = 0x8000_0000_0000_0000;
 #[inline(always)]
 pub(crate) fn canon32(x: f32) -> u32 {
     if x.is_nan() {
+        // A branch predicted not taken, not a conditional move: the NaN test stays off
+        // the data path of dependent float chains (the result goes straight on).
+        core::hint::cold_path();
         CANON_NAN_32
     } else {
         x.to_bits()
@@ -29,6 +32,9 @@ pub(crate) fn canon32(x: f32) -> u32 {
 #[inline(always)]
 pub(crate) fn canon64(x: f64) -> u64 {
     if x.is_nan() {
+        // A branch predicted not taken, not a conditional move: the NaN test stays off
+        // the data path of dependent float chains (the result goes straight on).
+        core::hint::cold_path();
         CANON_NAN_64
     } else {
         x.to_bits()
