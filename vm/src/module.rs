@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use crate::exec::threaded::Op;
 use crate::ir::{Instr, Operand, Slot};
 use crate::types::{ExternKind, FuncType, ValType};
 use crate::{Config, Error, GasSchedule, Limits};
@@ -83,8 +84,8 @@ pub(crate) struct CompiledFunc {
     /// Number of results.
     #[allow(dead_code)] // contract field (docs/ir.md)
     pub num_results: u32,
-    /// The IR.
-    pub code: Box<[Instr]>,
+    /// The IR, each instruction with its interpreter handler (`exec::threaded::Op`).
+    pub code: Box<[Op]>,
     /// The charge of the function's entry block when `code[0]` is its `consume_gas`
     /// (else 0): a call charges it itself and starts at `code[1]`, one dispatch fewer
     /// per call. Same charge at the same point (right after the frame is entered).
@@ -125,7 +126,7 @@ impl CompiledFunc {
     /// offsets are shown as absolute targets (`->pc`), constants with their value.
     pub(crate) fn disassemble(&self) -> String {
         let mut out = String::new();
-        for (pc, instr) in self.code.iter().enumerate() {
+        for (pc, instr) in self.code.iter().map(|op| &op.instr).enumerate() {
             let _ = write!(out, "{pc:>4}: {}", instr.mnemonic());
             instr.for_each_operand(|name, op| {
                 let _ = match op {

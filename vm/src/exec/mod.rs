@@ -48,6 +48,7 @@ use crate::module::{CompiledFunc, FuncKind, ModuleInner};
 use crate::store::{FuncInst, InstanceData, Store};
 use crate::trap::{Trap, TrapKind};
 use crate::value::Value;
+use threaded::Op;
 
 /// A suspended caller: where to resume when the callee returns.
 #[derive(Clone, Copy, Debug)]
@@ -69,7 +70,7 @@ pub(crate) struct Frame {
 /// instance's module, and so the code) is borrowed by that run. Frames left behind by a
 /// trap are cleared at the start of the next run, never resumed.
 #[derive(Clone, Copy, Debug)]
-struct ResumeIp(*const Instr);
+struct ResumeIp(*const Op);
 
 // SAFETY: a `ResumeIp` is an address into immutable, `Send + Sync` code, dereferenced
 // only inside the run that created it (see the type's docs).
@@ -304,7 +305,7 @@ fn run<H: Host>(
     // `Module::new`, that every branch target and every fall-through successor of the
     // function's code is inside it (its last instruction never falls through), that
     // `select` is followed by its `arg` and `br_table` by its `len + 1` entries.
-    let mut ip: *const Instr;
+    let mut ip: *const Op;
     /// Starts executing function `$f` whose frame was just entered: charges its entry
     /// block when the call does that (`CompiledFunc::entry_gas`) and points `ip` at its
     /// first instruction to run.
@@ -463,7 +464,7 @@ fn run<H: Host>(
     let mut threaded_cx = threaded::Cx::new();
     loop {
         // SAFETY: `ip` points into the current function's code (see its declaration).
-        let instr = unsafe { *ip };
+        let instr = unsafe { (*ip).instr };
         match instr {
             // ---- control, variables, calls ----
             Instr::CopySpan { dst, src, len } => {

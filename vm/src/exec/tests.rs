@@ -37,7 +37,7 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
                 stack_cost: f.frame,
                 num_results: f.results,
                 entry_gas: 0,
-                code: f.code.into(),
+                code: f.code.into_iter().map(super::threaded::Op::new).collect(),
             }),
         })
         .collect();

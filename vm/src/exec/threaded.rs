@@ -128,17 +128,41 @@ impl Cx {
     }
 }
 
+/// An instruction as the interpreter runs it: its handler next to it (direct
+/// threading: the dispatch to the next instruction is one load and one jump, no table
+/// lookup by tag). Built by [`Op::new`] when a function's translation finishes. The
+/// handler is a code address of this process, used only to dispatch: it decides nothing
+/// about results or gas (determinism).
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+pub(crate) struct Op {
+    handler: Handler,
+    /// The instruction.
+    pub instr: Instr,
+}
+
+impl Op {
+    /// `instr` with its handler ([`exit`] for instructions the loop in `exec::run` runs).
+    #[inline]
+    pub(crate) fn new(instr: Instr) -> Op {
+        Op {
+            handler: HANDLERS[instr.tag() as usize],
+            instr,
+        }
+    }
+}
+
 /// A handler: executes the instruction at `ip` and continues with the next one.
 /// Returns the instruction the loop in `exec::run` must execute next, or null after a
 /// trap (`Cx::trap`); `Cx::fuel` holds the remaining gas either way.
 type Handler = unsafe fn(
-    ip: *const Instr,
+    ip: *const Op,
     fp: *mut u64,
     fuel: u64,
     mem: *mut u8,
     cx: *mut Cx,
     r: u64,
-) -> *const Instr;
+) -> *const Op;
 
 /// Native stack a chain of handlers may use below the entry before a taken branch
 /// returns to the loop (tail backend; only reached if a tail call was not turned into
@@ -198,13 +222,13 @@ pub(crate) fn is_threaded(tag: Tag) -> bool {
 /// else touches during the run; `exec::run` reads `base` and `stack_used` back after it.
 /// Calls and returns handled here stay inside the current instance.
 pub(crate) unsafe fn run(
-    ip: *const Instr,
+    ip: *const Op,
     fp: *mut u64,
     fuel: u64,
     mem: *mut u8,
     mem_len: usize,
     cx: &mut Cx,
-) -> *const Instr {
+) -> *const Op {
     cx.mem_len = mem_len;
     // The register as the previous instruction would have left it. The translator only
     // makes an instruction a register form when the instruction before it is a handler
@@ -213,7 +237,7 @@ pub(crate) unsafe fn run(
     // instructions the loop executes); the register is loaded from the slot anyway, so
     // that correctness does not rest on that argument.
     // SAFETY: `ip` and `fp` are valid (caller's contract); the slot is in the frame.
-    let r = match unsafe { (*ip).register_operand() } {
+    let r = match unsafe { (*ip).instr.register_operand() } {
         Some(s) => unsafe { *fp.add(s.0 as usize) },
         None => 0,
     };
@@ -249,23 +273,21 @@ pub(crate) unsafe fn run(
 /// # Safety
 /// `ip` points at an instruction.
 #[inline(always)]
-unsafe fn handler_of(ip: *const Instr) -> Handler {
-    // SAFETY: `ip` is valid (caller). `Instr` is `repr(u16)`: its first 16 bits are the
-    // variant's index in declaration order (the `Tag`), below `NUM_TAGS`, the table's
-    // length. Read directly: a `match` on the variant compiles to a table lookup.
-    unsafe { *HANDLERS.get_unchecked(*(ip as *const u16) as usize) }
+unsafe fn handler_of(ip: *const Op) -> Handler {
+    // SAFETY: `ip` is valid (caller).
+    unsafe { (*ip).handler }
 }
 
 /// Stops the run at `ip` (an instruction for the loop in `exec::run`).
 #[cold]
 unsafe fn exit(
-    ip: *const Instr,
+    ip: *const Op,
     _fp: *mut u64,
     fuel: u64,
     _mem: *mut u8,
     cx: *mut Cx,
     _r: u64,
-) -> *const Instr {
+) -> *const Op {
     // SAFETY: `cx` is the run's context (valid for the whole run).
     unsafe {
         (*cx).fuel = fuel;
@@ -277,7 +299,7 @@ unsafe fn exit(
 /// Stops the run with trap `kind`.
 #[cold]
 #[inline(never)]
-unsafe fn trap(cx: *mut Cx, fuel: u64, kind: TrapKind) -> *const Instr {
+unsafe fn trap(cx: *mut Cx, fuel: u64, kind: TrapKind) -> *const Op {
     // SAFETY: as in `exit`.
     unsafe {
         (*cx).fuel = fuel;
@@ -324,24 +346,24 @@ macro_rules! handler {
     ($name:ident { $($field:ident),* } => $body:expr) => {
         #[allow(unused_mut, unused_macros, unused_variables, clippy::unnecessary_cast)]
         unsafe fn $name(
-            ip: *const Instr,
+            ip: *const Op,
             mut fp: *mut u64,
             mut fuel: u64,
             mem: *mut u8,
             cx: *mut Cx,
             mut r: u64,
-        ) -> *const Instr {
+        ) -> *const Op {
             let _ = (fp, mem, r);
             // SAFETY: the table maps `Tag::$name` to this handler, so `*ip` is a
             // `$name` (and `ip` is valid: `run`'s contract).
-            let Instr::$name { $($field),* } = (unsafe { *ip }) else {
+            let Instr::$name { $($field),* } = (unsafe { (*ip).instr }) else {
                 // SAFETY: see above.
                 unsafe { core::hint::unreachable_unchecked() }
             };
             /// Continues with the instruction at `$next`.
             macro_rules! dispatch {
                 ($next:expr) => {{
-                    let next: *const Instr = $next;
+                    let next: *const Op = $next;
                     #[cfg(metron_tail_dispatch)]
                     {
                         #[cfg(debug_assertions)]
@@ -391,7 +413,7 @@ macro_rules! handler {
             macro_rules! following {
                 () => {
                     // SAFETY: only used by `select`, which never ends the code.
-                    unsafe { *ip.add(1) }
+                    unsafe { (*ip.add(1)).instr }
                 };
             }
             /// Continues after this instruction's `arg` word.

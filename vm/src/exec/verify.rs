@@ -113,12 +113,13 @@ pub(crate) fn frame_slots(f: &CompiledFunc, types: &[FuncType]) -> Result<(), St
             "frame of {size} slots smaller than its {fixed} fixed slots"
         ));
     }
-    if !f.code.last().is_some_and(Instr::is_terminator) {
-        return Err(describe_control(f.code.len(), &f.code));
+    let code: Vec<Instr> = f.code.iter().map(|op| op.instr).collect();
+    if !code.last().is_some_and(Instr::is_terminator) {
+        return Err(describe_control(code.len(), &code));
     }
-    for (pc, instr) in f.code.iter().enumerate() {
-        if !control_ok(&f.code, pc) {
-            return Err(describe_control(pc, &f.code));
+    for (pc, instr) in code.iter().enumerate() {
+        if !control_ok(&code, pc) {
+            return Err(describe_control(pc, &code));
         }
         let runs = has_slot_runs(instr);
         let mut ok = true;
@@ -154,7 +155,10 @@ mod tests {
             stack_cost: 2,
             num_results: 1,
             entry_gas: 0,
-            code: code.into_boxed_slice(),
+            code: code
+                .into_iter()
+                .map(super::super::threaded::Op::new)
+                .collect(),
         }
     }
 

@@ -665,7 +665,10 @@ impl<'m> FuncTranslator<'m> {
             stack_cost: self.num_locals.saturating_add(self.a.gas.max_height()),
             num_results: self.num_results,
             entry_gas: crate::module::CompiledFunc::entry_gas_of(&code),
-            code: code.clone().into_boxed_slice(),
+            code: code
+                .iter()
+                .map(|&i| crate::exec::threaded::Op::new(i))
+                .collect(),
         };
         code.clear();
         self.a.code = code;

@@ -429,7 +429,7 @@ fn gas_amounts(m: &Module, f: u32) -> Vec<u32> {
         crate::module::FuncKind::Compiled(c) => c
             .code
             .iter()
-            .filter_map(|i| match i {
+            .filter_map(|op| match &op.instr {
                 crate::ir::Instr::ConsumeGas { amount } => Some(*amount),
                 _ => None,
             })
