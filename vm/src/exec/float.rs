@@ -15,14 +15,26 @@ pub(crate) const CANON_NAN_64: u64 = 0x7ff8_0000_0000_0000;
 const SIGN_32: u32 = 0x8000_0000;
 const SIGN_64: u64 = 0x8000_0000_0000_0000;
 
+/// The canonical f32 NaN, from a function marked cold: the branch that calls it is
+/// laid out as unlikely (`core::hint::cold_path` needs a newer Rust than our MSRV).
+#[cold]
+fn canonical_nan_32() -> u32 {
+    CANON_NAN_32
+}
+
+/// The canonical f64 NaN (see [`canonical_nan_32`]).
+#[cold]
+fn canonical_nan_64() -> u64 {
+    CANON_NAN_64
+}
+
 /// The bits of `x`, with any NaN replaced by the canonical NaN.
 #[inline(always)]
 pub(crate) fn canon32(x: f32) -> u32 {
     if x.is_nan() {
         // A branch predicted not taken, not a conditional move: the NaN test stays off
         // the data path of dependent float chains (the result goes straight on).
-        core::hint::cold_path();
-        CANON_NAN_32
+        canonical_nan_32()
     } else {
         x.to_bits()
     }
@@ -34,8 +46,7 @@ pub(crate) fn canon64(x: f64) -> u64 {
     if x.is_nan() {
         // A branch predicted not taken, not a conditional move: the NaN test stays off
         // the data path of dependent float chains (the result goes straight on).
-        core::hint::cold_path();
-        CANON_NAN_64
+        canonical_nan_64()
     } else {
         x.to_bits()
     }
