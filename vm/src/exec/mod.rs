@@ -1,4 +1,8 @@
-//! The IR interpreter: one loop over the current function's `&[Instr]`.
+//! The IR interpreter. Most instructions run as handlers chained by tail calls
+//! ([`threaded`]: numeric operations, moves, loads, stores, branches, calls and returns
+//! inside an instance, globals); this module's loop over the current function's code
+//! runs the rest (host calls, calls across instances, bulk memory, tables,
+//! `memory.grow`, ...) and hands everything else to the handlers.
 //!
 //! * Value stack: one heap `Vec<u64>` of untyped cells; a frame is a window
 //!   `[base, base + frame_size)` (layout in `docs/ir.md`). Slots are frame-relative.
