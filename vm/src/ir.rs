@@ -275,8 +275,8 @@ macro_rules! define_instr {
         /// One Metron IR instruction. See the module docs and [`for_each_instr!`].
         ///
         /// `repr(u16)`: the tag is the first 16 bits and equals the variant's index in
-        /// declaration order ([`Tag`]), so the interpreter's handler lookup is one load
-        /// (`exec::threaded`); each variant's fields follow in declaration order.
+        /// declaration order (`Tag`, which indexes the interpreter's handler table); each
+        /// variant's fields follow in declaration order, all within 16 bytes.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(u16)]
         pub enum Instr {
