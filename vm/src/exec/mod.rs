@@ -175,7 +175,7 @@ fn enter(
 
 /// Frames with at most this many declared locals and constants are set up with inline
 /// stores instead of `memset`/`memcpy` calls.
-const SMALL_FRAME: usize = 16;
+const SMALL_FRAME: usize = 32;
 
 /// Grows the value-stack buffer to at least `end` cells (amortized doubling).
 #[cold]

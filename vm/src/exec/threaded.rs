@@ -1131,7 +1131,12 @@ handler!(Return { values, count } => {
     // SAFETY: as above.
     let stack = unsafe { &mut *c.stack };
     let s = c.base + values.0 as usize;
-    stack.copy_within(s..s + count as usize, c.base);
+    // Ascending copy to slots 0.. (`values >= 0`, so a cell is read before any write
+    // reaches it); inline, not a `memmove` call: `count` is a few results at most.
+    let cells = &mut stack[c.base..s + count as usize];
+    for i in 0..count as usize {
+        cells[i] = cells[values.0 as usize + i];
+    }
     frames.pop();
     c.stack_used = fr.stack_used;
     c.base = fr.base as usize;
