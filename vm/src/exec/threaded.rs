@@ -1,22 +1,28 @@
 //! Threaded dispatch: one handler function per IR instruction.
 //!
-//! Every instruction that computes, moves values, accesses linear memory or branches
-//! inside a function (arithmetic, compares, conversions, loads, stores, `copy`, `const`,
-//! `select`, `consume_gas`, `br`, `br_if`, fused compare-and-branch) has a handler here.
-//! A handler reads its operands, writes its result, and calls the handler of the next
-//! instruction, found in [`HANDLERS`] by the instruction's [`Tag`]. Everything else
-//! (calls, returns, `br_table`, globals, tables, bulk memory, `memory.grow`, traps) is
-//! left to the loop in `exec::run`: its tag maps to [`exit`], which returns the
-//! instruction to the loop. The state a handler needs travels in argument registers
-//! (instruction pointer, frame pointer, remaining gas, linear memory base and length);
-//! nothing is reloaded from memory between instructions.
+//! Every instruction that computes, moves values, accesses linear memory, branches, or
+//! calls and returns inside the current instance has a handler here (arithmetic,
+//! compares, conversions, loads, stores, `copy`, `const`, `select`, `consume_gas`, `br`,
+//! `br_if`, `br_table`, fused compare-and-branch, `global.get/set`, `call`,
+//! `call_indirect` to a function of this instance with the expected type, `return`,
+//! and the register forms of `docs/ir.md`). Each instruction is stored as an [`Op`]
+//! with its handler's address; a handler reads its operands, writes its result and
+//! calls the next instruction's handler (direct threading). Everything else (host
+//! calls, calls and returns across instances, tables, bulk memory, `memory.grow`, traps
+//! with messages) is left to the loop in `exec::run`: its `Op` holds [`exit`], which
+//! returns the instruction to the loop, and so do the handlers of `call`, `return` and
+//! `call_indirect` for the cases they do not handle. The state a handler needs travels
+//! in six argument registers (instruction pointer, frame pointer, remaining gas, linear
+//! memory base, the context [`Cx`], and the register `r` holding the value the previous
+//! instruction wrote); what calls and returns need is in [`Cx`].
 //!
 //! Why (measured, `docs/performance.md`): a single `match` in a loop sends every
 //! instruction through one shared indirect jump and makes one 6000-instruction function
 //! whose register allocation changes with unrelated edits. With a handler per
 //! instruction each one ends in its own indirect jump, which the branch predictor learns
 //! per instruction, and each is compiled on its own. wasmi 2 is built the same way; its
-//! loop-dispatch build is about 3x slower than its threaded one on our workloads.
+//! loop-dispatch build (`portable-dispatch`) is about 3x slower than its threaded one on
+//! our workloads.
 //!
 //! Two backends run the same handlers (chosen by `build.rs`):
 //! * `metron_tail_dispatch` (optimized builds on x86-64 and AArch64): the next handler is
