@@ -89,6 +89,49 @@ fn local_set_preserves_pending_reads() {
 }
 
 #[test]
+fn register_forms_follow_their_producer_but_never_at_a_branch_target() {
+    // `i32.add` writes l0 right before the loop header, which reads l0: the header is a
+    // branch target (the back edge arrives with something else in the register), so it
+    // keeps its slot operand; the `br_if` right after the header's `sub` reads the
+    // condition the `sub` just wrote from the register.
+    let m = compile_nometer(
+        "(module (func (param i32) (result i32) (local i32)
+            local.get 0 i32.const 1 i32.add local.set 1
+            loop local.get 1 i32.const 1 i32.sub local.tee 1 br_if 0 end
+            local.get 1))",
+    );
+    let d = dis(&m, 0);
+    assert_eq!(
+        d,
+        "   0: i32.add dst=l0 lhs=p0 rhs=c0\n   1: i32.sub dst=l0 lhs=l0 rhs=c0\n   2: br_if_nez.rc cond=l0 ->1\n   3: return_one src=l0\n"
+    );
+}
+
+#[test]
+fn register_forms_cover_operand_positions() {
+    // Left and right operands, a load address, a stored value, a fused compare.
+    let m = compile_nometer(
+        "(module (memory 1) (func (param i32 i32) (result i32)
+            local.get 0 local.get 1 i32.mul i32.const 3 i32.xor
+            i32.const 7 local.get 0 local.get 1 i32.add i32.sub
+            i32.add i32.load
+            local.get 0 local.get 1 i32.add local.get 0 i32.store
+            local.get 0 local.get 1 i32.add i32.const 9 i32.store
+            block local.get 0 local.get 1 i32.sub i32.const 4 i32.lt_u br_if 0 end))",
+    );
+    let d = dis(&m, 0);
+    for form in [
+        "i32.xor.rl",
+        "i32.sub.rr",
+        "i32.load.rp",
+        "i32.store.rp",
+        "br.i32.lt_u.rl",
+    ] {
+        assert!(d.contains(form), "{form} missing in\n{d}");
+    }
+}
+
+#[test]
 fn locals_materialized_at_block_entry() {
     let m = compile_nometer(
         "(module (func (param i32) (result i32)
