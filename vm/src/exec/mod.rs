@@ -131,6 +131,7 @@ fn internal(what: &str) -> Trap {
 fn enter(
     stack: &mut Vec<u64>,
     f: &CompiledFunc,
+    module: &ModuleInner,
     base: usize,
     stack_used: &mut u32,
     max_stack: u32,
@@ -146,7 +147,8 @@ fn enter(
     let locals = base + f.num_params as usize;
     let consts = locals + f.num_locals as usize;
     let n_locals = f.num_locals as usize;
-    let n_consts = f.consts.len();
+    let pool = f.consts(module);
+    let n_consts = pool.len();
     // Bounds: params + locals + constants <= frame_size (`verify`), and the stack is at
     // least `base + frame_size` long (above); checked here once, not per cell.
     let frame = &mut stack[locals..consts + n_consts];
@@ -161,14 +163,14 @@ fn enter(
             // target; nothing else about volatile matters here).
             unsafe { core::ptr::write_volatile(p.add(i), 0) };
         }
-        for (i, &c) in f.consts.iter().enumerate() {
+        for (i, &c) in pool.iter().enumerate() {
             // SAFETY: `n_locals + i < n_locals + n_consts == frame.len()`; as above.
             unsafe { core::ptr::write_volatile(p.add(n_locals + i), c) };
         }
     } else {
         let (l, c) = frame.split_at_mut(n_locals);
         l.fill(0);
-        c.copy_from_slice(&f.consts);
+        c.copy_from_slice(pool);
     }
     Ok(())
 }
@@ -301,7 +303,7 @@ fn run<H: Host>(
     if max_depth == 0 {
         return Err(Trap::new(TrapKind::CallStackExhausted));
     }
-    if let Err(k) = enter(stack, entry, 0, &mut stack_used, max_stack) {
+    if let Err(k) = enter(stack, entry, module, 0, &mut stack_used, max_stack) {
         return Err(Trap::new(k));
     }
 
@@ -314,15 +316,15 @@ fn run<H: Host>(
     /// block when the call does that (`CompiledFunc::entry_gas`) and points `ip` at its
     /// first instruction to run.
     macro_rules! start {
-        ($f:expr) => {{
+        ($f:expr, $m:expr) => {{
             let f: &CompiledFunc = $f;
             consume(fuel, u64::from(f.entry_gas))?;
             // SAFETY: `entry_pc` is 0, or 1 when `code[0]` is a `consume_gas`, which
             // never ends the code (verified).
-            ip = unsafe { f.code.as_ptr().add(f.entry_pc()) };
+            ip = unsafe { f.code($m).as_ptr().add(f.entry_pc()) };
         }};
     }
-    start!(entry);
+    start!(entry, module);
     let mut base: usize = 0;
     let mut fp: *mut u64 = stack.as_mut_ptr();
 
@@ -382,14 +384,15 @@ fn run<H: Host>(
     /// its frame at stack index `$args_at`: call-depth check, frame cost and set-up
     /// (`enter`), the caller's frame record, the entry charge and the new frame pointer.
     macro_rules! push_frame {
-        ($f:expr, $args_at:expr) => {{
+        ($f:expr, $m:expr, $args_at:expr) => {{
             let f: &CompiledFunc = $f;
+            let m: &ModuleInner = $m;
             let args_at: usize = $args_at;
             if frames.len() + 1 >= max_depth {
                 return Err(Trap::new(TrapKind::CallStackExhausted));
             }
             let caller_used = stack_used;
-            t!(enter(stack, f, args_at, &mut stack_used, max_stack));
+            t!(enter(stack, f, m, args_at, &mut stack_used, max_stack));
             frames.push(Frame {
                 instance: ci,
                 // SAFETY: a call never ends the code (verified), so `ip + 1`
@@ -398,7 +401,7 @@ fn run<H: Host>(
                 base: base as u32,
                 stack_used: caller_used,
             });
-            start!(f);
+            start!(f, m);
             base = args_at;
             sync_fp!();
         }};
@@ -410,8 +413,9 @@ fn run<H: Host>(
             let args_at: usize = $args_at;
             match &funcs[$addr as usize] {
                 &FuncInst::Wasm { instance, index } => {
-                    let f = compiled(&instances[instance as usize].module.inner, index)?;
-                    push_frame!(f, args_at);
+                    let m = &instances[instance as usize].module.inner;
+                    let f = compiled(m, index)?;
+                    push_frame!(f, m, args_at);
                     if instance != ci {
                         switch_to!(instance);
                     }
@@ -442,7 +446,7 @@ fn run<H: Host>(
             let callee: u32 = $callee;
             let args_at = base + $args.0 as usize;
             match &module.funcs[callee as usize].kind {
-                FuncKind::Compiled(f) => push_frame!(f, args_at),
+                FuncKind::Compiled(f) => push_frame!(f, module, args_at),
                 FuncKind::Import(_) => call_addr!(inst.funcs[callee as usize], args_at),
             }
         }};

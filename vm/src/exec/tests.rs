@@ -24,21 +24,29 @@ struct F {
 }
 
 fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u32) -> Module {
+    let (mut code, mut consts) = (Vec::new(), Vec::new());
     let funcs = funcs
         .into_iter()
-        .map(|f| FuncDecl {
-            type_index: f.ty,
-            kind: FuncKind::Compiled(CompiledFunc {
+        .map(|f| {
+            let compiled = CompiledFunc {
                 type_index: f.ty,
                 num_params: f.params,
                 num_locals: f.locals,
-                consts: f.consts.into(),
+                consts_start: consts.len() as u32,
+                num_consts: f.consts.len() as u32,
                 frame_size: f.frame,
                 stack_cost: f.frame,
                 num_results: f.results,
                 entry_gas: 0,
-                code: f.code.into_iter().map(super::threaded::Op::new).collect(),
-            }),
+                code_start: code.len() as u32,
+                code_len: f.code.len() as u32,
+            };
+            consts.extend_from_slice(&f.consts);
+            code.extend(f.code.into_iter().map(super::threaded::Op::new));
+            FuncDecl {
+                type_index: f.ty,
+                kind: FuncKind::Compiled(compiled),
+            }
         })
         .collect();
     let exports: BTreeMap<String, Export> = exports
@@ -72,6 +80,8 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
             limits: Limits::default(),
             max_call_depth: depth,
             max_stack_slots: config.max_stack_slots,
+            code: code.into(),
+            consts: consts.into(),
         }),
     }
 }

@@ -453,7 +453,7 @@ macro_rules! handler {
             /// `push_frame!` (depth check, frame cost and set-up, caller record, entry
             /// charge), then continues at its first instruction.
             macro_rules! enter_compiled {
-                ($c:ident, $f:ident, $args:ident) => {{
+                ($c:ident, $m:ident, $f:ident, $args:ident) => {{
                     // SAFETY: `stack` and `frames` are the run's buffers (`run`'s contract).
                     let (stack, frames) = unsafe { (&mut *$c.stack, &mut *$c.frames) };
                     if frames.len() + 1 >= $c.max_depth {
@@ -461,7 +461,7 @@ macro_rules! handler {
                     }
                     let caller_used = $c.stack_used;
                     let args_at = $c.base + $args.0 as usize;
-                    if let Err(k) = enter(stack, $f, args_at, &mut $c.stack_used, $c.max_stack) {
+                    if let Err(k) = enter(stack, $f, $m, args_at, &mut $c.stack_used, $c.max_stack) {
                         stop!(k)
                     }
                     frames.push(Frame {
@@ -477,7 +477,7 @@ macro_rules! handler {
                     fp = unsafe { stack.as_mut_ptr().add(args_at) };
                     // SAFETY: `entry_pc` is 0, or 1 after a `consume_gas` that never ends
                     // the code.
-                    dispatch!(unsafe { $f.code.as_ptr().add($f.entry_pc()) })
+                    dispatch!(unsafe { $f.code($m).as_ptr().add($f.entry_pc()) })
                 }};
             }
             /// Leaves this instruction to the loop in `exec::run` (nothing done yet).
@@ -1087,7 +1087,7 @@ handler!(Call { func, args } => {
     let module = unsafe { &*c.module };
     // Imports (host functions, other instances) go through the loop.
     let FuncKind::Compiled(f) = &module.funcs[func as usize].kind else { to_loop!() };
-    enter_compiled!(c, f, args)
+    enter_compiled!(c, module, f, args)
 });
 handler!(CallIndirect { type_index, table, args } => {
     let c = ctx!();
@@ -1113,7 +1113,7 @@ handler!(CallIndirect { type_index, table, args } => {
     if decl.type_index != type_index {
         to_loop!()
     }
-    enter_compiled!(c, f, args)
+    enter_compiled!(c, module, f, args)
 });
 handler!(ReturnOne { src } => {
     let c = ctx!();

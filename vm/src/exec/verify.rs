@@ -105,21 +105,24 @@ pub(crate) fn describe(pc: usize, instr: &Instr, size: u32) -> String {
 /// # Errors
 /// A description of the first offending instruction.
 #[cfg(test)]
-pub(crate) fn frame_slots(f: &CompiledFunc, types: &[FuncType]) -> Result<(), String> {
+pub(crate) fn frame_slots(
+    f: &CompiledFunc,
+    code: &[Instr],
+    types: &[FuncType],
+) -> Result<(), String> {
     let size = f.frame_size;
-    let fixed = u64::from(f.num_params) + u64::from(f.num_locals) + f.consts.len() as u64;
+    let fixed = u64::from(f.num_params) + u64::from(f.num_locals) + u64::from(f.num_consts);
     if fixed > u64::from(size) {
         return Err(format!(
             "frame of {size} slots smaller than its {fixed} fixed slots"
         ));
     }
-    let code: Vec<Instr> = f.code.iter().map(|op| op.instr).collect();
     if !code.last().is_some_and(Instr::is_terminator) {
-        return Err(describe_control(code.len(), &code));
+        return Err(describe_control(code.len(), code));
     }
     for (pc, instr) in code.iter().enumerate() {
-        if !control_ok(&code, pc) {
-            return Err(describe_control(pc, &code));
+        if !control_ok(code, pc) {
+            return Err(describe_control(pc, code));
         }
         let runs = has_slot_runs(instr);
         let mut ok = true;
@@ -136,30 +139,38 @@ pub(crate) fn frame_slots(f: &CompiledFunc, types: &[FuncType]) -> Result<(), St
 mod tests {
     use super::*;
 
+    /// A function and its code.
+    type Func = (CompiledFunc, Vec<Instr>);
+
+    /// [`super::frame_slots`] on a test function.
+    fn frame_slots(f: &Func, types: &[FuncType]) -> Result<(), String> {
+        super::frame_slots(&f.0, &f.1, types)
+    }
+
     /// A function with `code`, ended by `unreachable` unless it already ends in a
     /// terminator.
-    fn func(frame_size: u32, mut code: Vec<Instr>) -> CompiledFunc {
+    fn func(frame_size: u32, mut code: Vec<Instr>) -> Func {
         if !code.last().is_some_and(Instr::is_terminator) {
             code.push(Instr::Unreachable {});
         }
         raw_func(frame_size, code)
     }
 
-    fn raw_func(frame_size: u32, code: Vec<Instr>) -> CompiledFunc {
-        CompiledFunc {
+    fn raw_func(frame_size: u32, code: Vec<Instr>) -> Func {
+        let f = CompiledFunc {
             type_index: 0,
             num_params: 1,
             num_locals: 0,
-            consts: Box::new([7]),
+            consts_start: 0,
+            num_consts: 1,
             frame_size,
             stack_cost: 2,
             num_results: 1,
             entry_gas: 0,
-            code: code
-                .into_iter()
-                .map(super::super::threaded::Op::new)
-                .collect(),
-        }
+            code_start: 0,
+            code_len: code.len() as u32,
+        };
+        (f, code)
     }
 
     #[test]

@@ -580,7 +580,13 @@ impl<'m> FuncTranslator<'m> {
     /// An internal error if an instruction addresses a slot outside the frame (a
     /// translator bug; the interpreter's unchecked slot access relies on this check,
     /// see `exec::verify`).
-    pub fn finish(mut self) -> Result<crate::module::CompiledFunc, String> {
+    /// Finishes the function: relocation, verification, gas fusion, register forms; its
+    /// code and constants are appended to the module's arenas.
+    pub fn finish(
+        mut self,
+        code_arena: &mut Vec<crate::exec::threaded::Op>,
+        consts_arena: &mut Vec<u64>,
+    ) -> Result<crate::module::CompiledFunc, String> {
         let last = self.a.gas.finish();
         self.patch_gas(last as u32); // <= u32::MAX: split rule of the analysis
         let p = self.num_params;
@@ -656,19 +662,22 @@ impl<'m> FuncTranslator<'m> {
                 }
             }
         }
+        let code_start = code_arena.len() as u32;
+        code_arena.extend(code.iter().map(|&i| crate::exec::threaded::Op::new(i)));
+        let consts_start = consts_arena.len() as u32;
+        consts_arena.extend_from_slice(&self.a.consts);
         let func = crate::module::CompiledFunc {
             type_index: self.type_index,
             num_params: p,
             num_locals: l,
-            consts: self.a.consts.clone().into_boxed_slice(),
+            consts_start,
+            num_consts: c,
             frame_size,
             stack_cost: self.num_locals.saturating_add(self.a.gas.max_height()),
             num_results: self.num_results,
             entry_gas: crate::module::CompiledFunc::entry_gas_of(&code),
-            code: code
-                .iter()
-                .map(|&i| crate::exec::threaded::Op::new(i))
-                .collect(),
+            code_start,
+            code_len: code.len() as u32,
         };
         code.clear();
         self.a.code = code;

@@ -108,6 +108,10 @@ struct Builder<'c> {
     num_defined_funcs_seen: u32,
     allocs: FuncTranslatorAllocations,
     val_allocs: FuncValidatorAllocations,
+    /// Code of the functions translated so far (`ModuleInner::code`).
+    code_arena: Vec<crate::exec::threaded::Op>,
+    /// Constant pools of the functions translated so far (`ModuleInner::consts`).
+    consts_arena: Vec<u64>,
 }
 
 impl Builder<'_> {
@@ -233,7 +237,7 @@ impl Builder<'_> {
             reader.finish_expression(&visitor)?;
         }
         let compiled = t
-            .finish()
+            .finish(&mut self.code_arena, &mut self.consts_arena)
             .map_err(|e| Error::invalid(format!("internal VM error: {e}"), offset))?;
         self.val_allocs = v.into_allocations();
         match &mut self.m.funcs[index as usize].kind {
@@ -358,11 +362,13 @@ impl Builder<'_> {
                         type_index: ty,
                         num_params: 0,
                         num_locals: 0,
-                        consts: Box::new([]),
+                        consts_start: 0,
+                        num_consts: 0,
                         frame_size: 0,
                         stack_cost: 0,
                         num_results: 0,
-                        code: Box::new([]),
+                        code_start: 0,
+                        code_len: 0,
                         entry_gas: 0,
                     };
                     self.add_func(ty, FuncKind::Compiled(placeholder), offset)?;
@@ -537,6 +543,8 @@ pub(crate) fn compile_module(config: &Config, wasm: &[u8]) -> Result<ModuleInner
             limits: config.limits.clone(),
             max_call_depth: config.max_call_depth,
             max_stack_slots: config.max_stack_slots,
+            code: Box::new([]),
+            consts: Box::new([]),
         },
         ctx: ModuleCtx {
             types: Vec::new(),
@@ -546,6 +554,8 @@ pub(crate) fn compile_module(config: &Config, wasm: &[u8]) -> Result<ModuleInner
         },
         num_defined_funcs_seen: 0,
         allocs: FuncTranslatorAllocations::default(),
+        code_arena: Vec::new(),
+        consts_arena: Vec::new(),
         val_allocs: FuncValidatorAllocations::default(),
     };
     for payload in parser.parse_all(wasm) {
@@ -555,5 +565,7 @@ pub(crate) fn compile_module(config: &Config, wasm: &[u8]) -> Result<ModuleInner
         }
     }
     b.m.types = core::mem::take(&mut b.ctx.types);
+    b.m.code = core::mem::take(&mut b.code_arena).into_boxed_slice();
+    b.m.consts = core::mem::take(&mut b.consts_arena).into_boxed_slice();
     Ok(b.m)
 }

@@ -470,7 +470,7 @@ fn memory_max_is_clamped() {
 fn gas_amounts(m: &Module, f: u32) -> Vec<u32> {
     match &m.inner.funcs[f as usize].kind {
         crate::module::FuncKind::Compiled(c) => c
-            .code
+            .code(&m.inner)
             .iter()
             .filter_map(|op| match &op.instr {
                 crate::ir::Instr::ConsumeGas { amount } => Some(*amount),
@@ -679,9 +679,9 @@ mod exec {
             crate::module::FuncKind::Import(_) => unreachable!(),
         };
         assert!(
-            f.consts.len() <= MAX_POOLED_CONSTS + 2,
+            f.num_consts as usize <= MAX_POOLED_CONSTS + 2,
             "{}",
-            f.consts.len()
+            f.num_consts
         );
         assert!(f.frame_size <= f.stack_cost + MAX_POOLED_CONSTS as u32 + 2);
         assert!(m.disassemble(0).unwrap().contains("const "));
