@@ -440,6 +440,39 @@ macro_rules! define_instr {
             $( stringify!($cname), stringify!($cl), stringify!($cr), )*
         ].len();
 
+        /// Per variant: whether its handler passes its result (the slot at byte 4) in the
+        /// register, and up to two register forms as (byte offset of the operand slot,
+        /// tag of the form reading it from the register), in preference order. Byte
+        /// offsets follow from `repr(u16)`: the tag at 0, a `u16` field at 2, `u32`
+        /// fields from 4 in declaration order (checked by `ir::tests`).
+        const REGISTER_INFO: [RegisterInfo; NUM_TAGS] = {
+            let mut t = [RegisterInfo::NONE; NUM_TAGS];
+            t[Tag::Copy as usize] = RegisterInfo::produces([(8, Tag::CopyS as u16), RegisterInfo::NO_FORM]);
+            t[Tag::CopyS as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
+            t[Tag::Const as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
+            t[Tag::Select as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
+            t[Tag::GlobalGet as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
+            t[Tag::RefIsNull as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
+            t[Tag::BrIfNez as usize] = RegisterInfo::consumes([(4, Tag::BrIfNezC as u16), RegisterInfo::NO_FORM]);
+            t[Tag::BrIfEqz as usize] = RegisterInfo::consumes([(4, Tag::BrIfEqzC as u16), RegisterInfo::NO_FORM]);
+            $(
+                t[Tag::$bname as usize] = RegisterInfo::produces([(8, Tag::$bl as u16), (12, Tag::$br as u16)]);
+                t[Tag::$bl as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
+                t[Tag::$br as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
+            )*
+            $(
+                t[Tag::$uname as usize] = RegisterInfo::produces([(8, Tag::$us as u16), RegisterInfo::NO_FORM]);
+                t[Tag::$us as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
+            )*
+            $(
+                t[Tag::$lname as usize] = RegisterInfo::produces([(8, Tag::$lp as u16), RegisterInfo::NO_FORM]);
+                t[Tag::$lp as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
+            )*
+            $( t[Tag::$sname as usize] = RegisterInfo::consumes([(8, Tag::$sv as u16), (4, Tag::$sp as u16)]); )*
+            $( t[Tag::$cname as usize] = RegisterInfo::consumes([(4, Tag::$cl as u16), (8, Tag::$cr as u16)]); )*
+            t
+        };
+
         impl Instr {
             /// The variant of this instruction.
             #[inline(always)]
@@ -542,8 +575,8 @@ macro_rules! define_instr {
             /// loads, `copy`, `const`, `select`, `global.get`, `ref.is_null`. `None` for
             /// everything else, including results written by instructions the loop in
             /// `exec::run` executes (`memory.size`, `table.get`, ...).
-            #[inline]
-            pub(crate) fn register_result(&self) -> Option<Slot> {
+            #[cfg(test)]
+            pub(crate) fn register_result_by_match(&self) -> Option<Slot> {
                 match *self {
                     Instr::Copy { dst, .. }
                     | Instr::CopyS { dst, .. }
@@ -566,8 +599,8 @@ macro_rules! define_instr {
             /// branch target (`FuncTranslator::finish` checks both): the register then
             /// holds exactly the value of `s`. The slot is still written by its producer,
             /// so nothing else changes.
-            #[inline]
-            pub(crate) fn use_register(&mut self, s: Slot) -> bool {
+            #[cfg(test)]
+            pub(crate) fn use_register_by_match(&mut self, s: Slot) -> bool {
                 *self = match *self {
                     Instr::Copy { dst, src } if src == s => Instr::CopyS { dst, src },
                     Instr::BrIfNez { cond, offset, gas } if cond == s => Instr::BrIfNezC { cond, offset, gas },
@@ -612,6 +645,98 @@ macro_rules! define_instr {
 
 for_each_instr!(define_instr);
 
+/// See `REGISTER_INFO`.
+#[derive(Clone, Copy)]
+struct RegisterInfo {
+    /// The handler writes the slot at byte 4 and passes the value in the register.
+    produces: bool,
+    /// Register forms: (byte offset of the operand slot, tag of the form).
+    forms: [(u8, u16); 2],
+}
+
+impl RegisterInfo {
+    const NO_FORM: (u8, u16) = (0, 0);
+    const NONE: RegisterInfo = RegisterInfo {
+        produces: false,
+        forms: [RegisterInfo::NO_FORM; 2],
+    };
+    const fn produces(forms: [(u8, u16); 2]) -> RegisterInfo {
+        RegisterInfo {
+            produces: true,
+            forms,
+        }
+    }
+    const fn consumes(forms: [(u8, u16); 2]) -> RegisterInfo {
+        RegisterInfo {
+            produces: false,
+            forms,
+        }
+    }
+}
+
+impl Instr {
+    /// The 16 bytes of this instruction.
+    #[inline(always)]
+    fn raw(&self) -> &[u8; 16] {
+        // SAFETY: `Instr` is 16 bytes (`instr_is_16_bytes`), `repr(u16)` with integer
+        // fields only; reading its bytes is fine except for padding, and every read
+        // below is of the tag or of a field.
+        unsafe { &*(self as *const Instr as *const [u8; 16]) }
+    }
+
+    /// The `u32` field at byte `offset`.
+    #[inline(always)]
+    fn field_at(&self, offset: u8) -> u32 {
+        let b = self.raw();
+        let o = offset as usize;
+        u32::from_ne_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]])
+    }
+
+    /// The slot an instruction writes when its handler also passes the value to the
+    /// next instruction in the register (`exec::threaded`): numeric results, loads,
+    /// `copy`, `const`, `select`, `global.get`, `ref.is_null`. `None` for everything
+    /// else, including results written by instructions the loop in `exec::run` executes
+    /// (`memory.size`, `table.get`, ...). A table lookup by tag (the translator asks for
+    /// every instruction; a `match` measured 7% of compile time on large modules).
+    #[inline]
+    pub(crate) fn register_result(&self) -> Option<Slot> {
+        let info = REGISTER_INFO[self.raw_tag() as usize];
+        info.produces.then(|| Slot(self.field_at(4)))
+    }
+
+    /// Rewrites this instruction to read slot `s` from the register instead of the
+    /// frame, when it has a register form for an operand equal to `s` (the first such
+    /// operand: `lhs` before `rhs`, a store's `value` before its `ptr`). Returns whether
+    /// it did. Sound only when the instruction right before it writes `s` with
+    /// [`Instr::register_result`] and this instruction is not a branch target
+    /// (`FuncTranslator::finish` checks both): the register then holds exactly the
+    /// value of `s`. The slot is still written by its producer, so nothing else
+    /// changes. A register form has the same fields as its base form, so the rewrite
+    /// changes the tag only.
+    #[inline]
+    pub(crate) fn use_register(&mut self, s: Slot) -> bool {
+        let info = REGISTER_INFO[self.raw_tag() as usize];
+        for (offset, tag) in info.forms {
+            if offset != 0 && self.field_at(offset) == s.0 {
+                // SAFETY: `tag` is the register form of this variant (`REGISTER_INFO`),
+                // a variant with the same field types in the same order, so the same
+                // bytes are a valid value of it; the tag is the first 16 bits
+                // (`repr(u16)`).
+                unsafe { *(self as *mut Instr as *mut u16) = tag };
+                return true;
+            }
+        }
+        false
+    }
+
+    /// The tag (`repr(u16)`: the first 16 bits, the variant's `Tag` index).
+    #[inline(always)]
+    pub(crate) fn raw_tag(&self) -> u16 {
+        let b = self.raw();
+        u16::from_ne_bytes([b[0], b[1]])
+    }
+}
+
 impl Instr {
     /// The relative branch offset of a branch instruction, if any.
     #[inline]
@@ -655,13 +780,53 @@ impl fmt::Display for Instr {
 mod tests {
     use super::*;
 
+    /// Every variant, with its fields filled from `fill` (all fields are integers, so
+    /// any bytes after a valid tag are a valid instruction).
+    fn every_variant(fill: [u8; 14]) -> Vec<Instr> {
+        (0..NUM_TAGS as u16)
+            .map(|tag| {
+                let mut b = [0u8; 16];
+                b[..2].copy_from_slice(&tag.to_ne_bytes());
+                b[2..].copy_from_slice(&fill);
+                // SAFETY: a valid tag (below `NUM_TAGS`), integer fields only.
+                unsafe { core::mem::transmute::<[u8; 16], Instr>(b) }
+            })
+            .collect()
+    }
+
     #[test]
-    fn instr_is_at_most_16_bytes() {
-        assert!(
-            core::mem::size_of::<Instr>() <= 16,
-            "{}",
-            core::mem::size_of::<Instr>()
-        );
+    fn register_table_agrees_with_the_instruction_table() {
+        // Slots 1, 2, 3 in the three u32 positions; the u16 at byte 2 is 9.
+        let fill = [9, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0];
+        for instr in every_variant(fill) {
+            assert_eq!(instr.raw_tag(), instr.tag() as u16);
+            assert_eq!(
+                instr.register_result(),
+                instr.register_result_by_match(),
+                "{instr:?}"
+            );
+            for s in [Slot(1), Slot(2), Slot(3), Slot(4)] {
+                let mut same = every_variant([9, 0, 5, 0, 0, 0, 5, 0, 0, 0, 5, 0, 0, 0])
+                    [instr.raw_tag() as usize];
+                let mut same_ref = same;
+                // Every operand is slot 5: the preferred operand is the same.
+                assert_eq!(same.use_register(Slot(5)), same_ref.use_register_by_match(Slot(5)));
+                assert_eq!(same, same_ref, "{instr:?}");
+                let (mut fast, mut reference) = (instr, instr);
+                assert_eq!(
+                    fast.use_register(s),
+                    reference.use_register_by_match(s),
+                    "{instr:?} {s}"
+                );
+                assert_eq!(fast, reference, "{instr:?} {s}");
+            }
+        }
+    }
+
+    #[test]
+    fn instr_is_16_bytes() {
+        // Exactly 16: `Instr::raw` reads the instruction as 16 bytes.
+        assert_eq!(core::mem::size_of::<Instr>(), 16);
     }
 
     #[test]

@@ -318,7 +318,7 @@ pub(crate) struct ModuleInner {
     /// Value-stack limit in slots (from `Config`).
     pub max_stack_slots: u32,
     /// The code of every compiled function (`CompiledFunc::code`).
-    pub code: Box<[Op]>,
+    pub code: Vec<Op>,
     /// The constant pools of every compiled function (`CompiledFunc::consts`).
     pub consts: Box<[u64]>,
 }

@@ -604,6 +604,9 @@ impl<'m> FuncTranslator<'m> {
         }
         let mut bad: Option<usize> = None;
         let n = code.len();
+        let targets = &mut self.a.targets;
+        targets.clear();
+        targets.resize(n, false);
         for pc in 0..n {
             // Control flow (`verify::control_ok`: branch targets inside the code, ...),
             // then the fusion of a branch with the charge of the metered block it jumps
@@ -620,6 +623,9 @@ impl<'m> FuncTranslator<'m> {
                 if let Instr::ConsumeGas { amount } = code[target] {
                     code[pc].fuse_target_gas(amount);
                 }
+                // The final target (after the fusion), for the register forms below.
+                let offset = code[pc].branch_offset().unwrap_or(offset);
+                targets[(pc as i64 + i64::from(offset)) as usize] = true;
             }
             let instr = &mut code[pc];
             // Relocation, and the frame-slot check of `exec::verify` on the final slot.
@@ -642,28 +648,23 @@ impl<'m> FuncTranslator<'m> {
         if let Some(pc) = bad {
             return Err(verify::describe(pc, &code[pc], frame_size));
         }
-        // Register forms (`Instr::use_register`): an operand that the instruction right
-        // before wrote with a register-passing handler is read from the register (no
-        // store-to-load round trip on dependent chains). Never at a branch target, where
-        // another predecessor may have left something else in the register.
-        let targets = &mut self.a.targets;
-        targets.clear();
-        targets.resize(n, false);
-        for (pc, instr) in code.iter().enumerate() {
-            if let Some(offset) = instr.branch_offset() {
-                // Inside the code: checked by `control_ok` above.
-                targets[(pc as i64 + i64::from(offset)) as usize] = true;
-            }
-        }
-        for pc in 1..n {
-            if !targets[pc] {
-                if let Some(s) = code[pc - 1].register_result() {
-                    code[pc].use_register(s);
-                }
-            }
-        }
+        // Register forms (`Instr::use_register`), while the code goes to the module's
+        // arena with its handlers: an operand that the instruction right before wrote
+        // with a register-passing handler is read from the register (no store-to-load
+        // round trip on dependent chains). Never at a branch target (marked above, inside
+        // the code by `control_ok`), where another predecessor may have left something
+        // else in the register.
         let code_start = code_arena.len() as u32;
-        code_arena.extend(code.iter().map(|&i| crate::exec::threaded::Op::new(i)));
+        code_arena.reserve(n);
+        let mut previous: Option<Slot> = None;
+        for (pc, &instr) in code.iter().enumerate() {
+            let mut instr = instr;
+            if let Some(s) = previous.filter(|_| !self.a.targets[pc]) {
+                instr.use_register(s);
+            }
+            previous = instr.register_result();
+            code_arena.push(crate::exec::threaded::Op::new(instr));
+        }
         let consts_start = consts_arena.len() as u32;
         consts_arena.extend_from_slice(&self.a.consts);
         let func = crate::module::CompiledFunc {

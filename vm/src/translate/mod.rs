@@ -436,6 +436,13 @@ impl Builder<'_> {
                 }
             }
             Payload::StartSection { func, .. } => self.m.start = Some(func),
+            Payload::CodeSectionStart { size, .. } => {
+                // The module's code arena, sized once from the section (0.24 to 0.4 IR
+                // instructions per code byte on the benchmark modules): no regrowth
+                // copies of a multi-megabyte arena. `size` is bounded by
+                // `max_code_size` (checked before parsing).
+                self.code_arena.reserve(size as usize / 3);
+            }
             Payload::ElementSection(reader) => {
                 let offset = reader.range().start;
                 check(
@@ -543,7 +550,7 @@ pub(crate) fn compile_module(config: &Config, wasm: &[u8]) -> Result<ModuleInner
             limits: config.limits.clone(),
             max_call_depth: config.max_call_depth,
             max_stack_slots: config.max_stack_slots,
-            code: Box::new([]),
+            code: Vec::new(),
             consts: Box::new([]),
         },
         ctx: ModuleCtx {
@@ -565,7 +572,7 @@ pub(crate) fn compile_module(config: &Config, wasm: &[u8]) -> Result<ModuleInner
         }
     }
     b.m.types = core::mem::take(&mut b.ctx.types);
-    b.m.code = core::mem::take(&mut b.code_arena).into_boxed_slice();
+    b.m.code = core::mem::take(&mut b.code_arena);
     b.m.consts = core::mem::take(&mut b.consts_arena).into_boxed_slice();
     Ok(b.m)
 }
