@@ -810,7 +810,10 @@ mod tests {
                     [instr.raw_tag() as usize];
                 let mut same_ref = same;
                 // Every operand is slot 5: the preferred operand is the same.
-                assert_eq!(same.use_register(Slot(5)), same_ref.use_register_by_match(Slot(5)));
+                assert_eq!(
+                    same.use_register(Slot(5)),
+                    same_ref.use_register_by_match(Slot(5))
+                );
                 assert_eq!(same, same_ref, "{instr:?}");
                 let (mut fast, mut reference) = (instr, instr);
                 assert_eq!(

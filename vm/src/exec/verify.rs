@@ -63,13 +63,21 @@ pub(crate) fn implicit_slots(instr: &Instr, size: u32, types: &[FuncType]) -> bo
 /// `len + 1` entries. Together with the terminator at the end, this makes the
 /// interpreter's unchecked instruction pointer sound: every successor of every
 /// instruction is an instruction of the same code.
-#[inline]
+#[cfg(test)]
 pub(crate) fn control_ok(code: &[Instr], pc: usize) -> bool {
+    match code.get(pc) {
+        Some(instr) => control_ok_at(code, pc, instr.branch_offset()),
+        None => false,
+    }
+}
+
+/// [`control_ok`] for instruction `pc` (inside `code`) whose branch offset the caller
+/// already has (`Instr::branch_offset`).
+#[inline]
+pub(crate) fn control_ok_at(code: &[Instr], pc: usize, branch_offset: Option<i32>) -> bool {
     let len = code.len() as i64;
-    let Some(instr) = code.get(pc) else {
-        return false;
-    };
-    if let Some(offset) = instr.branch_offset() {
+    let instr = &code[pc];
+    if let Some(offset) = branch_offset {
         let target = pc as i64 + i64::from(offset);
         if !(0..len).contains(&target) {
             return false;

@@ -615,10 +615,11 @@ impl<'m> FuncTranslator<'m> {
             // code because a `consume_gas` never ends it). In place: a copy of the
             // 16-byte instruction edited field by field and stored back stalls on store
             // forwarding.
-            if !verify::control_ok(&code, pc) {
+            let branch = code[pc].branch_offset();
+            if !verify::control_ok_at(&code, pc, branch) {
                 return Err(verify::describe_control(pc, &code));
             }
-            if let Some(offset) = code[pc].branch_offset() {
+            if let Some(offset) = branch {
                 let target = (pc as i64 + i64::from(offset)) as usize;
                 if let Instr::ConsumeGas { amount } = code[target] {
                     code[pc].fuse_target_gas(amount);
