@@ -80,7 +80,7 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
             limits: Limits::default(),
             max_call_depth: depth,
             max_stack_slots: config.max_stack_slots,
-            code: code.into(),
+            code,
             consts: consts.into(),
         }),
     }
