@@ -675,21 +675,14 @@ impl RegisterInfo {
 }
 
 impl Instr {
-    /// The 16 bytes of this instruction.
-    #[inline(always)]
-    fn raw(&self) -> &[u8; 16] {
-        // SAFETY: `Instr` is 16 bytes (`instr_is_16_bytes`), `repr(u16)` with integer
-        // fields only; reading its bytes is fine except for padding, and every read
-        // below is of the tag or of a field.
-        unsafe { &*(self as *const Instr as *const [u8; 16]) }
-    }
-
-    /// The `u32` field at byte `offset`.
+    /// The `u32` field at byte `offset` (4, 8 or 12: `REGISTER_INFO`).
     #[inline(always)]
     fn field_at(&self, offset: u8) -> u32 {
-        let b = self.raw();
-        let o = offset as usize;
-        u32::from_ne_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]])
+        debug_assert!(matches!(offset, 4 | 8 | 12));
+        // SAFETY: `Instr` is 16 bytes, 4-aligned (`instr_is_16_bytes`), `repr(u16)`
+        // with integer fields; `REGISTER_INFO` names only offsets of `u32` (or `Slot`)
+        // fields of the variant at hand, so the 4 bytes are an initialized field.
+        unsafe { *((self as *const Instr as *const u8).add(offset as usize) as *const u32) }
     }
 
     /// The slot an instruction writes when its handler also passes the value to the
@@ -732,8 +725,8 @@ impl Instr {
     /// The tag (`repr(u16)`: the first 16 bits, the variant's `Tag` index).
     #[inline(always)]
     pub(crate) fn raw_tag(&self) -> u16 {
-        let b = self.raw();
-        u16::from_ne_bytes([b[0], b[1]])
+        // SAFETY: the first 16 bits of a `repr(u16)` enum are its (initialized) tag.
+        unsafe { *(self as *const Instr as *const u16) }
     }
 }
 
@@ -828,8 +821,9 @@ mod tests {
 
     #[test]
     fn instr_is_16_bytes() {
-        // Exactly 16: `Instr::raw` reads the instruction as 16 bytes.
+        // 16 bytes, 4-aligned: `Instr::field_at` reads `u32` fields at 4, 8 and 12.
         assert_eq!(core::mem::size_of::<Instr>(), 16);
+        assert_eq!(core::mem::align_of::<Instr>(), 4);
     }
 
     #[test]

@@ -151,12 +151,8 @@ impl Op {
     /// `instr` with its handler ([`exit`] for instructions the loop in `exec::run` runs).
     #[inline]
     pub(crate) fn new(instr: Instr) -> Op {
-        // `Instr` is `repr(u16)`: its first 16 bits are the tag, a valid `Tag` index.
-        // Read directly; a `match` on the variant compiles to a table lookup.
-        // SAFETY: reads the (initialized) tag of a live `Instr`.
-        let tag = unsafe { *(&instr as *const Instr as *const u16) };
         Op {
-            handler: HANDLERS[tag as usize],
+            handler: HANDLERS[instr.raw_tag() as usize],
             instr,
         }
     }
