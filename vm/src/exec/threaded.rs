@@ -25,7 +25,7 @@
 //! our workloads.
 //!
 //! Two backends run the same handlers (chosen by `build.rs`):
-//! * `metron_tail_dispatch` (optimized builds on x86-64 and AArch64): the next handler is
+//! * `metron_tail_dispatch` (optimized builds on x86-64 and AArch64 Unix): the next handler is
 //!   called in tail position, which LLVM turns into a jump. As a guard against a call
 //!   that is not turned into a jump, every taken branch compares the native stack
 //!   pointer with a floor set on entry and, below it, returns to the loop (which resumes
