@@ -251,6 +251,12 @@ pub(crate) unsafe fn run(
     {
         let here = sp();
         cx.stack_floor = here.saturating_sub(STACK_BUDGET);
+        // Tests can make every taken branch leave to the loop, the path the stack guard
+        // takes when a call was not turned into a jump (`guard_fallback_*` tests).
+        #[cfg(test)]
+        if tests::FORCE_GUARD.with(|f| f.get()) {
+            cx.stack_floor = usize::MAX;
+        }
         cx.entry_sp = here;
         // SAFETY: the caller's contract; the tag indexes a table of `NUM_TAGS` entries.
         unsafe { handler_of(ip)(ip, fp, fuel, mem, cx, r) }
@@ -1790,3 +1796,80 @@ macro_rules! handler_table {
 }
 
 crate::for_each_instr!(handler_table);
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::cell::Cell;
+
+    use crate::host::NoHost;
+    use crate::instance::Instance;
+    use crate::meter::GasMeter;
+    use crate::value::Value;
+    use crate::{Config, Module};
+
+    thread_local! {
+        /// Makes every taken branch of a threaded run return to the loop (see `run`).
+        pub(crate) static FORCE_GUARD: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Results and gas used of `f(args)` in `src`, with the stack guard forced or not.
+    fn run(src: &str, args: &[Value], forced: bool) -> (Result<Vec<Value>, String>, u64) {
+        let m = Module::new(&Config::default(), &wat::parse_str(src).unwrap()).unwrap();
+        let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+        let mut gas = GasMeter::new(10_000_000);
+        FORCE_GUARD.with(|f| f.set(forced));
+        let r = i.invoke(&mut NoHost, "f", args, &mut gas);
+        FORCE_GUARD.with(|f| f.set(false));
+        (r.map_err(|t| t.to_string()), gas.used())
+    }
+
+    /// The stack guard's way out (leave to the loop at a taken branch, re-enter there)
+    /// gives the same results, traps and gas as running straight through: loops with
+    /// register forms right after branch targets, calls and returns, float chains, and
+    /// running out of gas inside a loop.
+    #[test]
+    fn guard_fallback_changes_nothing() {
+        let programs = [
+            // A counted loop summing i * i, register forms inside.
+            (
+                r#"(module (func (export "f") (param i32) (result i64) (local i64)
+                    loop
+                      local.get 1 local.get 0 i64.extend_i32_u local.tee 1 drop
+                      local.get 0 i64.extend_i32_u local.get 0 i64.extend_i32_u i64.mul i64.add local.set 1
+                      local.get 0 i32.const 1 i32.sub local.tee 0 br_if 0
+                    end local.get 1))"#,
+                vec![Value::I32(1000)],
+            ),
+            // Recursion through calls and returns, with branches in each frame.
+            (
+                r#"(module (func $fib (export "f") (param i32) (result i32)
+                    local.get 0 i32.const 2 i32.lt_u if (result i32) local.get 0
+                    else local.get 0 i32.const 1 i32.sub call $fib
+                         local.get 0 i32.const 2 i32.sub call $fib i32.add end))"#,
+                vec![Value::I32(18)],
+            ),
+            // A float chain in a loop (NaN canonicalization, register forms).
+            (
+                r#"(module (func (export "f") (param i32) (result f64) (local f64)
+                    f64.const 0.5 local.set 1
+                    loop
+                      local.get 1 local.get 1 f64.mul f64.const 0.25 f64.add f64.sqrt local.set 1
+                      local.get 0 i32.const 1 i32.sub local.tee 0 br_if 0
+                    end local.get 1))"#,
+                vec![Value::I32(500)],
+            ),
+            // Out of gas inside an endless loop.
+            (
+                r#"(module (func (export "f") (param i32) (result i32)
+                    loop local.get 0 i32.const 1 i32.add local.set 0 br 0 end
+                    local.get 0))"#,
+                vec![Value::I32(0)],
+            ),
+        ];
+        for (src, args) in programs {
+            let straight = run(src, &args, false);
+            let guarded = run(src, &args, true);
+            assert_eq!(straight, guarded, "{src}");
+        }
+    }
+}
