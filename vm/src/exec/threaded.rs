@@ -632,6 +632,51 @@ macro_rules! handler {
     };
 }
 
+/// The handlers of a binary operation and of its two register forms, from one
+/// definition: `$helper!($op)` computes the result from `lhs` and `rhs`; the forms read
+/// `lhs` (`$l`) or `rhs` (`$r`) from the register (`docs/ir.md`, "Register forms").
+macro_rules! binary_handlers {
+    ($base:ident, $l:ident, $r:ident: $helper:ident!($($op:tt)*)) => {
+        handler!($base { dst, lhs, rhs } => $helper!(dst, lhs, rhs, $($op)*));
+        handler!($l { dst, lhs, rhs } => $helper!(dst, REG, rhs, $($op)*));
+        handler!($r { dst, lhs, rhs } => $helper!(dst, lhs, REG, $($op)*));
+    };
+}
+
+/// A unary operation and its register form (`src` from the register).
+macro_rules! unary_handlers {
+    ($base:ident, $s:ident: $helper:ident!($($op:tt)*)) => {
+        handler!($base { dst, src } => $helper!(dst, src, $($op)*));
+        handler!($s { dst, src } => $helper!(dst, REG, $($op)*));
+    };
+}
+
+/// A load and its register form (the address from the register).
+macro_rules! load_handlers {
+    ($base:ident, $p:ident: $helper:ident!($($op:tt)*)) => {
+        handler!($base { dst, ptr, offset } => $helper!(dst, ptr, offset, $($op)*));
+        handler!($p { dst, ptr, offset } => $helper!(dst, REG, offset, $($op)*));
+    };
+}
+
+/// A store and its register forms (the value, or the address, from the register).
+macro_rules! store_handlers {
+    ($base:ident, $v:ident, $p:ident: $helper:ident!($($op:tt)*)) => {
+        handler!($base { ptr, value, offset } => $helper!(ptr, value, offset, $($op)*));
+        handler!($v { ptr, value, offset } => $helper!(ptr, REG, offset, $($op)*));
+        handler!($p { ptr, value, offset } => $helper!(REG, value, offset, $($op)*));
+    };
+}
+
+/// A fused compare-and-branch and its register forms (`lhs` or `rhs` from the register).
+macro_rules! branch_handlers {
+    ($base:ident, $l:ident, $r:ident: $helper:ident!($($op:tt)*)) => {
+        handler!($base { lhs, rhs, offset, gas } => $helper!(lhs, rhs, offset, gas, $($op)*));
+        handler!($l { lhs, rhs, offset, gas } => $helper!(REG, rhs, offset, gas, $($op)*));
+        handler!($r { lhs, rhs, offset, gas } => $helper!(lhs, REG, offset, gas, $($op)*));
+    };
+}
+
 // ---- control and moves ----
 handler!(ConsumeGas { amount } => {
     charge!(u64::from(amount));
@@ -680,389 +725,211 @@ handler!(RefIsNull { dst, src } => {
 });
 
 // ---- i32 binary ----
-handler!(I32Add { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a.wrapping_add(b)));
-handler!(I32Sub { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a.wrapping_sub(b)));
-handler!(I32Mul { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a.wrapping_mul(b)));
-handler!(I32DivS { dst, lhs, rhs } => bin32t!(dst, lhs, rhs, it::i32_div_s));
-handler!(I32DivU { dst, lhs, rhs } => bin32t!(dst, lhs, rhs, it::i32_div_u));
-handler!(I32RemS { dst, lhs, rhs } => bin32t!(dst, lhs, rhs, it::i32_rem_s));
-handler!(I32RemU { dst, lhs, rhs } => bin32t!(dst, lhs, rhs, it::i32_rem_u));
-handler!(I32And { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a & b));
-handler!(I32Or { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a | b));
-handler!(I32Xor { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a ^ b));
-handler!(I32Shl { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_shl(a, b)));
-handler!(I32ShrS { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_shr_s(a, b)));
-handler!(I32ShrU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_shr_u(a, b)));
-handler!(I32Rotl { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_rotl(a, b)));
-handler!(I32Rotr { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| it::i32_rotr(a, b)));
-handler!(I32Eq { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a == b));
-handler!(I32Ne { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a != b));
-handler!(I32LtS { dst, lhs, rhs } => {
-    bin32!(dst, lhs, rhs, |a, b| (a as i32) < (b as i32))
-});
-handler!(I32LtU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a < b));
-handler!(I32GtS { dst, lhs, rhs } => {
-    bin32!(dst, lhs, rhs, |a, b| (a as i32) > (b as i32))
-});
-handler!(I32GtU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a > b));
-handler!(I32LeS { dst, lhs, rhs } => {
-    bin32!(dst, lhs, rhs, |a, b| (a as i32) <= (b as i32))
-});
-handler!(I32LeU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a <= b));
-handler!(I32GeS { dst, lhs, rhs } => {
-    bin32!(dst, lhs, rhs, |a, b| (a as i32) >= (b as i32))
-});
-handler!(I32GeU { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| a >= b));
+binary_handlers!(I32Add, I32AddL, I32AddR: bin32!(|a, b| a.wrapping_add(b)));
+binary_handlers!(I32Sub, I32SubL, I32SubR: bin32!(|a, b| a.wrapping_sub(b)));
+binary_handlers!(I32Mul, I32MulL, I32MulR: bin32!(|a, b| a.wrapping_mul(b)));
+binary_handlers!(I32DivS, I32DivSL, I32DivSR: bin32t!(it::i32_div_s));
+binary_handlers!(I32DivU, I32DivUL, I32DivUR: bin32t!(it::i32_div_u));
+binary_handlers!(I32RemS, I32RemSL, I32RemSR: bin32t!(it::i32_rem_s));
+binary_handlers!(I32RemU, I32RemUL, I32RemUR: bin32t!(it::i32_rem_u));
+binary_handlers!(I32And, I32AndL, I32AndR: bin32!(|a, b| a & b));
+binary_handlers!(I32Or, I32OrL, I32OrR: bin32!(|a, b| a | b));
+binary_handlers!(I32Xor, I32XorL, I32XorR: bin32!(|a, b| a ^ b));
+binary_handlers!(I32Shl, I32ShlL, I32ShlR: bin32!(|a, b| it::i32_shl(a, b)));
+binary_handlers!(I32ShrS, I32ShrSL, I32ShrSR: bin32!(|a, b| it::i32_shr_s(a, b)));
+binary_handlers!(I32ShrU, I32ShrUL, I32ShrUR: bin32!(|a, b| it::i32_shr_u(a, b)));
+binary_handlers!(I32Rotl, I32RotlL, I32RotlR: bin32!(|a, b| it::i32_rotl(a, b)));
+binary_handlers!(I32Rotr, I32RotrL, I32RotrR: bin32!(|a, b| it::i32_rotr(a, b)));
+binary_handlers!(I32Eq, I32EqL, I32EqR: bin32!(|a, b| a == b));
+binary_handlers!(I32Ne, I32NeL, I32NeR: bin32!(|a, b| a != b));
+binary_handlers!(I32LtS, I32LtSL, I32LtSR: bin32!(|a, b| (a as i32) < (b as i32)));
+binary_handlers!(I32LtU, I32LtUL, I32LtUR: bin32!(|a, b| a < b));
+binary_handlers!(I32GtS, I32GtSL, I32GtSR: bin32!(|a, b| (a as i32) > (b as i32)));
+binary_handlers!(I32GtU, I32GtUL, I32GtUR: bin32!(|a, b| a > b));
+binary_handlers!(I32LeS, I32LeSL, I32LeSR: bin32!(|a, b| (a as i32) <= (b as i32)));
+binary_handlers!(I32LeU, I32LeUL, I32LeUR: bin32!(|a, b| a <= b));
+binary_handlers!(I32GeS, I32GeSL, I32GeSR: bin32!(|a, b| (a as i32) >= (b as i32)));
+binary_handlers!(I32GeU, I32GeUL, I32GeUR: bin32!(|a, b| a >= b));
 
 // ---- i64 binary ----
-handler!(I64Add { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a.wrapping_add(b)));
-handler!(I64Sub { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a.wrapping_sub(b)));
-handler!(I64Mul { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a.wrapping_mul(b)));
-handler!(I64DivS { dst, lhs, rhs } => bin64t!(dst, lhs, rhs, it::i64_div_s));
-handler!(I64DivU { dst, lhs, rhs } => bin64t!(dst, lhs, rhs, it::i64_div_u));
-handler!(I64RemS { dst, lhs, rhs } => bin64t!(dst, lhs, rhs, it::i64_rem_s));
-handler!(I64RemU { dst, lhs, rhs } => bin64t!(dst, lhs, rhs, it::i64_rem_u));
-handler!(I64And { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a & b));
-handler!(I64Or { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a | b));
-handler!(I64Xor { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| a ^ b));
-handler!(I64Shl { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_shl(a, b)));
-handler!(I64ShrS { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_shr_s(a, b)));
-handler!(I64ShrU { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_shr_u(a, b)));
-handler!(I64Rotl { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_rotl(a, b)));
-handler!(I64Rotr { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| it::i64_rotr(a, b)));
-handler!(I64Eq { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a == b));
-handler!(I64Ne { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a != b));
-handler!(I64LtS { dst, lhs, rhs } => {
-    cmp64!(dst, lhs, rhs, |a, b| (a as i64) < (b as i64))
-});
-handler!(I64LtU { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a < b));
-handler!(I64GtS { dst, lhs, rhs } => {
-    cmp64!(dst, lhs, rhs, |a, b| (a as i64) > (b as i64))
-});
-handler!(I64GtU { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a > b));
-handler!(I64LeS { dst, lhs, rhs } => {
-    cmp64!(dst, lhs, rhs, |a, b| (a as i64) <= (b as i64))
-});
-handler!(I64LeU { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a <= b));
-handler!(I64GeS { dst, lhs, rhs } => {
-    cmp64!(dst, lhs, rhs, |a, b| (a as i64) >= (b as i64))
-});
-handler!(I64GeU { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| a >= b));
+binary_handlers!(I64Add, I64AddL, I64AddR: bin64!(|a, b| a.wrapping_add(b)));
+binary_handlers!(I64Sub, I64SubL, I64SubR: bin64!(|a, b| a.wrapping_sub(b)));
+binary_handlers!(I64Mul, I64MulL, I64MulR: bin64!(|a, b| a.wrapping_mul(b)));
+binary_handlers!(I64DivS, I64DivSL, I64DivSR: bin64t!(it::i64_div_s));
+binary_handlers!(I64DivU, I64DivUL, I64DivUR: bin64t!(it::i64_div_u));
+binary_handlers!(I64RemS, I64RemSL, I64RemSR: bin64t!(it::i64_rem_s));
+binary_handlers!(I64RemU, I64RemUL, I64RemUR: bin64t!(it::i64_rem_u));
+binary_handlers!(I64And, I64AndL, I64AndR: bin64!(|a, b| a & b));
+binary_handlers!(I64Or, I64OrL, I64OrR: bin64!(|a, b| a | b));
+binary_handlers!(I64Xor, I64XorL, I64XorR: bin64!(|a, b| a ^ b));
+binary_handlers!(I64Shl, I64ShlL, I64ShlR: bin64!(|a, b| it::i64_shl(a, b)));
+binary_handlers!(I64ShrS, I64ShrSL, I64ShrSR: bin64!(|a, b| it::i64_shr_s(a, b)));
+binary_handlers!(I64ShrU, I64ShrUL, I64ShrUR: bin64!(|a, b| it::i64_shr_u(a, b)));
+binary_handlers!(I64Rotl, I64RotlL, I64RotlR: bin64!(|a, b| it::i64_rotl(a, b)));
+binary_handlers!(I64Rotr, I64RotrL, I64RotrR: bin64!(|a, b| it::i64_rotr(a, b)));
+binary_handlers!(I64Eq, I64EqL, I64EqR: cmp64!(|a, b| a == b));
+binary_handlers!(I64Ne, I64NeL, I64NeR: cmp64!(|a, b| a != b));
+binary_handlers!(I64LtS, I64LtSL, I64LtSR: cmp64!(|a, b| (a as i64) < (b as i64)));
+binary_handlers!(I64LtU, I64LtUL, I64LtUR: cmp64!(|a, b| a < b));
+binary_handlers!(I64GtS, I64GtSL, I64GtSR: cmp64!(|a, b| (a as i64) > (b as i64)));
+binary_handlers!(I64GtU, I64GtUL, I64GtUR: cmp64!(|a, b| a > b));
+binary_handlers!(I64LeS, I64LeSL, I64LeSR: cmp64!(|a, b| (a as i64) <= (b as i64)));
+binary_handlers!(I64LeU, I64LeUL, I64LeUR: cmp64!(|a, b| a <= b));
+binary_handlers!(I64GeS, I64GeSL, I64GeSR: cmp64!(|a, b| (a as i64) >= (b as i64)));
+binary_handlers!(I64GeU, I64GeUL, I64GeUR: cmp64!(|a, b| a >= b));
 
 // ---- f32 binary ----
-handler!(F32Add { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_add(a, b)));
-handler!(F32Sub { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_sub(a, b)));
-handler!(F32Mul { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_mul(a, b)));
-handler!(F32Div { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_div(a, b)));
-handler!(F32Min { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_min(a, b)));
-handler!(F32Max { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_max(a, b)));
-handler!(F32Copysign { dst, lhs, rhs } => {
-    bin32!(dst, lhs, rhs, |a, b| fl::f32_copysign(a, b))
-});
-handler!(F32Eq { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_eq(a, b)));
-handler!(F32Ne { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_ne(a, b)));
-handler!(F32Lt { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_lt(a, b)));
-handler!(F32Gt { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_gt(a, b)));
-handler!(F32Le { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_le(a, b)));
-handler!(F32Ge { dst, lhs, rhs } => bin32!(dst, lhs, rhs, |a, b| fl::f32_ge(a, b)));
+binary_handlers!(F32Add, F32AddL, F32AddR: bin32!(|a, b| fl::f32_add(a, b)));
+binary_handlers!(F32Sub, F32SubL, F32SubR: bin32!(|a, b| fl::f32_sub(a, b)));
+binary_handlers!(F32Mul, F32MulL, F32MulR: bin32!(|a, b| fl::f32_mul(a, b)));
+binary_handlers!(F32Div, F32DivL, F32DivR: bin32!(|a, b| fl::f32_div(a, b)));
+binary_handlers!(F32Min, F32MinL, F32MinR: bin32!(|a, b| fl::f32_min(a, b)));
+binary_handlers!(F32Max, F32MaxL, F32MaxR: bin32!(|a, b| fl::f32_max(a, b)));
+binary_handlers!(F32Copysign, F32CopysignL, F32CopysignR: bin32!(|a, b| fl::f32_copysign(a, b)));
+binary_handlers!(F32Eq, F32EqL, F32EqR: bin32!(|a, b| fl::f32_eq(a, b)));
+binary_handlers!(F32Ne, F32NeL, F32NeR: bin32!(|a, b| fl::f32_ne(a, b)));
+binary_handlers!(F32Lt, F32LtL, F32LtR: bin32!(|a, b| fl::f32_lt(a, b)));
+binary_handlers!(F32Gt, F32GtL, F32GtR: bin32!(|a, b| fl::f32_gt(a, b)));
+binary_handlers!(F32Le, F32LeL, F32LeR: bin32!(|a, b| fl::f32_le(a, b)));
+binary_handlers!(F32Ge, F32GeL, F32GeR: bin32!(|a, b| fl::f32_ge(a, b)));
 
 // ---- f64 binary ----
-handler!(F64Add { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_add(a, b)));
-handler!(F64Sub { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_sub(a, b)));
-handler!(F64Mul { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_mul(a, b)));
-handler!(F64Div { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_div(a, b)));
-handler!(F64Min { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_min(a, b)));
-handler!(F64Max { dst, lhs, rhs } => bin64!(dst, lhs, rhs, |a, b| fl::f64_max(a, b)));
-handler!(F64Copysign { dst, lhs, rhs } => {
-    bin64!(dst, lhs, rhs, |a, b| fl::f64_copysign(a, b))
-});
-handler!(F64Eq { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_eq(a, b)));
-handler!(F64Ne { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_ne(a, b)));
-handler!(F64Lt { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_lt(a, b)));
-handler!(F64Gt { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_gt(a, b)));
-handler!(F64Le { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_le(a, b)));
-handler!(F64Ge { dst, lhs, rhs } => cmp64!(dst, lhs, rhs, |a, b| fl::f64_ge(a, b)));
+binary_handlers!(F64Add, F64AddL, F64AddR: bin64!(|a, b| fl::f64_add(a, b)));
+binary_handlers!(F64Sub, F64SubL, F64SubR: bin64!(|a, b| fl::f64_sub(a, b)));
+binary_handlers!(F64Mul, F64MulL, F64MulR: bin64!(|a, b| fl::f64_mul(a, b)));
+binary_handlers!(F64Div, F64DivL, F64DivR: bin64!(|a, b| fl::f64_div(a, b)));
+binary_handlers!(F64Min, F64MinL, F64MinR: bin64!(|a, b| fl::f64_min(a, b)));
+binary_handlers!(F64Max, F64MaxL, F64MaxR: bin64!(|a, b| fl::f64_max(a, b)));
+binary_handlers!(F64Copysign, F64CopysignL, F64CopysignR: bin64!(|a, b| fl::f64_copysign(a, b)));
+binary_handlers!(F64Eq, F64EqL, F64EqR: cmp64!(|a, b| fl::f64_eq(a, b)));
+binary_handlers!(F64Ne, F64NeL, F64NeR: cmp64!(|a, b| fl::f64_ne(a, b)));
+binary_handlers!(F64Lt, F64LtL, F64LtR: cmp64!(|a, b| fl::f64_lt(a, b)));
+binary_handlers!(F64Gt, F64GtL, F64GtR: cmp64!(|a, b| fl::f64_gt(a, b)));
+binary_handlers!(F64Le, F64LeL, F64LeR: cmp64!(|a, b| fl::f64_le(a, b)));
+binary_handlers!(F64Ge, F64GeL, F64GeR: cmp64!(|a, b| fl::f64_ge(a, b)));
 
 // ---- integer unary ----
-handler!(I32Eqz { dst, src } => un!(dst, src, |a| u64::from(a as u32 == 0)));
-handler!(I32Clz { dst, src } => un!(dst, src, |a| u64::from((a as u32).leading_zeros())));
-handler!(I32Ctz { dst, src } => un!(dst, src, |a| u64::from((a as u32).trailing_zeros())));
-handler!(I32Popcnt { dst, src } => un!(dst, src, |a| u64::from((a as u32).count_ones())));
-handler!(I32Extend8S { dst, src } => un!(dst, src, |a| u64::from(a as i8 as i32 as u32)));
-handler!(I32Extend16S { dst, src } => {
-    un!(dst, src, |a| u64::from(a as i16 as i32 as u32))
-});
-handler!(I64Eqz { dst, src } => un!(dst, src, |a| u64::from(a == 0)));
-handler!(I64Clz { dst, src } => un!(dst, src, |a| u64::from(a.leading_zeros())));
-handler!(I64Ctz { dst, src } => un!(dst, src, |a| u64::from(a.trailing_zeros())));
-handler!(I64Popcnt { dst, src } => un!(dst, src, |a| u64::from(a.count_ones())));
-handler!(I64Extend8S { dst, src } => un!(dst, src, |a| a as i8 as i64 as u64));
-handler!(I64Extend16S { dst, src } => un!(dst, src, |a| a as i16 as i64 as u64));
-handler!(I64Extend32S { dst, src } => un!(dst, src, |a| a as i32 as i64 as u64));
-handler!(I32WrapI64 { dst, src } => un!(dst, src, |a| u64::from(a as u32)));
-handler!(I64ExtendI32S { dst, src } => un!(dst, src, |a| a as i32 as i64 as u64));
-handler!(I64ExtendI32U { dst, src } => un!(dst, src, |a| u64::from(a as u32)));
+unary_handlers!(I32Eqz, I32EqzS: un!(|a| u64::from(a as u32 == 0)));
+unary_handlers!(I32Clz, I32ClzS: un!(|a| u64::from((a as u32).leading_zeros())));
+unary_handlers!(I32Ctz, I32CtzS: un!(|a| u64::from((a as u32).trailing_zeros())));
+unary_handlers!(I32Popcnt, I32PopcntS: un!(|a| u64::from((a as u32).count_ones())));
+unary_handlers!(I32Extend8S, I32Extend8SS: un!(|a| u64::from(a as i8 as i32 as u32)));
+unary_handlers!(I32Extend16S, I32Extend16SS: un!(|a| u64::from(a as i16 as i32 as u32)));
+unary_handlers!(I64Eqz, I64EqzS: un!(|a| u64::from(a == 0)));
+unary_handlers!(I64Clz, I64ClzS: un!(|a| u64::from(a.leading_zeros())));
+unary_handlers!(I64Ctz, I64CtzS: un!(|a| u64::from(a.trailing_zeros())));
+unary_handlers!(I64Popcnt, I64PopcntS: un!(|a| u64::from(a.count_ones())));
+unary_handlers!(I64Extend8S, I64Extend8SS: un!(|a| a as i8 as i64 as u64));
+unary_handlers!(I64Extend16S, I64Extend16SS: un!(|a| a as i16 as i64 as u64));
+unary_handlers!(I64Extend32S, I64Extend32SS: un!(|a| a as i32 as i64 as u64));
+unary_handlers!(I32WrapI64, I32WrapI64S: un!(|a| u64::from(a as u32)));
+unary_handlers!(I64ExtendI32S, I64ExtendI32SS: un!(|a| a as i32 as i64 as u64));
+unary_handlers!(I64ExtendI32U, I64ExtendI32US: un!(|a| u64::from(a as u32)));
 
 // ---- float unary ----
-handler!(F32Abs { dst, src } => un!(dst, src, |a| u64::from(fl::f32_abs(a as u32))));
-handler!(F32Neg { dst, src } => un!(dst, src, |a| u64::from(fl::f32_neg(a as u32))));
-handler!(F32Ceil { dst, src } => un!(dst, src, |a| u64::from(fl::f32_ceil(a as u32))));
-handler!(F32Floor { dst, src } => un!(dst, src, |a| u64::from(fl::f32_floor(a as u32))));
-handler!(F32Trunc { dst, src } => un!(dst, src, |a| u64::from(fl::f32_trunc(a as u32))));
-handler!(F32Nearest { dst, src } => {
-    un!(dst, src, |a| u64::from(fl::f32_nearest(a as u32)))
-});
-handler!(F32Sqrt { dst, src } => un!(dst, src, |a| u64::from(fl::f32_sqrt(a as u32))));
-handler!(F64Abs { dst, src } => un!(dst, src, |a| fl::f64_abs(a)));
-handler!(F64Neg { dst, src } => un!(dst, src, |a| fl::f64_neg(a)));
-handler!(F64Ceil { dst, src } => un!(dst, src, |a| fl::f64_ceil(a)));
-handler!(F64Floor { dst, src } => un!(dst, src, |a| fl::f64_floor(a)));
-handler!(F64Trunc { dst, src } => un!(dst, src, |a| fl::f64_trunc(a)));
-handler!(F64Nearest { dst, src } => un!(dst, src, |a| fl::f64_nearest(a)));
-handler!(F64Sqrt { dst, src } => un!(dst, src, |a| fl::f64_sqrt(a)));
+unary_handlers!(F32Abs, F32AbsS: un!(|a| u64::from(fl::f32_abs(a as u32))));
+unary_handlers!(F32Neg, F32NegS: un!(|a| u64::from(fl::f32_neg(a as u32))));
+unary_handlers!(F32Ceil, F32CeilS: un!(|a| u64::from(fl::f32_ceil(a as u32))));
+unary_handlers!(F32Floor, F32FloorS: un!(|a| u64::from(fl::f32_floor(a as u32))));
+unary_handlers!(F32Trunc, F32TruncS: un!(|a| u64::from(fl::f32_trunc(a as u32))));
+unary_handlers!(F32Nearest, F32NearestS: un!(|a| u64::from(fl::f32_nearest(a as u32))));
+unary_handlers!(F32Sqrt, F32SqrtS: un!(|a| u64::from(fl::f32_sqrt(a as u32))));
+unary_handlers!(F64Abs, F64AbsS: un!(|a| fl::f64_abs(a)));
+unary_handlers!(F64Neg, F64NegS: un!(|a| fl::f64_neg(a)));
+unary_handlers!(F64Ceil, F64CeilS: un!(|a| fl::f64_ceil(a)));
+unary_handlers!(F64Floor, F64FloorS: un!(|a| fl::f64_floor(a)));
+unary_handlers!(F64Trunc, F64TruncS: un!(|a| fl::f64_trunc(a)));
+unary_handlers!(F64Nearest, F64NearestS: un!(|a| fl::f64_nearest(a)));
+unary_handlers!(F64Sqrt, F64SqrtS: un!(|a| fl::f64_sqrt(a)));
 
 // ---- conversions ----
-handler!(I32TruncF32S { dst, src } => {
-    un!(dst, src, |a| u64::from(t!(fl::i32_trunc_s(fl::widen(
-        a as u32
-    )))))
-});
-handler!(I32TruncF32U { dst, src } => {
-    un!(dst, src, |a| u64::from(t!(fl::i32_trunc_u(fl::widen(
-        a as u32
-    )))))
-});
-handler!(I32TruncF64S { dst, src } => {
-    un!(dst, src, |a| u64::from(t!(fl::i32_trunc_s(fl::f64_val(a)))))
-});
-handler!(I32TruncF64U { dst, src } => {
-    un!(dst, src, |a| u64::from(t!(fl::i32_trunc_u(fl::f64_val(a)))))
-});
-handler!(I64TruncF32S { dst, src } => {
-    un!(dst, src, |a| t!(fl::i64_trunc_s(fl::widen(a as u32))))
-});
-handler!(I64TruncF32U { dst, src } => {
-    un!(dst, src, |a| t!(fl::i64_trunc_u(fl::widen(a as u32))))
-});
-handler!(I64TruncF64S { dst, src } => {
-    un!(dst, src, |a| t!(fl::i64_trunc_s(fl::f64_val(a))))
-});
-handler!(I64TruncF64U { dst, src } => {
-    un!(dst, src, |a| t!(fl::i64_trunc_u(fl::f64_val(a))))
-});
-handler!(I32TruncSatF32S { dst, src } => {
-    un!(dst, src, |a| u64::from(fl::i32_trunc_sat_s(fl::widen(
-        a as u32
-    ))))
-});
-handler!(I32TruncSatF32U { dst, src } => {
-    un!(dst, src, |a| u64::from(fl::i32_trunc_sat_u(fl::widen(
-        a as u32
-    ))))
-});
-handler!(I32TruncSatF64S { dst, src } => {
-    un!(dst, src, |a| u64::from(fl::i32_trunc_sat_s(fl::f64_val(a))))
-});
-handler!(I32TruncSatF64U { dst, src } => {
-    un!(dst, src, |a| u64::from(fl::i32_trunc_sat_u(fl::f64_val(a))))
-});
-handler!(I64TruncSatF32S { dst, src } => {
-    un!(dst, src, |a| fl::i64_trunc_sat_s(fl::widen(a as u32)))
-});
-handler!(I64TruncSatF32U { dst, src } => {
-    un!(dst, src, |a| fl::i64_trunc_sat_u(fl::widen(a as u32)))
-});
-handler!(I64TruncSatF64S { dst, src } => {
-    un!(dst, src, |a| fl::i64_trunc_sat_s(fl::f64_val(a)))
-});
-handler!(I64TruncSatF64U { dst, src } => {
-    un!(dst, src, |a| fl::i64_trunc_sat_u(fl::f64_val(a)))
-});
-handler!(F32ConvertI32S { dst, src } => {
-    un!(dst, src, |a| u64::from(fl::f32_convert_i32_s(a as u32)))
-});
-handler!(F32ConvertI32U { dst, src } => {
-    un!(dst, src, |a| u64::from(fl::f32_convert_i32_u(a as u32)))
-});
-handler!(F32ConvertI64S { dst, src } => {
-    un!(dst, src, |a| u64::from(fl::f32_convert_i64_s(a)))
-});
-handler!(F32ConvertI64U { dst, src } => {
-    un!(dst, src, |a| u64::from(fl::f32_convert_i64_u(a)))
-});
-handler!(F32DemoteF64 { dst, src } => un!(dst, src, |a| u64::from(fl::f32_demote_f64(a))));
-handler!(F64ConvertI32S { dst, src } => {
-    un!(dst, src, |a| fl::f64_convert_i32_s(a as u32))
-});
-handler!(F64ConvertI32U { dst, src } => {
-    un!(dst, src, |a| fl::f64_convert_i32_u(a as u32))
-});
-handler!(F64ConvertI64S { dst, src } => un!(dst, src, |a| fl::f64_convert_i64_s(a)));
-handler!(F64ConvertI64U { dst, src } => un!(dst, src, |a| fl::f64_convert_i64_u(a)));
-handler!(F64PromoteF32 { dst, src } => {
-    un!(dst, src, |a| fl::f64_promote_f32(a as u32))
-});
+unary_handlers!(I32TruncF32S, I32TruncF32SS: un!(|a| u64::from(t!(fl::i32_trunc_s(fl::widen( a as u32 ))))));
+unary_handlers!(I32TruncF32U, I32TruncF32US: un!(|a| u64::from(t!(fl::i32_trunc_u(fl::widen( a as u32 ))))));
+unary_handlers!(I32TruncF64S, I32TruncF64SS: un!(|a| u64::from(t!(fl::i32_trunc_s(fl::f64_val(a))))));
+unary_handlers!(I32TruncF64U, I32TruncF64US: un!(|a| u64::from(t!(fl::i32_trunc_u(fl::f64_val(a))))));
+unary_handlers!(I64TruncF32S, I64TruncF32SS: un!(|a| t!(fl::i64_trunc_s(fl::widen(a as u32)))));
+unary_handlers!(I64TruncF32U, I64TruncF32US: un!(|a| t!(fl::i64_trunc_u(fl::widen(a as u32)))));
+unary_handlers!(I64TruncF64S, I64TruncF64SS: un!(|a| t!(fl::i64_trunc_s(fl::f64_val(a)))));
+unary_handlers!(I64TruncF64U, I64TruncF64US: un!(|a| t!(fl::i64_trunc_u(fl::f64_val(a)))));
+unary_handlers!(I32TruncSatF32S, I32TruncSatF32SS: un!(|a| u64::from(fl::i32_trunc_sat_s(fl::widen( a as u32 )))));
+unary_handlers!(I32TruncSatF32U, I32TruncSatF32US: un!(|a| u64::from(fl::i32_trunc_sat_u(fl::widen( a as u32 )))));
+unary_handlers!(I32TruncSatF64S, I32TruncSatF64SS: un!(|a| u64::from(fl::i32_trunc_sat_s(fl::f64_val(a)))));
+unary_handlers!(I32TruncSatF64U, I32TruncSatF64US: un!(|a| u64::from(fl::i32_trunc_sat_u(fl::f64_val(a)))));
+unary_handlers!(I64TruncSatF32S, I64TruncSatF32SS: un!(|a| fl::i64_trunc_sat_s(fl::widen(a as u32))));
+unary_handlers!(I64TruncSatF32U, I64TruncSatF32US: un!(|a| fl::i64_trunc_sat_u(fl::widen(a as u32))));
+unary_handlers!(I64TruncSatF64S, I64TruncSatF64SS: un!(|a| fl::i64_trunc_sat_s(fl::f64_val(a))));
+unary_handlers!(I64TruncSatF64U, I64TruncSatF64US: un!(|a| fl::i64_trunc_sat_u(fl::f64_val(a))));
+unary_handlers!(F32ConvertI32S, F32ConvertI32SS: un!(|a| u64::from(fl::f32_convert_i32_s(a as u32))));
+unary_handlers!(F32ConvertI32U, F32ConvertI32US: un!(|a| u64::from(fl::f32_convert_i32_u(a as u32))));
+unary_handlers!(F32ConvertI64S, F32ConvertI64SS: un!(|a| u64::from(fl::f32_convert_i64_s(a))));
+unary_handlers!(F32ConvertI64U, F32ConvertI64US: un!(|a| u64::from(fl::f32_convert_i64_u(a))));
+unary_handlers!(F32DemoteF64, F32DemoteF64S: un!(|a| u64::from(fl::f32_demote_f64(a))));
+unary_handlers!(F64ConvertI32S, F64ConvertI32SS: un!(|a| fl::f64_convert_i32_s(a as u32)));
+unary_handlers!(F64ConvertI32U, F64ConvertI32US: un!(|a| fl::f64_convert_i32_u(a as u32)));
+unary_handlers!(F64ConvertI64S, F64ConvertI64SS: un!(|a| fl::f64_convert_i64_s(a)));
+unary_handlers!(F64ConvertI64U, F64ConvertI64US: un!(|a| fl::f64_convert_i64_u(a)));
+unary_handlers!(F64PromoteF32, F64PromoteF32S: un!(|a| fl::f64_promote_f32(a as u32)));
 
 // ---- loads ----
-handler!(I32Load { dst, ptr, offset } => {
-    load!(dst, ptr, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
-});
-handler!(I64Load { dst, ptr, offset } => {
-    load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b))
-});
-handler!(F32Load { dst, ptr, offset } => {
-    load!(dst, ptr, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
-});
-handler!(F64Load { dst, ptr, offset } => {
-    load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b))
-});
-handler!(I32Load8S { dst, ptr, offset } => {
-    load!(dst, ptr, offset, 1, |b| u64::from(b[0] as i8 as i32 as u32))
-});
-handler!(I32Load8U { dst, ptr, offset } => {
-    load!(dst, ptr, offset, 1, |b| u64::from(b[0]))
-});
-handler!(I32Load16S { dst, ptr, offset } => {
-    load!(dst, ptr, offset, 2, |b| u64::from(
-        i16::from_le_bytes(b) as i32 as u32
-    ))
-});
-handler!(I32Load16U { dst, ptr, offset } => {
-    load!(dst, ptr, offset, 2, |b| u64::from(u16::from_le_bytes(b)))
-});
-handler!(I64Load8S { dst, ptr, offset } => {
-    load!(dst, ptr, offset, 1, |b| b[0] as i8 as i64 as u64)
-});
-handler!(I64Load8U { dst, ptr, offset } => {
-    load!(dst, ptr, offset, 1, |b| u64::from(b[0]))
-});
-handler!(I64Load16S { dst, ptr, offset } => {
-    load!(dst, ptr, offset, 2, |b| i16::from_le_bytes(b) as i64 as u64)
-});
-handler!(I64Load16U { dst, ptr, offset } => {
-    load!(dst, ptr, offset, 2, |b| u64::from(u16::from_le_bytes(b)))
-});
-handler!(I64Load32S { dst, ptr, offset } => {
-    load!(dst, ptr, offset, 4, |b| i32::from_le_bytes(b) as i64 as u64)
-});
-handler!(I64Load32U { dst, ptr, offset } => {
-    load!(dst, ptr, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
-});
+load_handlers!(I32Load, I32LoadP: load!(4, |b| u64::from(u32::from_le_bytes(b))));
+load_handlers!(I64Load, I64LoadP: load!(8, |b| u64::from_le_bytes(b)));
+load_handlers!(F32Load, F32LoadP: load!(4, |b| u64::from(u32::from_le_bytes(b))));
+load_handlers!(F64Load, F64LoadP: load!(8, |b| u64::from_le_bytes(b)));
+load_handlers!(I32Load8S, I32Load8SP: load!(1, |b| u64::from(b[0] as i8 as i32 as u32)));
+load_handlers!(I32Load8U, I32Load8UP: load!(1, |b| u64::from(b[0])));
+load_handlers!(I32Load16S, I32Load16SP: load!(2, |b| u64::from( i16::from_le_bytes(b) as i32 as u32 )));
+load_handlers!(I32Load16U, I32Load16UP: load!(2, |b| u64::from(u16::from_le_bytes(b))));
+load_handlers!(I64Load8S, I64Load8SP: load!(1, |b| b[0] as i8 as i64 as u64));
+load_handlers!(I64Load8U, I64Load8UP: load!(1, |b| u64::from(b[0])));
+load_handlers!(I64Load16S, I64Load16SP: load!(2, |b| i16::from_le_bytes(b) as i64 as u64));
+load_handlers!(I64Load16U, I64Load16UP: load!(2, |b| u64::from(u16::from_le_bytes(b))));
+load_handlers!(I64Load32S, I64Load32SP: load!(4, |b| i32::from_le_bytes(b) as i64 as u64));
+load_handlers!(I64Load32U, I64Load32UP: load!(4, |b| u64::from(u32::from_le_bytes(b))));
 
 // ---- stores ----
-handler!(I32Store { ptr, value, offset } => {
-    store!(ptr, value, offset, |v| (v as u32).to_le_bytes())
-});
-handler!(F32Store { ptr, value, offset } => {
-    store!(ptr, value, offset, |v| (v as u32).to_le_bytes())
-});
-handler!(I64Store { ptr, value, offset } => {
-    store!(ptr, value, offset, |v| v.to_le_bytes())
-});
-handler!(F64Store { ptr, value, offset } => {
-    store!(ptr, value, offset, |v| v.to_le_bytes())
-});
-handler!(I32Store8 { ptr, value, offset } => {
-    store!(ptr, value, offset, |v| [v as u8])
-});
-handler!(I64Store8 { ptr, value, offset } => {
-    store!(ptr, value, offset, |v| [v as u8])
-});
-handler!(I32Store16 { ptr, value, offset } => {
-    store!(ptr, value, offset, |v| (v as u16).to_le_bytes())
-});
-handler!(I64Store16 { ptr, value, offset } => {
-    store!(ptr, value, offset, |v| (v as u16).to_le_bytes())
-});
-handler!(I64Store32 { ptr, value, offset } => {
-    store!(ptr, value, offset, |v| (v as u32).to_le_bytes())
-});
+store_handlers!(I32Store, I32StoreV, I32StoreP: store!(|v| (v as u32).to_le_bytes()));
+store_handlers!(F32Store, F32StoreV, F32StoreP: store!(|v| (v as u32).to_le_bytes()));
+store_handlers!(I64Store, I64StoreV, I64StoreP: store!(|v| v.to_le_bytes()));
+store_handlers!(F64Store, F64StoreV, F64StoreP: store!(|v| v.to_le_bytes()));
+store_handlers!(I32Store8, I32Store8V, I32Store8P: store!(|v| [v as u8]));
+store_handlers!(I64Store8, I64Store8V, I64Store8P: store!(|v| [v as u8]));
+store_handlers!(I32Store16, I32Store16V, I32Store16P: store!(|v| (v as u16).to_le_bytes()));
+store_handlers!(I64Store16, I64Store16V, I64Store16P: store!(|v| (v as u16).to_le_bytes()));
+store_handlers!(I64Store32, I64Store32V, I64Store32P: store!(|v| (v as u32).to_le_bytes()));
 
 // ---- fused compare and branch ----
-handler!(BrI32Eq { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| a as u32 == b as u32)
-});
-handler!(BrI32Ne { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| a as u32 != b as u32)
-});
-handler!(BrI32LtS { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) < (b as i32))
-});
-handler!(BrI32LtU { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) < (b as u32))
-});
-handler!(BrI32GtS { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) > (b as i32))
-});
-handler!(BrI32GtU { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) > (b as u32))
-});
-handler!(BrI32LeS { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) <= (b as i32))
-});
-handler!(BrI32LeU { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) <= (b as u32))
-});
-handler!(BrI32GeS { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i32) >= (b as i32))
-});
-handler!(BrI32GeU { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as u32) >= (b as u32))
-});
-handler!(BrI64Eq { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a == b));
-handler!(BrI64Ne { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a != b));
-handler!(BrI64LtS { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) < (b as i64))
-});
-handler!(BrI64LtU { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a < b));
-handler!(BrI64GtS { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) > (b as i64))
-});
-handler!(BrI64GtU { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a > b));
-handler!(BrI64LeS { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) <= (b as i64))
-});
-handler!(BrI64LeU { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a <= b));
-handler!(BrI64GeS { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| (a as i64) >= (b as i64))
-});
-handler!(BrI64GeU { lhs, rhs, offset, gas } => br_cmp!(lhs, rhs, offset, gas, |a, b| a >= b));
-handler!(BrF32Eq { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_eq(a as u32, b as u32))
-});
-handler!(BrF32Ne { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_ne(a as u32, b as u32))
-});
-handler!(BrF32Lt { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_lt(a as u32, b as u32))
-});
-handler!(BrF32Gt { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_gt(a as u32, b as u32))
-});
-handler!(BrF32Le { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_le(a as u32, b as u32))
-});
-handler!(BrF32Ge { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f32_ge(a as u32, b as u32))
-});
-handler!(BrF64Eq { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_eq(a as u64, b as u64))
-});
-handler!(BrF64Ne { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_ne(a as u64, b as u64))
-});
-handler!(BrF64Lt { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_lt(a as u64, b as u64))
-});
-handler!(BrF64Gt { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_gt(a as u64, b as u64))
-});
-handler!(BrF64Le { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64))
-});
-handler!(BrF64Ge { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, rhs, offset, gas, |a, b| fl::f64_ge(a as u64, b as u64))
-});
+branch_handlers!(BrI32Eq, BrI32EqL, BrI32EqR: br_cmp!(|a, b| a as u32 == b as u32));
+branch_handlers!(BrI32Ne, BrI32NeL, BrI32NeR: br_cmp!(|a, b| a as u32 != b as u32));
+branch_handlers!(BrI32LtS, BrI32LtSL, BrI32LtSR: br_cmp!(|a, b| (a as i32) < (b as i32)));
+branch_handlers!(BrI32LtU, BrI32LtUL, BrI32LtUR: br_cmp!(|a, b| (a as u32) < (b as u32)));
+branch_handlers!(BrI32GtS, BrI32GtSL, BrI32GtSR: br_cmp!(|a, b| (a as i32) > (b as i32)));
+branch_handlers!(BrI32GtU, BrI32GtUL, BrI32GtUR: br_cmp!(|a, b| (a as u32) > (b as u32)));
+branch_handlers!(BrI32LeS, BrI32LeSL, BrI32LeSR: br_cmp!(|a, b| (a as i32) <= (b as i32)));
+branch_handlers!(BrI32LeU, BrI32LeUL, BrI32LeUR: br_cmp!(|a, b| (a as u32) <= (b as u32)));
+branch_handlers!(BrI32GeS, BrI32GeSL, BrI32GeSR: br_cmp!(|a, b| (a as i32) >= (b as i32)));
+branch_handlers!(BrI32GeU, BrI32GeUL, BrI32GeUR: br_cmp!(|a, b| (a as u32) >= (b as u32)));
+branch_handlers!(BrI64Eq, BrI64EqL, BrI64EqR: br_cmp!(|a, b| a == b));
+branch_handlers!(BrI64Ne, BrI64NeL, BrI64NeR: br_cmp!(|a, b| a != b));
+branch_handlers!(BrI64LtS, BrI64LtSL, BrI64LtSR: br_cmp!(|a, b| (a as i64) < (b as i64)));
+branch_handlers!(BrI64LtU, BrI64LtUL, BrI64LtUR: br_cmp!(|a, b| a < b));
+branch_handlers!(BrI64GtS, BrI64GtSL, BrI64GtSR: br_cmp!(|a, b| (a as i64) > (b as i64)));
+branch_handlers!(BrI64GtU, BrI64GtUL, BrI64GtUR: br_cmp!(|a, b| a > b));
+branch_handlers!(BrI64LeS, BrI64LeSL, BrI64LeSR: br_cmp!(|a, b| (a as i64) <= (b as i64)));
+branch_handlers!(BrI64LeU, BrI64LeUL, BrI64LeUR: br_cmp!(|a, b| a <= b));
+branch_handlers!(BrI64GeS, BrI64GeSL, BrI64GeSR: br_cmp!(|a, b| (a as i64) >= (b as i64)));
+branch_handlers!(BrI64GeU, BrI64GeUL, BrI64GeUR: br_cmp!(|a, b| a >= b));
+branch_handlers!(BrF32Eq, BrF32EqL, BrF32EqR: br_cmp!(|a, b| fl::f32_eq(a as u32, b as u32)));
+branch_handlers!(BrF32Ne, BrF32NeL, BrF32NeR: br_cmp!(|a, b| fl::f32_ne(a as u32, b as u32)));
+branch_handlers!(BrF32Lt, BrF32LtL, BrF32LtR: br_cmp!(|a, b| fl::f32_lt(a as u32, b as u32)));
+branch_handlers!(BrF32Gt, BrF32GtL, BrF32GtR: br_cmp!(|a, b| fl::f32_gt(a as u32, b as u32)));
+branch_handlers!(BrF32Le, BrF32LeL, BrF32LeR: br_cmp!(|a, b| fl::f32_le(a as u32, b as u32)));
+branch_handlers!(BrF32Ge, BrF32GeL, BrF32GeR: br_cmp!(|a, b| fl::f32_ge(a as u32, b as u32)));
+branch_handlers!(BrF64Eq, BrF64EqL, BrF64EqR: br_cmp!(|a, b| fl::f64_eq(a as u64, b as u64)));
+branch_handlers!(BrF64Ne, BrF64NeL, BrF64NeR: br_cmp!(|a, b| fl::f64_ne(a as u64, b as u64)));
+branch_handlers!(BrF64Lt, BrF64LtL, BrF64LtR: br_cmp!(|a, b| fl::f64_lt(a as u64, b as u64)));
+branch_handlers!(BrF64Gt, BrF64GtL, BrF64GtR: br_cmp!(|a, b| fl::f64_gt(a as u64, b as u64)));
+branch_handlers!(BrF64Le, BrF64LeL, BrF64LeR: br_cmp!(|a, b| fl::f64_le(a as u64, b as u64)));
+branch_handlers!(BrF64Ge, BrF64GeL, BrF64GeR: br_cmp!(|a, b| fl::f64_ge(a as u64, b as u64)));
 
 // ---- globals ----
 handler!(GlobalGet { dst, global } => {
@@ -1157,579 +1024,6 @@ handler!(Return { values, count } => {
     dispatch!(fr.ip.0)
 });
 
-// ---- register forms (one operand from the register; `Instr::use_register`) ----
-handler!(I32AddL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a.wrapping_add(b)));
-handler!(I32AddR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a.wrapping_add(b)));
-handler!(I32SubL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a.wrapping_sub(b)));
-handler!(I32SubR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a.wrapping_sub(b)));
-handler!(I32MulL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a.wrapping_mul(b)));
-handler!(I32MulR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a.wrapping_mul(b)));
-handler!(I32DivSL { dst, lhs, rhs } => bin32t!(dst, REG, rhs, it::i32_div_s));
-handler!(I32DivSR { dst, lhs, rhs } => bin32t!(dst, lhs, REG, it::i32_div_s));
-handler!(I32DivUL { dst, lhs, rhs } => bin32t!(dst, REG, rhs, it::i32_div_u));
-handler!(I32DivUR { dst, lhs, rhs } => bin32t!(dst, lhs, REG, it::i32_div_u));
-handler!(I32RemSL { dst, lhs, rhs } => bin32t!(dst, REG, rhs, it::i32_rem_s));
-handler!(I32RemSR { dst, lhs, rhs } => bin32t!(dst, lhs, REG, it::i32_rem_s));
-handler!(I32RemUL { dst, lhs, rhs } => bin32t!(dst, REG, rhs, it::i32_rem_u));
-handler!(I32RemUR { dst, lhs, rhs } => bin32t!(dst, lhs, REG, it::i32_rem_u));
-handler!(I32AndL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a & b));
-handler!(I32AndR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a & b));
-handler!(I32OrL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a | b));
-handler!(I32OrR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a | b));
-handler!(I32XorL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a ^ b));
-handler!(I32XorR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a ^ b));
-handler!(I32ShlL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| it::i32_shl(a, b)));
-handler!(I32ShlR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| it::i32_shl(a, b)));
-handler!(I32ShrSL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| it::i32_shr_s(a, b)));
-handler!(I32ShrSR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| it::i32_shr_s(a, b)));
-handler!(I32ShrUL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| it::i32_shr_u(a, b)));
-handler!(I32ShrUR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| it::i32_shr_u(a, b)));
-handler!(I32RotlL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| it::i32_rotl(a, b)));
-handler!(I32RotlR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| it::i32_rotl(a, b)));
-handler!(I32RotrL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| it::i32_rotr(a, b)));
-handler!(I32RotrR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| it::i32_rotr(a, b)));
-handler!(I32EqL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a == b));
-handler!(I32EqR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a == b));
-handler!(I32NeL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a != b));
-handler!(I32NeR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a != b));
-handler!(I32LtSL { dst, lhs, rhs } => {
-    bin32!(dst, REG, rhs, |a, b| (a as i32) < (b as i32))
-});
-handler!(I32LtSR { dst, lhs, rhs } => {
-    bin32!(dst, lhs, REG, |a, b| (a as i32) < (b as i32))
-});
-handler!(I32LtUL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a < b));
-handler!(I32LtUR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a < b));
-handler!(I32GtSL { dst, lhs, rhs } => {
-    bin32!(dst, REG, rhs, |a, b| (a as i32) > (b as i32))
-});
-handler!(I32GtSR { dst, lhs, rhs } => {
-    bin32!(dst, lhs, REG, |a, b| (a as i32) > (b as i32))
-});
-handler!(I32GtUL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a > b));
-handler!(I32GtUR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a > b));
-handler!(I32LeSL { dst, lhs, rhs } => {
-    bin32!(dst, REG, rhs, |a, b| (a as i32) <= (b as i32))
-});
-handler!(I32LeSR { dst, lhs, rhs } => {
-    bin32!(dst, lhs, REG, |a, b| (a as i32) <= (b as i32))
-});
-handler!(I32LeUL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a <= b));
-handler!(I32LeUR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a <= b));
-handler!(I32GeSL { dst, lhs, rhs } => {
-    bin32!(dst, REG, rhs, |a, b| (a as i32) >= (b as i32))
-});
-handler!(I32GeSR { dst, lhs, rhs } => {
-    bin32!(dst, lhs, REG, |a, b| (a as i32) >= (b as i32))
-});
-handler!(I32GeUL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| a >= b));
-handler!(I32GeUR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a >= b));
-handler!(I64AddL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| a.wrapping_add(b)));
-handler!(I64AddR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| a.wrapping_add(b)));
-handler!(I64SubL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| a.wrapping_sub(b)));
-handler!(I64SubR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| a.wrapping_sub(b)));
-handler!(I64MulL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| a.wrapping_mul(b)));
-handler!(I64MulR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| a.wrapping_mul(b)));
-handler!(I64DivSL { dst, lhs, rhs } => bin64t!(dst, REG, rhs, it::i64_div_s));
-handler!(I64DivSR { dst, lhs, rhs } => bin64t!(dst, lhs, REG, it::i64_div_s));
-handler!(I64DivUL { dst, lhs, rhs } => bin64t!(dst, REG, rhs, it::i64_div_u));
-handler!(I64DivUR { dst, lhs, rhs } => bin64t!(dst, lhs, REG, it::i64_div_u));
-handler!(I64RemSL { dst, lhs, rhs } => bin64t!(dst, REG, rhs, it::i64_rem_s));
-handler!(I64RemSR { dst, lhs, rhs } => bin64t!(dst, lhs, REG, it::i64_rem_s));
-handler!(I64RemUL { dst, lhs, rhs } => bin64t!(dst, REG, rhs, it::i64_rem_u));
-handler!(I64RemUR { dst, lhs, rhs } => bin64t!(dst, lhs, REG, it::i64_rem_u));
-handler!(I64AndL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| a & b));
-handler!(I64AndR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| a & b));
-handler!(I64OrL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| a | b));
-handler!(I64OrR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| a | b));
-handler!(I64XorL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| a ^ b));
-handler!(I64XorR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| a ^ b));
-handler!(I64ShlL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| it::i64_shl(a, b)));
-handler!(I64ShlR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| it::i64_shl(a, b)));
-handler!(I64ShrSL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| it::i64_shr_s(a, b)));
-handler!(I64ShrSR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| it::i64_shr_s(a, b)));
-handler!(I64ShrUL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| it::i64_shr_u(a, b)));
-handler!(I64ShrUR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| it::i64_shr_u(a, b)));
-handler!(I64RotlL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| it::i64_rotl(a, b)));
-handler!(I64RotlR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| it::i64_rotl(a, b)));
-handler!(I64RotrL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| it::i64_rotr(a, b)));
-handler!(I64RotrR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| it::i64_rotr(a, b)));
-handler!(I64EqL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| a == b));
-handler!(I64EqR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| a == b));
-handler!(I64NeL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| a != b));
-handler!(I64NeR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| a != b));
-handler!(I64LtSL { dst, lhs, rhs } => {
-    cmp64!(dst, REG, rhs, |a, b| (a as i64) < (b as i64))
-});
-handler!(I64LtSR { dst, lhs, rhs } => {
-    cmp64!(dst, lhs, REG, |a, b| (a as i64) < (b as i64))
-});
-handler!(I64LtUL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| a < b));
-handler!(I64LtUR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| a < b));
-handler!(I64GtSL { dst, lhs, rhs } => {
-    cmp64!(dst, REG, rhs, |a, b| (a as i64) > (b as i64))
-});
-handler!(I64GtSR { dst, lhs, rhs } => {
-    cmp64!(dst, lhs, REG, |a, b| (a as i64) > (b as i64))
-});
-handler!(I64GtUL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| a > b));
-handler!(I64GtUR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| a > b));
-handler!(I64LeSL { dst, lhs, rhs } => {
-    cmp64!(dst, REG, rhs, |a, b| (a as i64) <= (b as i64))
-});
-handler!(I64LeSR { dst, lhs, rhs } => {
-    cmp64!(dst, lhs, REG, |a, b| (a as i64) <= (b as i64))
-});
-handler!(I64LeUL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| a <= b));
-handler!(I64LeUR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| a <= b));
-handler!(I64GeSL { dst, lhs, rhs } => {
-    cmp64!(dst, REG, rhs, |a, b| (a as i64) >= (b as i64))
-});
-handler!(I64GeSR { dst, lhs, rhs } => {
-    cmp64!(dst, lhs, REG, |a, b| (a as i64) >= (b as i64))
-});
-handler!(I64GeUL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| a >= b));
-handler!(I64GeUR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| a >= b));
-handler!(F32AddL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_add(a, b)));
-handler!(F32AddR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_add(a, b)));
-handler!(F32SubL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_sub(a, b)));
-handler!(F32SubR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_sub(a, b)));
-handler!(F32MulL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_mul(a, b)));
-handler!(F32MulR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_mul(a, b)));
-handler!(F32DivL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_div(a, b)));
-handler!(F32DivR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_div(a, b)));
-handler!(F32MinL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_min(a, b)));
-handler!(F32MinR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_min(a, b)));
-handler!(F32MaxL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_max(a, b)));
-handler!(F32MaxR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_max(a, b)));
-handler!(F32CopysignL { dst, lhs, rhs } => {
-    bin32!(dst, REG, rhs, |a, b| fl::f32_copysign(a, b))
-});
-handler!(F32CopysignR { dst, lhs, rhs } => {
-    bin32!(dst, lhs, REG, |a, b| fl::f32_copysign(a, b))
-});
-handler!(F32EqL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_eq(a, b)));
-handler!(F32EqR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_eq(a, b)));
-handler!(F32NeL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_ne(a, b)));
-handler!(F32NeR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_ne(a, b)));
-handler!(F32LtL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_lt(a, b)));
-handler!(F32LtR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_lt(a, b)));
-handler!(F32GtL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_gt(a, b)));
-handler!(F32GtR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_gt(a, b)));
-handler!(F32LeL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_le(a, b)));
-handler!(F32LeR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_le(a, b)));
-handler!(F32GeL { dst, lhs, rhs } => bin32!(dst, REG, rhs, |a, b| fl::f32_ge(a, b)));
-handler!(F32GeR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| fl::f32_ge(a, b)));
-handler!(F64AddL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| fl::f64_add(a, b)));
-handler!(F64AddR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| fl::f64_add(a, b)));
-handler!(F64SubL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| fl::f64_sub(a, b)));
-handler!(F64SubR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| fl::f64_sub(a, b)));
-handler!(F64MulL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| fl::f64_mul(a, b)));
-handler!(F64MulR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| fl::f64_mul(a, b)));
-handler!(F64DivL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| fl::f64_div(a, b)));
-handler!(F64DivR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| fl::f64_div(a, b)));
-handler!(F64MinL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| fl::f64_min(a, b)));
-handler!(F64MinR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| fl::f64_min(a, b)));
-handler!(F64MaxL { dst, lhs, rhs } => bin64!(dst, REG, rhs, |a, b| fl::f64_max(a, b)));
-handler!(F64MaxR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| fl::f64_max(a, b)));
-handler!(F64CopysignL { dst, lhs, rhs } => {
-    bin64!(dst, REG, rhs, |a, b| fl::f64_copysign(a, b))
-});
-handler!(F64CopysignR { dst, lhs, rhs } => {
-    bin64!(dst, lhs, REG, |a, b| fl::f64_copysign(a, b))
-});
-handler!(F64EqL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| fl::f64_eq(a, b)));
-handler!(F64EqR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| fl::f64_eq(a, b)));
-handler!(F64NeL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| fl::f64_ne(a, b)));
-handler!(F64NeR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| fl::f64_ne(a, b)));
-handler!(F64LtL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| fl::f64_lt(a, b)));
-handler!(F64LtR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| fl::f64_lt(a, b)));
-handler!(F64GtL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| fl::f64_gt(a, b)));
-handler!(F64GtR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| fl::f64_gt(a, b)));
-handler!(F64LeL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| fl::f64_le(a, b)));
-handler!(F64LeR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| fl::f64_le(a, b)));
-handler!(F64GeL { dst, lhs, rhs } => cmp64!(dst, REG, rhs, |a, b| fl::f64_ge(a, b)));
-handler!(F64GeR { dst, lhs, rhs } => cmp64!(dst, lhs, REG, |a, b| fl::f64_ge(a, b)));
-handler!(I32EqzS { dst, src } => un!(dst, REG, |a| u64::from(a as u32 == 0)));
-handler!(I32ClzS { dst, src } => un!(dst, REG, |a| u64::from((a as u32).leading_zeros())));
-handler!(I32CtzS { dst, src } => un!(dst, REG, |a| u64::from((a as u32).trailing_zeros())));
-handler!(I32PopcntS { dst, src } => un!(dst, REG, |a| u64::from((a as u32).count_ones())));
-handler!(I32Extend8SS { dst, src } => un!(dst, REG, |a| u64::from(a as i8 as i32 as u32)));
-handler!(I32Extend16SS { dst, src } => {
-    un!(dst, REG, |a| u64::from(a as i16 as i32 as u32))
-});
-handler!(I64EqzS { dst, src } => un!(dst, REG, |a| u64::from(a == 0)));
-handler!(I64ClzS { dst, src } => un!(dst, REG, |a| u64::from(a.leading_zeros())));
-handler!(I64CtzS { dst, src } => un!(dst, REG, |a| u64::from(a.trailing_zeros())));
-handler!(I64PopcntS { dst, src } => un!(dst, REG, |a| u64::from(a.count_ones())));
-handler!(I64Extend8SS { dst, src } => un!(dst, REG, |a| a as i8 as i64 as u64));
-handler!(I64Extend16SS { dst, src } => un!(dst, REG, |a| a as i16 as i64 as u64));
-handler!(I64Extend32SS { dst, src } => un!(dst, REG, |a| a as i32 as i64 as u64));
-handler!(F32AbsS { dst, src } => un!(dst, REG, |a| u64::from(fl::f32_abs(a as u32))));
-handler!(F32NegS { dst, src } => un!(dst, REG, |a| u64::from(fl::f32_neg(a as u32))));
-handler!(F32CeilS { dst, src } => un!(dst, REG, |a| u64::from(fl::f32_ceil(a as u32))));
-handler!(F32FloorS { dst, src } => un!(dst, REG, |a| u64::from(fl::f32_floor(a as u32))));
-handler!(F32TruncS { dst, src } => un!(dst, REG, |a| u64::from(fl::f32_trunc(a as u32))));
-handler!(F32NearestS { dst, src } => {
-    un!(dst, REG, |a| u64::from(fl::f32_nearest(a as u32)))
-});
-handler!(F32SqrtS { dst, src } => un!(dst, REG, |a| u64::from(fl::f32_sqrt(a as u32))));
-handler!(F64AbsS { dst, src } => un!(dst, REG, |a| fl::f64_abs(a)));
-handler!(F64NegS { dst, src } => un!(dst, REG, |a| fl::f64_neg(a)));
-handler!(F64CeilS { dst, src } => un!(dst, REG, |a| fl::f64_ceil(a)));
-handler!(F64FloorS { dst, src } => un!(dst, REG, |a| fl::f64_floor(a)));
-handler!(F64TruncS { dst, src } => un!(dst, REG, |a| fl::f64_trunc(a)));
-handler!(F64NearestS { dst, src } => un!(dst, REG, |a| fl::f64_nearest(a)));
-handler!(F64SqrtS { dst, src } => un!(dst, REG, |a| fl::f64_sqrt(a)));
-handler!(I32WrapI64S { dst, src } => un!(dst, REG, |a| u64::from(a as u32)));
-handler!(I32TruncF32SS { dst, src } => {
-    un!(dst, REG, |a| u64::from(t!(fl::i32_trunc_s(fl::widen(
-        a as u32
-    )))))
-});
-handler!(I32TruncF32US { dst, src } => {
-    un!(dst, REG, |a| u64::from(t!(fl::i32_trunc_u(fl::widen(
-        a as u32
-    )))))
-});
-handler!(I32TruncF64SS { dst, src } => {
-    un!(dst, REG, |a| u64::from(t!(fl::i32_trunc_s(fl::f64_val(a)))))
-});
-handler!(I32TruncF64US { dst, src } => {
-    un!(dst, REG, |a| u64::from(t!(fl::i32_trunc_u(fl::f64_val(a)))))
-});
-handler!(I64ExtendI32SS { dst, src } => un!(dst, REG, |a| a as i32 as i64 as u64));
-handler!(I64ExtendI32US { dst, src } => un!(dst, REG, |a| u64::from(a as u32)));
-handler!(I64TruncF32SS { dst, src } => {
-    un!(dst, REG, |a| t!(fl::i64_trunc_s(fl::widen(a as u32))))
-});
-handler!(I64TruncF32US { dst, src } => {
-    un!(dst, REG, |a| t!(fl::i64_trunc_u(fl::widen(a as u32))))
-});
-handler!(I64TruncF64SS { dst, src } => {
-    un!(dst, REG, |a| t!(fl::i64_trunc_s(fl::f64_val(a))))
-});
-handler!(I64TruncF64US { dst, src } => {
-    un!(dst, REG, |a| t!(fl::i64_trunc_u(fl::f64_val(a))))
-});
-handler!(F32ConvertI32SS { dst, src } => {
-    un!(dst, REG, |a| u64::from(fl::f32_convert_i32_s(a as u32)))
-});
-handler!(F32ConvertI32US { dst, src } => {
-    un!(dst, REG, |a| u64::from(fl::f32_convert_i32_u(a as u32)))
-});
-handler!(F32ConvertI64SS { dst, src } => {
-    un!(dst, REG, |a| u64::from(fl::f32_convert_i64_s(a)))
-});
-handler!(F32ConvertI64US { dst, src } => {
-    un!(dst, REG, |a| u64::from(fl::f32_convert_i64_u(a)))
-});
-handler!(F32DemoteF64S { dst, src } => un!(dst, REG, |a| u64::from(fl::f32_demote_f64(a))));
-handler!(F64ConvertI32SS { dst, src } => {
-    un!(dst, REG, |a| fl::f64_convert_i32_s(a as u32))
-});
-handler!(F64ConvertI32US { dst, src } => {
-    un!(dst, REG, |a| fl::f64_convert_i32_u(a as u32))
-});
-handler!(F64ConvertI64SS { dst, src } => un!(dst, REG, |a| fl::f64_convert_i64_s(a)));
-handler!(F64ConvertI64US { dst, src } => un!(dst, REG, |a| fl::f64_convert_i64_u(a)));
-handler!(F64PromoteF32S { dst, src } => {
-    un!(dst, REG, |a| fl::f64_promote_f32(a as u32))
-});
-handler!(I32TruncSatF32SS { dst, src } => {
-    un!(dst, REG, |a| u64::from(fl::i32_trunc_sat_s(fl::widen(
-        a as u32
-    ))))
-});
-handler!(I32TruncSatF32US { dst, src } => {
-    un!(dst, REG, |a| u64::from(fl::i32_trunc_sat_u(fl::widen(
-        a as u32
-    ))))
-});
-handler!(I32TruncSatF64SS { dst, src } => {
-    un!(dst, REG, |a| u64::from(fl::i32_trunc_sat_s(fl::f64_val(a))))
-});
-handler!(I32TruncSatF64US { dst, src } => {
-    un!(dst, REG, |a| u64::from(fl::i32_trunc_sat_u(fl::f64_val(a))))
-});
-handler!(I64TruncSatF32SS { dst, src } => {
-    un!(dst, REG, |a| fl::i64_trunc_sat_s(fl::widen(a as u32)))
-});
-handler!(I64TruncSatF32US { dst, src } => {
-    un!(dst, REG, |a| fl::i64_trunc_sat_u(fl::widen(a as u32)))
-});
-handler!(I64TruncSatF64SS { dst, src } => {
-    un!(dst, REG, |a| fl::i64_trunc_sat_s(fl::f64_val(a)))
-});
-handler!(I64TruncSatF64US { dst, src } => {
-    un!(dst, REG, |a| fl::i64_trunc_sat_u(fl::f64_val(a)))
-});
-handler!(I32LoadP { dst, ptr, offset } => {
-    load!(dst, REG, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
-});
-handler!(I64LoadP { dst, ptr, offset } => {
-    load!(dst, REG, offset, 8, |b| u64::from_le_bytes(b))
-});
-handler!(F32LoadP { dst, ptr, offset } => {
-    load!(dst, REG, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
-});
-handler!(F64LoadP { dst, ptr, offset } => {
-    load!(dst, REG, offset, 8, |b| u64::from_le_bytes(b))
-});
-handler!(I32Load8SP { dst, ptr, offset } => {
-    load!(dst, REG, offset, 1, |b| u64::from(b[0] as i8 as i32 as u32))
-});
-handler!(I32Load8UP { dst, ptr, offset } => {
-    load!(dst, REG, offset, 1, |b| u64::from(b[0]))
-});
-handler!(I32Load16SP { dst, ptr, offset } => {
-    load!(dst, REG, offset, 2, |b| u64::from(
-        i16::from_le_bytes(b) as i32 as u32
-    ))
-});
-handler!(I32Load16UP { dst, ptr, offset } => {
-    load!(dst, REG, offset, 2, |b| u64::from(u16::from_le_bytes(b)))
-});
-handler!(I64Load8SP { dst, ptr, offset } => {
-    load!(dst, REG, offset, 1, |b| b[0] as i8 as i64 as u64)
-});
-handler!(I64Load8UP { dst, ptr, offset } => {
-    load!(dst, REG, offset, 1, |b| u64::from(b[0]))
-});
-handler!(I64Load16SP { dst, ptr, offset } => {
-    load!(dst, REG, offset, 2, |b| i16::from_le_bytes(b) as i64 as u64)
-});
-handler!(I64Load16UP { dst, ptr, offset } => {
-    load!(dst, REG, offset, 2, |b| u64::from(u16::from_le_bytes(b)))
-});
-handler!(I64Load32SP { dst, ptr, offset } => {
-    load!(dst, REG, offset, 4, |b| i32::from_le_bytes(b) as i64 as u64)
-});
-handler!(I64Load32UP { dst, ptr, offset } => {
-    load!(dst, REG, offset, 4, |b| u64::from(u32::from_le_bytes(b)))
-});
-handler!(I32StoreV { ptr, value, offset } => {
-    store!(ptr, REG, offset, |v| (v as u32).to_le_bytes())
-});
-handler!(I32StoreP { ptr, value, offset } => {
-    store!(REG, value, offset, |v| (v as u32).to_le_bytes())
-});
-handler!(I64StoreV { ptr, value, offset } => {
-    store!(ptr, REG, offset, |v| v.to_le_bytes())
-});
-handler!(I64StoreP { ptr, value, offset } => {
-    store!(REG, value, offset, |v| v.to_le_bytes())
-});
-handler!(F32StoreV { ptr, value, offset } => {
-    store!(ptr, REG, offset, |v| (v as u32).to_le_bytes())
-});
-handler!(F32StoreP { ptr, value, offset } => {
-    store!(REG, value, offset, |v| (v as u32).to_le_bytes())
-});
-handler!(F64StoreV { ptr, value, offset } => {
-    store!(ptr, REG, offset, |v| v.to_le_bytes())
-});
-handler!(F64StoreP { ptr, value, offset } => {
-    store!(REG, value, offset, |v| v.to_le_bytes())
-});
-handler!(I32Store8V { ptr, value, offset } => {
-    store!(ptr, REG, offset, |v| [v as u8])
-});
-handler!(I32Store8P { ptr, value, offset } => {
-    store!(REG, value, offset, |v| [v as u8])
-});
-handler!(I32Store16V { ptr, value, offset } => {
-    store!(ptr, REG, offset, |v| (v as u16).to_le_bytes())
-});
-handler!(I32Store16P { ptr, value, offset } => {
-    store!(REG, value, offset, |v| (v as u16).to_le_bytes())
-});
-handler!(I64Store8V { ptr, value, offset } => {
-    store!(ptr, REG, offset, |v| [v as u8])
-});
-handler!(I64Store8P { ptr, value, offset } => {
-    store!(REG, value, offset, |v| [v as u8])
-});
-handler!(I64Store16V { ptr, value, offset } => {
-    store!(ptr, REG, offset, |v| (v as u16).to_le_bytes())
-});
-handler!(I64Store16P { ptr, value, offset } => {
-    store!(REG, value, offset, |v| (v as u16).to_le_bytes())
-});
-handler!(I64Store32V { ptr, value, offset } => {
-    store!(ptr, REG, offset, |v| (v as u32).to_le_bytes())
-});
-handler!(I64Store32P { ptr, value, offset } => {
-    store!(REG, value, offset, |v| (v as u32).to_le_bytes())
-});
-handler!(BrI32EqL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| a as u32 == b as u32)
-});
-handler!(BrI32EqR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| a as u32 == b as u32)
-});
-handler!(BrI32NeL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| a as u32 != b as u32)
-});
-handler!(BrI32NeR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| a as u32 != b as u32)
-});
-handler!(BrI32LtSL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| (a as i32) < (b as i32))
-});
-handler!(BrI32LtSR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| (a as i32) < (b as i32))
-});
-handler!(BrI32LtUL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| (a as u32) < (b as u32))
-});
-handler!(BrI32LtUR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| (a as u32) < (b as u32))
-});
-handler!(BrI32GtSL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| (a as i32) > (b as i32))
-});
-handler!(BrI32GtSR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| (a as i32) > (b as i32))
-});
-handler!(BrI32GtUL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| (a as u32) > (b as u32))
-});
-handler!(BrI32GtUR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| (a as u32) > (b as u32))
-});
-handler!(BrI32LeSL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| (a as i32) <= (b as i32))
-});
-handler!(BrI32LeSR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| (a as i32) <= (b as i32))
-});
-handler!(BrI32LeUL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| (a as u32) <= (b as u32))
-});
-handler!(BrI32LeUR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| (a as u32) <= (b as u32))
-});
-handler!(BrI32GeSL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| (a as i32) >= (b as i32))
-});
-handler!(BrI32GeSR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| (a as i32) >= (b as i32))
-});
-handler!(BrI32GeUL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| (a as u32) >= (b as u32))
-});
-handler!(BrI32GeUR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| (a as u32) >= (b as u32))
-});
-handler!(BrI64EqL { lhs, rhs, offset, gas } => br_cmp!(REG, rhs, offset, gas, |a, b| a == b));
-handler!(BrI64EqR { lhs, rhs, offset, gas } => br_cmp!(lhs, REG, offset, gas, |a, b| a == b));
-handler!(BrI64NeL { lhs, rhs, offset, gas } => br_cmp!(REG, rhs, offset, gas, |a, b| a != b));
-handler!(BrI64NeR { lhs, rhs, offset, gas } => br_cmp!(lhs, REG, offset, gas, |a, b| a != b));
-handler!(BrI64LtSL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| (a as i64) < (b as i64))
-});
-handler!(BrI64LtSR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| (a as i64) < (b as i64))
-});
-handler!(BrI64LtUL { lhs, rhs, offset, gas } => br_cmp!(REG, rhs, offset, gas, |a, b| a < b));
-handler!(BrI64LtUR { lhs, rhs, offset, gas } => br_cmp!(lhs, REG, offset, gas, |a, b| a < b));
-handler!(BrI64GtSL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| (a as i64) > (b as i64))
-});
-handler!(BrI64GtSR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| (a as i64) > (b as i64))
-});
-handler!(BrI64GtUL { lhs, rhs, offset, gas } => br_cmp!(REG, rhs, offset, gas, |a, b| a > b));
-handler!(BrI64GtUR { lhs, rhs, offset, gas } => br_cmp!(lhs, REG, offset, gas, |a, b| a > b));
-handler!(BrI64LeSL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| (a as i64) <= (b as i64))
-});
-handler!(BrI64LeSR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| (a as i64) <= (b as i64))
-});
-handler!(BrI64LeUL { lhs, rhs, offset, gas } => br_cmp!(REG, rhs, offset, gas, |a, b| a <= b));
-handler!(BrI64LeUR { lhs, rhs, offset, gas } => br_cmp!(lhs, REG, offset, gas, |a, b| a <= b));
-handler!(BrI64GeSL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| (a as i64) >= (b as i64))
-});
-handler!(BrI64GeSR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| (a as i64) >= (b as i64))
-});
-handler!(BrI64GeUL { lhs, rhs, offset, gas } => br_cmp!(REG, rhs, offset, gas, |a, b| a >= b));
-handler!(BrI64GeUR { lhs, rhs, offset, gas } => br_cmp!(lhs, REG, offset, gas, |a, b| a >= b));
-handler!(BrF32EqL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f32_eq(a as u32, b as u32))
-});
-handler!(BrF32EqR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f32_eq(a as u32, b as u32))
-});
-handler!(BrF32NeL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f32_ne(a as u32, b as u32))
-});
-handler!(BrF32NeR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f32_ne(a as u32, b as u32))
-});
-handler!(BrF32LtL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f32_lt(a as u32, b as u32))
-});
-handler!(BrF32LtR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f32_lt(a as u32, b as u32))
-});
-handler!(BrF32GtL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f32_gt(a as u32, b as u32))
-});
-handler!(BrF32GtR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f32_gt(a as u32, b as u32))
-});
-handler!(BrF32LeL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f32_le(a as u32, b as u32))
-});
-handler!(BrF32LeR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f32_le(a as u32, b as u32))
-});
-handler!(BrF32GeL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f32_ge(a as u32, b as u32))
-});
-handler!(BrF32GeR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f32_ge(a as u32, b as u32))
-});
-handler!(BrF64EqL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f64_eq(a as u64, b as u64))
-});
-handler!(BrF64EqR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f64_eq(a as u64, b as u64))
-});
-handler!(BrF64NeL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f64_ne(a as u64, b as u64))
-});
-handler!(BrF64NeR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f64_ne(a as u64, b as u64))
-});
-handler!(BrF64LtL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f64_lt(a as u64, b as u64))
-});
-handler!(BrF64LtR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f64_lt(a as u64, b as u64))
-});
-handler!(BrF64GtL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f64_gt(a as u64, b as u64))
-});
-handler!(BrF64GtR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f64_gt(a as u64, b as u64))
-});
-handler!(BrF64LeL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64))
-});
-handler!(BrF64LeR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f64_le(a as u64, b as u64))
-});
-handler!(BrF64GeL { lhs, rhs, offset, gas } => {
-    br_cmp!(REG, rhs, offset, gas, |a, b| fl::f64_ge(a as u64, b as u64))
-});
-handler!(BrF64GeR { lhs, rhs, offset, gas } => {
-    br_cmp!(lhs, REG, offset, gas, |a, b| fl::f64_ge(a as u64, b as u64))
-});
 handler!(CopyS { dst, src } => {
     set!(dst, get!(REG));
     next!()
