@@ -420,7 +420,7 @@ macro_rules! define_instr {
         /// the interpreter's handler table (`exec::threaded`).
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         #[repr(u16)]
-        #[allow(dead_code)] // every variant is constructed through `Instr::tag` only
+        #[allow(dead_code)] // variants are used as table indices (`Tag::X as usize`)
         pub(crate) enum Tag {
             $( $name, )*
             $( $bname, $bl, $br, )*
@@ -474,8 +474,9 @@ macro_rules! define_instr {
         };
 
         impl Instr {
-            /// The variant of this instruction.
-            #[inline(always)]
+            /// The variant of this instruction (tests: the interpreter and the translator
+            /// read the tag directly, [`Instr::raw_tag`]).
+            #[cfg(test)]
             pub(crate) fn tag(&self) -> Tag {
                 match self {
                     $( Instr::$name { .. } => Tag::$name, )*

@@ -200,13 +200,63 @@ fn charge(module: &ModuleInner, fuel: &mut u64, units: u64) -> Result<(), Trap> 
 /// result is an `OutOfGas` trap.
 #[inline(always)]
 fn consume(fuel: &mut u64, units: u64) -> Result<(), Trap> {
+    take(fuel, units).map_err(Trap::new)
+}
+
+/// [`consume`] with the trap kind as the error.
+#[inline(always)]
+fn take(fuel: &mut u64, units: u64) -> Result<(), TrapKind> {
     if units <= *fuel {
         *fuel -= units;
         Ok(())
     } else {
         *fuel = 0;
-        Err(Trap::new(TrapKind::OutOfGas))
+        Err(TrapKind::OutOfGas)
     }
+}
+
+/// The consensus limits of the call stack (`Config::max_stack_slots`,
+/// `Config::max_call_depth`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CallLimits {
+    /// Stack budget in wasm-defined frame costs.
+    pub max_stack: u32,
+    /// Maximum number of active frames.
+    pub max_depth: usize,
+}
+
+/// Calls compiled function `f` of `module` with its frame at stack index `args_at`:
+/// the call-depth check, the frame cost and set-up ([`enter`]), the caller's frame record
+/// `caller` (whose `stack_used` is the budget used before the call), and the entry
+/// charge (`CompiledFunc::entry_gas`), in this order. Returns the callee's first
+/// instruction to run. The one definition of a call, used by the loop below and by the
+/// `call` handlers of [`threaded`].
+///
+/// # Errors
+/// `CallStackExhausted` (depth or stack budget), `OutOfGas` (entry charge; `fuel`
+/// becomes 0).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)] // the call's state, each part borrowed separately
+fn push_frame(
+    stack: &mut Vec<u64>,
+    frames: &mut Vec<Frame>,
+    f: &CompiledFunc,
+    module: &ModuleInner,
+    args_at: usize,
+    caller: Frame,
+    stack_used: &mut u32,
+    limits: CallLimits,
+    fuel: &mut u64,
+) -> Result<*const Op, TrapKind> {
+    if frames.len() + 1 >= limits.max_depth {
+        return Err(TrapKind::CallStackExhausted);
+    }
+    enter(stack, f, module, args_at, stack_used, limits.max_stack)?;
+    frames.push(caller);
+    take(fuel, u64::from(f.entry_gas))?;
+    // SAFETY: `entry_pc` is 0, or 1 when `code[0]` is a `consume_gas`, which never ends
+    // the code (verified).
+    Ok(unsafe { f.code(module).as_ptr().add(f.entry_pc()) })
 }
 
 /// The memory of instance `inst` as a host function sees it (`None` without memory).
@@ -262,6 +312,10 @@ fn run<H: Host>(
     let max_stack = store.max_stack_slots;
     let mut stack_used: u32 = 0;
     let max_depth = store.max_call_depth as usize;
+    let limits = CallLimits {
+        max_stack,
+        max_depth,
+    };
     let Store {
         funcs,
         memories,
@@ -385,23 +439,26 @@ fn run<H: Host>(
     /// (`enter`), the caller's frame record, the entry charge and the new frame pointer.
     macro_rules! push_frame {
         ($f:expr, $m:expr, $args_at:expr) => {{
-            let f: &CompiledFunc = $f;
-            let m: &ModuleInner = $m;
             let args_at: usize = $args_at;
-            if frames.len() + 1 >= max_depth {
-                return Err(Trap::new(TrapKind::CallStackExhausted));
-            }
-            let caller_used = stack_used;
-            t!(enter(stack, f, m, args_at, &mut stack_used, max_stack));
-            frames.push(Frame {
+            let caller = Frame {
                 instance: ci,
                 // SAFETY: a call never ends the code (verified), so `ip + 1`
                 // is an instruction of this function.
                 ip: ResumeIp(unsafe { ip.add(1) }),
                 base: base as u32,
-                stack_used: caller_used,
-            });
-            start!(f, m);
+                stack_used,
+            };
+            ip = t!(push_frame(
+                stack,
+                frames,
+                $f,
+                $m,
+                args_at,
+                caller,
+                &mut stack_used,
+                limits,
+                fuel
+            ));
             base = args_at;
             sync_fp!();
         }};
@@ -469,7 +526,9 @@ fn run<H: Host>(
         }};
     }
 
-    let mut threaded_cx = threaded::Cx::new();
+    // What stays the same for the whole run is set once; the rest before each threaded
+    // run (`cx` fields), since the loop changes it or uses the buffers in between.
+    let mut threaded_cx = threaded::Cx::new(limits, globals.as_mut_ptr(), funcs);
     loop {
         // SAFETY: `ip` points into the current function's code (see its declaration).
         let instr = unsafe { (*ip).instr };
@@ -483,11 +542,6 @@ fn run<H: Host>(
             }
             Instr::Arg { .. } => next!(),
             Instr::Unreachable {} => return Err(Trap::new(TrapKind::Unreachable)),
-            Instr::BrTable { index, len } => {
-                let i = (get!(index) as u32).min(len);
-                // SAFETY: `br_table` is followed by its `len + 1` entries (verified).
-                ip = unsafe { ip.add(1 + i as usize) };
-            }
             Instr::Return { values, count } => {
                 let s = base + values.0 as usize;
                 stack.copy_within(s..s + count as usize, base);
@@ -509,10 +563,6 @@ fn run<H: Host>(
                     module, ci, inst, funcs, instances, tables, type_index, table, index,
                 )?;
                 call_addr!(addr, base + args.0 as usize)
-            }
-            Instr::GlobalSet { global, src } => {
-                globals[inst.globals[global as usize] as usize] = get!(src);
-                next!();
             }
 
             // ---- memory ----
@@ -654,7 +704,8 @@ fn run<H: Host>(
             _ => {
                 // Only instructions with a handler get here (the others have arms
                 // above); checked so that a missing arm is an error, not a loop.
-                if !threaded::is_threaded(instr.tag()) {
+                // SAFETY: `ip` points into the current function's code.
+                if !threaded::has_handler(unsafe { &*ip }) {
                     return Err(internal("instruction without handler or arm"));
                 }
                 let (mem_ptr, mem_len) = mem.raw_parts();
@@ -662,17 +713,12 @@ fn run<H: Host>(
                 cx.base = base;
                 cx.stack_used = stack_used;
                 cx.ci = ci;
-                cx.max_stack = max_stack;
-                cx.max_depth = max_depth;
                 cx.module = module;
                 cx.stack = &mut *stack;
                 cx.frames = &mut *frames;
-                cx.globals = globals.as_mut_ptr();
                 cx.inst_globals = inst.globals.as_ptr();
                 cx.tables = tables.as_ptr();
                 cx.inst_tables = inst.tables.as_ptr();
-                cx.funcs = funcs.as_ptr();
-                cx.funcs_len = funcs.len();
                 // SAFETY: `ip` is an instruction of the current function's code, which
                 // passed `verify`; `fp` is its frame (`enter` made `frame_size` cells)
                 // at `base`; the memory does not move while the handlers run, and the

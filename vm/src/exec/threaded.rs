@@ -40,7 +40,7 @@
 
 #![allow(non_snake_case)] // handlers are named after their `Instr` variant
 
-use super::{enter, float as fl, int as it, Frame, ResumeIp};
+use super::{float as fl, int as it, push_frame, CallLimits, Frame, ResumeIp};
 use crate::ir::{Instr, Slot, Tag, NUM_TAGS};
 use crate::memory::access_start;
 use crate::module::{FuncKind, ModuleInner};
@@ -74,10 +74,8 @@ pub(crate) struct Cx {
     pub stack_used: u32,
     /// Store index of the current instance.
     pub ci: u32,
-    /// Consensus stack budget (`Config::max_stack_slots`).
-    pub max_stack: u32,
-    /// Call depth limit (`Config::max_call_depth`).
-    pub max_depth: usize,
+    /// Stack budget and call depth limit.
+    limits: CallLimits,
     /// The current instance's module.
     pub module: *const ModuleInner,
     /// The value stack.
@@ -85,7 +83,7 @@ pub(crate) struct Cx {
     /// The call stack.
     pub frames: *mut Vec<Frame>,
     /// The store's global cells.
-    pub globals: *mut u64,
+    globals: *mut u64,
     /// The current instance's global index map (module index to store index).
     pub inst_globals: *const u32,
     /// The store's tables.
@@ -93,9 +91,9 @@ pub(crate) struct Cx {
     /// The current instance's table index map.
     pub inst_tables: *const u32,
     /// The store's functions (`funcs_len` of them).
-    pub funcs: *const FuncInst,
+    funcs: *const FuncInst,
     /// Number of functions in the store.
-    pub funcs_len: usize,
+    funcs_len: usize,
     /// Lowest native stack address a taken branch may run at (tail backend).
     stack_floor: usize,
     /// Native stack pointer on entry (tail backend, debug-assertion builds).
@@ -105,8 +103,9 @@ pub(crate) struct Cx {
 }
 
 impl Cx {
-    /// A context for [`run`].
-    pub(crate) fn new() -> Cx {
+    /// A context for [`run`] in a store with call limits `limits`, global cells at
+    /// `globals` and functions `funcs` (the parts fixed for a whole execution).
+    pub(crate) fn new(limits: CallLimits, globals: *mut u64, funcs: &[FuncInst]) -> Cx {
         Cx {
             fuel: 0,
             trap: TrapKind::Unreachable,
@@ -116,17 +115,16 @@ impl Cx {
             base: 0,
             stack_used: 0,
             ci: 0,
-            max_stack: 0,
-            max_depth: 0,
+            limits,
             module: core::ptr::null(),
             stack: core::ptr::null_mut(),
             frames: core::ptr::null_mut(),
-            globals: core::ptr::null_mut(),
+            globals,
             inst_globals: core::ptr::null(),
             tables: core::ptr::null(),
             inst_tables: core::ptr::null(),
-            funcs: core::ptr::null(),
-            funcs_len: 0,
+            funcs: funcs.as_ptr(),
+            funcs_len: funcs.len(),
             stack_floor: 0,
             entry_sp: 0,
             stop: false,
@@ -205,10 +203,10 @@ fn sp() -> usize {
     sp
 }
 
-/// Whether `tag` has a handler (else the loop in `exec::run` executes it).
+/// Whether `op` has a handler (else the loop in `exec::run` executes it).
 #[inline(always)]
-pub(crate) fn is_threaded(tag: Tag) -> bool {
-    HANDLERS[tag as usize] as usize != exit as Handler as usize
+pub(crate) fn has_handler(op: &Op) -> bool {
+    op.handler as usize != exit as Handler as usize
 }
 
 /// Runs handlers from `ip` (an instruction with a handler) until an instruction
@@ -462,28 +460,24 @@ macro_rules! handler {
                 ($c:ident, $m:ident, $f:ident, $args:ident) => {{
                     // SAFETY: `stack` and `frames` are the run's buffers (`run`'s contract).
                     let (stack, frames) = unsafe { (&mut *$c.stack, &mut *$c.frames) };
-                    if frames.len() + 1 >= $c.max_depth {
-                        stop!(TrapKind::CallStackExhausted)
-                    }
-                    let caller_used = $c.stack_used;
                     let args_at = $c.base + $args.0 as usize;
-                    if let Err(k) = enter(stack, $f, $m, args_at, &mut $c.stack_used, $c.max_stack) {
-                        stop!(k)
-                    }
-                    frames.push(Frame {
+                    let caller = Frame {
                         instance: $c.ci,
                         // SAFETY: a call never ends the code (verified).
                         ip: ResumeIp(unsafe { ip.add(1) }),
                         base: $c.base as u32,
-                        stack_used: caller_used,
-                    });
-                    charge!(u64::from($f.entry_gas));
-                    $c.base = args_at;
-                    // SAFETY: `enter` made the stack at least `args_at + frame_size` long.
-                    fp = unsafe { stack.as_mut_ptr().add(args_at) };
-                    // SAFETY: `entry_pc` is 0, or 1 after a `consume_gas` that never ends
-                    // the code.
-                    dispatch!(unsafe { $f.code($m).as_ptr().add($f.entry_pc()) })
+                        stack_used: $c.stack_used,
+                    };
+                    let limits = $c.limits;
+                    match push_frame(stack, frames, $f, $m, args_at, caller, &mut $c.stack_used, limits, &mut fuel) {
+                        Ok(next) => {
+                            $c.base = args_at;
+                            // SAFETY: `enter` made the stack at least `args_at + frame_size` long.
+                            fp = unsafe { stack.as_mut_ptr().add(args_at) };
+                            dispatch!(next)
+                        }
+                        Err(k) => stop!(k),
+                    }
                 }};
             }
             /// Leaves this instruction to the loop in `exec::run` (nothing done yet).
