@@ -95,8 +95,10 @@ pub(crate) struct Cx {
     /// Number of functions in the store.
     funcs_len: usize,
     /// Lowest native stack address a taken branch may run at (tail backend).
+    #[cfg_attr(not(metron_tail_dispatch), allow(dead_code))]
     stack_floor: usize,
     /// Native stack pointer on entry (tail backend, debug-assertion builds).
+    #[cfg_attr(not(metron_tail_dispatch), allow(dead_code))]
     entry_sp: usize,
     /// Set by `exit` and traps (loop backend).
     stop: bool,
@@ -261,7 +263,6 @@ pub(crate) unsafe fn run(
     }
     #[cfg(not(metron_tail_dispatch))]
     {
-        let _ = (cx.stack_floor, cx.entry_sp);
         cx.stop = false;
         let (mut ip, mut fp, mut fuel, mut r) = (ip, fp, fuel, r);
         loop {
