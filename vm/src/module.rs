@@ -79,6 +79,11 @@ pub(crate) struct CompiledFunc {
     pub consts_start: u32,
     /// Number of pooled constants (C).
     pub num_consts: u32,
+    /// Start of the frame template in `ModuleInner::consts` (`L` zeros, then the
+    /// constant pool, so `template_start + L == consts_start`), or [`NO_TEMPLATE`]. The
+    /// translator writes one when `L + C <= FRAME_TEMPLATE_MAX`: a call then sets up the
+    /// declared locals and the constants with one short copy.
+    pub template_start: u32,
     /// Total frame size in slots: `P + L + consts.len() + max temporaries`.
     pub frame_size: u32,
     /// Frame cost for the consensus stack limit, defined on WebAssembly (not on IR):
@@ -99,6 +104,13 @@ pub(crate) struct CompiledFunc {
     /// per call. Same charge at the same point (right after the frame is entered).
     pub entry_gas: u32,
 }
+
+/// [`CompiledFunc::template_start`] of a function without a frame template.
+pub(crate) const NO_TEMPLATE: u32 = u32::MAX;
+
+/// Functions with at most this many declared locals and constants together get a frame
+/// template (bounds the zeros the constant arena holds per function).
+pub(crate) const FRAME_TEMPLATE_MAX: u32 = 32;
 
 impl CompiledFunc {
     /// The entry-block charge of `code` (see [`CompiledFunc::entry_gas`]).
@@ -122,6 +134,19 @@ impl CompiledFunc {
     pub(crate) fn code<'m>(&self, module: &'m ModuleInner) -> &'m [Op] {
         let start = self.code_start as usize;
         &module.code[start..start + self.code_len as usize]
+    }
+
+    /// The function's frame template (`L` zeros, then the `C` constants: the cells
+    /// `P ..` of a new frame), if it has one (see [`CompiledFunc::template_start`]).
+    #[inline(always)]
+    pub(crate) fn template<'m>(&self, module: &'m ModuleInner) -> Option<&'m [u64]> {
+        if self.template_start == NO_TEMPLATE {
+            return None;
+        }
+        let start = self.template_start as usize;
+        module
+            .consts
+            .get(start..start + self.num_locals as usize + self.num_consts as usize)
     }
 
     /// The function's constant pool in `module`'s arena.

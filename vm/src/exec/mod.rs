@@ -145,39 +145,35 @@ fn enter(
         grow_stack(stack, end);
     }
     let locals = base + f.num_params as usize;
-    let consts = locals + f.num_locals as usize;
     let n_locals = f.num_locals as usize;
-    let pool = f.consts(module);
-    let n_consts = pool.len();
-    // Bounds: params + locals + constants <= frame_size (`verify`), and the stack is at
-    // least `base + frame_size` long (above); checked here once, not per cell.
-    let frame = &mut stack[locals..consts + n_consts];
-    // Small frames (the common case) are set up by inline copies: a `memset` and a
-    // `memcpy` call per wasm call cost more than the copies themselves.
     // Determinism: locals start at zero, never at whatever a previous frame left.
-    if n_locals <= SMALL_FRAME && n_consts <= SMALL_FRAME {
-        let p = frame.as_mut_ptr();
-        for i in 0..n_locals {
-            // SAFETY: `i < n_locals <= frame.len()`. Volatile keeps LLVM from turning
-            // the short loop back into a `memset` call (it is a plain store on every
-            // target; nothing else about volatile matters here).
-            unsafe { core::ptr::write_volatile(p.add(i), 0) };
-        }
-        for (i, &c) in pool.iter().enumerate() {
-            // SAFETY: `n_locals + i < n_locals + n_consts == frame.len()`; as above.
-            unsafe { core::ptr::write_volatile(p.add(n_locals + i), c) };
-        }
+    if let Some(template) = f.template(module) {
+        // SAFETY: params + locals + constants <= frame_size (`verify`) and the stack is
+        // at least `base + frame_size` long (above).
+        unsafe { init_frame(stack.as_mut_ptr().add(locals), template) };
     } else {
-        let (l, c) = frame.split_at_mut(n_locals);
+        let pool = f.consts(module);
+        let (l, c) = stack[locals..locals + n_locals + pool.len()].split_at_mut(n_locals);
         l.fill(0);
         c.copy_from_slice(pool);
     }
     Ok(())
 }
 
-/// Frames with at most this many declared locals and constants are set up with inline
-/// stores instead of `memset`/`memcpy` calls.
-const SMALL_FRAME: usize = 32;
+/// Copies a frame template (`CompiledFunc::template`: zeros for the declared locals,
+/// then the constants) to `cells`. An inline loop, not a `memcpy` call: templates are
+/// at most `FRAME_TEMPLATE_MAX` cells, and a call per wasm call costs more than the copy.
+///
+/// # Safety
+/// `cells` is valid for writing `template.len()` cells.
+#[inline(always)]
+unsafe fn init_frame(cells: *mut u64, template: &[u64]) {
+    for (i, &v) in template.iter().enumerate() {
+        // SAFETY: the caller's contract. Volatile keeps LLVM from turning the short loop
+        // back into a `memcpy` call (a plain store on every target).
+        unsafe { core::ptr::write_volatile(cells.add(i), v) };
+    }
+}
 
 /// Grows the value-stack buffer to at least `end` cells (amortized doubling).
 #[cold]
@@ -257,6 +253,55 @@ fn push_frame(
     // SAFETY: `entry_pc` is 0, or 1 when `code[0]` is a `consume_gas`, which never ends
     // the code (verified).
     Ok(unsafe { f.code(module).as_ptr().add(f.entry_pc()) })
+}
+
+/// [`push_frame`] when none of its steps can fail or allocate: the same steps with the
+/// same effects, in straight-line code without calls, so that the `call` handlers need
+/// no native stack frame of their own. Returns `None`, having changed nothing, when the
+/// call would exceed the depth or the stack budget, when the value stack or the frame
+/// list would have to grow, when the callee has no frame template, or when its entry
+/// charge exceeds `fuel`; the caller then makes the call through [`push_frame`], which
+/// grows the buffers or raises the trap.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)] // as `push_frame`
+fn push_frame_fast(
+    stack: &mut [u64],
+    frames: &mut Vec<Frame>,
+    f: &CompiledFunc,
+    module: &ModuleInner,
+    args_at: usize,
+    caller: Frame,
+    stack_used: &mut u32,
+    limits: CallLimits,
+    fuel: &mut u64,
+) -> Option<*const Op> {
+    let template = f.template(module)?;
+    let depth = frames.len();
+    // u64: the sum of two u32 cannot wrap.
+    let used = u64::from(*stack_used) + u64::from(f.stack_cost);
+    let gas = u64::from(f.entry_gas);
+    if depth + 1 >= limits.max_depth
+        || used > u64::from(limits.max_stack)
+        || stack.len() < args_at + f.frame_size as usize
+        || depth == frames.capacity()
+        || gas > *fuel
+    {
+        return None;
+    }
+    *stack_used = used as u32;
+    // SAFETY: `P + L + C <= frame_size` (`verify`) and `args_at + frame_size <=
+    // stack.len()` (checked above).
+    unsafe { init_frame(stack.as_mut_ptr().add(args_at + f.num_params as usize), template) };
+    // SAFETY: `depth < capacity` (checked above): a push without the growth path.
+    unsafe {
+        frames.as_mut_ptr().add(depth).write(caller);
+        frames.set_len(depth + 1);
+    }
+    *fuel -= gas;
+    let start = f.code_start as usize + f.entry_pc();
+    // SAFETY: `entry_pc < code_len` (as in `push_frame`) and the function's code is
+    // `module.code[code_start .. code_start + code_len]`.
+    Some(unsafe { module.code.as_ptr().add(start) })
 }
 
 /// The memory of instance `inst` as a host function sees it (`None` without memory).

@@ -34,6 +34,7 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
                 num_locals: f.locals,
                 consts_start: consts.len() as u32,
                 num_consts: f.consts.len() as u32,
+                template_start: crate::module::NO_TEMPLATE,
                 frame_size: f.frame,
                 stack_cost: f.frame,
                 num_results: f.results,

@@ -40,10 +40,10 @@
 
 #![allow(non_snake_case)] // handlers are named after their `Instr` variant
 
-use super::{float as fl, int as it, push_frame, CallLimits, Frame, ResumeIp};
+use super::{float as fl, int as it, push_frame_fast, CallLimits, Frame, ResumeIp};
 use crate::ir::{Instr, Slot, Tag, NUM_TAGS};
 use crate::memory::access_start;
-use crate::module::{FuncKind, ModuleInner};
+use crate::module::{FuncDecl, FuncKind, ModuleInner};
 use crate::store::FuncInst;
 use crate::table::Table;
 use crate::trap::TrapKind;
@@ -470,15 +470,19 @@ macro_rules! handler {
                         stack_used: $c.stack_used,
                     };
                     let limits = $c.limits;
-                    match push_frame(stack, frames, $f, $m, args_at, caller, &mut $c.stack_used, limits, &mut fuel) {
-                        Ok(next) => {
-                            $c.base = args_at;
-                            // SAFETY: `enter` made the stack at least `args_at + frame_size` long.
-                            fp = unsafe { stack.as_mut_ptr().add(args_at) };
-                            dispatch!(next)
-                        }
-                        Err(k) => stop!(k),
+                    // Every case but the common one (a trap, a buffer to grow, a callee
+                    // without frame template) is the loop's: `push_frame` in full.
+                    #[cfg(test)]
+                    if tests::FORCE_GUARD.with(|f| f.get()) {
+                        to_loop!()
                     }
+                    let Some(next) = push_frame_fast(stack, frames, $f, $m, args_at, caller, &mut $c.stack_used, limits, &mut fuel) else {
+                        to_loop!()
+                    };
+                    $c.base = args_at;
+                    // SAFETY: `push_frame_fast` checked `args_at + frame_size <= stack.len()`.
+                    fp = unsafe { stack.as_mut_ptr().add(args_at) };
+                    dispatch!(next)
                 }};
             }
             /// Leaves this instruction to the loop in `exec::run` (nothing done yet).
@@ -954,7 +958,9 @@ handler!(Call { func, args } => {
     // SAFETY: `module` is the current instance's (`run`'s contract).
     let module = unsafe { &*c.module };
     // Imports (host functions, other instances) go through the loop.
-    let FuncKind::Compiled(f) = &module.funcs[func as usize].kind else { to_loop!() };
+    let Some(FuncDecl { kind: FuncKind::Compiled(f), .. }) = module.funcs.get(func as usize) else {
+        to_loop!()
+    };
     enter_compiled!(c, module, f, args)
 });
 handler!(CallIndirect { type_index, table, args } => {
