@@ -140,6 +140,17 @@ macro_rules! for_each_instr {
             GlobalGet { dst: Slot, global: u32 } = "global.get",
             /// `globals[global] = src`.
             GlobalSet { global: u32, src: Slot } = "global.set",
+            /// `dst = globals[global] - rhs` (i32, wrapping): a `global.get` fused with the
+            /// `i32.sub` that consumes its value (the translator's peephole, see
+            /// `docs/ir.md`: a compiled Rust function's shadow-stack prologue).
+            GlobalGetI32Sub { dst: Slot, global: u32, rhs: Slot } = "global.get.i32.sub",
+            /// `global.get.i32.sub` whose result is also stored back: `dst = globals[global]
+            /// - rhs; globals[global] = dst` (`global.get g; ...; i32.sub; local.tee;
+            /// global.set g`).
+            GlobalGetI32SubSet { dst: Slot, global: u32, rhs: Slot } = "global.get.i32.sub.set",
+            /// `globals[global] = lhs + rhs` (i32, wrapping): an `i32.add` fused with the
+            /// `global.set` that consumes its result (the shadow-stack epilogue).
+            GlobalSetI32Add { global: u32, lhs: Slot, rhs: Slot } = "global.set.i32.add",
             /// `dst = memory size in pages` (i32).
             MemorySize { dst: Slot } = "memory.size",
             /// Grow memory by `delta` pages (i32); `dst` = old size or -1 (as u32). Charges
@@ -452,6 +463,8 @@ macro_rules! define_instr {
             t[Tag::Const as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
             t[Tag::Select as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
             t[Tag::GlobalGet as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
+            t[Tag::GlobalGetI32Sub as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
+            t[Tag::GlobalGetI32SubSet as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
             t[Tag::RefIsNull as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
             t[Tag::BrIfNez as usize] = RegisterInfo::consumes([(4, Tag::BrIfNezC as u16), RegisterInfo::NO_FORM]);
             t[Tag::BrIfEqz as usize] = RegisterInfo::consumes([(4, Tag::BrIfEqzC as u16), RegisterInfo::NO_FORM]);
@@ -573,7 +586,7 @@ macro_rules! define_instr {
 
             /// The slot an instruction writes when its handler also passes the value to
             /// the next instruction in the register (`exec::threaded`): numeric results,
-            /// loads, `copy`, `const`, `select`, `global.get`, `ref.is_null`. `None` for
+            /// loads, `copy`, `const`, `select`, `global.get` (fused or not), `ref.is_null`. `None` for
             /// everything else, including results written by instructions the loop in
             /// `exec::run` executes (`memory.size`, `table.get`, ...).
             #[cfg(test)]
@@ -584,6 +597,8 @@ macro_rules! define_instr {
                     | Instr::Const { dst, .. }
                     | Instr::Select { dst, .. }
                     | Instr::GlobalGet { dst, .. }
+                    | Instr::GlobalGetI32Sub { dst, .. }
+                    | Instr::GlobalGetI32SubSet { dst, .. }
                     | Instr::RefIsNull { dst, .. } => Some(dst),
                     $( Instr::$bname { dst, .. } | Instr::$bl { dst, .. } | Instr::$br { dst, .. } => Some(dst), )*
                     $( Instr::$uname { dst, .. } | Instr::$us { dst, .. } => Some(dst), )*

@@ -947,6 +947,41 @@ handler!(GlobalSet { global, src } => {
     next!()
 });
 
+/// The store cell of global `$global` of the current instance.
+macro_rules! global_cell {
+    ($c:ident, $global:expr) => {
+        // SAFETY: `global` is a valid global index of the module (validated) and the
+        // instance maps it to a cell of the store (instantiation).
+        unsafe { $c.globals.add(*$c.inst_globals.add($global as usize) as usize) }
+    };
+}
+handler!(GlobalGetI32Sub { dst, global, rhs } => {
+    let c = ctx!();
+    let cell = global_cell!(c, global);
+    // SAFETY: `cell` is a valid cell.
+    let v = u64::from((unsafe { *cell } as u32).wrapping_sub(get!(rhs) as u32));
+    set!(dst, v);
+    next!()
+});
+handler!(GlobalGetI32SubSet { dst, global, rhs } => {
+    let c = ctx!();
+    let cell = global_cell!(c, global);
+    // SAFETY: `cell` is valid (and the global mutable: the `global.set` validated).
+    let v = u64::from((unsafe { *cell } as u32).wrapping_sub(get!(rhs) as u32));
+    // SAFETY: as above.
+    unsafe { *cell = v };
+    set!(dst, v);
+    next!()
+});
+handler!(GlobalSetI32Add { global, lhs, rhs } => {
+    let v = u64::from((get!(lhs) as u32).wrapping_add(get!(rhs) as u32));
+    let c = ctx!();
+    let cell = global_cell!(c, global);
+    // SAFETY: as in `GlobalGetI32SubSet`.
+    unsafe { *cell = v };
+    next!()
+});
+
 // ---- br_table, calls and returns inside the current instance ----
 handler!(BrTable { index, len } => {
     let i = (get!(index) as u32).min(len);
@@ -1080,6 +1115,9 @@ macro_rules! handler_table {
             t[Tag::RefIsNull as usize] = RefIsNull;
             t[Tag::GlobalGet as usize] = GlobalGet;
             t[Tag::GlobalSet as usize] = GlobalSet;
+            t[Tag::GlobalGetI32Sub as usize] = GlobalGetI32Sub;
+            t[Tag::GlobalGetI32SubSet as usize] = GlobalGetI32SubSet;
+            t[Tag::GlobalSetI32Add as usize] = GlobalSetI32Add;
             t[Tag::BrTable as usize] = BrTable;
             t[Tag::Call as usize] = Call;
             t[Tag::CallIndirect as usize] = CallIndirect;

@@ -65,12 +65,55 @@ impl FuncTranslator<'_> {
     }
 
     pub(super) fn visit_global_set(&mut self, global_index: u32) -> R {
+        if self.fuse_global_set(global_index) {
+            return Ok(());
+        }
         let src = self.pop();
         self.emit(Instr::GlobalSet {
             global: global_index,
             src,
         });
         Ok(())
+    }
+
+    /// Fuses `global.set g` into the instruction that computed its value, when that is
+    /// the last instruction emitted (so no label lies in between: a block or loop start
+    /// would have copied the locals out, a merge would have cleared the producer):
+    /// - `global.get.i32.sub` of the same global, whose `dst` is the value set (the
+    ///   temp it just wrote, or the local a `local.tee` retargeted it to):
+    ///   `global.get.i32.sub.set` (the whole shadow-stack prologue, one instruction);
+    /// - `i32.add` into the temp being set (nothing else reads that temp):
+    ///   `global.set.i32.add` (the epilogue).
+    ///
+    /// Returns whether it fused (the value is popped then).
+    fn fuse_global_set(&mut self, global: u32) -> bool {
+        let Some(&top) = self.a.stack.last() else {
+            return false;
+        };
+        let Some(last) = self.pc().checked_sub(1) else {
+            return false;
+        };
+        let fresh = self.top_is_fresh();
+        let fused = match (top, self.a.code[last as usize]) {
+            (Entry::Local { index, .. }, Instr::GlobalGetI32Sub { dst, global: g, rhs })
+                if g == global && dst == Slot(index) =>
+            {
+                Instr::GlobalGetI32SubSet { dst, global, rhs }
+            }
+            (Entry::Temp, Instr::GlobalGetI32Sub { dst, global: g, rhs })
+                if fresh && g == global =>
+            {
+                Instr::GlobalGetI32SubSet { dst, global, rhs }
+            }
+            (Entry::Temp, Instr::I32Add { lhs, rhs, .. }) if fresh => {
+                Instr::GlobalSetI32Add { global, lhs, rhs }
+            }
+            _ => return false,
+        };
+        self.pop();
+        self.a.code[last as usize] = fused;
+        self.barrier();
+        true
     }
 
     pub(super) fn visit_drop(&mut self) -> R {

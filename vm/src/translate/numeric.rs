@@ -5,7 +5,7 @@
 
 use wasmparser::{Ieee32, Ieee64};
 
-use super::func::FuncTranslator;
+use super::func::{Entry, FuncTranslator, NONE};
 use crate::ir::{Instr, Slot};
 use crate::Error;
 
@@ -13,11 +13,45 @@ type R = Result<(), Error>;
 
 impl FuncTranslator<'_> {
     fn binary(&mut self, make: fn(Slot, Slot, Slot) -> Instr) -> R {
+        if self.fuse_global_i32_sub(make) {
+            return Ok(());
+        }
         let rhs = self.pop();
         let lhs = self.pop();
         let dst = self.push_temp();
         self.emit_producer(make(dst, lhs, rhs));
         Ok(())
+    }
+
+    /// `global.get g; <rhs>; i32.sub` as one `global.get.i32.sub` (the first half of a
+    /// compiled Rust function's shadow-stack prologue): when `make` is `i32.sub`, its
+    /// `lhs` is the temp the last instruction (a `global.get`) wrote, and `rhs` is a
+    /// local or a constant (read in place, so nothing ran in between). The `global.get` is
+    /// rewritten in place to produce the difference into the same temp (the only reader
+    /// of its value was this `i32.sub`), and stays the producer (a `local.tee` may
+    /// retarget it). Returns whether it fused.
+    fn fuse_global_i32_sub(&mut self, make: fn(Slot, Slot, Slot) -> Instr) -> bool {
+        let h = self.height() as usize;
+        if h < 2
+            || !matches!(make(Slot(0), Slot(0), Slot(0)), Instr::I32Sub { .. })
+            || self.producer == NONE
+            || self.producer + 1 != self.pc()
+            || self.producer_pos as usize + 2 != h
+            || self.a.stack[h - 2] != Entry::Temp
+            || self.a.stack[h - 1] == Entry::Temp
+        {
+            return false;
+        }
+        let at = self.producer as usize;
+        let Instr::GlobalGet { global, .. } = self.a.code[at] else {
+            return false;
+        };
+        let rhs = self.pop();
+        self.pop();
+        let dst = self.push_temp();
+        self.a.code[at] = Instr::GlobalGetI32Sub { dst, global, rhs };
+        self.producer_pos = self.height() - 1;
+        true
     }
 
     fn unary(&mut self, make: fn(Slot, Slot) -> Instr) -> R {

@@ -131,6 +131,88 @@ fn register_forms_cover_operand_positions() {
     }
 }
 
+/// Runs export `f` of `m` with `args`; returns its results and global 0 afterwards
+/// (read through export `sp`).
+fn run_with_global(m: &Module, args: &[crate::Value]) -> (Vec<crate::Value>, crate::Value) {
+    use crate::{GasMeter, Instance, NoHost};
+    let mut i = Instance::new(m, &mut NoHost, &mut GasMeter::unlimited()).expect("instantiates");
+    let out = i
+        .invoke(&mut NoHost, "f", args, &mut GasMeter::unlimited())
+        .expect("runs");
+    let sp = i
+        .invoke(&mut NoHost, "sp", &[], &mut GasMeter::unlimited())
+        .expect("runs");
+    (out, sp[0])
+}
+
+#[test]
+fn shadow_stack_prologue_and_epilogue_fuse() {
+    use crate::Value;
+    // A compiled Rust function's frame: `sp -= 16` kept in a local (the prologue, one
+    // instruction), a store through it, `sp = fp + 16` (the epilogue, one instruction).
+    // The stack pointer starts at 8, so the subtraction wraps.
+    let src = r#"(module (memory 1) (global $sp (mut i32) (i32.const 8))
+        (func (export "sp") (result i32) global.get $sp)
+        (func (export "f") (param i32) (result i32) (local i32)
+            global.get $sp i32.const 16 i32.sub local.tee 1 global.set $sp
+            local.get 0 i32.const 1 i32.add
+            local.get 1 i32.const 16 i32.add global.set $sp))"#;
+    let m = compile_nometer(src);
+    let d = dis(&m, 1);
+    assert_eq!(
+        d,
+        "   0: global.get.i32.sub.set dst=l0 global=0 rhs=c0
+   1: i32.add dst=t0 lhs=p0 rhs=c1
+   2: global.set.i32.add global=0 lhs=l0 rhs=c0
+   3: return_one src=t0
+"
+    );
+    let (out, sp) = run_with_global(&m, &[Value::I32(41)]);
+    assert_eq!(out, vec![Value::I32(42)]);
+    assert_eq!(sp, Value::I32(8), "prologue and epilogue cancel out");
+
+    // Without the local (the temp is set), and a value read after the prologue.
+    let src = r#"(module (global $sp (mut i32) (i32.const 100))
+        (func (export "sp") (result i32) global.get $sp)
+        (func (export "f") (result i32)
+            global.get $sp i32.const 30 i32.sub global.set $sp
+            global.get $sp))"#;
+    let m = compile_nometer(src);
+    assert!(dis(&m, 1).starts_with("   0: global.get.i32.sub.set dst=t0 global=0 rhs=c0
+"));
+    assert_eq!(run_with_global(&m, &[]), (vec![Value::I32(70)], Value::I32(70)));
+}
+
+#[test]
+fn shadow_stack_fusion_only_where_nothing_lies_between() {
+    use crate::Value;
+    // The `global.set` fuses only when it stores the value the instruction right before
+    // computed: not for another global, not across a block, not when the local was
+    // changed in between (the old value is set); `local.set` + `local.get` of the same
+    // local is the same value and fuses. An `i32.sub` whose left operand is not the
+    // `global.get` right before does not fuse at all.
+    let src = r#"(module (global $sp (mut i32) (i32.const 64)) (global $g (mut i32) (i32.const 0))
+        (func (export "sp") (result i32) global.get $sp)
+        (func (export "f") (result i32) (local i32)
+            global.get $sp i32.const 16 i32.sub local.tee 0 global.set $g
+            global.get $sp i32.const 8 i32.sub local.tee 0 block end global.set $sp
+            global.get $sp i32.const 4 i32.sub local.set 0 local.get 0 global.set $sp
+            global.get $sp i32.const 2 i32.sub local.tee 0
+            local.get 0 i32.const 1000 i32.add local.set 0 global.set $sp
+            i32.const 1 global.get $sp i32.sub global.set $g
+            global.get $g local.get 0 i32.add))"#;
+    let m = compile_nometer(src);
+    let d = dis(&m, 1);
+    assert_eq!(d.matches("global.get.i32.sub.set ").count(), 1, "{d}");
+    assert_eq!(d.matches("global.get.i32.sub ").count(), 3, "{d}");
+    assert_eq!(d.matches("global.set ").count(), 4, "{d}");
+    // sp: 64 - 8 = 56, 56 - 4 = 52, 52 - 2 = 50; $g = 1 - 50; the local ends at 1050.
+    assert_eq!(
+        run_with_global(&m, &[]),
+        (vec![Value::I32(1 - 50 + 1050)], Value::I32(50))
+    );
+}
+
 #[test]
 fn locals_materialized_at_block_entry() {
     let m = compile_nometer(
