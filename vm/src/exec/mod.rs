@@ -291,7 +291,12 @@ fn push_frame_fast(
     *stack_used = used as u32;
     // SAFETY: `P + L + C <= frame_size` (`verify`) and `args_at + frame_size <=
     // stack.len()` (checked above).
-    unsafe { init_frame(stack.as_mut_ptr().add(args_at + f.num_params as usize), template) };
+    unsafe {
+        init_frame(
+            stack.as_mut_ptr().add(args_at + f.num_params as usize),
+            template,
+        )
+    };
     // SAFETY: `depth < capacity` (checked above): a push without the growth path.
     unsafe {
         frames.as_mut_ptr().add(depth).write(caller);

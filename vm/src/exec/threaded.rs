@@ -952,7 +952,10 @@ macro_rules! global_cell {
     ($c:ident, $global:expr) => {
         // SAFETY: `global` is a valid global index of the module (validated) and the
         // instance maps it to a cell of the store (instantiation).
-        unsafe { $c.globals.add(*$c.inst_globals.add($global as usize) as usize) }
+        unsafe {
+            $c.globals
+                .add(*$c.inst_globals.add($global as usize) as usize)
+        }
     };
 }
 handler!(GlobalGetI32Sub { dst, global, rhs } => {

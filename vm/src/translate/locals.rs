@@ -95,16 +95,24 @@ impl FuncTranslator<'_> {
         };
         let fresh = self.top_is_fresh();
         let fused = match (top, self.a.code[last as usize]) {
-            (Entry::Local { index, .. }, Instr::GlobalGetI32Sub { dst, global: g, rhs })
-                if g == global && dst == Slot(index) =>
-            {
+            (
+                Entry::Local { index, .. },
+                Instr::GlobalGetI32Sub {
+                    dst,
+                    global: g,
+                    rhs,
+                },
+            ) if g == global && dst == Slot(index) => {
                 Instr::GlobalGetI32SubSet { dst, global, rhs }
             }
-            (Entry::Temp, Instr::GlobalGetI32Sub { dst, global: g, rhs })
-                if fresh && g == global =>
-            {
-                Instr::GlobalGetI32SubSet { dst, global, rhs }
-            }
+            (
+                Entry::Temp,
+                Instr::GlobalGetI32Sub {
+                    dst,
+                    global: g,
+                    rhs,
+                },
+            ) if fresh && g == global => Instr::GlobalGetI32SubSet { dst, global, rhs },
             (Entry::Temp, Instr::I32Add { lhs, rhs, .. }) if fresh => {
                 Instr::GlobalSetI32Add { global, lhs, rhs }
             }

@@ -178,9 +178,14 @@ fn shadow_stack_prologue_and_epilogue_fuse() {
             global.get $sp i32.const 30 i32.sub global.set $sp
             global.get $sp))"#;
     let m = compile_nometer(src);
-    assert!(dis(&m, 1).starts_with("   0: global.get.i32.sub.set dst=t0 global=0 rhs=c0
-"));
-    assert_eq!(run_with_global(&m, &[]), (vec![Value::I32(70)], Value::I32(70)));
+    assert!(dis(&m, 1).starts_with(
+        "   0: global.get.i32.sub.set dst=t0 global=0 rhs=c0
+"
+    ));
+    assert_eq!(
+        run_with_global(&m, &[]),
+        (vec![Value::I32(70)], Value::I32(70))
+    );
 }
 
 #[test]
