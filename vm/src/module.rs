@@ -79,11 +79,6 @@ pub(crate) struct CompiledFunc {
     pub consts_start: u32,
     /// Number of pooled constants (C).
     pub num_consts: u32,
-    /// Start of the frame template in `ModuleInner::consts` (`L` zeros, then the
-    /// constant pool, so `template_start + L == consts_start`), or [`NO_TEMPLATE`]. The
-    /// translator writes one when `L + C <= FRAME_TEMPLATE_MAX`: a call then sets up the
-    /// declared locals and the constants with one short copy.
-    pub template_start: u32,
     /// Total frame size in slots: `P + L + consts.len() + max temporaries`.
     pub frame_size: u32,
     /// Frame cost for the consensus stack limit, defined on WebAssembly (not on IR):
@@ -105,12 +100,22 @@ pub(crate) struct CompiledFunc {
     pub entry_gas: u32,
 }
 
-/// [`CompiledFunc::template_start`] of a function without a frame template.
-pub(crate) const NO_TEMPLATE: u32 = u32::MAX;
-
 /// Functions with at most this many declared locals and constants together get a frame
 /// template (bounds the zeros the constant arena holds per function).
-pub(crate) const FRAME_TEMPLATE_MAX: u32 = 32;
+const FRAME_TEMPLATE_MAX: u64 = 32;
+
+/// Appends a function's constant pool `consts` to a module's constant arena, preceded by
+/// `num_locals` zeros when the function gets a frame template (`num_locals + C <=
+/// FRAME_TEMPLATE_MAX`, see [`CompiledFunc::template`]). Returns the pool's start
+/// (`CompiledFunc::consts_start`). The one place that lays out the arena.
+pub(crate) fn push_pool(arena: &mut Vec<u64>, num_locals: u32, consts: &[u64]) -> u32 {
+    if u64::from(num_locals) + consts.len() as u64 <= FRAME_TEMPLATE_MAX {
+        arena.resize(arena.len() + num_locals as usize, 0);
+    }
+    let start = arena.len() as u32;
+    arena.extend_from_slice(consts);
+    start
+}
 
 impl CompiledFunc {
     /// The entry-block charge of `code` (see [`CompiledFunc::entry_gas`]).
@@ -136,17 +141,19 @@ impl CompiledFunc {
         &module.code[start..start + self.code_len as usize]
     }
 
-    /// The function's frame template (`L` zeros, then the `C` constants: the cells
-    /// `P ..` of a new frame), if it has one (see [`CompiledFunc::template_start`]).
+    /// The function's frame template, the cells `P ..` of a new frame: its `L` zeros
+    /// followed by its `C` constants, which [`push_pool`] put side by side in the arena
+    /// when `L + C <= FRAME_TEMPLATE_MAX`. A call then sets up the declared locals and
+    /// the constants with one short copy. `None` for larger frames.
     #[inline(always)]
     pub(crate) fn template<'m>(&self, module: &'m ModuleInner) -> Option<&'m [u64]> {
-        if self.template_start == NO_TEMPLATE {
+        if u64::from(self.num_locals) + u64::from(self.num_consts) > FRAME_TEMPLATE_MAX {
             return None;
         }
-        let start = self.template_start as usize;
+        let start = self.consts_start.checked_sub(self.num_locals)? as usize;
         module
             .consts
-            .get(start..start + self.num_locals as usize + self.num_consts as usize)
+            .get(start..self.consts_start as usize + self.num_consts as usize)
     }
 
     /// The function's constant pool in `module`'s arena.

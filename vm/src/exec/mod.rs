@@ -275,6 +275,9 @@ fn push_frame_fast(
     limits: CallLimits,
     fuel: &mut u64,
 ) -> Option<*const Op> {
+    // Determinism: `frames.capacity()` and the stack buffer's length are allocation
+    // state, not consensus state; they only choose between this path and `push_frame`,
+    // whose effects are the same.
     let template = f.template(module)?;
     let depth = frames.len();
     // u64: the sum of two u32 cannot wrap.

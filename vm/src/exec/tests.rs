@@ -32,9 +32,8 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
                 type_index: f.ty,
                 num_params: f.params,
                 num_locals: f.locals,
-                consts_start: consts.len() as u32,
+                consts_start: crate::module::push_pool(&mut consts, f.locals, &f.consts),
                 num_consts: f.consts.len() as u32,
-                template_start: crate::module::NO_TEMPLATE,
                 frame_size: f.frame,
                 stack_cost: f.frame,
                 num_results: f.results,
@@ -42,7 +41,6 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
                 code_start: code.len() as u32,
                 code_len: f.code.len() as u32,
             };
-            consts.extend_from_slice(&f.consts);
             code.extend(f.code.into_iter().map(super::threaded::Op::new));
             FuncDecl {
                 type_index: f.ty,

@@ -454,9 +454,9 @@ macro_rules! handler {
                 };
             }
             /// Calls compiled function `$f` of the current instance with arguments at
-            /// slot `$args`: the same steps in the same order as the loop's
-            /// `push_frame!` (depth check, frame cost and set-up, caller record, entry
-            /// charge), then continues at its first instruction.
+            /// slot `$args` through `push_frame_fast` (the steps of the loop's
+            /// `push_frame`, when none can fail or allocate), then continues at its
+            /// first instruction; every other call is left to the loop.
             macro_rules! enter_compiled {
                 ($c:ident, $m:ident, $f:ident, $args:ident) => {{
                     // SAFETY: `stack` and `frames` are the run's buffers (`run`'s contract).
@@ -931,22 +931,6 @@ branch_handlers!(BrF64Le, BrF64LeL, BrF64LeR: br_cmp!(|a, b| fl::f64_le(a as u64
 branch_handlers!(BrF64Ge, BrF64GeL, BrF64GeR: br_cmp!(|a, b| fl::f64_ge(a as u64, b as u64)));
 
 // ---- globals ----
-handler!(GlobalGet { dst, global } => {
-    let c = ctx!();
-    // SAFETY: `global` is a valid global index of the module (validated) and the
-    // instance maps it to a cell of the store (instantiation).
-    let v = unsafe { *c.globals.add(*c.inst_globals.add(global as usize) as usize) };
-    set!(dst, v);
-    next!()
-});
-handler!(GlobalSet { global, src } => {
-    let v = get!(src);
-    let c = ctx!();
-    // SAFETY: as in `GlobalGet` (and the global is mutable: validated).
-    unsafe { *c.globals.add(*c.inst_globals.add(global as usize) as usize) = v };
-    next!()
-});
-
 /// The store cell of global `$global` of the current instance.
 macro_rules! global_cell {
     ($c:ident, $global:expr) => {
@@ -958,6 +942,21 @@ macro_rules! global_cell {
         }
     };
 }
+handler!(GlobalGet { dst, global } => {
+    let c = ctx!();
+    let cell = global_cell!(c, global);
+    // SAFETY: `cell` is a valid cell.
+    set!(dst, unsafe { *cell });
+    next!()
+});
+handler!(GlobalSet { global, src } => {
+    let v = get!(src);
+    let c = ctx!();
+    let cell = global_cell!(c, global);
+    // SAFETY: `cell` is valid (and the global mutable: validated).
+    unsafe { *cell = v };
+    next!()
+});
 handler!(GlobalGetI32Sub { dst, global, rhs } => {
     let c = ctx!();
     let cell = global_cell!(c, global);
@@ -969,7 +968,7 @@ handler!(GlobalGetI32Sub { dst, global, rhs } => {
 handler!(GlobalGetI32SubSet { dst, global, rhs } => {
     let c = ctx!();
     let cell = global_cell!(c, global);
-    // SAFETY: `cell` is valid (and the global mutable: the `global.set` validated).
+    // SAFETY: as in `GlobalSet` (the fused `global.set` validated).
     let v = u64::from((unsafe { *cell } as u32).wrapping_sub(get!(rhs) as u32));
     // SAFETY: as above.
     unsafe { *cell = v };
@@ -980,7 +979,7 @@ handler!(GlobalSetI32Add { global, lhs, rhs } => {
     let v = u64::from((get!(lhs) as u32).wrapping_add(get!(rhs) as u32));
     let c = ctx!();
     let cell = global_cell!(c, global);
-    // SAFETY: as in `GlobalGetI32SubSet`.
+    // SAFETY: as in `GlobalSet`.
     unsafe { *cell = v };
     next!()
 });

@@ -171,7 +171,6 @@ mod tests {
             num_locals: 0,
             consts_start: 0,
             num_consts: 1,
-            template_start: crate::module::NO_TEMPLATE,
             frame_size,
             stack_cost: 2,
             num_results: 1,

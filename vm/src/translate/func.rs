@@ -666,24 +666,13 @@ impl<'m> FuncTranslator<'m> {
             previous = instr.register_result();
             code_arena.push(crate::exec::threaded::Op::new(instr));
         }
-        // The frame template (`CompiledFunc::template_start`): the declared locals'
-        // zeros right before the constants, for functions where that is short.
-        let template_start = if l.saturating_add(c) <= crate::module::FRAME_TEMPLATE_MAX {
-            let t = consts_arena.len() as u32;
-            consts_arena.resize(consts_arena.len() + l as usize, 0);
-            t
-        } else {
-            crate::module::NO_TEMPLATE
-        };
-        let consts_start = consts_arena.len() as u32;
-        consts_arena.extend_from_slice(&self.a.consts);
+        let consts_start = crate::module::push_pool(consts_arena, l, &self.a.consts);
         let func = crate::module::CompiledFunc {
             type_index: self.type_index,
             num_params: p,
             num_locals: l,
             consts_start,
             num_consts: c,
-            template_start,
             frame_size,
             stack_cost: self.num_locals.saturating_add(self.a.gas.max_height()),
             num_results: self.num_results,

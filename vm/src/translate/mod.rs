@@ -364,7 +364,6 @@ impl Builder<'_> {
                         num_locals: 0,
                         consts_start: 0,
                         num_consts: 0,
-                        template_start: crate::module::NO_TEMPLATE,
                         frame_size: 0,
                         stack_cost: 0,
                         num_results: 0,

@@ -13,9 +13,6 @@ type R = Result<(), Error>;
 
 impl FuncTranslator<'_> {
     fn binary(&mut self, make: fn(Slot, Slot, Slot) -> Instr) -> R {
-        if self.fuse_global_i32_sub(make) {
-            return Ok(());
-        }
         let rhs = self.pop();
         let lhs = self.pop();
         let dst = self.push_temp();
@@ -23,35 +20,33 @@ impl FuncTranslator<'_> {
         Ok(())
     }
 
-    /// `global.get g; <rhs>; i32.sub` as one `global.get.i32.sub` (the first half of a
-    /// compiled Rust function's shadow-stack prologue): when `make` is `i32.sub`, its
-    /// `lhs` is the temp the last instruction (a `global.get`) wrote, and `rhs` is a
-    /// local or a constant (read in place, so nothing ran in between). The `global.get` is
-    /// rewritten in place to produce the difference into the same temp (the only reader
-    /// of its value was this `i32.sub`), and stays the producer (a `local.tee` may
-    /// retarget it). Returns whether it fused.
-    fn fuse_global_i32_sub(&mut self, make: fn(Slot, Slot, Slot) -> Instr) -> bool {
+    /// `i32.sub`, or `global.get g; <rhs>; i32.sub` as one `global.get.i32.sub` (the
+    /// first half of a compiled Rust function's shadow-stack prologue) when the left
+    /// operand is the temp the last instruction (a `global.get`) wrote and `rhs` is a
+    /// local or a constant (read in place, so nothing ran in between). The `global.get`
+    /// is rewritten in place to produce the difference into the same temp (the only
+    /// reader of its value was this `i32.sub`) and stays the producer (a `local.tee` may
+    /// retarget it).
+    pub(super) fn visit_i32_sub(&mut self) -> R {
         let h = self.height() as usize;
-        if h < 2
-            || !matches!(make(Slot(0), Slot(0), Slot(0)), Instr::I32Sub { .. })
-            || self.producer == NONE
-            || self.producer + 1 != self.pc()
-            || self.producer_pos as usize + 2 != h
-            || self.a.stack[h - 2] != Entry::Temp
-            || self.a.stack[h - 1] == Entry::Temp
-        {
-            return false;
-        }
+        let fusable = h >= 2
+            && self.producer != NONE
+            && self.producer + 1 == self.pc()
+            && self.producer_pos as usize + 2 == h
+            && self.a.stack[h - 2] == Entry::Temp
+            && self.a.stack[h - 1] != Entry::Temp;
         let at = self.producer as usize;
-        let Instr::GlobalGet { global, .. } = self.a.code[at] else {
-            return false;
-        };
-        let rhs = self.pop();
-        self.pop();
-        let dst = self.push_temp();
-        self.a.code[at] = Instr::GlobalGetI32Sub { dst, global, rhs };
-        self.producer_pos = self.height() - 1;
-        true
+        match self.a.code.get(at) {
+            Some(&Instr::GlobalGet { global, .. }) if fusable => {
+                let rhs = self.pop();
+                self.pop();
+                let dst = self.push_temp();
+                self.a.code[at] = Instr::GlobalGetI32Sub { dst, global, rhs };
+                self.producer_pos = self.height() - 1;
+                Ok(())
+            }
+            _ => self.binary(|dst, lhs, rhs| Instr::I32Sub { dst, lhs, rhs }),
+        }
     }
 
     fn unary(&mut self, make: fn(Slot, Slot) -> Instr) -> R {
@@ -125,7 +120,7 @@ macro_rules! unary_ops {
 }
 
 binary_ops! {
-    visit_i32_add => I32Add, visit_i32_sub => I32Sub, visit_i32_mul => I32Mul,
+    visit_i32_add => I32Add, visit_i32_mul => I32Mul,
     visit_i32_div_s => I32DivS, visit_i32_div_u => I32DivU,
     visit_i32_rem_s => I32RemS, visit_i32_rem_u => I32RemU,
     visit_i32_and => I32And, visit_i32_or => I32Or, visit_i32_xor => I32Xor,
