@@ -100,21 +100,67 @@ pub(crate) struct CompiledFunc {
     pub entry_gas: u32,
 }
 
-/// Functions with at most this many declared locals and constants together get a frame
-/// template (bounds the zeros the constant arena holds per function).
-const FRAME_TEMPLATE_MAX: u64 = 32;
+/// What a call needs to know about its callee: one record per function index (imports
+/// too), derived from the [`CompiledFunc`]s by [`ModuleInner::call_targets_of`] when the
+/// module is built. The interpreter's call path reads this one dense, fixed-size record
+/// instead of the function declaration (no enum to match, no slice bounds to check).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct CallTarget {
+    /// Index in `ModuleInner::code` of the first instruction a call runs
+    /// (`code_start + entry_pc`); [`CallTarget::IMPORT`] for an imported function, which
+    /// the loop in `exec::run` calls.
+    pub entry: u32,
+    /// Index into `ModuleInner::types`.
+    pub type_index: u32,
+    /// Number of parameters (P): the declared locals start at frame slot P.
+    pub num_params: u32,
+    /// Number of declared locals (L), zeroed on entry.
+    pub num_locals: u32,
+    /// Start of the constant pool in `ModuleInner::consts`.
+    pub consts_start: u32,
+    /// Number of pooled constants (C), copied to slots `P + L ..` on entry.
+    pub num_consts: u32,
+    /// Frame size in slots.
+    pub frame_size: u32,
+    /// Consensus frame cost (`CompiledFunc::stack_cost`).
+    pub stack_cost: u32,
+    /// Entry-block charge taken by the call (`CompiledFunc::entry_gas`).
+    pub entry_gas: u32,
+}
 
-/// Appends a function's constant pool `consts` to a module's constant arena, preceded by
-/// `num_locals` zeros when the function gets a frame template (`num_locals + C <=
-/// FRAME_TEMPLATE_MAX`, see [`CompiledFunc::template`]). Returns the pool's start
-/// (`CompiledFunc::consts_start`). The one place that lays out the arena.
-pub(crate) fn push_pool(arena: &mut Vec<u64>, num_locals: u32, consts: &[u64]) -> u32 {
-    if u64::from(num_locals) + consts.len() as u64 <= FRAME_TEMPLATE_MAX {
-        arena.resize(arena.len() + num_locals as usize, 0);
+impl CallTarget {
+    /// `entry` of an imported function.
+    pub const IMPORT: u32 = u32::MAX;
+
+    /// The record of compiled function `f`.
+    fn of(f: &CompiledFunc) -> CallTarget {
+        CallTarget {
+            entry: f.code_start + f.entry_pc() as u32,
+            type_index: f.type_index,
+            num_params: f.num_params,
+            num_locals: f.num_locals,
+            consts_start: f.consts_start,
+            num_consts: f.num_consts,
+            frame_size: f.frame_size,
+            stack_cost: f.stack_cost,
+            entry_gas: f.entry_gas,
+        }
     }
-    let start = arena.len() as u32;
-    arena.extend_from_slice(consts);
-    start
+
+    /// The record of an imported function of type `type_index`.
+    fn import(type_index: u32) -> CallTarget {
+        CallTarget {
+            entry: CallTarget::IMPORT,
+            type_index,
+            num_params: 0,
+            num_locals: 0,
+            consts_start: 0,
+            num_consts: 0,
+            frame_size: 0,
+            stack_cost: 0,
+            entry_gas: 0,
+        }
+    }
 }
 
 impl CompiledFunc {
@@ -139,28 +185,6 @@ impl CompiledFunc {
     pub(crate) fn code<'m>(&self, module: &'m ModuleInner) -> &'m [Op] {
         let start = self.code_start as usize;
         &module.code[start..start + self.code_len as usize]
-    }
-
-    /// The function's frame template, the cells `P ..` of a new frame: its `L` zeros
-    /// followed by its `C` constants, which [`push_pool`] put side by side in the arena
-    /// when `L + C <= FRAME_TEMPLATE_MAX`. A call then sets up the declared locals and
-    /// the constants with one short copy. `None` for larger frames.
-    #[inline(always)]
-    pub(crate) fn template<'m>(&self, module: &'m ModuleInner) -> Option<&'m [u64]> {
-        if u64::from(self.num_locals) + u64::from(self.num_consts) > FRAME_TEMPLATE_MAX {
-            return None;
-        }
-        let start = self.consts_start.checked_sub(self.num_locals)? as usize;
-        module
-            .consts
-            .get(start..self.consts_start as usize + self.num_consts as usize)
-    }
-
-    /// The function's constant pool in `module`'s arena.
-    #[inline(always)]
-    pub(crate) fn consts<'m>(&self, module: &'m ModuleInner) -> &'m [u64] {
-        let start = self.consts_start as usize;
-        &module.consts[start..start + self.num_consts as usize]
     }
 
     /// Human name of a slot: `p0` param, `l0` declared local, `c0` constant, `t0` temporary.
@@ -353,6 +377,22 @@ pub(crate) struct ModuleInner {
     pub code: Vec<Op>,
     /// The constant pools of every compiled function (`CompiledFunc::consts`).
     pub consts: Box<[u64]>,
+    /// Per function index, what a call needs ([`CallTarget`]; derived from `funcs` by
+    /// [`ModuleInner::call_targets_of`]).
+    pub call_targets: Box<[CallTarget]>,
+}
+
+impl ModuleInner {
+    /// The [`CallTarget`] of every function in `funcs`, in index order.
+    pub(crate) fn call_targets_of(funcs: &[FuncDecl]) -> Box<[CallTarget]> {
+        funcs
+            .iter()
+            .map(|d| match &d.kind {
+                FuncKind::Compiled(f) => CallTarget::of(f),
+                FuncKind::Import(_) => CallTarget::import(d.type_index),
+            })
+            .collect()
+    }
 }
 
 /// A compiled module: validated, limit-checked, translated. Immutable, `Clone` (shared).

@@ -48,7 +48,7 @@ use crate::host::Host;
 use crate::ir::{Instr, Slot};
 use crate::memory::Memory;
 use crate::meter::GasMeter;
-use crate::module::{CompiledFunc, FuncKind, ModuleInner};
+use crate::module::{CallTarget, ModuleInner};
 use crate::store::{FuncInst, InstanceData, Store};
 use crate::trap::{Trap, TrapKind};
 use crate::value::Value;
@@ -106,14 +106,14 @@ pub(crate) struct Stacks {
     pub host_values: Vec<Value>,
 }
 
-/// The compiled body of function `idx`.
+/// The call record of compiled function `idx`.
 ///
 /// # Errors
 /// An internal trap if `idx` is an import (the translator never produces that).
 #[inline(always)]
-fn compiled(module: &ModuleInner, idx: u32) -> Result<&CompiledFunc, Trap> {
-    match module.funcs.get(idx as usize).map(|f| &f.kind) {
-        Some(FuncKind::Compiled(c)) => Ok(c),
+fn compiled(module: &ModuleInner, idx: u32) -> Result<&CallTarget, Trap> {
+    match module.call_targets.get(idx as usize) {
+        Some(t) if t.entry != CallTarget::IMPORT => Ok(t),
         _ => Err(internal("frame of a non-compiled function")),
     }
 }
@@ -124,54 +124,85 @@ fn internal(what: &str) -> Trap {
     Trap::with_message(TrapKind::Unreachable, format!("internal VM error: {what}"))
 }
 
-/// Prepares the frame of `f` at `base`: charges its wasm-defined frame cost against the
-/// stack budget (`stack_used` += cost, at most `max_stack`), grows the stack buffer if
-/// needed, zeroes the declared locals and copies the constants in.
+/// Prepares the frame of callee `t` at `base`: charges its wasm-defined frame cost
+/// against the stack budget (`stack_used` += cost, at most `max_stack`), grows the stack
+/// buffer if needed, zeroes the declared locals and copies the constants in.
 #[inline(always)]
 fn enter(
     stack: &mut Vec<u64>,
-    f: &CompiledFunc,
+    t: &CallTarget,
     module: &ModuleInner,
     base: usize,
     stack_used: &mut u32,
     max_stack: u32,
 ) -> Result<(), TrapKind> {
-    match stack_used.checked_add(f.stack_cost) {
+    match stack_used.checked_add(t.stack_cost) {
         Some(u) if u <= max_stack => *stack_used = u,
         _ => return Err(TrapKind::CallStackExhausted),
     }
-    let end = base + f.frame_size as usize;
+    let end = base + t.frame_size as usize;
     if stack.len() < end {
         grow_stack(stack, end);
     }
-    let locals = base + f.num_params as usize;
-    let n_locals = f.num_locals as usize;
-    // Determinism: locals start at zero, never at whatever a previous frame left.
-    if let Some(template) = f.template(module) {
-        // SAFETY: params + locals + constants <= frame_size (`verify`) and the stack is
-        // at least `base + frame_size` long (above).
-        unsafe { init_frame(stack.as_mut_ptr().add(locals), template) };
-    } else {
-        let pool = f.consts(module);
-        let (l, c) = stack[locals..locals + n_locals + pool.len()].split_at_mut(n_locals);
-        l.fill(0);
-        c.copy_from_slice(pool);
-    }
+    // SAFETY: P + L + C <= frame_size (`verify`), the stack is at least `base +
+    // frame_size` long (above), and the pool is inside the module's constant arena.
+    unsafe { init_frame(stack.as_mut_ptr().add(base), t, module.consts.as_ptr()) };
     Ok(())
 }
 
-/// Copies a frame template (`CompiledFunc::template`: zeros for the declared locals,
-/// then the constants) to `cells`. An inline loop, not a `memcpy` call: templates are
-/// at most `FRAME_TEMPLATE_MAX` cells, and a call per wasm call costs more than the copy.
+/// Sets up the declared locals and constants of callee `t`'s frame at `frame`: zeroes
+/// slots `P .. P + L` and copies its constant pool (from the module's arena `consts`) to
+/// slots `P + L .. P + L + C`.
+///
+/// Determinism: locals start at zero, never at whatever a previous frame left.
+///
+/// Two cells per store, in inline loops: not a `memset`/`memcpy` call, which would make
+/// the `call` handlers save the interpreter's argument registers around it (the
+/// volatile stores keep LLVM from turning the loops back into such calls); a
+/// serde_json call copies about 27 constants.
 ///
 /// # Safety
-/// `cells` is valid for writing `template.len()` cells.
+/// `frame` is valid for writing `P + L + C` cells; `consts` is the arena `t` indexes.
 #[inline(always)]
-unsafe fn init_frame(cells: *mut u64, template: &[u64]) {
-    for (i, &v) in template.iter().enumerate() {
-        // SAFETY: the caller's contract. Volatile keeps LLVM from turning the short loop
-        // back into a `memcpy` call (a plain store on every target).
-        unsafe { core::ptr::write_volatile(cells.add(i), v) };
+unsafe fn init_frame(frame: *mut u64, t: &CallTarget, consts: *const u64) {
+    /// Writes two cells at `p` (one 16-byte store where the target has one).
+    ///
+    /// # Safety
+    /// `p..p + 2` is writable.
+    #[inline(always)]
+    unsafe fn pair(p: *mut u64, v: [u64; 2]) {
+        // SAFETY: the caller's contract. Two plain stores, which LLVM merges: not
+        // `write_unaligned`, whose debug-build check takes a local's address (and a
+        // handler with an escaping local cannot end in a jump).
+        unsafe {
+            p.write(v[0]);
+            p.add(1).write(v[1]);
+        }
+        // A compiler-only fence (no instruction): the loops around this store are then
+        // not plain copy loops, which LLVM would turn into `memset`/`memcpy` calls.
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+    }
+    let (l, c) = (t.num_locals as usize, t.num_consts as usize);
+    // SAFETY: the caller's contract covers every cell written and read below.
+    unsafe {
+        let locals = frame.add(t.num_params as usize);
+        let mut i = 0;
+        while i + 2 <= l {
+            pair(locals.add(i), [0, 0]);
+            i += 2;
+        }
+        if i < l {
+            locals.add(i).write(0);
+        }
+        let (dst, pool) = (locals.add(l), consts.add(t.consts_start as usize));
+        let mut j = 0;
+        while j + 2 <= c {
+            pair(dst.add(j), [*pool.add(j), *pool.add(j + 1)]);
+            j += 2;
+        }
+        if j < c {
+            dst.add(j).write(*pool.add(j));
+        }
     }
 }
 
@@ -221,7 +252,7 @@ pub(crate) struct CallLimits {
     pub max_depth: usize,
 }
 
-/// Calls compiled function `f` of `module` with its frame at stack index `args_at`:
+/// Calls compiled function `t` of `module` with its frame at stack index `args_at`:
 /// the call-depth check, the frame cost and set-up ([`enter`]), the caller's frame record
 /// `caller` (whose `stack_used` is the budget used before the call), and the entry
 /// charge (`CompiledFunc::entry_gas`), in this order. Returns the callee's first
@@ -236,7 +267,7 @@ pub(crate) struct CallLimits {
 fn push_frame(
     stack: &mut Vec<u64>,
     frames: &mut Vec<Frame>,
-    f: &CompiledFunc,
+    t: &CallTarget,
     module: &ModuleInner,
     args_at: usize,
     caller: Frame,
@@ -247,28 +278,40 @@ fn push_frame(
     if frames.len() + 1 >= limits.max_depth {
         return Err(TrapKind::CallStackExhausted);
     }
-    enter(stack, f, module, args_at, stack_used, limits.max_stack)?;
+    enter(stack, t, module, args_at, stack_used, limits.max_stack)?;
     frames.push(caller);
-    take(fuel, u64::from(f.entry_gas))?;
-    // SAFETY: `entry_pc` is 0, or 1 when `code[0]` is a `consume_gas`, which never ends
-    // the code (verified).
-    Ok(unsafe { f.code(module).as_ptr().add(f.entry_pc()) })
+    take(fuel, u64::from(t.entry_gas))?;
+    Ok(entry_ip(module.code.as_ptr(), t))
+}
+
+/// The first instruction a call to compiled function `t` runs, in the code arena `code`.
+#[inline(always)]
+fn entry_ip(code: *const Op, t: &CallTarget) -> *const Op {
+    // SAFETY: `entry` is `code_start` plus 0, or 1 when the function's first instruction
+    // is a `consume_gas`, which never ends the code (verified): an instruction of the
+    // arena.
+    unsafe { code.add(t.entry as usize) }
 }
 
 /// [`push_frame`] when none of its steps can fail or allocate: the same steps with the
 /// same effects, in straight-line code without calls, so that the `call` handlers need
 /// no native stack frame of their own. Returns `None`, having changed nothing, when the
 /// call would exceed the depth or the stack budget, when the value stack or the frame
-/// list would have to grow, when the callee has no frame template, or when its entry
-/// charge exceeds `fuel`; the caller then makes the call through [`push_frame`], which
-/// grows the buffers or raises the trap.
+/// list would have to grow, or when its entry charge exceeds `fuel`; the caller then
+/// makes the call through [`push_frame`], which grows the buffers or raises the trap.
+/// `code` and `consts` are the module's arenas (`ModuleInner::code`, `consts`).
+///
+/// # Safety
+/// `t` is a compiled function's record of the module whose arenas are `code` and
+/// `consts`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)] // as `push_frame`
-fn push_frame_fast(
+unsafe fn push_frame_fast(
     stack: &mut [u64],
     frames: &mut Vec<Frame>,
-    f: &CompiledFunc,
-    module: &ModuleInner,
+    t: &CallTarget,
+    code: *const Op,
+    consts: *const u64,
     args_at: usize,
     caller: Frame,
     stack_used: &mut u32,
@@ -278,14 +321,13 @@ fn push_frame_fast(
     // Determinism: `frames.capacity()` and the stack buffer's length are allocation
     // state, not consensus state; they only choose between this path and `push_frame`,
     // whose effects are the same.
-    let template = f.template(module)?;
     let depth = frames.len();
     // u64: the sum of two u32 cannot wrap.
-    let used = u64::from(*stack_used) + u64::from(f.stack_cost);
-    let gas = u64::from(f.entry_gas);
+    let used = u64::from(*stack_used) + u64::from(t.stack_cost);
+    let gas = u64::from(t.entry_gas);
     if depth + 1 >= limits.max_depth
         || used > u64::from(limits.max_stack)
-        || stack.len() < args_at + f.frame_size as usize
+        || stack.len() < args_at + t.frame_size as usize
         || depth == frames.capacity()
         || gas > *fuel
     {
@@ -293,23 +335,15 @@ fn push_frame_fast(
     }
     *stack_used = used as u32;
     // SAFETY: `P + L + C <= frame_size` (`verify`) and `args_at + frame_size <=
-    // stack.len()` (checked above).
-    unsafe {
-        init_frame(
-            stack.as_mut_ptr().add(args_at + f.num_params as usize),
-            template,
-        )
-    };
+    // stack.len()` (checked above); `consts` is `t`'s arena (caller).
+    unsafe { init_frame(stack.as_mut_ptr().add(args_at), t, consts) };
     // SAFETY: `depth < capacity` (checked above): a push without the growth path.
     unsafe {
         frames.as_mut_ptr().add(depth).write(caller);
         frames.set_len(depth + 1);
     }
     *fuel -= gas;
-    let start = f.code_start as usize + f.entry_pc();
-    // SAFETY: `entry_pc < code_len` (as in `push_frame`) and the function's code is
-    // `module.code[code_start .. code_start + code_len]`.
-    Some(unsafe { module.code.as_ptr().add(start) })
+    Some(entry_ip(code, t))
 }
 
 /// The memory of instance `inst` as a host function sees it (`None` without memory).
@@ -424,11 +458,9 @@ fn run<H: Host>(
     /// first instruction to run.
     macro_rules! start {
         ($f:expr, $m:expr) => {{
-            let f: &CompiledFunc = $f;
-            consume(fuel, u64::from(f.entry_gas))?;
-            // SAFETY: `entry_pc` is 0, or 1 when `code[0]` is a `consume_gas`, which
-            // never ends the code (verified).
-            ip = unsafe { f.code($m).as_ptr().add(f.entry_pc()) };
+            let t: &CallTarget = $f;
+            consume(fuel, u64::from(t.entry_gas))?;
+            ip = entry_ip($m.code.as_ptr(), t);
         }};
     }
     start!(entry, module);
@@ -555,9 +587,11 @@ fn run<H: Host>(
         ($callee:expr, $args:expr) => {{
             let callee: u32 = $callee;
             let args_at = base + $args.0 as usize;
-            match &module.funcs[callee as usize].kind {
-                FuncKind::Compiled(f) => push_frame!(f, module, args_at),
-                FuncKind::Import(_) => call_addr!(inst.funcs[callee as usize], args_at),
+            let t = &module.call_targets[callee as usize];
+            if t.entry == CallTarget::IMPORT {
+                call_addr!(inst.funcs[callee as usize], args_at)
+            } else {
+                push_frame!(t, module, args_at)
             }
         }};
     }
@@ -619,27 +653,11 @@ fn run<H: Host>(
             }
 
             // ---- memory ----
-            Instr::MemorySize { dst } => {
-                set!(dst, u64::from(mem.size_pages()));
-                next!();
-            }
             Instr::MemoryGrow { dst, delta } => {
                 let delta = get!(delta) as u32;
                 charge(module, fuel, module.schedule.memory_grow_dynamic(delta))?;
                 let r = mem.grow(delta).unwrap_or(u32::MAX);
                 set!(dst, u64::from(r));
-                next!();
-            }
-            Instr::MemoryFill { dst, value, len } => {
-                let len = get!(len) as u32;
-                charge(module, fuel, module.schedule.bulk_memory_dynamic(len))?;
-                t!(mem.fill(get!(dst) as u32, get!(value) as u8, len));
-                next!();
-            }
-            Instr::MemoryCopy { dst, src, len } => {
-                let len = get!(len) as u32;
-                charge(module, fuel, module.schedule.bulk_memory_dynamic(len))?;
-                t!(mem.copy(get!(dst) as u32, get!(src) as u32, len));
                 next!();
             }
             Instr::MemoryInit { data, args } => {
@@ -767,6 +785,9 @@ fn run<H: Host>(
                 cx.stack_used = stack_used;
                 cx.ci = ci;
                 cx.module = module;
+                cx.targets = module.call_targets.as_ptr();
+                cx.code = module.code.as_ptr();
+                cx.consts = module.consts.as_ptr();
                 cx.stack = &mut *stack;
                 cx.frames = &mut *frames;
                 cx.inst_globals = inst.globals.as_ptr();

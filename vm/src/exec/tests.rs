@@ -32,7 +32,11 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
                 type_index: f.ty,
                 num_params: f.params,
                 num_locals: f.locals,
-                consts_start: crate::module::push_pool(&mut consts, f.locals, &f.consts),
+                consts_start: {
+                    let start = consts.len() as u32;
+                    consts.extend_from_slice(&f.consts);
+                    start
+                },
                 num_consts: f.consts.len() as u32,
                 frame_size: f.frame,
                 stack_cost: f.frame,
@@ -47,7 +51,7 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
                 kind: FuncKind::Compiled(compiled),
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
     let exports: BTreeMap<String, Export> = exports
         .iter()
         .map(|&(n, i)| {
@@ -61,6 +65,7 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
         })
         .collect();
     let config = Config::default();
+    let call_targets = ModuleInner::call_targets_of(&funcs);
     Module {
         inner: Arc::new(ModuleInner {
             types,
@@ -81,6 +86,7 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
             max_stack_slots: config.max_stack_slots,
             code,
             consts: consts.into(),
+            call_targets,
         }),
     }
 }

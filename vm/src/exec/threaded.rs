@@ -3,13 +3,14 @@
 //! Every instruction that computes, moves values, accesses linear memory, branches, or
 //! calls and returns inside the current instance has a handler here (arithmetic,
 //! compares, conversions, loads, stores, `copy`, `const`, `select`, `consume_gas`, `br`,
-//! `br_if`, `br_table`, fused compare-and-branch, `global.get/set`, `call`,
-//! `call_indirect` to a function of this instance with the expected type, `return`,
-//! and the register forms of `docs/ir.md`). Each instruction is stored as an [`Op`]
-//! with its handler's address; a handler reads its operands, writes its result and
-//! calls the next instruction's handler (direct threading). Everything else (host
-//! calls, calls and returns across instances, tables, bulk memory, `memory.grow`, traps
-//! with messages) is left to the loop in `exec::run`: its `Op` holds [`exit`], which
+//! `br_if`, `br_table`, fused compare-and-branch, `global.get/set`, `memory.size`,
+//! `memory.fill`, `memory.copy`, `call`, `call_indirect` to a function of this instance
+//! with the expected type, `return`, and the register forms of `docs/ir.md`). Each
+//! instruction is stored as an [`Op`] with its handler's address; a handler reads its
+//! operands, writes its result and calls the next instruction's handler (direct
+//! threading). Everything else (host calls, calls and returns across instances, tables,
+//! `memory.init`, `data.drop`, `memory.grow`, traps with messages) is left to the loop
+//! in `exec::run`: its `Op` holds [`exit`], which
 //! returns the instruction to the loop, and so do the handlers of `call`, `return` and
 //! `call_indirect` for the cases they do not handle. The state a handler needs travels
 //! in six argument registers (instruction pointer, frame pointer, remaining gas, linear
@@ -43,7 +44,7 @@
 use super::{float as fl, int as it, push_frame_fast, CallLimits, Frame, ResumeIp};
 use crate::ir::{Instr, Slot, Tag, NUM_TAGS};
 use crate::memory::access_start;
-use crate::module::{FuncDecl, FuncKind, ModuleInner};
+use crate::module::{CallTarget, ModuleInner};
 use crate::store::FuncInst;
 use crate::table::Table;
 use crate::trap::TrapKind;
@@ -78,6 +79,12 @@ pub(crate) struct Cx {
     limits: CallLimits,
     /// The current instance's module.
     pub module: *const ModuleInner,
+    /// Its call records (`ModuleInner::call_targets`, one per function index).
+    pub targets: *const CallTarget,
+    /// Its code arena (`ModuleInner::code`).
+    pub code: *const Op,
+    /// Its constant arena (`ModuleInner::consts`).
+    pub consts: *const u64,
     /// The value stack.
     pub stack: *mut Vec<u64>,
     /// The call stack.
@@ -119,6 +126,9 @@ impl Cx {
             ci: 0,
             limits,
             module: core::ptr::null(),
+            targets: core::ptr::null(),
+            code: core::ptr::null(),
+            consts: core::ptr::null(),
             stack: core::ptr::null_mut(),
             frames: core::ptr::null_mut(),
             globals,
@@ -223,7 +233,7 @@ pub(crate) fn has_handler(op: &Op) -> bool {
 /// below `frame_size`); `fp` points at a frame of at least `frame_size` cells of that
 /// function; `mem..mem + mem_len` is the current instance's linear memory, which does
 /// not move while the handlers run (none grows it). `cx`'s state fields describe the
-/// running function (`base` with `fp == stack + base`, `stack_used`, `ci`, `module`) and
+/// running function (`base` with `fp == stack + base`, `stack_used`, `ci`, `module` with its arenas `targets`, `code`, `consts`) and
 /// point at live buffers (`stack`, `frames`, `globals`, `inst_globals`) that nothing
 /// else touches during the run; `exec::run` reads `base` and `stack_used` back after it.
 /// Calls and returns handled here stay inside the current instance.
@@ -441,6 +451,13 @@ macro_rules! handler {
                     unsafe { &mut *cx }
                 };
             }
+            /// The base address of the current instance's linear memory (`mem_len`
+            /// bytes, `Cx::mem_len`).
+            macro_rules! mem_base {
+                () => {
+                    mem
+                };
+            }
             /// This instruction's address.
             macro_rules! here {
                 () => {
@@ -453,12 +470,12 @@ macro_rules! handler {
                     fp = $p
                 };
             }
-            /// Calls compiled function `$f` of the current instance with arguments at
-            /// slot `$args` through `push_frame_fast` (the steps of the loop's
-            /// `push_frame`, when none can fail or allocate), then continues at its
-            /// first instruction; every other call is left to the loop.
+            /// Calls compiled function `$t` (a `CallTarget`) of the current instance with
+            /// arguments at slot `$args` through `push_frame_fast` (the steps of the
+            /// loop's `push_frame`, when none can fail or allocate), then continues at
+            /// its first instruction; every other call is left to the loop.
             macro_rules! enter_compiled {
-                ($c:ident, $m:ident, $f:ident, $args:ident) => {{
+                ($c:ident, $t:ident, $args:ident) => {{
                     // SAFETY: `stack` and `frames` are the run's buffers (`run`'s contract).
                     let (stack, frames) = unsafe { (&mut *$c.stack, &mut *$c.frames) };
                     let args_at = $c.base + $args.0 as usize;
@@ -470,13 +487,15 @@ macro_rules! handler {
                         stack_used: $c.stack_used,
                     };
                     let limits = $c.limits;
-                    // Every case but the common one (a trap, a buffer to grow, a callee
-                    // without frame template) is the loop's: `push_frame` in full.
+                    // Every case but the common one (a trap, a buffer to grow) is the
+                    // loop's: `push_frame` in full.
                     #[cfg(test)]
                     if tests::FORCE_GUARD.with(|f| f.get()) {
                         to_loop!()
                     }
-                    let Some(next) = push_frame_fast(stack, frames, $f, $m, args_at, caller, &mut $c.stack_used, limits, &mut fuel) else {
+                    // SAFETY: `$t` is a compiled function's record of the current module,
+                    // whose arenas `code` and `consts` are.
+                    let Some(next) = (unsafe { push_frame_fast(stack, frames, $t, $c.code, $c.consts, args_at, caller, &mut $c.stack_used, limits, &mut fuel) }) else {
                         to_loop!()
                     };
                     $c.base = args_at;
@@ -984,6 +1003,52 @@ handler!(GlobalSetI32Add { global, lhs, rhs } => {
     next!()
 });
 
+// ---- bulk memory ----
+/// Charges the dynamic cost of a bulk memory operation over `$len` bytes when the module
+/// is metered (as `exec::run`'s `charge`: `GasSchedule::bulk_memory_dynamic`).
+macro_rules! charge_bulk {
+    ($c:ident, $len:expr) => {{
+        // SAFETY: `module` is the current instance's (`run`'s contract).
+        let module = unsafe { &*$c.module };
+        if module.metering {
+            charge!(module.schedule.bulk_memory_dynamic($len));
+        }
+    }};
+}
+handler!(MemorySize { dst } => {
+    // The length is a whole number of 64 KiB pages, at most 65536 of them.
+    set!(dst, (ctx!().mem_len / crate::memory::PAGE_SIZE as usize) as u64);
+    next!()
+});
+handler!(MemoryFill { dst, value, len } => {
+    let n = get!(len) as u32;
+    let c = ctx!();
+    charge_bulk!(c, n);
+    let Some(start) = access_start(get!(dst) as u32, 0, u64::from(n), c.mem_len) else {
+        stop!(TrapKind::MemoryOutOfBounds)
+    };
+    let byte = get!(value) as u8;
+    // SAFETY: `start + n <= mem_len` (`access_start`).
+    unsafe { core::ptr::write_bytes(mem_base!().add(start), byte, n as usize) };
+    next!()
+});
+handler!(MemoryCopy { dst, src, len } => {
+    let n = get!(len) as u32;
+    let c = ctx!();
+    charge_bulk!(c, n);
+    // Both ranges are checked before any byte is written (spec: trap, memory unchanged).
+    let (Some(from), Some(to)) = (
+        access_start(get!(src) as u32, 0, u64::from(n), c.mem_len),
+        access_start(get!(dst) as u32, 0, u64::from(n), c.mem_len),
+    ) else {
+        stop!(TrapKind::MemoryOutOfBounds)
+    };
+    // SAFETY: both ranges are inside the memory (`access_start`); `copy` allows overlap
+    // (`memmove`).
+    unsafe { core::ptr::copy(mem_base!().add(from), mem_base!().add(to), n as usize) };
+    next!()
+});
+
 // ---- br_table, calls and returns inside the current instance ----
 handler!(BrTable { index, len } => {
     let i = (get!(index) as u32).min(len);
@@ -992,13 +1057,14 @@ handler!(BrTable { index, len } => {
 });
 handler!(Call { func, args } => {
     let c = ctx!();
-    // SAFETY: `module` is the current instance's (`run`'s contract).
-    let module = unsafe { &*c.module };
+    // SAFETY: `func` is a function index of the module (validated) and `targets` holds
+    // one record per function index (`run`'s contract).
+    let t = unsafe { &*c.targets.add(func as usize) };
     // Imports (host functions, other instances) go through the loop.
-    let Some(FuncDecl { kind: FuncKind::Compiled(f), .. }) = module.funcs.get(func as usize) else {
+    if t.entry == CallTarget::IMPORT {
         to_loop!()
-    };
-    enter_compiled!(c, module, f, args)
+    }
+    enter_compiled!(c, t, args)
 });
 handler!(CallIndirect { type_index, table, args } => {
     let c = ctx!();
@@ -1019,12 +1085,13 @@ handler!(CallIndirect { type_index, table, args } => {
     if instance != c.ci {
         to_loop!()
     }
-    let decl = &module.funcs[fi as usize];
-    let FuncKind::Compiled(f) = &decl.kind else { to_loop!() };
-    if decl.type_index != type_index {
+    // SAFETY: a `FuncInst::Wasm` of the current instance names a function index of its
+    // module, which `targets` covers.
+    let t = unsafe { &*c.targets.add(fi as usize) };
+    if t.entry == CallTarget::IMPORT || t.type_index != type_index {
         to_loop!()
     }
-    enter_compiled!(c, module, f, args)
+    enter_compiled!(c, t, args)
 });
 handler!(ReturnOne { src } => {
     let c = ctx!();
@@ -1120,6 +1187,9 @@ macro_rules! handler_table {
             t[Tag::GlobalGetI32Sub as usize] = GlobalGetI32Sub;
             t[Tag::GlobalGetI32SubSet as usize] = GlobalGetI32SubSet;
             t[Tag::GlobalSetI32Add as usize] = GlobalSetI32Add;
+            t[Tag::MemorySize as usize] = MemorySize;
+            t[Tag::MemoryFill as usize] = MemoryFill;
+            t[Tag::MemoryCopy as usize] = MemoryCopy;
             t[Tag::BrTable as usize] = BrTable;
             t[Tag::Call as usize] = Call;
             t[Tag::CallIndirect as usize] = CallIndirect;

@@ -666,7 +666,8 @@ impl<'m> FuncTranslator<'m> {
             previous = instr.register_result();
             code_arena.push(crate::exec::threaded::Op::new(instr));
         }
-        let consts_start = crate::module::push_pool(consts_arena, l, &self.a.consts);
+        let consts_start = consts_arena.len() as u32;
+        consts_arena.extend_from_slice(&self.a.consts);
         let func = crate::module::CompiledFunc {
             type_index: self.type_index,
             num_params: p,

@@ -552,6 +552,7 @@ pub(crate) fn compile_module(config: &Config, wasm: &[u8]) -> Result<ModuleInner
             max_stack_slots: config.max_stack_slots,
             code: Vec::new(),
             consts: Box::new([]),
+            call_targets: Box::new([]),
         },
         ctx: ModuleCtx {
             types: Vec::new(),
@@ -574,5 +575,6 @@ pub(crate) fn compile_module(config: &Config, wasm: &[u8]) -> Result<ModuleInner
     b.m.types = core::mem::take(&mut b.ctx.types);
     b.m.code = core::mem::take(&mut b.code_arena);
     b.m.consts = core::mem::take(&mut b.consts_arena).into_boxed_slice();
+    b.m.call_targets = ModuleInner::call_targets_of(&b.m.funcs);
     Ok(b.m)
 }
