@@ -60,16 +60,12 @@ pub(crate) enum FuncKind {
     Compiled(CompiledFunc),
 }
 
-/// A translated function body.
-///
-/// Frame layout: `[params (num_params)] [locals (num_locals)] [consts] [temporaries]`,
-/// `frame_size` slots in all. On entry the interpreter zeroes the locals and copies
-/// `consts` into slots `num_params + num_locals ..`.
-#[derive(Debug)]
-pub(crate) struct CompiledFunc {
-    /// Index into `ModuleInner::types`.
-    #[allow(dead_code)] // contract field (docs/ir.md); not every consumer reads it
-    pub type_index: u32,
+/// A function's frame: its layout `[params P] [locals L] [consts C] [temporaries]`
+/// (`frame_size` slots in all), its consensus stack cost and its entry charge: what
+/// entering it does (`exec::enter`: zero the locals, copy `consts` into slots `P + L ..`,
+/// charge). Shared by [`CompiledFunc`] and the call path's [`CallTarget`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct FrameShape {
     /// Number of parameters (P).
     pub num_params: u32,
     /// Number of declared locals, excluding params (L).
@@ -79,11 +75,25 @@ pub(crate) struct CompiledFunc {
     pub consts_start: u32,
     /// Number of pooled constants (C).
     pub num_consts: u32,
-    /// Total frame size in slots: `P + L + consts.len() + max temporaries`.
+    /// Total frame size in slots: `P + L + C + max temporaries`.
     pub frame_size: u32,
     /// Frame cost for the consensus stack limit, defined on WebAssembly (not on IR):
     /// params + declared locals + maximum operand-stack height (`gas::MeteredBlocks`).
     pub stack_cost: u32,
+    /// The charge of the function's entry block when `code[0]` is its `consume_gas`
+    /// (else 0): a call charges it itself and starts at `code[1]`, one dispatch fewer
+    /// per call. Same charge at the same point (right after the frame is entered).
+    pub entry_gas: u32,
+}
+
+/// A translated function body.
+#[derive(Debug)]
+pub(crate) struct CompiledFunc {
+    /// Index into `ModuleInner::types`.
+    #[allow(dead_code)] // contract field (docs/ir.md); not every consumer reads it
+    pub type_index: u32,
+    /// Its frame.
+    pub frame: FrameShape,
     /// Number of results.
     #[allow(dead_code)] // contract field (docs/ir.md)
     pub num_results: u32,
@@ -94,10 +104,6 @@ pub(crate) struct CompiledFunc {
     pub code_start: u32,
     /// Number of instructions.
     pub code_len: u32,
-    /// The charge of the function's entry block when `code[0]` is its `consume_gas`
-    /// (else 0): a call charges it itself and starts at `code[1]`, one dispatch fewer
-    /// per call. Same charge at the same point (right after the frame is entered).
-    pub entry_gas: u32,
 }
 
 /// What a call needs to know about its callee: one record per function index (imports
@@ -112,20 +118,8 @@ pub(crate) struct CallTarget {
     pub entry: u32,
     /// Index into `ModuleInner::types`.
     pub type_index: u32,
-    /// Number of parameters (P): the declared locals start at frame slot P.
-    pub num_params: u32,
-    /// Number of declared locals (L), zeroed on entry.
-    pub num_locals: u32,
-    /// Start of the constant pool in `ModuleInner::consts`.
-    pub consts_start: u32,
-    /// Number of pooled constants (C), copied to slots `P + L ..` on entry.
-    pub num_consts: u32,
-    /// Frame size in slots.
-    pub frame_size: u32,
-    /// Consensus frame cost (`CompiledFunc::stack_cost`).
-    pub stack_cost: u32,
-    /// Entry-block charge taken by the call (`CompiledFunc::entry_gas`).
-    pub entry_gas: u32,
+    /// The callee's frame (all zero for an import).
+    pub frame: FrameShape,
 }
 
 impl CallTarget {
@@ -137,13 +131,7 @@ impl CallTarget {
         CallTarget {
             entry: f.code_start + f.entry_pc() as u32,
             type_index: f.type_index,
-            num_params: f.num_params,
-            num_locals: f.num_locals,
-            consts_start: f.consts_start,
-            num_consts: f.num_consts,
-            frame_size: f.frame_size,
-            stack_cost: f.stack_cost,
-            entry_gas: f.entry_gas,
+            frame: f.frame,
         }
     }
 
@@ -152,19 +140,13 @@ impl CallTarget {
         CallTarget {
             entry: CallTarget::IMPORT,
             type_index,
-            num_params: 0,
-            num_locals: 0,
-            consts_start: 0,
-            num_consts: 0,
-            frame_size: 0,
-            stack_cost: 0,
-            entry_gas: 0,
+            frame: FrameShape::default(),
         }
     }
 }
 
 impl CompiledFunc {
-    /// The entry-block charge of `code` (see [`CompiledFunc::entry_gas`]).
+    /// The entry-block charge of `code` (see [`FrameShape::entry_gas`]).
     pub(crate) fn entry_gas_of(code: &[Instr]) -> u32 {
         match code.first() {
             Some(&Instr::ConsumeGas { amount }) => amount,
@@ -177,7 +159,7 @@ impl CompiledFunc {
     /// instruction), else 0.
     #[inline(always)]
     pub(crate) fn entry_pc(&self) -> usize {
-        usize::from(self.entry_gas != 0)
+        usize::from(self.frame.entry_gas != 0)
     }
 
     /// The function's code in `module`'s arena.
@@ -189,9 +171,9 @@ impl CompiledFunc {
 
     /// Human name of a slot: `p0` param, `l0` declared local, `c0` constant, `t0` temporary.
     fn slot_name(&self, s: Slot) -> String {
-        let p = self.num_params;
-        let l = p + self.num_locals;
-        let c = l + self.num_consts;
+        let p = self.frame.num_params;
+        let l = p + self.frame.num_locals;
+        let c = l + self.frame.num_consts;
         match s.0 {
             x if x < p => format!("p{x}"),
             x if x < l => format!("l{}", x - p),

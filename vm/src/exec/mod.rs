@@ -13,7 +13,7 @@
 //!   frame push that switches the current instance's context (module, memory, index
 //!   maps); the return switches back.
 //! * Limits (determinism): entering a function charges its wasm-defined frame cost
-//!   (`CompiledFunc::stack_cost`: params + locals + maximum wasm operand height, see
+//!   (`FrameShape::stack_cost`: params + locals + maximum wasm operand height, see
 //!   `docs/gas.md`) against `max_stack_slots`, released on return, and needs
 //!   `active frames <= max_call_depth`; else `CallStackExhausted`. Both depend only on
 //!   the wasm code and the call sequence, never on the IR or the machine. The IR value
@@ -136,11 +136,11 @@ fn enter(
     stack_used: &mut u32,
     max_stack: u32,
 ) -> Result<(), TrapKind> {
-    match stack_used.checked_add(t.stack_cost) {
+    match stack_used.checked_add(t.frame.stack_cost) {
         Some(u) if u <= max_stack => *stack_used = u,
         _ => return Err(TrapKind::CallStackExhausted),
     }
-    let end = base + t.frame_size as usize;
+    let end = base + t.frame.frame_size as usize;
     if stack.len() < end {
         grow_stack(stack, end);
     }
@@ -213,12 +213,16 @@ unsafe fn init_frame(frame: *mut u64, t: &CallTarget, consts: *const u64) {
         #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
         core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
     }
-    let (l, c) = (t.num_locals as usize, t.num_consts as usize);
+    let (l, c) = (t.frame.num_locals as usize, t.frame.num_consts as usize);
     // SAFETY: the caller's contract covers every cell written and read.
     unsafe {
-        let locals = frame.add(t.num_params as usize);
+        let locals = frame.add(t.frame.num_params as usize);
         cells(locals, None, l);
-        cells(locals.add(l), Some(consts.add(t.consts_start as usize)), c);
+        cells(
+            locals.add(l),
+            Some(consts.add(t.frame.consts_start as usize)),
+            c,
+        );
     }
 }
 
@@ -271,7 +275,7 @@ pub(crate) struct CallLimits {
 /// Calls compiled function `t` of `module` with its frame at stack index `args_at`:
 /// the call-depth check, the frame cost and set-up ([`enter`]), the caller's frame record
 /// `caller` (whose `stack_used` is the budget used before the call), and the entry
-/// charge (`CompiledFunc::entry_gas`), in this order. Returns the callee's first
+/// charge (`FrameShape::entry_gas`), in this order. Returns the callee's first
 /// instruction to run. The one definition of a call, used by the loop below and by the
 /// `call` handlers of [`threaded`].
 ///
@@ -296,7 +300,7 @@ fn push_frame(
     }
     enter(stack, t, module, args_at, stack_used, limits.max_stack)?;
     frames.push(caller);
-    take(fuel, u64::from(t.entry_gas))?;
+    take(fuel, u64::from(t.frame.entry_gas))?;
     Ok(entry_ip(module.code.as_ptr(), t))
 }
 
@@ -339,11 +343,11 @@ unsafe fn push_frame_fast(
     // whose effects are the same.
     let depth = frames.len();
     // u64: the sum of two u32 cannot wrap.
-    let used = u64::from(*stack_used) + u64::from(t.stack_cost);
-    let gas = u64::from(t.entry_gas);
+    let used = u64::from(*stack_used) + u64::from(t.frame.stack_cost);
+    let gas = u64::from(t.frame.entry_gas);
     if depth + 1 >= limits.max_depth
         || used > u64::from(limits.max_stack)
-        || stack.len() < args_at + t.frame_size as usize
+        || stack.len() < args_at + t.frame.frame_size as usize
         || depth == frames.capacity()
         || gas > *fuel
     {
@@ -470,12 +474,12 @@ fn run<H: Host>(
     // `select` is followed by its `arg` and `br_table` by its `len + 1` entries.
     let mut ip: *const Op;
     /// Starts executing function `$f` whose frame was just entered: charges its entry
-    /// block when the call does that (`CompiledFunc::entry_gas`) and points `ip` at its
+    /// block when the call does that (`FrameShape::entry_gas`) and points `ip` at its
     /// first instruction to run.
     macro_rules! start {
         ($f:expr, $m:expr) => {{
             let t: &CallTarget = $f;
-            consume(fuel, u64::from(t.entry_gas))?;
+            consume(fuel, u64::from(t.frame.entry_gas))?;
             ip = entry_ip($m.code.as_ptr(), t);
         }};
     }

@@ -7,7 +7,7 @@ use crate::host::NoHost;
 use crate::instance::Instance;
 use crate::ir::{Instr, Slot};
 use crate::meter::GasMeter;
-use crate::module::{CompiledFunc, Export, FuncDecl, FuncKind, Module, ModuleInner};
+use crate::module::{CompiledFunc, Export, FrameShape, FuncDecl, FuncKind, Module, ModuleInner};
 use crate::trap::TrapKind;
 use crate::types::{ExternKind, FuncType, ValType};
 use crate::value::Value;
@@ -30,18 +30,20 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
         .map(|f| {
             let compiled = CompiledFunc {
                 type_index: f.ty,
-                num_params: f.params,
-                num_locals: f.locals,
-                consts_start: {
-                    let start = consts.len() as u32;
-                    consts.extend_from_slice(&f.consts);
-                    start
+                frame: FrameShape {
+                    num_params: f.params,
+                    num_locals: f.locals,
+                    consts_start: {
+                        let start = consts.len() as u32;
+                        consts.extend_from_slice(&f.consts);
+                        start
+                    },
+                    num_consts: f.consts.len() as u32,
+                    frame_size: f.frame,
+                    stack_cost: f.frame,
+                    entry_gas: 0,
                 },
-                num_consts: f.consts.len() as u32,
-                frame_size: f.frame,
-                stack_cost: f.frame,
                 num_results: f.results,
-                entry_gas: 0,
                 code_start: code.len() as u32,
                 code_len: f.code.len() as u32,
             };

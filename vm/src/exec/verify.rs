@@ -118,8 +118,10 @@ pub(crate) fn frame_slots(
     code: &[Instr],
     types: &[FuncType],
 ) -> Result<(), String> {
-    let size = f.frame_size;
-    let fixed = u64::from(f.num_params) + u64::from(f.num_locals) + u64::from(f.num_consts);
+    let size = f.frame.frame_size;
+    let fixed = u64::from(f.frame.num_params)
+        + u64::from(f.frame.num_locals)
+        + u64::from(f.frame.num_consts);
     if fixed > u64::from(size) {
         return Err(format!(
             "frame of {size} slots smaller than its {fixed} fixed slots"
@@ -167,14 +169,14 @@ mod tests {
     fn raw_func(frame_size: u32, code: Vec<Instr>) -> Func {
         let f = CompiledFunc {
             type_index: 0,
-            num_params: 1,
-            num_locals: 0,
-            consts_start: 0,
-            num_consts: 1,
-            frame_size,
-            stack_cost: 2,
+            frame: crate::module::FrameShape {
+                num_params: 1,
+                num_consts: 1,
+                frame_size,
+                stack_cost: 2,
+                ..Default::default()
+            },
             num_results: 1,
-            entry_gas: 0,
             code_start: 0,
             code_len: code.len() as u32,
         };

@@ -434,7 +434,7 @@ impl<'m> Instrumenter<'m> {
             return Err(Error::invalid("code for an imported function", 0));
         };
         let ty = &m.types[decl.type_index as usize];
-        let stack_cost = compiled.stack_cost;
+        let stack_cost = compiled.frame.stack_cost;
 
         // Pass 1: the charge amounts.
         analysis.start();

@@ -670,14 +670,16 @@ impl<'m> FuncTranslator<'m> {
         consts_arena.extend_from_slice(&self.a.consts);
         let func = crate::module::CompiledFunc {
             type_index: self.type_index,
-            num_params: p,
-            num_locals: l,
-            consts_start,
-            num_consts: c,
-            frame_size,
-            stack_cost: self.num_locals.saturating_add(self.a.gas.max_height()),
+            frame: crate::module::FrameShape {
+                num_params: p,
+                num_locals: l,
+                consts_start,
+                num_consts: c,
+                frame_size,
+                stack_cost: self.num_locals.saturating_add(self.a.gas.max_height()),
+                entry_gas: crate::module::CompiledFunc::entry_gas_of(&code),
+            },
             num_results: self.num_results,
-            entry_gas: crate::module::CompiledFunc::entry_gas_of(&code),
             code_start,
             code_len: code.len() as u32,
         };

@@ -31,8 +31,9 @@ use wasmparser::{
 
 use crate::limits::check;
 use crate::module::{
-    CompiledFunc, ConstExpr, DataMode, DataSegment, ElementMode, ElementSegment, Export, FuncDecl,
-    FuncKind, GlobalDecl, ImportDecl, ImportName, MemoryDecl, ModuleInner, TableDecl,
+    CompiledFunc, ConstExpr, DataMode, DataSegment, ElementMode, ElementSegment, Export,
+    FrameShape, FuncDecl, FuncKind, GlobalDecl, ImportDecl, ImportName, MemoryDecl, ModuleInner,
+    TableDecl,
 };
 use crate::types::{ExternKind, FuncType, ValType};
 use crate::{Config, Error};
@@ -360,16 +361,10 @@ impl Builder<'_> {
                     let ty = ty?;
                     let placeholder = CompiledFunc {
                         type_index: ty,
-                        num_params: 0,
-                        num_locals: 0,
-                        consts_start: 0,
-                        num_consts: 0,
-                        frame_size: 0,
-                        stack_cost: 0,
+                        frame: FrameShape::default(),
                         num_results: 0,
                         code_start: 0,
                         code_len: 0,
-                        entry_gas: 0,
                     };
                     self.add_func(ty, FuncKind::Compiled(placeholder), offset)?;
                 }

@@ -653,7 +653,7 @@ fn many_locals_refs_then_set_is_linear() {
 
 fn stack_cost(m: &Module, f: u32) -> u32 {
     match &m.inner.funcs[f as usize].kind {
-        crate::module::FuncKind::Compiled(c) => c.stack_cost,
+        crate::module::FuncKind::Compiled(c) => c.frame.stack_cost,
         crate::module::FuncKind::Import(_) => panic!("import"),
     }
 }
@@ -766,11 +766,11 @@ mod exec {
             crate::module::FuncKind::Import(_) => unreachable!(),
         };
         assert!(
-            f.num_consts as usize <= MAX_POOLED_CONSTS + 2,
+            f.frame.num_consts as usize <= MAX_POOLED_CONSTS + 2,
             "{}",
-            f.num_consts
+            f.frame.num_consts
         );
-        assert!(f.frame_size <= f.stack_cost + MAX_POOLED_CONSTS as u32 + 2);
+        assert!(f.frame.frame_size <= f.frame.stack_cost + MAX_POOLED_CONSTS as u32 + 2);
         assert!(m.disassemble(0).unwrap().contains("const "));
     }
 
