@@ -37,6 +37,13 @@ pub(crate) fn access_start(addr: u32, offset: u32, len: u64, mem_len: usize) -> 
     }
 }
 
+/// The size in pages of a linear memory of `len` bytes (always a whole number of pages,
+/// at most 65536 of them): `memory.size`.
+#[inline(always)]
+pub(crate) fn pages(len: usize) -> u32 {
+    (len / PAGE_SIZE as usize) as u32
+}
+
 impl Memory {
     /// A memory of `min_pages` zeroed pages that may grow up to `max_pages`, whose type
     /// declares maximum `Some(max_pages)`.
@@ -96,8 +103,7 @@ impl Memory {
     /// Current size in pages.
     #[inline]
     pub(crate) fn size_pages(&self) -> u32 {
-        // len is always a whole number of pages <= 65536 pages.
-        (self.bytes.len() / PAGE_SIZE as usize) as u32
+        pages(self.bytes.len())
     }
 
     /// Grows by `delta` pages (zero-filled); returns the old size in pages, or `None` if

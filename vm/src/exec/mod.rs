@@ -48,7 +48,7 @@ use crate::host::Host;
 use crate::ir::{Instr, Slot};
 use crate::memory::Memory;
 use crate::meter::GasMeter;
-use crate::module::{CallTarget, ModuleInner};
+use crate::module::{CallTarget, FrameShape, ModuleInner};
 use crate::store::{FuncInst, InstanceData, Store};
 use crate::trap::{Trap, TrapKind};
 use crate::value::Value;
@@ -146,11 +146,17 @@ fn enter(
     }
     // SAFETY: P + L + C <= frame_size (`verify`), the stack is at least `base +
     // frame_size` long (above), and the pool is inside the module's constant arena.
-    unsafe { init_frame(stack.as_mut_ptr().add(base), t, module.consts.as_ptr()) };
+    unsafe {
+        init_frame(
+            stack.as_mut_ptr().add(base),
+            &t.frame,
+            module.consts.as_ptr(),
+        )
+    };
     Ok(())
 }
 
-/// Sets up the declared locals and constants of callee `t`'s frame at `frame`: zeroes
+/// Sets up the declared locals and constants of a frame of shape `shape` at `frame`: zeroes
 /// slots `P .. P + L` and copies its constant pool (from the module's arena `consts`) to
 /// slots `P + L .. P + L + C`.
 ///
@@ -163,9 +169,9 @@ fn enter(
 /// instructions per call, LLVM's own 8-fold unrolling more spills.
 ///
 /// # Safety
-/// `frame` is valid for writing `P + L + C` cells; `consts` is the arena `t` indexes.
+/// `frame` is valid for writing `P + L + C` cells; `consts` is the arena `shape` indexes.
 #[inline(always)]
-unsafe fn init_frame(frame: *mut u64, t: &CallTarget, consts: *const u64) {
+unsafe fn init_frame(frame: *mut u64, shape: &FrameShape, consts: *const u64) {
     /// Copies `n` cells from `src` to `dst` (`src` None: writes zeros).
     ///
     /// # Safety
@@ -213,14 +219,14 @@ unsafe fn init_frame(frame: *mut u64, t: &CallTarget, consts: *const u64) {
         #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
         core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
     }
-    let (l, c) = (t.frame.num_locals as usize, t.frame.num_consts as usize);
+    let (l, c) = (shape.num_locals as usize, shape.num_consts as usize);
     // SAFETY: the caller's contract covers every cell written and read.
     unsafe {
-        let locals = frame.add(t.frame.num_params as usize);
+        let locals = frame.add(shape.num_params as usize);
         cells(locals, None, l);
         cells(
             locals.add(l),
-            Some(consts.add(t.frame.consts_start as usize)),
+            Some(consts.add(shape.consts_start as usize)),
             c,
         );
     }
@@ -356,7 +362,7 @@ unsafe fn push_frame_fast(
     *stack_used = used as u32;
     // SAFETY: `P + L + C <= frame_size` (`verify`) and `args_at + frame_size <=
     // stack.len()` (checked above); `consts` is `t`'s arena (caller).
-    unsafe { init_frame(stack.as_mut_ptr().add(args_at), t, consts) };
+    unsafe { init_frame(stack.as_mut_ptr().add(args_at), &t.frame, consts) };
     // SAFETY: `depth < capacity` (checked above): a push without the growth path.
     unsafe {
         frames.as_mut_ptr().add(depth).write(caller);

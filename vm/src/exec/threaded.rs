@@ -233,8 +233,9 @@ pub(crate) fn has_handler(op: &Op) -> bool {
 /// below `frame_size`); `fp` points at a frame of at least `frame_size` cells of that
 /// function; `mem..mem + mem_len` is the current instance's linear memory, which does
 /// not move while the handlers run (none grows it). `cx`'s state fields describe the
-/// running function (`base` with `fp == stack + base`, `stack_used`, `ci`, `module` with its arenas `targets`, `code`, `consts`) and
-/// point at live buffers (`stack`, `frames`, `globals`, `inst_globals`) that nothing
+/// running function (`base` with `fp == stack + base`, `stack_used`, `ci`, `module`, and
+/// that module's `targets`, `code` and `consts`, copied from it so that a call reads them
+/// with one load) and point at live buffers (`stack`, `frames`, `globals`, `inst_globals`) that nothing
 /// else touches during the run; `exec::run` reads `base` and `stack_used` back after it.
 /// Calls and returns handled here stay inside the current instance.
 pub(crate) unsafe fn run(
@@ -1016,8 +1017,7 @@ macro_rules! charge_bulk {
     }};
 }
 handler!(MemorySize { dst } => {
-    // The length is a whole number of 64 KiB pages, at most 65536 of them.
-    set!(dst, (ctx!().mem_len / crate::memory::PAGE_SIZE as usize) as u64);
+    set!(dst, u64::from(crate::memory::pages(ctx!().mem_len)));
     next!()
 });
 handler!(MemoryFill { dst, value, len } => {
