@@ -79,8 +79,11 @@ impl IrField for i32 {
 
 /// The single table of Metron IR instructions. Invokes `$mac!` with sections:
 /// `[other]` (fully spelled out), `[binary]` (`{dst, lhs, rhs}`), `[unary]` (`{dst, src}`),
-/// `[load]` (`{dst, ptr, offset}`), `[store]` (`{ptr, value, offset}`) and `[br_cmp]`
-/// (`{lhs, rhs, offset}`: branch when the comparison holds).
+/// `[load]` (`{dst, ptr, offset}`), `[store]` (`{ptr, value, offset}`), `[br_cmp]`
+/// (`{lhs, rhs, offset}`: branch when the comparison holds), and the immediate forms
+/// `[binary_imm]` (`{dst, lhs, imm}`) and `[br_cmp_imm]` (`{lhs, imm, offset}`): the
+/// right operand is the constant `imm` carried by the instruction (i32 operations: the
+/// value; i64 operations: `imm` sign-extended from 32 bits).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! for_each_instr {
@@ -269,6 +272,22 @@ macro_rules! for_each_instr {
             BrF32Gt, BrF32GtL, BrF32GtR = "br.f32.gt", BrF32Le, BrF32LeL, BrF32LeR = "br.f32.le", BrF32Ge, BrF32GeL, BrF32GeR = "br.f32.ge",
             BrF64Eq, BrF64EqL, BrF64EqR = "br.f64.eq", BrF64Ne, BrF64NeL, BrF64NeR = "br.f64.ne", BrF64Lt, BrF64LtL, BrF64LtR = "br.f64.lt",
             BrF64Gt, BrF64GtL, BrF64GtR = "br.f64.gt", BrF64Le, BrF64LeL, BrF64LeR = "br.f64.le", BrF64Ge, BrF64GeL, BrF64GeR = "br.f64.ge",
+
+            [binary_imm]
+            I32AddI, I32AddIL = "i32.add", I32MulI, I32MulIL = "i32.mul", I32AndI, I32AndIL = "i32.and", I32OrI, I32OrIL = "i32.or", I32XorI, I32XorIL = "i32.xor",
+            I32ShlI, I32ShlIL = "i32.shl", I32ShrSI, I32ShrSIL = "i32.shr_s", I32ShrUI, I32ShrUIL = "i32.shr_u", I32RotlI, I32RotlIL = "i32.rotl", I32RotrI, I32RotrIL = "i32.rotr",
+            I32EqI, I32EqIL = "i32.eq", I32NeI, I32NeIL = "i32.ne", I32LtSI, I32LtSIL = "i32.lt_s", I32LtUI, I32LtUIL = "i32.lt_u", I32GtSI, I32GtSIL = "i32.gt_s",
+            I32GtUI, I32GtUIL = "i32.gt_u", I32LeSI, I32LeSIL = "i32.le_s", I32LeUI, I32LeUIL = "i32.le_u", I32GeSI, I32GeSIL = "i32.ge_s", I32GeUI, I32GeUIL = "i32.ge_u",
+            I64AddI, I64AddIL = "i64.add", I64MulI, I64MulIL = "i64.mul", I64AndI, I64AndIL = "i64.and", I64OrI, I64OrIL = "i64.or", I64XorI, I64XorIL = "i64.xor",
+            I64ShlI, I64ShlIL = "i64.shl", I64ShrSI, I64ShrSIL = "i64.shr_s", I64ShrUI, I64ShrUIL = "i64.shr_u", I64RotlI, I64RotlIL = "i64.rotl", I64RotrI, I64RotrIL = "i64.rotr",
+            I64EqI, I64EqIL = "i64.eq", I64NeI, I64NeIL = "i64.ne", I64LtSI, I64LtSIL = "i64.lt_s", I64LtUI, I64LtUIL = "i64.lt_u", I64GtSI, I64GtSIL = "i64.gt_s",
+            I64GtUI, I64GtUIL = "i64.gt_u", I64LeSI, I64LeSIL = "i64.le_s", I64LeUI, I64LeUIL = "i64.le_u", I64GeSI, I64GeSIL = "i64.ge_s", I64GeUI, I64GeUIL = "i64.ge_u",
+
+            [br_cmp_imm]
+            BrI32EqI, BrI32EqIL = "br.i32.eq", BrI32NeI, BrI32NeIL = "br.i32.ne", BrI32LtSI, BrI32LtSIL = "br.i32.lt_s", BrI32LtUI, BrI32LtUIL = "br.i32.lt_u", BrI32GtSI, BrI32GtSIL = "br.i32.gt_s",
+            BrI32GtUI, BrI32GtUIL = "br.i32.gt_u", BrI32LeSI, BrI32LeSIL = "br.i32.le_s", BrI32LeUI, BrI32LeUIL = "br.i32.le_u", BrI32GeSI, BrI32GeSIL = "br.i32.ge_s", BrI32GeUI, BrI32GeUIL = "br.i32.ge_u",
+            BrI64EqI, BrI64EqIL = "br.i64.eq", BrI64NeI, BrI64NeIL = "br.i64.ne", BrI64LtSI, BrI64LtSIL = "br.i64.lt_s", BrI64LtUI, BrI64LtUIL = "br.i64.lt_u", BrI64GtSI, BrI64GtSIL = "br.i64.gt_s",
+            BrI64GtUI, BrI64GtUIL = "br.i64.gt_u", BrI64LeSI, BrI64LeSIL = "br.i64.le_s", BrI64LeUI, BrI64LeUIL = "br.i64.le_u", BrI64GeSI, BrI64GeSIL = "br.i64.ge_s", BrI64GeUI, BrI64GeUIL = "br.i64.ge_u",
         }
     };
 }
@@ -282,6 +301,8 @@ macro_rules! define_instr {
         [load] $( $lname:ident, $lp:ident = $lm:literal, )*
         [store] $( $sname:ident, $sv:ident, $sp:ident = $sm:literal, )*
         [br_cmp] $( $cname:ident, $cl:ident, $cr:ident = $cm:literal, )*
+        [binary_imm] $( $iname:ident, $il:ident = $im:literal, )*
+        [br_cmp_imm] $( $jname:ident, $jl:ident = $jm:literal, )*
     ) => {
         /// One Metron IR instruction. See the module docs and [`for_each_instr!`].
         ///
@@ -425,6 +446,50 @@ macro_rules! define_instr {
                     offset: i32,
                 },
             )*
+            $(
+                #[doc = concat!("`", $im, "` with a constant right operand: `dst = lhs op imm`.")]
+                $iname {
+                    /// Result slot.
+                    dst: Slot,
+                    /// Left operand.
+                    lhs: Slot,
+                    /// Right operand: the constant (i64 operations sign-extend it).
+                    imm: u32,
+                },
+                #[doc = concat!("`", $im, "` with a constant right operand and `lhs` read from the register ([`Instr::use_register`]).")]
+                $il {
+                    /// Result slot.
+                    dst: Slot,
+                    /// Left operand (its value is in the register).
+                    lhs: Slot,
+                    /// Right operand: the constant (i64 operations sign-extend it).
+                    imm: u32,
+                },
+            )*
+            $(
+                #[doc = concat!("Fused compare and branch with a constant right operand: jump by `offset` when `", $jm, "` of `lhs`, `imm` holds (charging `gas` when taken).")]
+                $jname {
+                    /// Gas charged when the branch is taken.
+                    gas: u16,
+                    /// Left operand.
+                    lhs: Slot,
+                    /// Right operand: the constant (i64 compares sign-extend it).
+                    imm: u32,
+                    /// Relative branch offset.
+                    offset: i32,
+                },
+                #[doc = concat!("`", $jm, "` with a constant right operand and `lhs` read from the register ([`Instr::use_register`]).")]
+                $jl {
+                    /// Gas charged when the branch is taken.
+                    gas: u16,
+                    /// Left operand (its value is in the register).
+                    lhs: Slot,
+                    /// Right operand: the constant (i64 compares sign-extend it).
+                    imm: u32,
+                    /// Relative branch offset.
+                    offset: i32,
+                },
+            )*
         }
 
         /// The variant of an [`Instr`] without its fields, in declaration order: indexes
@@ -439,6 +504,8 @@ macro_rules! define_instr {
             $( $lname, $lp, )*
             $( $sname, $sv, $sp, )*
             $( $cname, $cl, $cr, )*
+            $( $iname, $il, )*
+            $( $jname, $jl, )*
         }
 
         /// Number of [`Instr`] variants (the size of a table indexed by [`Tag`]).
@@ -449,6 +516,8 @@ macro_rules! define_instr {
             $( stringify!($lname), stringify!($lp), )*
             $( stringify!($sname), stringify!($sv), stringify!($sp), )*
             $( stringify!($cname), stringify!($cl), stringify!($cr), )*
+            $( stringify!($iname), stringify!($il), )*
+            $( stringify!($jname), stringify!($jl), )*
         ].len();
 
         /// Per variant: whether its handler passes its result (the slot at byte 4) in the
@@ -483,6 +552,11 @@ macro_rules! define_instr {
             )*
             $( t[Tag::$sname as usize] = RegisterInfo::consumes([(8, Tag::$sv as u16), (4, Tag::$sp as u16)]); )*
             $( t[Tag::$cname as usize] = RegisterInfo::consumes([(4, Tag::$cl as u16), (8, Tag::$cr as u16)]); )*
+            $(
+                t[Tag::$iname as usize] = RegisterInfo::produces([(8, Tag::$il as u16), RegisterInfo::NO_FORM]);
+                t[Tag::$il as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
+            )*
+            $( t[Tag::$jname as usize] = RegisterInfo::consumes([(4, Tag::$jl as u16), RegisterInfo::NO_FORM]); )*
             t
         };
 
@@ -498,11 +572,14 @@ macro_rules! define_instr {
                     $( Instr::$lname { .. } => Tag::$lname, Instr::$lp { .. } => Tag::$lp, )*
                     $( Instr::$sname { .. } => Tag::$sname, Instr::$sv { .. } => Tag::$sv, Instr::$sp { .. } => Tag::$sp, )*
                     $( Instr::$cname { .. } => Tag::$cname, Instr::$cl { .. } => Tag::$cl, Instr::$cr { .. } => Tag::$cr, )*
+                    $( Instr::$iname { .. } => Tag::$iname, Instr::$il { .. } => Tag::$il, )*
+                    $( Instr::$jname { .. } => Tag::$jname, Instr::$jl { .. } => Tag::$jl, )*
                 }
             }
 
-            /// The disassembly mnemonic. Register forms end in `.r` and the operand they
-            /// read from the register (`.rl`, `.rr`, `.rs`, `.rp`, `.rv`, `.rc`).
+            /// The disassembly mnemonic. Immediate forms end in `.imm`; register forms end
+            /// in `.r` and the operand they read from the register (`.rl`, `.rr`, `.rs`,
+            /// `.rp`, `.rv`, `.rc`).
             pub fn mnemonic(&self) -> &'static str {
                 match self {
                     $( Instr::$name { .. } => $m, )*
@@ -511,6 +588,8 @@ macro_rules! define_instr {
                     $( Instr::$lname { .. } => $lm, Instr::$lp { .. } => concat!($lm, ".rp"), )*
                     $( Instr::$sname { .. } => $sm, Instr::$sv { .. } => concat!($sm, ".rv"), Instr::$sp { .. } => concat!($sm, ".rp"), )*
                     $( Instr::$cname { .. } => $cm, Instr::$cl { .. } => concat!($cm, ".rl"), Instr::$cr { .. } => concat!($cm, ".rr"), )*
+                    $( Instr::$iname { .. } => concat!($im, ".imm"), Instr::$il { .. } => concat!($im, ".imm.rl"), )*
+                    $( Instr::$jname { .. } => concat!($jm, ".imm"), Instr::$jl { .. } => concat!($jm, ".imm.rl"), )*
                 }
             }
 
@@ -523,6 +602,8 @@ macro_rules! define_instr {
                     $( Instr::$lname { dst, ptr, offset } | Instr::$lp { dst, ptr, offset } => { f("dst", dst.operand()); f("ptr", ptr.operand()); f("offset", offset.operand()); } )*
                     $( Instr::$sname { ptr, value, offset } | Instr::$sv { ptr, value, offset } | Instr::$sp { ptr, value, offset } => { f("ptr", ptr.operand()); f("value", value.operand()); f("offset", offset.operand()); } )*
                     $( Instr::$cname { lhs, rhs, offset, gas } | Instr::$cl { lhs, rhs, offset, gas } | Instr::$cr { lhs, rhs, offset, gas } => { f("lhs", lhs.operand()); f("rhs", rhs.operand()); f("offset", offset.operand()); f("gas", gas.operand()); } )*
+                    $( Instr::$iname { dst, lhs, imm } | Instr::$il { dst, lhs, imm } => { f("dst", dst.operand()); f("lhs", lhs.operand()); f("imm", imm.operand()); } )*
+                    $( Instr::$jname { lhs, imm, offset, gas } | Instr::$jl { lhs, imm, offset, gas } => { f("lhs", lhs.operand()); f("imm", imm.operand()); f("offset", offset.operand()); f("gas", gas.operand()); } )*
                 }
             }
 
@@ -553,6 +634,14 @@ macro_rules! define_instr {
                         }
                         Err(_) => false,
                     }, )*
+                    $( Instr::$jname { offset, gas, .. } | Instr::$jl { offset, gas, .. } if *gas == 0 && amount != 0 => match u16::try_from(amount) {
+                        Ok(a) => {
+                            *gas = a;
+                            *offset += 1;
+                            true
+                        }
+                        Err(_) => false,
+                    }, )*
                     _ => false,
                 }
             }
@@ -567,6 +656,7 @@ macro_rules! define_instr {
                     | Instr::BrIfNezC { offset, .. }
                     | Instr::BrIfEqzC { offset, .. } => Some(offset),
                     $( Instr::$cname { offset, .. } | Instr::$cl { offset, .. } | Instr::$cr { offset, .. } => Some(offset), )*
+                    $( Instr::$jname { offset, .. } | Instr::$jl { offset, .. } => Some(offset), )*
                     _ => None,
                 }
             }
@@ -581,6 +671,8 @@ macro_rules! define_instr {
                     $( Instr::$lname { dst, ptr, .. } | Instr::$lp { dst, ptr, .. } => { f(dst); f(ptr); } )*
                     $( Instr::$sname { ptr, value, .. } | Instr::$sv { ptr, value, .. } | Instr::$sp { ptr, value, .. } => { f(ptr); f(value); } )*
                     $( Instr::$cname { lhs, rhs, .. } | Instr::$cl { lhs, rhs, .. } | Instr::$cr { lhs, rhs, .. } => { f(lhs); f(rhs); } )*
+                    $( Instr::$iname { dst, lhs, .. } | Instr::$il { dst, lhs, .. } => { f(dst); f(lhs); } )*
+                    $( Instr::$jname { lhs, .. } | Instr::$jl { lhs, .. } => { f(lhs); } )*
                 }
             }
 
@@ -603,6 +695,7 @@ macro_rules! define_instr {
                     $( Instr::$bname { dst, .. } | Instr::$bl { dst, .. } | Instr::$br { dst, .. } => Some(dst), )*
                     $( Instr::$uname { dst, .. } | Instr::$us { dst, .. } => Some(dst), )*
                     $( Instr::$lname { dst, .. } | Instr::$lp { dst, .. } => Some(dst), )*
+                    $( Instr::$iname { dst, .. } | Instr::$il { dst, .. } => Some(dst), )*
                     _ => None,
                 }
             }
@@ -635,6 +728,8 @@ macro_rules! define_instr {
                         Instr::$cname { lhs, rhs, offset, gas } if lhs == s => Instr::$cl { lhs, rhs, offset, gas },
                         Instr::$cname { lhs, rhs, offset, gas } if rhs == s => Instr::$cr { lhs, rhs, offset, gas },
                     )*
+                    $( Instr::$iname { dst, lhs, imm } if lhs == s => Instr::$il { dst, lhs, imm }, )*
+                    $( Instr::$jname { lhs, imm, offset, gas } if lhs == s => Instr::$jl { lhs, imm, offset, gas }, )*
                     _ => return false,
                 };
                 true
@@ -652,6 +747,8 @@ macro_rules! define_instr {
                     $( Instr::$lp { ptr, .. } => Some(ptr), )*
                     $( Instr::$sv { value, .. } => Some(value), Instr::$sp { ptr, .. } => Some(ptr), )*
                     $( Instr::$cl { lhs, .. } => Some(lhs), Instr::$cr { rhs, .. } => Some(rhs), )*
+                    $( Instr::$il { lhs, .. } => Some(lhs), )*
+                    $( Instr::$jl { lhs, .. } => Some(lhs), )*
                     _ => None,
                 }
             }

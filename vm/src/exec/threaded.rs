@@ -361,6 +361,47 @@ unsafe fn write_bytes<const N: usize>(p: *mut u8, bytes: [u8; N]) {
     }
 }
 
+/// An operand a handler reads: a frame [`Slot`] or an immediate carried by the
+/// instruction ([`Imm32`], [`Imm64`]), so that one handler body serves both forms.
+trait ReadOperand {
+    /// The operand's 64-bit cell value.
+    ///
+    /// # Safety
+    /// For a slot: `fp` has more than `self.0` cells (`verify::frame_slots`).
+    unsafe fn read(self, fp: *const u64) -> u64;
+}
+
+impl ReadOperand for Slot {
+    #[inline(always)]
+    unsafe fn read(self, fp: *const u64) -> u64 {
+        // SAFETY: the caller's contract.
+        unsafe { *fp.add(self.0 as usize) }
+    }
+}
+
+/// The immediate of an i32 operation: the value itself (zero-extended, as an i32 cell).
+#[derive(Clone, Copy)]
+struct Imm32(u32);
+
+impl ReadOperand for Imm32 {
+    #[inline(always)]
+    unsafe fn read(self, _fp: *const u64) -> u64 {
+        u64::from(self.0)
+    }
+}
+
+/// The immediate of an i64 operation: 32 bits sign-extended to 64 (the translator
+/// uses it only for constants that round-trip).
+#[derive(Clone, Copy)]
+struct Imm64(u32);
+
+impl ReadOperand for Imm64 {
+    #[inline(always)]
+    unsafe fn read(self, _fp: *const u64) -> u64 {
+        self.0 as i32 as i64 as u64
+    }
+}
+
 /// Defines the handler of variant `$name`: binds its fields, provides the operand and
 /// control macros the bodies use, and runs `$body`, which ends by continuing with the
 /// next instruction (`next!`, `jump!`) or stopping.
@@ -536,10 +577,12 @@ macro_rules! handler {
                 (REG) => {
                     r
                 };
+                // A slot, or an immediate operand (`Imm32`, `Imm64`).
                 ($s:expr) => {
-                    // SAFETY: `verify::frame_slots` proved `$s < frame_size` for every
-                    // operand of this function's code, and `fp` has `frame_size` cells.
-                    unsafe { *fp.add($s.0 as usize) }
+                    // SAFETY: for a slot, `verify::frame_slots` proved `$s < frame_size`
+                    // for every operand of this function's code, and `fp` has
+                    // `frame_size` cells.
+                    unsafe { ReadOperand::read($s, fp) }
                 };
             }
             /// Writes a slot of the current frame.
@@ -684,6 +727,35 @@ macro_rules! store_handlers {
         handler!($base { ptr, value, offset } => $helper!(ptr, value, offset, $($op)*));
         handler!($v { ptr, value, offset } => $helper!(ptr, REG, offset, $($op)*));
         handler!($p { ptr, value, offset } => $helper!(REG, value, offset, $($op)*));
+    };
+}
+
+/// A binary operation with a constant right operand and its register form (`lhs` from
+/// the register): `$imm` is `Imm32` (i32 operations) or `Imm64` (i64: sign-extended).
+macro_rules! binary_imm_handlers {
+    ($base:ident, $l:ident: $helper:ident!($($op:tt)*), $imm:ident) => {
+        handler!($base { dst, lhs, imm } => {
+            let imm = $imm(imm);
+            $helper!(dst, lhs, imm, $($op)*)
+        });
+        handler!($l { dst, lhs, imm } => {
+            let imm = $imm(imm);
+            $helper!(dst, REG, imm, $($op)*)
+        });
+    };
+}
+
+/// A fused compare-and-branch with a constant right operand and its register form.
+macro_rules! branch_imm_handlers {
+    ($base:ident, $l:ident: $helper:ident!($($op:tt)*), $imm:ident) => {
+        handler!($base { lhs, imm, offset, gas } => {
+            let imm = $imm(imm);
+            $helper!(lhs, imm, offset, gas, $($op)*)
+        });
+        handler!($l { lhs, imm, offset, gas } => {
+            let imm = $imm(imm);
+            $helper!(REG, imm, offset, gas, $($op)*)
+        });
     };
 }
 
@@ -950,6 +1022,70 @@ branch_handlers!(BrF64Gt, BrF64GtL, BrF64GtR: br_cmp!(|a, b| fl::f64_gt(a as u64
 branch_handlers!(BrF64Le, BrF64LeL, BrF64LeR: br_cmp!(|a, b| fl::f64_le(a as u64, b as u64)));
 branch_handlers!(BrF64Ge, BrF64GeL, BrF64GeR: br_cmp!(|a, b| fl::f64_ge(a as u64, b as u64)));
 
+// ---- binary operations with a constant right operand ----
+binary_imm_handlers!(I32AddI, I32AddIL: bin32!(|a, b| a.wrapping_add(b)), Imm32);
+binary_imm_handlers!(I32MulI, I32MulIL: bin32!(|a, b| a.wrapping_mul(b)), Imm32);
+binary_imm_handlers!(I32AndI, I32AndIL: bin32!(|a, b| a & b), Imm32);
+binary_imm_handlers!(I32OrI, I32OrIL: bin32!(|a, b| a | b), Imm32);
+binary_imm_handlers!(I32XorI, I32XorIL: bin32!(|a, b| a ^ b), Imm32);
+binary_imm_handlers!(I32ShlI, I32ShlIL: bin32!(|a, b| it::i32_shl(a, b)), Imm32);
+binary_imm_handlers!(I32ShrSI, I32ShrSIL: bin32!(|a, b| it::i32_shr_s(a, b)), Imm32);
+binary_imm_handlers!(I32ShrUI, I32ShrUIL: bin32!(|a, b| it::i32_shr_u(a, b)), Imm32);
+binary_imm_handlers!(I32RotlI, I32RotlIL: bin32!(|a, b| it::i32_rotl(a, b)), Imm32);
+binary_imm_handlers!(I32RotrI, I32RotrIL: bin32!(|a, b| it::i32_rotr(a, b)), Imm32);
+binary_imm_handlers!(I32EqI, I32EqIL: bin32!(|a, b| a == b), Imm32);
+binary_imm_handlers!(I32NeI, I32NeIL: bin32!(|a, b| a != b), Imm32);
+binary_imm_handlers!(I32LtSI, I32LtSIL: bin32!(|a, b| (a as i32) < (b as i32)), Imm32);
+binary_imm_handlers!(I32LtUI, I32LtUIL: bin32!(|a, b| a < b), Imm32);
+binary_imm_handlers!(I32GtSI, I32GtSIL: bin32!(|a, b| (a as i32) > (b as i32)), Imm32);
+binary_imm_handlers!(I32GtUI, I32GtUIL: bin32!(|a, b| a > b), Imm32);
+binary_imm_handlers!(I32LeSI, I32LeSIL: bin32!(|a, b| (a as i32) <= (b as i32)), Imm32);
+binary_imm_handlers!(I32LeUI, I32LeUIL: bin32!(|a, b| a <= b), Imm32);
+binary_imm_handlers!(I32GeSI, I32GeSIL: bin32!(|a, b| (a as i32) >= (b as i32)), Imm32);
+binary_imm_handlers!(I32GeUI, I32GeUIL: bin32!(|a, b| a >= b), Imm32);
+binary_imm_handlers!(I64AddI, I64AddIL: bin64!(|a, b| a.wrapping_add(b)), Imm64);
+binary_imm_handlers!(I64MulI, I64MulIL: bin64!(|a, b| a.wrapping_mul(b)), Imm64);
+binary_imm_handlers!(I64AndI, I64AndIL: bin64!(|a, b| a & b), Imm64);
+binary_imm_handlers!(I64OrI, I64OrIL: bin64!(|a, b| a | b), Imm64);
+binary_imm_handlers!(I64XorI, I64XorIL: bin64!(|a, b| a ^ b), Imm64);
+binary_imm_handlers!(I64ShlI, I64ShlIL: bin64!(|a, b| it::i64_shl(a, b)), Imm64);
+binary_imm_handlers!(I64ShrSI, I64ShrSIL: bin64!(|a, b| it::i64_shr_s(a, b)), Imm64);
+binary_imm_handlers!(I64ShrUI, I64ShrUIL: bin64!(|a, b| it::i64_shr_u(a, b)), Imm64);
+binary_imm_handlers!(I64RotlI, I64RotlIL: bin64!(|a, b| it::i64_rotl(a, b)), Imm64);
+binary_imm_handlers!(I64RotrI, I64RotrIL: bin64!(|a, b| it::i64_rotr(a, b)), Imm64);
+binary_imm_handlers!(I64EqI, I64EqIL: cmp64!(|a, b| a == b), Imm64);
+binary_imm_handlers!(I64NeI, I64NeIL: cmp64!(|a, b| a != b), Imm64);
+binary_imm_handlers!(I64LtSI, I64LtSIL: cmp64!(|a, b| (a as i64) < (b as i64)), Imm64);
+binary_imm_handlers!(I64LtUI, I64LtUIL: cmp64!(|a, b| a < b), Imm64);
+binary_imm_handlers!(I64GtSI, I64GtSIL: cmp64!(|a, b| (a as i64) > (b as i64)), Imm64);
+binary_imm_handlers!(I64GtUI, I64GtUIL: cmp64!(|a, b| a > b), Imm64);
+binary_imm_handlers!(I64LeSI, I64LeSIL: cmp64!(|a, b| (a as i64) <= (b as i64)), Imm64);
+binary_imm_handlers!(I64LeUI, I64LeUIL: cmp64!(|a, b| a <= b), Imm64);
+binary_imm_handlers!(I64GeSI, I64GeSIL: cmp64!(|a, b| (a as i64) >= (b as i64)), Imm64);
+binary_imm_handlers!(I64GeUI, I64GeUIL: cmp64!(|a, b| a >= b), Imm64);
+
+// ---- fused compare and branch with a constant right operand ----
+branch_imm_handlers!(BrI32EqI, BrI32EqIL: br_cmp!(|a, b| a as u32 == b as u32), Imm32);
+branch_imm_handlers!(BrI64EqI, BrI64EqIL: br_cmp!(|a, b| a == b), Imm64);
+branch_imm_handlers!(BrI32NeI, BrI32NeIL: br_cmp!(|a, b| a as u32 != b as u32), Imm32);
+branch_imm_handlers!(BrI64NeI, BrI64NeIL: br_cmp!(|a, b| a != b), Imm64);
+branch_imm_handlers!(BrI32LtSI, BrI32LtSIL: br_cmp!(|a, b| (a as i32) < (b as i32)), Imm32);
+branch_imm_handlers!(BrI64LtSI, BrI64LtSIL: br_cmp!(|a, b| (a as i64) < (b as i64)), Imm64);
+branch_imm_handlers!(BrI32LtUI, BrI32LtUIL: br_cmp!(|a, b| (a as u32) < (b as u32)), Imm32);
+branch_imm_handlers!(BrI64LtUI, BrI64LtUIL: br_cmp!(|a, b| a < b), Imm64);
+branch_imm_handlers!(BrI32GtSI, BrI32GtSIL: br_cmp!(|a, b| (a as i32) > (b as i32)), Imm32);
+branch_imm_handlers!(BrI64GtSI, BrI64GtSIL: br_cmp!(|a, b| (a as i64) > (b as i64)), Imm64);
+branch_imm_handlers!(BrI32GtUI, BrI32GtUIL: br_cmp!(|a, b| (a as u32) > (b as u32)), Imm32);
+branch_imm_handlers!(BrI64GtUI, BrI64GtUIL: br_cmp!(|a, b| a > b), Imm64);
+branch_imm_handlers!(BrI32LeSI, BrI32LeSIL: br_cmp!(|a, b| (a as i32) <= (b as i32)), Imm32);
+branch_imm_handlers!(BrI64LeSI, BrI64LeSIL: br_cmp!(|a, b| (a as i64) <= (b as i64)), Imm64);
+branch_imm_handlers!(BrI32LeUI, BrI32LeUIL: br_cmp!(|a, b| (a as u32) <= (b as u32)), Imm32);
+branch_imm_handlers!(BrI64LeUI, BrI64LeUIL: br_cmp!(|a, b| a <= b), Imm64);
+branch_imm_handlers!(BrI32GeSI, BrI32GeSIL: br_cmp!(|a, b| (a as i32) >= (b as i32)), Imm32);
+branch_imm_handlers!(BrI64GeSI, BrI64GeSIL: br_cmp!(|a, b| (a as i64) >= (b as i64)), Imm64);
+branch_imm_handlers!(BrI32GeUI, BrI32GeUIL: br_cmp!(|a, b| (a as u32) >= (b as u32)), Imm32);
+branch_imm_handlers!(BrI64GeUI, BrI64GeUIL: br_cmp!(|a, b| a >= b), Imm64);
+
 // ---- globals ----
 /// The store cell of global `$global` of the current instance.
 macro_rules! global_cell {
@@ -1162,6 +1298,8 @@ macro_rules! handler_table {
         [load] $( $lname:ident, $lp:ident = $lm:literal, )*
         [store] $( $sname:ident, $sv:ident, $sp:ident = $sm:literal, )*
         [br_cmp] $( $cname:ident, $cl:ident, $cr:ident = $cm:literal, )*
+        [binary_imm] $( $iname:ident, $il:ident = $im:literal, )*
+        [br_cmp_imm] $( $jname:ident, $jl:ident = $jm:literal, )*
     ) => {
         /// The handler of every instruction, indexed by [`Tag`].
         static HANDLERS: [Handler; NUM_TAGS] = {
@@ -1171,6 +1309,8 @@ macro_rules! handler_table {
             $( t[Tag::$lname as usize] = $lname; t[Tag::$lp as usize] = $lp; )*
             $( t[Tag::$sname as usize] = $sname; t[Tag::$sv as usize] = $sv; t[Tag::$sp as usize] = $sp; )*
             $( t[Tag::$cname as usize] = $cname; t[Tag::$cl as usize] = $cl; t[Tag::$cr as usize] = $cr; )*
+            $( t[Tag::$iname as usize] = $iname; t[Tag::$il as usize] = $il; )*
+            $( t[Tag::$jname as usize] = $jname; t[Tag::$jl as usize] = $jl; )*
             t[Tag::ConsumeGas as usize] = ConsumeGas;
             t[Tag::Copy as usize] = Copy;
             t[Tag::CopyS as usize] = CopyS;

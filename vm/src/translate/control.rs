@@ -22,14 +22,19 @@ pub(super) enum Cond {
 /// one. Integer compares have one for both polarities (the negated compare); float
 /// compares only for `when == true`, and `eq`/`ne` for both: with a NaN operand
 /// `!(a < b)` is not `a >= b`, so a negated float compare is never substituted.
-fn fused(cmp: Instr, zero64: Slot, when: bool) -> Option<Instr> {
+fn fused(cmp: Instr, when: bool) -> Option<Instr> {
     macro_rules! pairs {
-        ($($cmp:ident => $t:ident / $f:ident),* ; $($fcmp:ident => $ft:ident),* $(,)?) => {
+        ($($cmp:ident => $t:ident / $f:ident),* ; $($fcmp:ident => $ft:ident),* ; $($icmp:ident => $it:ident / $if:ident),* $(,)?) => {
             match cmp {
                 $( Instr::$cmp { lhs, rhs, .. } => Some(if when {
                     Instr::$t { lhs, rhs, offset: 0, gas: 0 }
                 } else {
                     Instr::$f { lhs, rhs, offset: 0, gas: 0 }
+                }), )*
+                $( Instr::$icmp { lhs, imm, .. } => Some(if when {
+                    Instr::$it { lhs, imm, offset: 0, gas: 0 }
+                } else {
+                    Instr::$if { lhs, imm, offset: 0, gas: 0 }
                 }), )*
                 $( Instr::$fcmp { lhs, rhs, .. } if when => {
                     Some(Instr::$ft { lhs, rhs, offset: 0, gas: 0 })
@@ -40,9 +45,9 @@ fn fused(cmp: Instr, zero64: Slot, when: bool) -> Option<Instr> {
                     Instr::BrIfNez { cond: src, offset: 0, gas: 0 }
                 }),
                 Instr::I64Eqz { src, .. } => Some(if when {
-                    Instr::BrI64Eq { lhs: src, rhs: zero64, offset: 0, gas: 0 }
+                    Instr::BrI64EqI { lhs: src, imm: 0, offset: 0, gas: 0 }
                 } else {
-                    Instr::BrI64Ne { lhs: src, rhs: zero64, offset: 0, gas: 0 }
+                    Instr::BrI64NeI { lhs: src, imm: 0, offset: 0, gas: 0 }
                 }),
                 _ => None,
             }
@@ -62,13 +67,23 @@ fn fused(cmp: Instr, zero64: Slot, when: bool) -> Option<Instr> {
         F32Eq => BrF32Eq / BrF32Ne, F32Ne => BrF32Ne / BrF32Eq,
         F64Eq => BrF64Eq / BrF64Ne, F64Ne => BrF64Ne / BrF64Eq;
         F32Lt => BrF32Lt, F32Gt => BrF32Gt, F32Le => BrF32Le, F32Ge => BrF32Ge,
-        F64Lt => BrF64Lt, F64Gt => BrF64Gt, F64Le => BrF64Le, F64Ge => BrF64Ge,
+        F64Lt => BrF64Lt, F64Gt => BrF64Gt, F64Le => BrF64Le, F64Ge => BrF64Ge;
+        I32EqI => BrI32EqI / BrI32NeI, I32NeI => BrI32NeI / BrI32EqI,
+        I32LtSI => BrI32LtSI / BrI32GeSI, I32LtUI => BrI32LtUI / BrI32GeUI,
+        I32GtSI => BrI32GtSI / BrI32LeSI, I32GtUI => BrI32GtUI / BrI32LeUI,
+        I32LeSI => BrI32LeSI / BrI32GtSI, I32LeUI => BrI32LeUI / BrI32GtUI,
+        I32GeSI => BrI32GeSI / BrI32LtSI, I32GeUI => BrI32GeUI / BrI32LtUI,
+        I64EqI => BrI64EqI / BrI64NeI, I64NeI => BrI64NeI / BrI64EqI,
+        I64LtSI => BrI64LtSI / BrI64GeSI, I64LtUI => BrI64LtUI / BrI64GeUI,
+        I64GtSI => BrI64GtSI / BrI64LeSI, I64GtUI => BrI64GtUI / BrI64LeUI,
+        I64LeSI => BrI64LeSI / BrI64GtSI, I64LeUI => BrI64LeUI / BrI64GtUI,
+        I64GeSI => BrI64GeSI / BrI64LtSI, I64GeUI => BrI64GeUI / BrI64LtUI,
     }
 }
 
 /// Whether `i` is a compare that can be fused into a branch (for at least one polarity).
 fn is_fusable(i: &Instr) -> bool {
-    fused(*i, Slot(0), true).is_some()
+    fused(*i, true).is_some()
 }
 
 /// The result slot of a fusable compare (its `dst`).
@@ -109,8 +124,7 @@ impl FuncTranslator<'_> {
                 gas: 0,
             },
             Cond::Cmp(cmp) => {
-                let zero = self.intern_const(0);
-                match fused(cmp, zero, when) {
+                match fused(cmp, when) {
                     Some(branch) => branch,
                     None => {
                         // A float compare branched on when false: put the compare back
@@ -268,11 +282,7 @@ impl FuncTranslator<'_> {
             let pos = h - k + i;
             let dst = f.height + i;
             if !(pos == dst && self.a.stack[pos as usize] == Entry::Temp) {
-                let src = self.slot_at(pos);
-                self.emit(Instr::Copy {
-                    dst: Self::temp(dst),
-                    src,
-                });
+                self.emit_copy_of(Self::temp(dst), pos);
             }
         }
     }
@@ -329,11 +339,7 @@ impl FuncTranslator<'_> {
                 } else {
                     // Copy to fresh temporaries above the stack (entries stay untouched).
                     for i in 0..k {
-                        let src = self.slot_at(h - k + i);
-                        self.emit(Instr::Copy {
-                            dst: Self::temp(h + i),
-                            src,
-                        });
+                        self.emit_copy_of(Self::temp(h + i), h - k + i);
                     }
                     self.max_height = self.max_height.max(h + k);
                     Self::temp(h)

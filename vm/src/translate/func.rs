@@ -33,6 +33,19 @@ pub(super) const CONST_TAG: u32 = 1 << 30;
 pub(crate) const MAX_POOLED_CONSTS: usize = 256;
 /// Translation-time slot tag for temporaries (relocated in `finish`).
 pub(super) const TEMP_TAG: u32 = 1 << 31;
+/// The 32-bit immediate holding cell value `bits`, if one does: for an i32 operation
+/// (`wide == false`) the value itself, for an i64 one a value whose sign extension is
+/// `bits` (the interpreter's `Imm32`/`Imm64`).
+pub(super) fn imm_of(bits: u64, wide: bool) -> Option<u32> {
+    let imm = bits as u32;
+    let fits = if wide {
+        imm as i32 as i64 as u64 == bits
+    } else {
+        u64::from(imm) == bits
+    };
+    fits.then_some(imm)
+}
+
 /// "No entry" marker for chains and pending-branch lists.
 pub(super) const NONE: u32 = u32::MAX;
 
@@ -104,6 +117,11 @@ pub(crate) struct FuncTranslatorAllocations {
     pub ctrl: Vec<Ctrl>,
     pub code: Vec<Instr>,
     pub consts: Vec<u64>,
+    /// Per pool entry: whether some instruction reads it as a slot (`const_slot`).
+    /// Constants only ever used as immediates are left out of the frame by `finish`.
+    pub const_used: Vec<bool>,
+    /// `finish`: pool index to frame constant index (`NONE`: left out).
+    pub const_remap: Vec<u32>,
     pub const_index: super::consts::ConstIndex,
     /// Head of each local's chain of stack entries (`NONE`: no entry). Kept all-`NONE`
     /// between functions and only grown, so that a function's set-up does not cost
@@ -127,6 +145,7 @@ impl FuncTranslatorAllocations {
         self.ctrl.clear();
         self.code.clear();
         self.consts.clear();
+        self.const_used.clear();
         self.const_index.clear();
         for &i in &self.touched_locals {
             self.local_heads[i as usize] = NONE;
@@ -235,7 +254,10 @@ impl<'m> FuncTranslator<'m> {
         Slot(TEMP_TAG | pos)
     }
 
-    pub fn const_slot(k: u32) -> Slot {
+    /// The slot of pool entry `k`, which is then kept in the frame (the only way a
+    /// constant slot is made: a constant no instruction reads as a slot is left out).
+    pub fn const_slot(&mut self, k: u32) -> Slot {
+        self.a.const_used[k as usize] = true;
         Slot(CONST_TAG | k)
     }
 
@@ -243,17 +265,50 @@ impl<'m> FuncTranslator<'m> {
         self.a.stack.len() as u32
     }
 
-    fn entry_slot(e: Entry, pos: u32) -> Slot {
+    fn entry_slot(&mut self, e: Entry, pos: u32) -> Slot {
         match e {
             Entry::Temp => Self::temp(pos),
-            Entry::Const(k) => Self::const_slot(k),
+            Entry::Const(k) => self.const_slot(k),
             Entry::Local { index, .. } => Slot(index),
         }
     }
 
     /// Slot of the entry at `pos` (no change to the stack).
-    pub fn slot_at(&self, pos: u32) -> Slot {
-        Self::entry_slot(self.a.stack[pos as usize], pos)
+    pub fn slot_at(&mut self, pos: u32) -> Slot {
+        self.entry_slot(self.a.stack[pos as usize], pos)
+    }
+
+    /// The constant at stack position `pos` as an immediate operand, if it is a pooled
+    /// constant that fits: any i32 (`wide == false`), or an i64 equal to its low 32
+    /// bits sign-extended (`wide == true`; the interpreter's `Imm64`).
+    pub fn const_imm(&self, pos: u32, wide: bool) -> Option<u32> {
+        let Entry::Const(k) = self.a.stack[pos as usize] else {
+            return None;
+        };
+        imm_of(self.a.consts[k as usize], wide)
+    }
+
+    /// Pops the top entry, a constant used as an immediate (not read as a slot, so it
+    /// does not keep the constant in the frame).
+    pub fn pop_imm(&mut self) {
+        let e = self.a.stack.pop();
+        debug_assert!(matches!(e, Some(Entry::Const(_))));
+    }
+
+    /// Emits `dst = <the entry at pos>`: a `const` for a pooled constant (which then
+    /// need not be in the frame), a `copy` otherwise.
+    pub fn emit_copy_of(&mut self, dst: Slot, pos: u32) {
+        if let Entry::Const(k) = self.a.stack[pos as usize] {
+            let bits = self.a.consts[k as usize];
+            self.emit(Instr::Const {
+                dst,
+                lo: bits as u32,
+                hi: (bits >> 32) as u32,
+            });
+        } else {
+            let src = self.slot_at(pos);
+            self.emit(Instr::Copy { dst, src });
+        }
     }
 
     // ---- stack -------------------------------------------------------------------
@@ -295,6 +350,7 @@ impl<'m> FuncTranslator<'m> {
         let k = self.a.const_index.get_or_insert(bits, next);
         if k == next {
             self.a.consts.push(bits);
+            self.a.const_used.push(false);
         }
         k
     }
@@ -302,7 +358,7 @@ impl<'m> FuncTranslator<'m> {
     /// The slot of constant `bits` (interned; not pushed).
     pub fn intern_const(&mut self, bits: u64) -> Slot {
         let k = self.intern(bits);
-        Self::const_slot(k)
+        self.const_slot(k)
     }
 
     /// Pushes a reference to local `index` (read in place).
@@ -331,7 +387,7 @@ impl<'m> FuncTranslator<'m> {
         if let Entry::Local { index, prev } = e {
             self.a.local_heads[index as usize] = prev;
         }
-        Self::entry_slot(e, pos)
+        self.entry_slot(e, pos)
     }
 
     pub fn top(&self) -> Entry {
@@ -347,14 +403,10 @@ impl<'m> FuncTranslator<'m> {
     pub fn pop_consecutive(&mut self, n: u32) -> Slot {
         let base = self.height() - n;
         for pos in (base..base + n).rev() {
-            let e = self.a.stack[pos as usize];
-            let src = self.pop();
-            if e != Entry::Temp {
-                self.emit(Instr::Copy {
-                    dst: Self::temp(pos),
-                    src,
-                });
+            if self.a.stack[pos as usize] != Entry::Temp {
+                self.emit_copy_of(Self::temp(pos), pos);
             }
+            self.pop();
         }
         Self::temp(base)
     }
@@ -408,11 +460,8 @@ impl<'m> FuncTranslator<'m> {
         for pos in h - n..h {
             match self.a.stack[pos as usize] {
                 Entry::Temp => {}
-                Entry::Const(k) => {
-                    self.emit(Instr::Copy {
-                        dst: Self::temp(pos),
-                        src: Self::const_slot(k),
-                    });
+                Entry::Const(_) => {
+                    self.emit_copy_of(Self::temp(pos), pos);
                     self.a.stack[pos as usize] = Entry::Temp;
                 }
                 Entry::Local { .. } => unreachable!("locals materialized before"),
@@ -591,7 +640,16 @@ impl<'m> FuncTranslator<'m> {
         self.patch_gas(last as u32); // <= u32::MAX: split rule of the analysis
         let p = self.num_params;
         let l = self.num_locals - self.num_params;
-        let c = self.a.consts.len() as u32;
+        // The frame holds the pool entries some instruction reads as a slot, in pool
+        // order; a constant used only as an immediate costs no frame cell and no copy
+        // on entry.
+        let remap = &mut self.a.const_remap;
+        remap.clear();
+        let mut c = 0u32;
+        for &used in &self.a.const_used {
+            remap.push(if used { c } else { NONE });
+            c += u32::from(used);
+        }
         let const_base = p + l;
         let temp_base = p + l + c;
         let frame_size = temp_base + self.max_height;
@@ -636,7 +694,10 @@ impl<'m> FuncTranslator<'m> {
                 if s.0 & TEMP_TAG != 0 {
                     s.0 = temp_base + (s.0 & !TEMP_TAG);
                 } else if s.0 & CONST_TAG != 0 {
-                    s.0 = const_base + (s.0 & !CONST_TAG);
+                    // A constant left out (`NONE`, never: `const_slot` marks every
+                    // constant slot made) lands outside the frame and fails the check.
+                    let k = remap.get((s.0 & !CONST_TAG) as usize).copied();
+                    s.0 = const_base.saturating_add(k.unwrap_or(NONE));
                 }
                 inside &= runs || s.0 < frame_size;
             });
@@ -667,7 +728,14 @@ impl<'m> FuncTranslator<'m> {
             code_arena.push(crate::exec::threaded::Op::new(instr));
         }
         let consts_start = consts_arena.len() as u32;
-        consts_arena.extend_from_slice(&self.a.consts);
+        consts_arena.extend(
+            self.a
+                .consts
+                .iter()
+                .zip(&self.a.const_used)
+                .filter(|&(_, &used)| used)
+                .map(|(&bits, _)| bits),
+        );
         let func = crate::module::CompiledFunc {
             type_index: self.type_index,
             frame: crate::module::FrameShape {

@@ -39,12 +39,20 @@ impl FuncTranslator<'_> {
             self.barrier();
             return Ok(());
         }
-        let src = self.pop();
-        self.preserve_local(local_index);
-        self.emit(Instr::Copy {
-            dst: Slot(local_index),
-            src,
-        });
+        let top = self.height() - 1;
+        if let Entry::Const(_) = self.top() {
+            // A `const` into the local: the constant need not be in the frame.
+            self.preserve_local(local_index);
+            self.emit_copy_of(Slot(local_index), top);
+            self.pop_imm();
+        } else {
+            let src = self.pop();
+            self.preserve_local(local_index);
+            self.emit(Instr::Copy {
+                dst: Slot(local_index),
+                src,
+            });
+        }
         self.barrier();
         Ok(())
     }
@@ -114,6 +122,17 @@ impl FuncTranslator<'_> {
                 },
             ) if fresh && g == global => Instr::GlobalGetI32SubSet { dst, global, rhs },
             (Entry::Temp, Instr::I32Add { lhs, rhs, .. }) if fresh => {
+                Instr::GlobalSetI32Add { global, lhs, rhs }
+            }
+            // The immediate back as a constant slot: pooled already (an `i32.const`
+            // pushed it), or the pool has room (an `i32.sub` made it `i32.add` of the
+            // negated constant); never past the pool's bound.
+            (Entry::Temp, Instr::I32AddI { lhs, imm, .. })
+                if fresh
+                    && (self.a.const_index.get(u64::from(imm)).is_some()
+                        || self.a.consts.len() < super::func::MAX_POOLED_CONSTS) =>
+            {
+                let rhs = self.intern_const(u64::from(imm));
                 Instr::GlobalSetI32Add { global, lhs, rhs }
             }
             _ => return false,

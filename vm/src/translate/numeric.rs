@@ -1,11 +1,14 @@
 //! Numeric operators: constants, unary and binary arithmetic, comparisons, conversions.
 //!
-//! Constants are interned in the frame's constant pool and used in place. Reinterpret
-//! casts emit nothing (slots hold raw bits; i32/f32 zero-extended).
+//! Constants are interned in the frame's constant pool and used in place; an integer
+//! operation whose right operand (or, when it commutes or mirrors, its left) is a
+//! constant that fits 32 bits takes it as an immediate (`[binary_imm]` in `ir.rs`), so
+//! that constant need not be in the frame. Reinterpret casts emit nothing (slots hold
+//! raw bits; i32/f32 zero-extended).
 
 use wasmparser::{Ieee32, Ieee64};
 
-use super::func::{Entry, FuncTranslator, NONE};
+use super::func::{imm_of, Entry, FuncTranslator, NONE};
 use crate::ir::{Instr, Slot};
 use crate::Error;
 
@@ -45,8 +48,76 @@ impl FuncTranslator<'_> {
                 self.producer_pos = self.height() - 1;
                 Ok(())
             }
-            _ => self.binary(|dst, lhs, rhs| Instr::I32Sub { dst, lhs, rhs }),
+            _ => self.sub_imm(
+                |dst, lhs, rhs| Instr::I32Sub { dst, lhs, rhs },
+                |dst, lhs, imm| Instr::I32AddI { dst, lhs, imm },
+                false,
+            ),
         }
+    }
+
+    /// A binary integer operation, in its immediate form `imm_form` when the right
+    /// operand is a constant that fits (`FuncTranslator::const_imm`), or in `mirror`
+    /// (the same result with the operands swapped: the operation itself when it
+    /// commutes, `gt` for `lt`, ...) when the left one is; `make` otherwise.
+    fn binary_imm(
+        &mut self,
+        make: fn(Slot, Slot, Slot) -> Instr,
+        imm_form: fn(Slot, Slot, u32) -> Instr,
+        mirror: Option<fn(Slot, Slot, u32) -> Instr>,
+        wide: bool,
+    ) -> R {
+        let h = self.height();
+        if let Some(imm) = self.const_imm(h - 1, wide) {
+            self.pop_imm();
+            let lhs = self.pop();
+            let dst = self.push_temp();
+            self.emit_producer(imm_form(dst, lhs, imm));
+            return Ok(());
+        }
+        if let (Some(mirror), Some(imm)) = (mirror, self.const_imm(h - 2, wide)) {
+            let rhs = self.pop();
+            self.pop_imm();
+            let dst = self.push_temp();
+            self.emit_producer(mirror(dst, rhs, imm));
+            return Ok(());
+        }
+        self.binary(make)
+    }
+
+    /// `sub` with a constant right operand `c` as an `add` of the immediate `-c`
+    /// (wrapping: the same result), when `-c` fits; `make` otherwise.
+    fn sub_imm(
+        &mut self,
+        make: fn(Slot, Slot, Slot) -> Instr,
+        add_imm: fn(Slot, Slot, u32) -> Instr,
+        wide: bool,
+    ) -> R {
+        let top = self.height() - 1;
+        if let Entry::Const(k) = self.a.stack[top as usize] {
+            let bits = self.a.consts[k as usize];
+            let neg = if wide {
+                bits.wrapping_neg()
+            } else {
+                u64::from((bits as u32).wrapping_neg())
+            };
+            if let Some(imm) = imm_of(neg, wide) {
+                self.pop_imm();
+                let lhs = self.pop();
+                let dst = self.push_temp();
+                self.emit_producer(add_imm(dst, lhs, imm));
+                return Ok(());
+            }
+        }
+        self.binary(make)
+    }
+
+    pub(super) fn visit_i64_sub(&mut self) -> R {
+        self.sub_imm(
+            |dst, lhs, rhs| Instr::I64Sub { dst, lhs, rhs },
+            |dst, lhs, imm| Instr::I64AddI { dst, lhs, imm },
+            true,
+        )
     }
 
     fn unary(&mut self, make: fn(Slot, Slot) -> Instr) -> R {
@@ -107,6 +178,28 @@ macro_rules! binary_ops {
     };
 }
 
+/// Integer operations with immediate forms: `visit => Instr, ImmForm, mirror, wide`
+/// (`mirror`: the immediate form computing the same with the operands swapped, or
+/// `none`; `wide`: an i64 operation).
+macro_rules! imm_ops {
+    ($($visit:ident => $instr:ident, $imm:ident, $mirror:tt, $wide:literal),* $(,)?) => {
+        impl FuncTranslator<'_> {
+            $(
+                pub(super) fn $visit(&mut self) -> R {
+                    self.binary_imm(
+                        |dst, lhs, rhs| Instr::$instr { dst, lhs, rhs },
+                        |dst, lhs, imm| Instr::$imm { dst, lhs, imm },
+                        imm_ops!(@mirror $mirror),
+                        $wide,
+                    )
+                }
+            )*
+        }
+    };
+    (@mirror none) => { None };
+    (@mirror $m:ident) => { Some(|dst, lhs, imm| Instr::$m { dst, lhs, imm }) };
+}
+
 macro_rules! unary_ops {
     ($($visit:ident => $instr:ident),* $(,)?) => {
         impl FuncTranslator<'_> {
@@ -119,29 +212,54 @@ macro_rules! unary_ops {
     };
 }
 
+imm_ops! {
+    visit_i32_add => I32Add, I32AddI, I32AddI, false,
+    visit_i32_mul => I32Mul, I32MulI, I32MulI, false,
+    visit_i32_and => I32And, I32AndI, I32AndI, false,
+    visit_i32_or => I32Or, I32OrI, I32OrI, false,
+    visit_i32_xor => I32Xor, I32XorI, I32XorI, false,
+    visit_i32_shl => I32Shl, I32ShlI, none, false,
+    visit_i32_shr_s => I32ShrS, I32ShrSI, none, false,
+    visit_i32_shr_u => I32ShrU, I32ShrUI, none, false,
+    visit_i32_rotl => I32Rotl, I32RotlI, none, false,
+    visit_i32_rotr => I32Rotr, I32RotrI, none, false,
+    visit_i32_eq => I32Eq, I32EqI, I32EqI, false,
+    visit_i32_ne => I32Ne, I32NeI, I32NeI, false,
+    visit_i32_lt_s => I32LtS, I32LtSI, I32GtSI, false,
+    visit_i32_lt_u => I32LtU, I32LtUI, I32GtUI, false,
+    visit_i32_gt_s => I32GtS, I32GtSI, I32LtSI, false,
+    visit_i32_gt_u => I32GtU, I32GtUI, I32LtUI, false,
+    visit_i32_le_s => I32LeS, I32LeSI, I32GeSI, false,
+    visit_i32_le_u => I32LeU, I32LeUI, I32GeUI, false,
+    visit_i32_ge_s => I32GeS, I32GeSI, I32LeSI, false,
+    visit_i32_ge_u => I32GeU, I32GeUI, I32LeUI, false,
+    visit_i64_add => I64Add, I64AddI, I64AddI, true,
+    visit_i64_mul => I64Mul, I64MulI, I64MulI, true,
+    visit_i64_and => I64And, I64AndI, I64AndI, true,
+    visit_i64_or => I64Or, I64OrI, I64OrI, true,
+    visit_i64_xor => I64Xor, I64XorI, I64XorI, true,
+    visit_i64_shl => I64Shl, I64ShlI, none, true,
+    visit_i64_shr_s => I64ShrS, I64ShrSI, none, true,
+    visit_i64_shr_u => I64ShrU, I64ShrUI, none, true,
+    visit_i64_rotl => I64Rotl, I64RotlI, none, true,
+    visit_i64_rotr => I64Rotr, I64RotrI, none, true,
+    visit_i64_eq => I64Eq, I64EqI, I64EqI, true,
+    visit_i64_ne => I64Ne, I64NeI, I64NeI, true,
+    visit_i64_lt_s => I64LtS, I64LtSI, I64GtSI, true,
+    visit_i64_lt_u => I64LtU, I64LtUI, I64GtUI, true,
+    visit_i64_gt_s => I64GtS, I64GtSI, I64LtSI, true,
+    visit_i64_gt_u => I64GtU, I64GtUI, I64LtUI, true,
+    visit_i64_le_s => I64LeS, I64LeSI, I64GeSI, true,
+    visit_i64_le_u => I64LeU, I64LeUI, I64GeUI, true,
+    visit_i64_ge_s => I64GeS, I64GeSI, I64LeSI, true,
+    visit_i64_ge_u => I64GeU, I64GeUI, I64LeUI, true,
+}
+
 binary_ops! {
-    visit_i32_add => I32Add, visit_i32_mul => I32Mul,
     visit_i32_div_s => I32DivS, visit_i32_div_u => I32DivU,
     visit_i32_rem_s => I32RemS, visit_i32_rem_u => I32RemU,
-    visit_i32_and => I32And, visit_i32_or => I32Or, visit_i32_xor => I32Xor,
-    visit_i32_shl => I32Shl, visit_i32_shr_s => I32ShrS, visit_i32_shr_u => I32ShrU,
-    visit_i32_rotl => I32Rotl, visit_i32_rotr => I32Rotr,
-    visit_i32_eq => I32Eq, visit_i32_ne => I32Ne,
-    visit_i32_lt_s => I32LtS, visit_i32_lt_u => I32LtU,
-    visit_i32_gt_s => I32GtS, visit_i32_gt_u => I32GtU,
-    visit_i32_le_s => I32LeS, visit_i32_le_u => I32LeU,
-    visit_i32_ge_s => I32GeS, visit_i32_ge_u => I32GeU,
-    visit_i64_add => I64Add, visit_i64_sub => I64Sub, visit_i64_mul => I64Mul,
     visit_i64_div_s => I64DivS, visit_i64_div_u => I64DivU,
     visit_i64_rem_s => I64RemS, visit_i64_rem_u => I64RemU,
-    visit_i64_and => I64And, visit_i64_or => I64Or, visit_i64_xor => I64Xor,
-    visit_i64_shl => I64Shl, visit_i64_shr_s => I64ShrS, visit_i64_shr_u => I64ShrU,
-    visit_i64_rotl => I64Rotl, visit_i64_rotr => I64Rotr,
-    visit_i64_eq => I64Eq, visit_i64_ne => I64Ne,
-    visit_i64_lt_s => I64LtS, visit_i64_lt_u => I64LtU,
-    visit_i64_gt_s => I64GtS, visit_i64_gt_u => I64GtU,
-    visit_i64_le_s => I64LeS, visit_i64_le_u => I64LeU,
-    visit_i64_ge_s => I64GeS, visit_i64_ge_u => I64GeU,
     visit_f32_add => F32Add, visit_f32_sub => F32Sub, visit_f32_mul => F32Mul,
     visit_f32_div => F32Div, visit_f32_min => F32Min, visit_f32_max => F32Max,
     visit_f32_copysign => F32Copysign,

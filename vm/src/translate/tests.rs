@@ -55,13 +55,59 @@ fn add_reads_params_in_place() {
 
 #[test]
 fn constants_are_used_in_place_and_interned() {
+    // `div_u`/`rem_u` have no immediate forms: the constant is read in place from the
+    // pool, one entry for both uses.
     let m = compile_nometer(
-        "(module (func (param i32) (result i32) local.get 0 i32.const 7 i32.add i32.const 7 i32.mul))",
+        "(module (func (param i32) (result i32) local.get 0 i32.const 7 i32.div_u i32.const 7 i32.rem_u))",
     );
     assert_eq!(
         dis(&m, 0),
-        "   0: i32.add dst=t0 lhs=p0 rhs=c0\n   1: i32.mul.rl dst=t0 lhs=t0 rhs=c0\n   2: return_one src=t0\n"
+        "   0: i32.div_u dst=t0 lhs=p0 rhs=c0\n   1: i32.rem_u.rl dst=t0 lhs=t0 rhs=c0\n   2: return_one src=t0\n"
     );
+    assert_eq!(frame_of(&m, 0).num_consts, 1);
+}
+
+/// The frame shape of defined function `f`.
+fn frame_of(m: &Module, f: usize) -> crate::module::FrameShape {
+    match &m.inner.funcs[f].kind {
+        crate::module::FuncKind::Compiled(c) => c.frame,
+        crate::module::FuncKind::Import(_) => panic!("function {f} is an import"),
+    }
+}
+
+#[test]
+fn integer_constants_become_immediates_and_leave_the_pool() {
+    // Right operands, a commuted left operand, a mirrored compare (`7 < x` is
+    // `x > 7`), `sub` as `add` of the negation, a fused compare with an immediate, an
+    // i64 constant that fits 32 bits sign-extended, and `local.set` of a constant: no
+    // constant is read as a slot, so the frame holds none and a call copies none.
+    let m = compile_nometer(
+        "(module (func (param i32 i64) (result i32) (local i32)
+            i32.const 5 local.set 2
+            block local.get 0 i32.const 3 i32.lt_u br_if 0 end
+            i32.const 7 local.get 0 i32.lt_s
+            i32.const 9 local.get 0 i32.mul i32.add
+            local.get 0 i32.const 2 i32.sub i32.add
+            local.get 1 i64.const -8 i64.and i32.wrap_i64 i32.add))",
+    );
+    let d = dis(&m, 0);
+    for expected in [
+        "const dst=l0 lo=5 hi=0",
+        "br.i32.lt_u.imm lhs=p0 imm=3",
+        "i32.gt_s.imm dst=t0 lhs=p0 imm=7",
+        "i32.mul.imm dst=t1 lhs=p0 imm=9",
+        "i32.add.imm dst=t1 lhs=p0 imm=4294967294",
+        "i64.and.imm dst=t1 lhs=p1 imm=4294967288",
+    ] {
+        assert!(d.contains(expected), "{expected} missing in\n{d}");
+    }
+    assert_eq!(frame_of(&m, 0).num_consts, 0, "{d}");
+    // An i64 constant that does not fit 32 bits sign-extended stays in the pool.
+    let m = compile_nometer(
+        "(module (func (param i64) (result i64) local.get 0 i64.const 0x100000000 i64.add))",
+    );
+    assert!(dis(&m, 0).contains("i64.add dst=t0 lhs=p0 rhs=c0"));
+    assert_eq!(frame_of(&m, 0).num_consts, 1);
 }
 
 #[test]
@@ -71,7 +117,7 @@ fn local_set_retargets_producer() {
     );
     assert_eq!(
         dis(&m, 0),
-        "   0: i32.add dst=l0 lhs=p0 rhs=c0\n   1: return values=p0 count=0\n"
+        "   0: i32.add.imm dst=l0 lhs=p0 imm=1\n   1: return values=p0 count=0\n"
     );
 }
 
@@ -84,7 +130,7 @@ fn local_set_preserves_pending_reads() {
     let d = dis(&m, 0);
     assert_eq!(
         d,
-        "   0: copy dst=t0 src=p0\n   1: copy dst=p0 src=c0\n   2: i32.add.rr dst=t0 lhs=t0 rhs=p0\n   3: return_one src=t0\n"
+        "   0: copy dst=t0 src=p0\n   1: const dst=p0 lo=5 hi=0\n   2: i32.add.rr dst=t0 lhs=t0 rhs=p0\n   3: return_one src=t0\n"
     );
 }
 
@@ -103,7 +149,7 @@ fn register_forms_follow_their_producer_but_never_at_a_branch_target() {
     let d = dis(&m, 0);
     assert_eq!(
         d,
-        "   0: i32.add dst=l0 lhs=p0 rhs=c0\n   1: i32.sub dst=l0 lhs=l0 rhs=c0\n   2: br_if_nez.rc cond=l0 ->1\n   3: return_one src=l0\n"
+        "   0: i32.add.imm dst=l0 lhs=p0 imm=1\n   1: i32.add.imm dst=l0 lhs=l0 imm=4294967295\n   2: br_if_nez.rc cond=l0 ->1\n   3: return_one src=l0\n"
     );
 }
 
@@ -117,14 +163,19 @@ fn register_forms_cover_operand_positions() {
             i32.add i32.load
             local.get 0 local.get 1 i32.add local.get 0 i32.store
             local.get 0 local.get 1 i32.add i32.const 9 i32.store
-            block local.get 0 local.get 1 i32.sub i32.const 4 i32.lt_u br_if 0 end))",
+            block local.get 0 local.get 1 i32.sub i32.const 4 i32.lt_u br_if 0 end
+            local.get 0 local.get 1 i32.add local.get 0 i32.xor
+            block local.get 0 local.get 1 i32.sub local.get 0 i32.lt_u br_if 0 end
+            i32.add))",
     );
     let d = dis(&m, 0);
     for form in [
+        "i32.xor.imm.rl",
         "i32.xor.rl",
         "i32.sub.rr",
         "i32.load.rp",
         "i32.store.rp",
+        "br.i32.lt_u.imm.rl",
         "br.i32.lt_u.rl",
     ] {
         assert!(d.contains(form), "{form} missing in\n{d}");
@@ -162,7 +213,7 @@ fn shadow_stack_prologue_and_epilogue_fuse() {
     assert_eq!(
         d,
         "   0: global.get.i32.sub.set dst=l0 global=0 rhs=c0
-   1: i32.add dst=t0 lhs=p0 rhs=c1
+   1: i32.add.imm dst=t0 lhs=p0 imm=1
    2: global.set.i32.add global=0 lhs=l0 rhs=c0
    3: return_one src=t0
 "
@@ -251,7 +302,7 @@ fn if_else_with_result() {
     let d = dis(&m, 0);
     assert_eq!(
         d,
-        "   0: br_if_eqz cond=p0 ->3\n   1: copy dst=t0 src=c0\n   2: br ->4\n   3: copy dst=t0 src=c1\n   4: return_one src=t0\n"
+        "   0: br_if_eqz cond=p0 ->3\n   1: const dst=t0 lo=10 hi=0\n   2: br ->4\n   3: const dst=t0 lo=20 hi=0\n   4: return_one src=t0\n"
     );
 }
 
@@ -268,7 +319,7 @@ fn loop_backedge_and_gas() {
     // edge charges the header's block itself (gas=6) and jumps past its consume_gas.
     assert_eq!(
         d,
-        "   0: consume_gas amount=6\n   1: i32.sub dst=p0 lhs=p0 rhs=c0\n   2: br_if_nez.rc cond=p0 ->1 gas=6\n   3: consume_gas amount=0\n   4: return values=p0 count=0\n"
+        "   0: consume_gas amount=6\n   1: i32.add.imm dst=p0 lhs=p0 imm=4294967295\n   2: br_if_nez.rc cond=p0 ->1 gas=6\n   3: consume_gas amount=0\n   4: return values=p0 count=0\n"
     );
 }
 
@@ -281,7 +332,7 @@ fn call_args_consecutive() {
     );
     assert_eq!(
         dis(&m, 1),
-        "   0: copy dst=t1 src=c0\n   1: copy dst=t0 src=p0\n   2: call func=0 args=t0\n   3: return_one src=t0\n"
+        "   0: const dst=t1 lo=3 hi=0\n   1: copy dst=t0 src=p0\n   2: call func=0 args=t0\n   3: return_one src=t0\n"
     );
 }
 

@@ -199,3 +199,106 @@ fn i64_ops() {
     assert_eq!(t(&mut m, "rem_u", 1, 0), TrapKind::IntegerDivideByZero);
     assert_eq!(t(&mut m, "div_s", i64::MIN, -1), TrapKind::IntegerOverflow);
 }
+
+/// Immediate operand forms (`i32.add.imm`, `br.i64.lt_u.imm`, ...) against the same
+/// operation on two parameters (slot operands), for every integer operation that has
+/// one, on edge values: the constant on the right, on the left (commuted or mirrored
+/// compares, `sub` as `add` of the negation), and fused into a `br_if`. i64 constants
+/// cover values that fit 32 bits sign-extended (immediates) and values that do not
+/// (pooled), so both translations are compared with the reference.
+#[test]
+fn immediate_forms_agree_with_slot_operands() {
+    const OPS: [&str; 21] = [
+        "add", "sub", "mul", "and", "or", "xor", "shl", "shr_s", "shr_u", "rotl", "rotr", "eq",
+        "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u",
+    ];
+    const CMPS: [&str; 10] = [
+        "eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u",
+    ];
+    let consts: [i64; 12] = [
+        0,
+        1,
+        -1,
+        31,
+        32,
+        63,
+        65,
+        i32::MAX as i64,
+        i32::MIN as i64,
+        0x8000_0000,
+        0x1_0000_0000,
+        i64::MIN,
+    ];
+    let xs: [i64; 8] = [
+        0,
+        1,
+        -1,
+        7,
+        i32::MIN as i64,
+        i32::MAX as i64,
+        i64::MAX,
+        i64::MIN,
+    ];
+    for ty in ["i32", "i64"] {
+        let val = |v: i64| if ty == "i32" { i32(v as i32) } else { i64(v) };
+        let mut funcs = String::new();
+        for (k, c) in consts.iter().enumerate() {
+            let c = if ty == "i32" { (*c as i32) as i64 } else { *c };
+            for op in OPS {
+                let res = if CMPS.contains(&op) { "i32" } else { ty };
+                funcs += &format!(
+                    "(func (export \"{op}_r{k}\") (param {ty}) (result {res}) local.get 0 {ty}.const {c} {ty}.{op})
+                     (func (export \"{op}_l{k}\") (param {ty}) (result {res}) {ty}.const {c} local.get 0 {ty}.{op})\n"
+                );
+            }
+            for op in CMPS {
+                funcs += &format!(
+                    "(func (export \"br_{op}_{k}\") (param {ty}) (result i32)
+                       block local.get 0 {ty}.const {c} {ty}.{op} br_if 0 i32.const 0 return end i32.const 1)
+                     (func (export \"brn_{op}_{k}\") (param {ty}) (result i32)
+                       block local.get 0 {ty}.const {c} {ty}.{op} i32.eqz br_if 0 i32.const 0 return end i32.const 1)\n"
+                );
+            }
+        }
+        for op in OPS {
+            let res = if CMPS.contains(&op) { "i32" } else { ty };
+            funcs += &format!(
+                "(func (export \"{op}\") (param {ty} {ty}) (result {res}) local.get 0 local.get 1 {ty}.{op})\n"
+            );
+        }
+        let mut m = inst(&format!("(module {funcs})"));
+        for (k, c) in consts.iter().enumerate() {
+            let c = if ty == "i32" { (*c as i32) as i64 } else { *c };
+            for &x in &xs {
+                for op in OPS {
+                    let right = call1(&mut m, op, &[val(x), val(c)]);
+                    let left = call1(&mut m, op, &[val(c), val(x)]);
+                    assert_eq!(
+                        call1(&mut m, &format!("{op}_r{k}"), &[val(x)]),
+                        right,
+                        "{ty}.{op} x={x} c={c}"
+                    );
+                    assert_eq!(
+                        call1(&mut m, &format!("{op}_l{k}"), &[val(x)]),
+                        left,
+                        "{ty}.{op} c={c} x={x}"
+                    );
+                }
+                for op in CMPS {
+                    let holds = call1(&mut m, op, &[val(x), val(c)]);
+                    let not = i32(1 - if holds == i32(1) { 1 } else { 0 });
+                    assert_eq!(
+                        call1(&mut m, &format!("br_{op}_{k}"), &[val(x)]),
+                        holds,
+                        "br {ty}.{op} x={x} c={c}"
+                    );
+                    assert_eq!(
+                        call1(&mut m, &format!("brn_{op}_{k}"), &[val(x)]),
+                        not,
+                        "br !{ty}.{op} x={x} c={c}"
+                    );
+                }
+            }
+        }
+    }
+}
