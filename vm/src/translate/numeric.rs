@@ -15,6 +15,7 @@ use crate::Error;
 type R = Result<(), Error>;
 
 impl FuncTranslator<'_> {
+    #[inline(always)] // per operator: a call per binary operator is measurable in compile time
     fn binary(&mut self, make: fn(Slot, Slot, Slot) -> Instr) -> R {
         let rhs = self.pop();
         let lhs = self.pop();
@@ -60,6 +61,7 @@ impl FuncTranslator<'_> {
     /// operand is a constant that fits (`FuncTranslator::const_imm`), or in `mirror`
     /// (the same result with the operands swapped: the operation itself when it
     /// commutes, `gt` for `lt`, ...) when the left one is; `make` otherwise.
+    #[inline(always)] // per operator: a call per binary operator is measurable in compile time
     fn binary_imm(
         &mut self,
         make: fn(Slot, Slot, Slot) -> Instr,
@@ -87,6 +89,7 @@ impl FuncTranslator<'_> {
 
     /// `sub` with a constant right operand `c` as an `add` of the immediate `-c`
     /// (wrapping: the same result), when `-c` fits; `make` otherwise.
+    #[inline(always)] // per operator: a call per binary operator is measurable in compile time
     fn sub_imm(
         &mut self,
         make: fn(Slot, Slot, Slot) -> Instr,
