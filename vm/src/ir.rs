@@ -83,7 +83,9 @@ impl IrField for i32 {
 /// (`{lhs, rhs, offset}`: branch when the comparison holds), and the immediate forms
 /// `[binary_imm]` (`{dst, lhs, imm}`) and `[br_cmp_imm]` (`{lhs, imm, offset}`): the
 /// right operand is the constant `imm` carried by the instruction (i32 operations: the
-/// value; i64 operations: `imm` sign-extended from 32 bits).
+/// value; i64 operations: `imm` sign-extended from 32 bits), and `[store_imm]`
+/// (`{ptr, imm, offset}`: a constant stored value, i64/f64 `store` sign-extend it, the
+/// narrower stores keep its low bytes).
 #[macro_export]
 #[doc(hidden)]
 macro_rules! for_each_instr {
@@ -288,6 +290,11 @@ macro_rules! for_each_instr {
             BrI32GtUI, BrI32GtUIL = "br.i32.gt_u", BrI32LeSI, BrI32LeSIL = "br.i32.le_s", BrI32LeUI, BrI32LeUIL = "br.i32.le_u", BrI32GeSI, BrI32GeSIL = "br.i32.ge_s", BrI32GeUI, BrI32GeUIL = "br.i32.ge_u",
             BrI64EqI, BrI64EqIL = "br.i64.eq", BrI64NeI, BrI64NeIL = "br.i64.ne", BrI64LtSI, BrI64LtSIL = "br.i64.lt_s", BrI64LtUI, BrI64LtUIL = "br.i64.lt_u", BrI64GtSI, BrI64GtSIL = "br.i64.gt_s",
             BrI64GtUI, BrI64GtUIL = "br.i64.gt_u", BrI64LeSI, BrI64LeSIL = "br.i64.le_s", BrI64LeUI, BrI64LeUIL = "br.i64.le_u", BrI64GeSI, BrI64GeSIL = "br.i64.ge_s", BrI64GeUI, BrI64GeUIL = "br.i64.ge_u",
+
+            [store_imm]
+            I32StoreI, I32StoreIP = "i32.store", I64StoreI, I64StoreIP = "i64.store", F32StoreI, F32StoreIP = "f32.store",
+            F64StoreI, F64StoreIP = "f64.store", I32Store8I, I32Store8IP = "i32.store8", I32Store16I, I32Store16IP = "i32.store16",
+            I64Store8I, I64Store8IP = "i64.store8", I64Store16I, I64Store16IP = "i64.store16", I64Store32I, I64Store32IP = "i64.store32",
         }
     };
 }
@@ -303,6 +310,7 @@ macro_rules! define_instr {
         [br_cmp] $( $cname:ident, $cl:ident, $cr:ident = $cm:literal, )*
         [binary_imm] $( $iname:ident, $il:ident = $im:literal, )*
         [br_cmp_imm] $( $jname:ident, $jl:ident = $jm:literal, )*
+        [store_imm] $( $kname:ident, $kp:ident = $km:literal, )*
     ) => {
         /// One Metron IR instruction. See the module docs and [`for_each_instr!`].
         ///
@@ -490,6 +498,26 @@ macro_rules! define_instr {
                     offset: i32,
                 },
             )*
+            $(
+                #[doc = concat!("`", $km, "` of a constant: `store(ptr as u32 + offset, imm)` (trap `MemoryOutOfBounds`).")]
+                $kname {
+                    /// i32 base address.
+                    ptr: Slot,
+                    /// The value (`i64.store`/`f64.store`: sign-extended).
+                    imm: u32,
+                    /// Static offset (memarg).
+                    offset: u32,
+                },
+                #[doc = concat!("`", $km, "` of a constant with `ptr` read from the register ([`Instr::use_register`]).")]
+                $kp {
+                    /// i32 base address (its value is in the register).
+                    ptr: Slot,
+                    /// The value (`i64.store`/`f64.store`: sign-extended).
+                    imm: u32,
+                    /// Static offset (memarg).
+                    offset: u32,
+                },
+            )*
         }
 
         /// The variant of an [`Instr`] without its fields, in declaration order: indexes
@@ -506,6 +534,7 @@ macro_rules! define_instr {
             $( $cname, $cl, $cr, )*
             $( $iname, $il, )*
             $( $jname, $jl, )*
+            $( $kname, $kp, )*
         }
 
         /// Number of [`Instr`] variants (the size of a table indexed by [`Tag`]).
@@ -518,6 +547,7 @@ macro_rules! define_instr {
             $( stringify!($cname), stringify!($cl), stringify!($cr), )*
             $( stringify!($iname), stringify!($il), )*
             $( stringify!($jname), stringify!($jl), )*
+            $( stringify!($kname), stringify!($kp), )*
         ].len();
 
         /// Per variant: whether its handler passes its result (the slot at byte 4) in the
@@ -557,6 +587,7 @@ macro_rules! define_instr {
                 t[Tag::$il as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
             )*
             $( t[Tag::$jname as usize] = RegisterInfo::consumes([(4, Tag::$jl as u16), RegisterInfo::NO_FORM]); )*
+            $( t[Tag::$kname as usize] = RegisterInfo::consumes([(4, Tag::$kp as u16), RegisterInfo::NO_FORM]); )*
             t
         };
 
@@ -574,6 +605,7 @@ macro_rules! define_instr {
                     $( Instr::$cname { .. } => Tag::$cname, Instr::$cl { .. } => Tag::$cl, Instr::$cr { .. } => Tag::$cr, )*
                     $( Instr::$iname { .. } => Tag::$iname, Instr::$il { .. } => Tag::$il, )*
                     $( Instr::$jname { .. } => Tag::$jname, Instr::$jl { .. } => Tag::$jl, )*
+                    $( Instr::$kname { .. } => Tag::$kname, Instr::$kp { .. } => Tag::$kp, )*
                 }
             }
 
@@ -590,6 +622,7 @@ macro_rules! define_instr {
                     $( Instr::$cname { .. } => $cm, Instr::$cl { .. } => concat!($cm, ".rl"), Instr::$cr { .. } => concat!($cm, ".rr"), )*
                     $( Instr::$iname { .. } => concat!($im, ".imm"), Instr::$il { .. } => concat!($im, ".imm.rl"), )*
                     $( Instr::$jname { .. } => concat!($jm, ".imm"), Instr::$jl { .. } => concat!($jm, ".imm.rl"), )*
+                    $( Instr::$kname { .. } => concat!($km, ".imm"), Instr::$kp { .. } => concat!($km, ".imm.rp"), )*
                 }
             }
 
@@ -604,6 +637,7 @@ macro_rules! define_instr {
                     $( Instr::$cname { lhs, rhs, offset, gas } | Instr::$cl { lhs, rhs, offset, gas } | Instr::$cr { lhs, rhs, offset, gas } => { f("lhs", lhs.operand()); f("rhs", rhs.operand()); f("offset", offset.operand()); f("gas", gas.operand()); } )*
                     $( Instr::$iname { dst, lhs, imm } | Instr::$il { dst, lhs, imm } => { f("dst", dst.operand()); f("lhs", lhs.operand()); f("imm", imm.operand()); } )*
                     $( Instr::$jname { lhs, imm, offset, gas } | Instr::$jl { lhs, imm, offset, gas } => { f("lhs", lhs.operand()); f("imm", imm.operand()); f("offset", offset.operand()); f("gas", gas.operand()); } )*
+                    $( Instr::$kname { ptr, imm, offset } | Instr::$kp { ptr, imm, offset } => { f("ptr", ptr.operand()); f("imm", imm.operand()); f("offset", offset.operand()); } )*
                 }
             }
 
@@ -676,6 +710,7 @@ macro_rules! define_instr {
                     $( Instr::$cname { lhs, rhs, .. } | Instr::$cl { lhs, rhs, .. } | Instr::$cr { lhs, rhs, .. } => { f(lhs); f(rhs); } )*
                     $( Instr::$iname { dst, lhs, .. } | Instr::$il { dst, lhs, .. } => { f(dst); f(lhs); } )*
                     $( Instr::$jname { lhs, .. } | Instr::$jl { lhs, .. } => { f(lhs); } )*
+                    $( Instr::$kname { ptr, .. } | Instr::$kp { ptr, .. } => { f(ptr); } )*
                 }
             }
 
@@ -733,6 +768,7 @@ macro_rules! define_instr {
                     )*
                     $( Instr::$iname { dst, lhs, imm } if lhs == s => Instr::$il { dst, lhs, imm }, )*
                     $( Instr::$jname { lhs, imm, offset, gas } if lhs == s => Instr::$jl { lhs, imm, offset, gas }, )*
+                    $( Instr::$kname { ptr, imm, offset } if ptr == s => Instr::$kp { ptr, imm, offset }, )*
                     _ => return false,
                 };
                 true
@@ -752,6 +788,7 @@ macro_rules! define_instr {
                     $( Instr::$cl { lhs, .. } => Some(lhs), Instr::$cr { rhs, .. } => Some(rhs), )*
                     $( Instr::$il { lhs, .. } => Some(lhs), )*
                     $( Instr::$jl { lhs, .. } => Some(lhs), )*
+                    $( Instr::$kp { ptr, .. } => Some(ptr), )*
                     _ => None,
                 }
             }

@@ -745,6 +745,20 @@ macro_rules! binary_imm_handlers {
     };
 }
 
+/// A store of a constant and its register form (the address from the register).
+macro_rules! store_imm_handlers {
+    ($base:ident, $p:ident: $helper:ident!($($op:tt)*), $imm:ident) => {
+        handler!($base { ptr, imm, offset } => {
+            let imm = $imm(imm);
+            $helper!(ptr, imm, offset, $($op)*)
+        });
+        handler!($p { ptr, imm, offset } => {
+            let imm = $imm(imm);
+            $helper!(REG, imm, offset, $($op)*)
+        });
+    };
+}
+
 /// A fused compare-and-branch with a constant right operand and its register form.
 macro_rules! branch_imm_handlers {
     ($base:ident, $l:ident: $helper:ident!($($op:tt)*), $imm:ident) => {
@@ -987,6 +1001,17 @@ store_handlers!(I64Store8, I64Store8V, I64Store8P: store!(|v| [v as u8]));
 store_handlers!(I32Store16, I32Store16V, I32Store16P: store!(|v| (v as u16).to_le_bytes()));
 store_handlers!(I64Store16, I64Store16V, I64Store16P: store!(|v| (v as u16).to_le_bytes()));
 store_handlers!(I64Store32, I64Store32V, I64Store32P: store!(|v| (v as u32).to_le_bytes()));
+
+// ---- stores of a constant ----
+store_imm_handlers!(I32StoreI, I32StoreIP: store!(|v| (v as u32).to_le_bytes()), Imm32);
+store_imm_handlers!(F32StoreI, F32StoreIP: store!(|v| (v as u32).to_le_bytes()), Imm32);
+store_imm_handlers!(I64StoreI, I64StoreIP: store!(|v| v.to_le_bytes()), Imm64);
+store_imm_handlers!(F64StoreI, F64StoreIP: store!(|v| v.to_le_bytes()), Imm64);
+store_imm_handlers!(I32Store8I, I32Store8IP: store!(|v| [v as u8]), Imm32);
+store_imm_handlers!(I64Store8I, I64Store8IP: store!(|v| [v as u8]), Imm32);
+store_imm_handlers!(I32Store16I, I32Store16IP: store!(|v| (v as u16).to_le_bytes()), Imm32);
+store_imm_handlers!(I64Store16I, I64Store16IP: store!(|v| (v as u16).to_le_bytes()), Imm32);
+store_imm_handlers!(I64Store32I, I64Store32IP: store!(|v| (v as u32).to_le_bytes()), Imm32);
 
 // ---- fused compare and branch ----
 branch_handlers!(BrI32Eq, BrI32EqL, BrI32EqR: br_cmp!(|a, b| a as u32 == b as u32));
@@ -1300,6 +1325,7 @@ macro_rules! handler_table {
         [br_cmp] $( $cname:ident, $cl:ident, $cr:ident = $cm:literal, )*
         [binary_imm] $( $iname:ident, $il:ident = $im:literal, )*
         [br_cmp_imm] $( $jname:ident, $jl:ident = $jm:literal, )*
+        [store_imm] $( $kname:ident, $kp:ident = $km:literal, )*
     ) => {
         /// The handler of every instruction, indexed by [`Tag`].
         static HANDLERS: [Handler; NUM_TAGS] = {
@@ -1311,6 +1337,7 @@ macro_rules! handler_table {
             $( t[Tag::$cname as usize] = $cname; t[Tag::$cl as usize] = $cl; t[Tag::$cr as usize] = $cr; )*
             $( t[Tag::$iname as usize] = $iname; t[Tag::$il as usize] = $il; )*
             $( t[Tag::$jname as usize] = $jname; t[Tag::$jl as usize] = $jl; )*
+            $( t[Tag::$kname as usize] = $kname; t[Tag::$kp as usize] = $kp; )*
             t[Tag::ConsumeGas as usize] = ConsumeGas;
             t[Tag::Copy as usize] = Copy;
             t[Tag::CopyS as usize] = CopyS;

@@ -2,7 +2,7 @@
 
 use wasmparser::MemArg;
 
-use super::func::FuncTranslator;
+use super::func::{Entry, FuncTranslator};
 use crate::ir::{Instr, Slot};
 use crate::Error;
 
@@ -22,8 +22,31 @@ impl FuncTranslator<'_> {
         Ok(())
     }
 
-    fn store(&mut self, m: MemArg, make: fn(Slot, Slot, u32) -> Instr) -> R {
+    /// A store; of a constant that fits (`imm_form`, `wide`: an 8-byte store, whose
+    /// immediate is sign-extended), the immediate form, so the constant need not be in
+    /// the frame.
+    #[inline(always)] // per operator, as `binary_imm`
+    fn store(
+        &mut self,
+        m: MemArg,
+        make: fn(Slot, Slot, u32) -> Instr,
+        imm_form: fn(Slot, u32, u32) -> Instr,
+        wide: bool,
+    ) -> R {
         let offset = offset_of(&m)?;
+        // A narrower store keeps the low bytes of its value: any constant's low 32 bits.
+        let top = self.height() - 1;
+        let imm = match self.top() {
+            Entry::Const(k) if !wide => Some(self.a.consts[k as usize] as u32),
+            Entry::Const(_) => self.const_imm(top, true),
+            _ => None,
+        };
+        if let Some(imm) = imm {
+            self.pop_imm();
+            let ptr = self.pop();
+            self.emit(imm_form(ptr, imm, offset));
+            return Ok(());
+        }
         let value = self.pop();
         let ptr = self.pop();
         self.emit(make(ptr, value, offset));
@@ -85,10 +108,15 @@ macro_rules! loads {
 }
 
 macro_rules! stores {
-    ($($visit:ident => $instr:ident),* $(,)?) => {
+    ($($visit:ident => $instr:ident, $imm:ident, $wide:literal),* $(,)?) => {
         impl FuncTranslator<'_> {
             $( pub(super) fn $visit(&mut self, memarg: MemArg) -> R {
-                self.store(memarg, |ptr, value, offset| Instr::$instr { ptr, value, offset })
+                self.store(
+                    memarg,
+                    |ptr, value, offset| Instr::$instr { ptr, value, offset },
+                    |ptr, imm, offset| Instr::$imm { ptr, imm, offset },
+                    $wide,
+                )
             } )*
         }
     };
@@ -105,9 +133,13 @@ loads! {
 }
 
 stores! {
-    visit_i32_store => I32Store, visit_i64_store => I64Store,
-    visit_f32_store => F32Store, visit_f64_store => F64Store,
-    visit_i32_store8 => I32Store8, visit_i32_store16 => I32Store16,
-    visit_i64_store8 => I64Store8, visit_i64_store16 => I64Store16,
-    visit_i64_store32 => I64Store32,
+    visit_i32_store => I32Store, I32StoreI, false,
+    visit_i64_store => I64Store, I64StoreI, true,
+    visit_f32_store => F32Store, F32StoreI, false,
+    visit_f64_store => F64Store, F64StoreI, true,
+    visit_i32_store8 => I32Store8, I32Store8I, false,
+    visit_i32_store16 => I32Store16, I32Store16I, false,
+    visit_i64_store8 => I64Store8, I64Store8I, false,
+    visit_i64_store16 => I64Store16, I64Store16I, false,
+    visit_i64_store32 => I64Store32, I64Store32I, false,
 }
