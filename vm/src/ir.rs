@@ -145,17 +145,18 @@ macro_rules! for_each_instr {
             GlobalGet { dst: Slot, global: u32 } = "global.get",
             /// `globals[global] = src`.
             GlobalSet { global: u32, src: Slot } = "global.set",
-            /// `dst = globals[global] - rhs` (i32, wrapping): a `global.get` fused with the
-            /// `i32.sub` that consumes its value (the translator's peephole, see
-            /// `docs/ir.md`: a compiled Rust function's shadow-stack prologue).
-            GlobalGetI32Sub { dst: Slot, global: u32, rhs: Slot } = "global.get.i32.sub",
+            /// `dst = globals[global] - imm` (i32, wrapping): a `global.get` fused with the
+            /// `i32.sub` of a constant that consumes its value (the translator's peephole,
+            /// see `docs/ir.md`: a compiled Rust function's shadow-stack prologue).
+            GlobalGetI32Sub { dst: Slot, global: u32, imm: u32 } = "global.get.i32.sub",
             /// `global.get.i32.sub` whose result is also stored back: `dst = globals[global]
-            /// - rhs; globals[global] = dst` (`global.get g; ...; i32.sub; local.tee;
+            /// - imm; globals[global] = dst` (`global.get g; i32.const; i32.sub; local.tee;
             /// global.set g`).
-            GlobalGetI32SubSet { dst: Slot, global: u32, rhs: Slot } = "global.get.i32.sub.set",
-            /// `globals[global] = lhs + rhs` (i32, wrapping): an `i32.add` fused with the
-            /// `global.set` that consumes its result (the shadow-stack epilogue).
-            GlobalSetI32Add { global: u32, lhs: Slot, rhs: Slot } = "global.set.i32.add",
+            GlobalGetI32SubSet { dst: Slot, global: u32, imm: u32 } = "global.get.i32.sub.set",
+            /// `globals[global] = lhs + imm` (i32, wrapping): an `i32.add` of a constant
+            /// fused with the `global.set` that consumes its result (the shadow-stack
+            /// epilogue).
+            GlobalSetI32Add { global: u32, lhs: Slot, imm: u32 } = "global.set.i32.add",
             /// `dst = memory size in pages` (i32).
             MemorySize { dst: Slot } = "memory.size",
             /// Grow memory by `delta` pages (i32); `dst` = old size or -1 (as u32). Charges

@@ -1138,26 +1138,26 @@ handler!(GlobalSet { global, src } => {
     unsafe { *cell = v };
     next!()
 });
-handler!(GlobalGetI32Sub { dst, global, rhs } => {
+handler!(GlobalGetI32Sub { dst, global, imm } => {
     let c = ctx!();
     let cell = global_cell!(c, global);
     // SAFETY: `cell` is a valid cell.
-    let v = u64::from((unsafe { *cell } as u32).wrapping_sub(get!(rhs) as u32));
+    let v = u64::from((unsafe { *cell } as u32).wrapping_sub(imm));
     set!(dst, v);
     next!()
 });
-handler!(GlobalGetI32SubSet { dst, global, rhs } => {
+handler!(GlobalGetI32SubSet { dst, global, imm } => {
     let c = ctx!();
     let cell = global_cell!(c, global);
     // SAFETY: as in `GlobalSet` (the fused `global.set` validated).
-    let v = u64::from((unsafe { *cell } as u32).wrapping_sub(get!(rhs) as u32));
+    let v = u64::from((unsafe { *cell } as u32).wrapping_sub(imm));
     // SAFETY: as above.
     unsafe { *cell = v };
     set!(dst, v);
     next!()
 });
-handler!(GlobalSetI32Add { global, lhs, rhs } => {
-    let v = u64::from((get!(lhs) as u32).wrapping_add(get!(rhs) as u32));
+handler!(GlobalSetI32Add { global, lhs, imm } => {
+    let v = u64::from((get!(lhs) as u32).wrapping_add(imm));
     let c = ctx!();
     let cell = global_cell!(c, global);
     // SAFETY: as in `GlobalSet`.

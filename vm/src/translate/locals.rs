@@ -90,8 +90,8 @@ impl FuncTranslator<'_> {
     /// - `global.get.i32.sub` of the same global, whose `dst` is the value set (the
     ///   temp it just wrote, or the local a `local.tee` retargeted it to):
     ///   `global.get.i32.sub.set` (the whole shadow-stack prologue, one instruction);
-    /// - `i32.add` into the temp being set (nothing else reads that temp):
-    ///   `global.set.i32.add` (the epilogue).
+    /// - `i32.add` of a constant (`i32.add.imm`) into the temp being set (nothing else
+    ///   reads that temp): `global.set.i32.add` (the epilogue).
     ///
     /// Returns whether it fused (the value is popped then).
     fn fuse_global_set(&mut self, global: u32) -> bool {
@@ -108,32 +108,21 @@ impl FuncTranslator<'_> {
                 Instr::GlobalGetI32Sub {
                     dst,
                     global: g,
-                    rhs,
+                    imm,
                 },
             ) if g == global && dst == Slot(index) => {
-                Instr::GlobalGetI32SubSet { dst, global, rhs }
+                Instr::GlobalGetI32SubSet { dst, global, imm }
             }
             (
                 Entry::Temp,
                 Instr::GlobalGetI32Sub {
                     dst,
                     global: g,
-                    rhs,
+                    imm,
                 },
-            ) if fresh && g == global => Instr::GlobalGetI32SubSet { dst, global, rhs },
-            (Entry::Temp, Instr::I32Add { lhs, rhs, .. }) if fresh => {
-                Instr::GlobalSetI32Add { global, lhs, rhs }
-            }
-            // The immediate back as a constant slot: pooled already (an `i32.const`
-            // pushed it), or the pool has room (an `i32.sub` made it `i32.add` of the
-            // negated constant); never past the pool's bound.
-            (Entry::Temp, Instr::I32AddI { lhs, imm, .. })
-                if fresh
-                    && (self.a.const_index.get(u64::from(imm)).is_some()
-                        || self.a.consts.len() < super::func::MAX_POOLED_CONSTS) =>
-            {
-                let rhs = self.intern_const(u64::from(imm));
-                Instr::GlobalSetI32Add { global, lhs, rhs }
+            ) if fresh && g == global => Instr::GlobalGetI32SubSet { dst, global, imm },
+            (Entry::Temp, Instr::I32AddI { lhs, imm, .. }) if fresh => {
+                Instr::GlobalSetI32Add { global, lhs, imm }
             }
             _ => return false,
         };

@@ -24,10 +24,10 @@ impl FuncTranslator<'_> {
         Ok(())
     }
 
-    /// `i32.sub`, or `global.get g; <rhs>; i32.sub` as one `global.get.i32.sub` (the
-    /// first half of a compiled Rust function's shadow-stack prologue) when the left
-    /// operand is the temp the last instruction (a `global.get`) wrote and `rhs` is a
-    /// local or a constant (read in place, so nothing ran in between). The `global.get`
+    /// `i32.sub`, or `global.get g; i32.const c; i32.sub` as one `global.get.i32.sub`
+    /// (the first half of a compiled Rust function's shadow-stack prologue) when the
+    /// left operand is the temp the last instruction (a `global.get`) wrote and the
+    /// right one a constant (an immediate, so nothing ran in between). The `global.get`
     /// is rewritten in place to produce the difference into the same temp (the only
     /// reader of its value was this `i32.sub`) and stays the producer (a `local.tee` may
     /// retarget it).
@@ -37,15 +37,19 @@ impl FuncTranslator<'_> {
             && self.producer != NONE
             && self.producer + 1 == self.pc()
             && self.producer_pos as usize + 2 == h
-            && self.a.stack[h - 2] == Entry::Temp
-            && self.a.stack[h - 1] != Entry::Temp;
+            && self.a.stack[h - 2] == Entry::Temp;
         let at = self.producer as usize;
-        match self.a.code.get(at) {
-            Some(&Instr::GlobalGet { global, .. }) if fusable => {
-                let rhs = self.pop();
+        let imm = if fusable {
+            self.const_imm(h as u32 - 1, false)
+        } else {
+            None
+        };
+        match (self.a.code.get(at), imm) {
+            (Some(&Instr::GlobalGet { global, .. }), Some(imm)) => {
+                self.pop_imm();
                 self.pop();
                 let dst = self.push_temp();
-                self.a.code[at] = Instr::GlobalGetI32Sub { dst, global, rhs };
+                self.a.code[at] = Instr::GlobalGetI32Sub { dst, global, imm };
                 self.producer_pos = self.height() - 1;
                 Ok(())
             }

@@ -212,9 +212,9 @@ fn shadow_stack_prologue_and_epilogue_fuse() {
     let d = dis(&m, 1);
     assert_eq!(
         d,
-        "   0: global.get.i32.sub.set dst=l0 global=0 rhs=c0
+        "   0: global.get.i32.sub.set dst=l0 global=0 imm=16
    1: i32.add.imm dst=t0 lhs=p0 imm=1
-   2: global.set.i32.add global=0 lhs=l0 rhs=c0
+   2: global.set.i32.add global=0 lhs=l0 imm=16
    3: return_one src=t0
 "
     );
@@ -230,7 +230,7 @@ fn shadow_stack_prologue_and_epilogue_fuse() {
             global.get $sp))"#;
     let m = compile_nometer(src);
     assert!(dis(&m, 1).starts_with(
-        "   0: global.get.i32.sub.set dst=t0 global=0 rhs=c0
+        "   0: global.get.i32.sub.set dst=t0 global=0 imm=30
 "
     ));
     assert_eq!(
