@@ -23,7 +23,8 @@ use crate::{Error, GasSchedule};
 pub(super) const CONST_TAG: u32 = 1 << 30;
 
 /// At most this many distinct constants per function live in the constant pool (plus
-/// the two the translator interns itself: 0 for fused compares and the null reference).
+/// the null reference the translator interns for reference locals; the bounds below
+/// allow two). Only entries some instruction reads as a slot reach the frame (`finish`).
 ///
 /// The pool is copied into every frame on entry and is not part of the wasm-defined
 /// frame cost (`stack_cost`, docs/gas.md), so it must stay small: with the cap, the
