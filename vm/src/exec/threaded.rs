@@ -703,6 +703,11 @@ macro_rules! binary_handlers {
         handler!($l { dst, lhs, rhs } => $helper!(dst, REG, rhs, $($op)*));
         handler!($r { dst, lhs, rhs } => $helper!(dst, lhs, REG, $($op)*));
     };
+    // With the immediate forms (`$imm`: `Imm32` or `Imm64`), same body.
+    ($base:ident, $l:ident, $r:ident / $i:ident, $il:ident, $imm:ident: $helper:ident!($($op:tt)*)) => {
+        binary_handlers!($base, $l, $r: $helper!($($op)*));
+        binary_imm_handlers!($i, $il: $helper!($($op)*), $imm);
+    };
 }
 
 /// A unary operation and its register form (`src` from the register).
@@ -727,6 +732,11 @@ macro_rules! store_handlers {
         handler!($base { ptr, value, offset } => $helper!(ptr, value, offset, $($op)*));
         handler!($v { ptr, value, offset } => $helper!(ptr, REG, offset, $($op)*));
         handler!($p { ptr, value, offset } => $helper!(REG, value, offset, $($op)*));
+    };
+    // With the store of a constant and its register form, same body.
+    ($base:ident, $v:ident, $p:ident / $i:ident, $ip:ident, $imm:ident: $helper:ident!($($op:tt)*)) => {
+        store_handlers!($base, $v, $p: $helper!($($op)*));
+        store_imm_handlers!($i, $ip: $helper!($($op)*), $imm);
     };
 }
 
@@ -780,6 +790,11 @@ macro_rules! branch_handlers {
         handler!($l { lhs, rhs, offset, gas } => $helper!(REG, rhs, offset, gas, $($op)*));
         handler!($r { lhs, rhs, offset, gas } => $helper!(lhs, REG, offset, gas, $($op)*));
     };
+    // With the immediate forms, same body.
+    ($base:ident, $l:ident, $r:ident / $i:ident, $il:ident, $imm:ident: $helper:ident!($($op:tt)*)) => {
+        branch_handlers!($base, $l, $r: $helper!($($op)*));
+        branch_imm_handlers!($i, $il: $helper!($($op)*), $imm);
+    };
 }
 
 // ---- control and moves ----
@@ -830,58 +845,58 @@ handler!(RefIsNull { dst, src } => {
 });
 
 // ---- i32 binary ----
-binary_handlers!(I32Add, I32AddL, I32AddR: bin32!(|a, b| a.wrapping_add(b)));
+binary_handlers!(I32Add, I32AddL, I32AddR / I32AddI, I32AddIL, Imm32: bin32!(|a, b| a.wrapping_add(b)));
 binary_handlers!(I32Sub, I32SubL, I32SubR: bin32!(|a, b| a.wrapping_sub(b)));
-binary_handlers!(I32Mul, I32MulL, I32MulR: bin32!(|a, b| a.wrapping_mul(b)));
+binary_handlers!(I32Mul, I32MulL, I32MulR / I32MulI, I32MulIL, Imm32: bin32!(|a, b| a.wrapping_mul(b)));
 binary_handlers!(I32DivS, I32DivSL, I32DivSR: bin32t!(it::i32_div_s));
 binary_handlers!(I32DivU, I32DivUL, I32DivUR: bin32t!(it::i32_div_u));
 binary_handlers!(I32RemS, I32RemSL, I32RemSR: bin32t!(it::i32_rem_s));
 binary_handlers!(I32RemU, I32RemUL, I32RemUR: bin32t!(it::i32_rem_u));
-binary_handlers!(I32And, I32AndL, I32AndR: bin32!(|a, b| a & b));
-binary_handlers!(I32Or, I32OrL, I32OrR: bin32!(|a, b| a | b));
-binary_handlers!(I32Xor, I32XorL, I32XorR: bin32!(|a, b| a ^ b));
-binary_handlers!(I32Shl, I32ShlL, I32ShlR: bin32!(|a, b| it::i32_shl(a, b)));
-binary_handlers!(I32ShrS, I32ShrSL, I32ShrSR: bin32!(|a, b| it::i32_shr_s(a, b)));
-binary_handlers!(I32ShrU, I32ShrUL, I32ShrUR: bin32!(|a, b| it::i32_shr_u(a, b)));
-binary_handlers!(I32Rotl, I32RotlL, I32RotlR: bin32!(|a, b| it::i32_rotl(a, b)));
-binary_handlers!(I32Rotr, I32RotrL, I32RotrR: bin32!(|a, b| it::i32_rotr(a, b)));
-binary_handlers!(I32Eq, I32EqL, I32EqR: bin32!(|a, b| a == b));
-binary_handlers!(I32Ne, I32NeL, I32NeR: bin32!(|a, b| a != b));
-binary_handlers!(I32LtS, I32LtSL, I32LtSR: bin32!(|a, b| (a as i32) < (b as i32)));
-binary_handlers!(I32LtU, I32LtUL, I32LtUR: bin32!(|a, b| a < b));
-binary_handlers!(I32GtS, I32GtSL, I32GtSR: bin32!(|a, b| (a as i32) > (b as i32)));
-binary_handlers!(I32GtU, I32GtUL, I32GtUR: bin32!(|a, b| a > b));
-binary_handlers!(I32LeS, I32LeSL, I32LeSR: bin32!(|a, b| (a as i32) <= (b as i32)));
-binary_handlers!(I32LeU, I32LeUL, I32LeUR: bin32!(|a, b| a <= b));
-binary_handlers!(I32GeS, I32GeSL, I32GeSR: bin32!(|a, b| (a as i32) >= (b as i32)));
-binary_handlers!(I32GeU, I32GeUL, I32GeUR: bin32!(|a, b| a >= b));
+binary_handlers!(I32And, I32AndL, I32AndR / I32AndI, I32AndIL, Imm32: bin32!(|a, b| a & b));
+binary_handlers!(I32Or, I32OrL, I32OrR / I32OrI, I32OrIL, Imm32: bin32!(|a, b| a | b));
+binary_handlers!(I32Xor, I32XorL, I32XorR / I32XorI, I32XorIL, Imm32: bin32!(|a, b| a ^ b));
+binary_handlers!(I32Shl, I32ShlL, I32ShlR / I32ShlI, I32ShlIL, Imm32: bin32!(|a, b| it::i32_shl(a, b)));
+binary_handlers!(I32ShrS, I32ShrSL, I32ShrSR / I32ShrSI, I32ShrSIL, Imm32: bin32!(|a, b| it::i32_shr_s(a, b)));
+binary_handlers!(I32ShrU, I32ShrUL, I32ShrUR / I32ShrUI, I32ShrUIL, Imm32: bin32!(|a, b| it::i32_shr_u(a, b)));
+binary_handlers!(I32Rotl, I32RotlL, I32RotlR / I32RotlI, I32RotlIL, Imm32: bin32!(|a, b| it::i32_rotl(a, b)));
+binary_handlers!(I32Rotr, I32RotrL, I32RotrR / I32RotrI, I32RotrIL, Imm32: bin32!(|a, b| it::i32_rotr(a, b)));
+binary_handlers!(I32Eq, I32EqL, I32EqR / I32EqI, I32EqIL, Imm32: bin32!(|a, b| a == b));
+binary_handlers!(I32Ne, I32NeL, I32NeR / I32NeI, I32NeIL, Imm32: bin32!(|a, b| a != b));
+binary_handlers!(I32LtS, I32LtSL, I32LtSR / I32LtSI, I32LtSIL, Imm32: bin32!(|a, b| (a as i32) < (b as i32)));
+binary_handlers!(I32LtU, I32LtUL, I32LtUR / I32LtUI, I32LtUIL, Imm32: bin32!(|a, b| a < b));
+binary_handlers!(I32GtS, I32GtSL, I32GtSR / I32GtSI, I32GtSIL, Imm32: bin32!(|a, b| (a as i32) > (b as i32)));
+binary_handlers!(I32GtU, I32GtUL, I32GtUR / I32GtUI, I32GtUIL, Imm32: bin32!(|a, b| a > b));
+binary_handlers!(I32LeS, I32LeSL, I32LeSR / I32LeSI, I32LeSIL, Imm32: bin32!(|a, b| (a as i32) <= (b as i32)));
+binary_handlers!(I32LeU, I32LeUL, I32LeUR / I32LeUI, I32LeUIL, Imm32: bin32!(|a, b| a <= b));
+binary_handlers!(I32GeS, I32GeSL, I32GeSR / I32GeSI, I32GeSIL, Imm32: bin32!(|a, b| (a as i32) >= (b as i32)));
+binary_handlers!(I32GeU, I32GeUL, I32GeUR / I32GeUI, I32GeUIL, Imm32: bin32!(|a, b| a >= b));
 
 // ---- i64 binary ----
-binary_handlers!(I64Add, I64AddL, I64AddR: bin64!(|a, b| a.wrapping_add(b)));
+binary_handlers!(I64Add, I64AddL, I64AddR / I64AddI, I64AddIL, Imm64: bin64!(|a, b| a.wrapping_add(b)));
 binary_handlers!(I64Sub, I64SubL, I64SubR: bin64!(|a, b| a.wrapping_sub(b)));
-binary_handlers!(I64Mul, I64MulL, I64MulR: bin64!(|a, b| a.wrapping_mul(b)));
+binary_handlers!(I64Mul, I64MulL, I64MulR / I64MulI, I64MulIL, Imm64: bin64!(|a, b| a.wrapping_mul(b)));
 binary_handlers!(I64DivS, I64DivSL, I64DivSR: bin64t!(it::i64_div_s));
 binary_handlers!(I64DivU, I64DivUL, I64DivUR: bin64t!(it::i64_div_u));
 binary_handlers!(I64RemS, I64RemSL, I64RemSR: bin64t!(it::i64_rem_s));
 binary_handlers!(I64RemU, I64RemUL, I64RemUR: bin64t!(it::i64_rem_u));
-binary_handlers!(I64And, I64AndL, I64AndR: bin64!(|a, b| a & b));
-binary_handlers!(I64Or, I64OrL, I64OrR: bin64!(|a, b| a | b));
-binary_handlers!(I64Xor, I64XorL, I64XorR: bin64!(|a, b| a ^ b));
-binary_handlers!(I64Shl, I64ShlL, I64ShlR: bin64!(|a, b| it::i64_shl(a, b)));
-binary_handlers!(I64ShrS, I64ShrSL, I64ShrSR: bin64!(|a, b| it::i64_shr_s(a, b)));
-binary_handlers!(I64ShrU, I64ShrUL, I64ShrUR: bin64!(|a, b| it::i64_shr_u(a, b)));
-binary_handlers!(I64Rotl, I64RotlL, I64RotlR: bin64!(|a, b| it::i64_rotl(a, b)));
-binary_handlers!(I64Rotr, I64RotrL, I64RotrR: bin64!(|a, b| it::i64_rotr(a, b)));
-binary_handlers!(I64Eq, I64EqL, I64EqR: cmp64!(|a, b| a == b));
-binary_handlers!(I64Ne, I64NeL, I64NeR: cmp64!(|a, b| a != b));
-binary_handlers!(I64LtS, I64LtSL, I64LtSR: cmp64!(|a, b| (a as i64) < (b as i64)));
-binary_handlers!(I64LtU, I64LtUL, I64LtUR: cmp64!(|a, b| a < b));
-binary_handlers!(I64GtS, I64GtSL, I64GtSR: cmp64!(|a, b| (a as i64) > (b as i64)));
-binary_handlers!(I64GtU, I64GtUL, I64GtUR: cmp64!(|a, b| a > b));
-binary_handlers!(I64LeS, I64LeSL, I64LeSR: cmp64!(|a, b| (a as i64) <= (b as i64)));
-binary_handlers!(I64LeU, I64LeUL, I64LeUR: cmp64!(|a, b| a <= b));
-binary_handlers!(I64GeS, I64GeSL, I64GeSR: cmp64!(|a, b| (a as i64) >= (b as i64)));
-binary_handlers!(I64GeU, I64GeUL, I64GeUR: cmp64!(|a, b| a >= b));
+binary_handlers!(I64And, I64AndL, I64AndR / I64AndI, I64AndIL, Imm64: bin64!(|a, b| a & b));
+binary_handlers!(I64Or, I64OrL, I64OrR / I64OrI, I64OrIL, Imm64: bin64!(|a, b| a | b));
+binary_handlers!(I64Xor, I64XorL, I64XorR / I64XorI, I64XorIL, Imm64: bin64!(|a, b| a ^ b));
+binary_handlers!(I64Shl, I64ShlL, I64ShlR / I64ShlI, I64ShlIL, Imm64: bin64!(|a, b| it::i64_shl(a, b)));
+binary_handlers!(I64ShrS, I64ShrSL, I64ShrSR / I64ShrSI, I64ShrSIL, Imm64: bin64!(|a, b| it::i64_shr_s(a, b)));
+binary_handlers!(I64ShrU, I64ShrUL, I64ShrUR / I64ShrUI, I64ShrUIL, Imm64: bin64!(|a, b| it::i64_shr_u(a, b)));
+binary_handlers!(I64Rotl, I64RotlL, I64RotlR / I64RotlI, I64RotlIL, Imm64: bin64!(|a, b| it::i64_rotl(a, b)));
+binary_handlers!(I64Rotr, I64RotrL, I64RotrR / I64RotrI, I64RotrIL, Imm64: bin64!(|a, b| it::i64_rotr(a, b)));
+binary_handlers!(I64Eq, I64EqL, I64EqR / I64EqI, I64EqIL, Imm64: cmp64!(|a, b| a == b));
+binary_handlers!(I64Ne, I64NeL, I64NeR / I64NeI, I64NeIL, Imm64: cmp64!(|a, b| a != b));
+binary_handlers!(I64LtS, I64LtSL, I64LtSR / I64LtSI, I64LtSIL, Imm64: cmp64!(|a, b| (a as i64) < (b as i64)));
+binary_handlers!(I64LtU, I64LtUL, I64LtUR / I64LtUI, I64LtUIL, Imm64: cmp64!(|a, b| a < b));
+binary_handlers!(I64GtS, I64GtSL, I64GtSR / I64GtSI, I64GtSIL, Imm64: cmp64!(|a, b| (a as i64) > (b as i64)));
+binary_handlers!(I64GtU, I64GtUL, I64GtUR / I64GtUI, I64GtUIL, Imm64: cmp64!(|a, b| a > b));
+binary_handlers!(I64LeS, I64LeSL, I64LeSR / I64LeSI, I64LeSIL, Imm64: cmp64!(|a, b| (a as i64) <= (b as i64)));
+binary_handlers!(I64LeU, I64LeUL, I64LeUR / I64LeUI, I64LeUIL, Imm64: cmp64!(|a, b| a <= b));
+binary_handlers!(I64GeS, I64GeSL, I64GeSR / I64GeSI, I64GeSIL, Imm64: cmp64!(|a, b| (a as i64) >= (b as i64)));
+binary_handlers!(I64GeU, I64GeUL, I64GeUR / I64GeUI, I64GeUIL, Imm64: cmp64!(|a, b| a >= b));
 
 // ---- f32 binary ----
 binary_handlers!(F32Add, F32AddL, F32AddR: bin32!(|a, b| fl::f32_add(a, b)));
@@ -992,48 +1007,37 @@ load_handlers!(I64Load32S, I64Load32SP: load!(4, |b| i32::from_le_bytes(b) as i6
 load_handlers!(I64Load32U, I64Load32UP: load!(4, |b| u64::from(u32::from_le_bytes(b))));
 
 // ---- stores ----
-store_handlers!(I32Store, I32StoreV, I32StoreP: store!(|v| (v as u32).to_le_bytes()));
-store_handlers!(F32Store, F32StoreV, F32StoreP: store!(|v| (v as u32).to_le_bytes()));
-store_handlers!(I64Store, I64StoreV, I64StoreP: store!(|v| v.to_le_bytes()));
-store_handlers!(F64Store, F64StoreV, F64StoreP: store!(|v| v.to_le_bytes()));
-store_handlers!(I32Store8, I32Store8V, I32Store8P: store!(|v| [v as u8]));
-store_handlers!(I64Store8, I64Store8V, I64Store8P: store!(|v| [v as u8]));
-store_handlers!(I32Store16, I32Store16V, I32Store16P: store!(|v| (v as u16).to_le_bytes()));
-store_handlers!(I64Store16, I64Store16V, I64Store16P: store!(|v| (v as u16).to_le_bytes()));
-store_handlers!(I64Store32, I64Store32V, I64Store32P: store!(|v| (v as u32).to_le_bytes()));
-
-// ---- stores of a constant ----
-store_imm_handlers!(I32StoreI, I32StoreIP: store!(|v| (v as u32).to_le_bytes()), Imm32);
-store_imm_handlers!(F32StoreI, F32StoreIP: store!(|v| (v as u32).to_le_bytes()), Imm32);
-store_imm_handlers!(I64StoreI, I64StoreIP: store!(|v| v.to_le_bytes()), Imm64);
-store_imm_handlers!(F64StoreI, F64StoreIP: store!(|v| v.to_le_bytes()), Imm64);
-store_imm_handlers!(I32Store8I, I32Store8IP: store!(|v| [v as u8]), Imm32);
-store_imm_handlers!(I64Store8I, I64Store8IP: store!(|v| [v as u8]), Imm32);
-store_imm_handlers!(I32Store16I, I32Store16IP: store!(|v| (v as u16).to_le_bytes()), Imm32);
-store_imm_handlers!(I64Store16I, I64Store16IP: store!(|v| (v as u16).to_le_bytes()), Imm32);
-store_imm_handlers!(I64Store32I, I64Store32IP: store!(|v| (v as u32).to_le_bytes()), Imm32);
+store_handlers!(I32Store, I32StoreV, I32StoreP / I32StoreI, I32StoreIP, Imm32: store!(|v| (v as u32).to_le_bytes()));
+store_handlers!(F32Store, F32StoreV, F32StoreP / F32StoreI, F32StoreIP, Imm32: store!(|v| (v as u32).to_le_bytes()));
+store_handlers!(I64Store, I64StoreV, I64StoreP / I64StoreI, I64StoreIP, Imm64: store!(|v| v.to_le_bytes()));
+store_handlers!(F64Store, F64StoreV, F64StoreP / F64StoreI, F64StoreIP, Imm64: store!(|v| v.to_le_bytes()));
+store_handlers!(I32Store8, I32Store8V, I32Store8P / I32Store8I, I32Store8IP, Imm32: store!(|v| [v as u8]));
+store_handlers!(I64Store8, I64Store8V, I64Store8P / I64Store8I, I64Store8IP, Imm32: store!(|v| [v as u8]));
+store_handlers!(I32Store16, I32Store16V, I32Store16P / I32Store16I, I32Store16IP, Imm32: store!(|v| (v as u16).to_le_bytes()));
+store_handlers!(I64Store16, I64Store16V, I64Store16P / I64Store16I, I64Store16IP, Imm32: store!(|v| (v as u16).to_le_bytes()));
+store_handlers!(I64Store32, I64Store32V, I64Store32P / I64Store32I, I64Store32IP, Imm32: store!(|v| (v as u32).to_le_bytes()));
 
 // ---- fused compare and branch ----
-branch_handlers!(BrI32Eq, BrI32EqL, BrI32EqR: br_cmp!(|a, b| a as u32 == b as u32));
-branch_handlers!(BrI32Ne, BrI32NeL, BrI32NeR: br_cmp!(|a, b| a as u32 != b as u32));
-branch_handlers!(BrI32LtS, BrI32LtSL, BrI32LtSR: br_cmp!(|a, b| (a as i32) < (b as i32)));
-branch_handlers!(BrI32LtU, BrI32LtUL, BrI32LtUR: br_cmp!(|a, b| (a as u32) < (b as u32)));
-branch_handlers!(BrI32GtS, BrI32GtSL, BrI32GtSR: br_cmp!(|a, b| (a as i32) > (b as i32)));
-branch_handlers!(BrI32GtU, BrI32GtUL, BrI32GtUR: br_cmp!(|a, b| (a as u32) > (b as u32)));
-branch_handlers!(BrI32LeS, BrI32LeSL, BrI32LeSR: br_cmp!(|a, b| (a as i32) <= (b as i32)));
-branch_handlers!(BrI32LeU, BrI32LeUL, BrI32LeUR: br_cmp!(|a, b| (a as u32) <= (b as u32)));
-branch_handlers!(BrI32GeS, BrI32GeSL, BrI32GeSR: br_cmp!(|a, b| (a as i32) >= (b as i32)));
-branch_handlers!(BrI32GeU, BrI32GeUL, BrI32GeUR: br_cmp!(|a, b| (a as u32) >= (b as u32)));
-branch_handlers!(BrI64Eq, BrI64EqL, BrI64EqR: br_cmp!(|a, b| a == b));
-branch_handlers!(BrI64Ne, BrI64NeL, BrI64NeR: br_cmp!(|a, b| a != b));
-branch_handlers!(BrI64LtS, BrI64LtSL, BrI64LtSR: br_cmp!(|a, b| (a as i64) < (b as i64)));
-branch_handlers!(BrI64LtU, BrI64LtUL, BrI64LtUR: br_cmp!(|a, b| a < b));
-branch_handlers!(BrI64GtS, BrI64GtSL, BrI64GtSR: br_cmp!(|a, b| (a as i64) > (b as i64)));
-branch_handlers!(BrI64GtU, BrI64GtUL, BrI64GtUR: br_cmp!(|a, b| a > b));
-branch_handlers!(BrI64LeS, BrI64LeSL, BrI64LeSR: br_cmp!(|a, b| (a as i64) <= (b as i64)));
-branch_handlers!(BrI64LeU, BrI64LeUL, BrI64LeUR: br_cmp!(|a, b| a <= b));
-branch_handlers!(BrI64GeS, BrI64GeSL, BrI64GeSR: br_cmp!(|a, b| (a as i64) >= (b as i64)));
-branch_handlers!(BrI64GeU, BrI64GeUL, BrI64GeUR: br_cmp!(|a, b| a >= b));
+branch_handlers!(BrI32Eq, BrI32EqL, BrI32EqR / BrI32EqI, BrI32EqIL, Imm32: br_cmp!(|a, b| a as u32 == b as u32));
+branch_handlers!(BrI32Ne, BrI32NeL, BrI32NeR / BrI32NeI, BrI32NeIL, Imm32: br_cmp!(|a, b| a as u32 != b as u32));
+branch_handlers!(BrI32LtS, BrI32LtSL, BrI32LtSR / BrI32LtSI, BrI32LtSIL, Imm32: br_cmp!(|a, b| (a as i32) < (b as i32)));
+branch_handlers!(BrI32LtU, BrI32LtUL, BrI32LtUR / BrI32LtUI, BrI32LtUIL, Imm32: br_cmp!(|a, b| (a as u32) < (b as u32)));
+branch_handlers!(BrI32GtS, BrI32GtSL, BrI32GtSR / BrI32GtSI, BrI32GtSIL, Imm32: br_cmp!(|a, b| (a as i32) > (b as i32)));
+branch_handlers!(BrI32GtU, BrI32GtUL, BrI32GtUR / BrI32GtUI, BrI32GtUIL, Imm32: br_cmp!(|a, b| (a as u32) > (b as u32)));
+branch_handlers!(BrI32LeS, BrI32LeSL, BrI32LeSR / BrI32LeSI, BrI32LeSIL, Imm32: br_cmp!(|a, b| (a as i32) <= (b as i32)));
+branch_handlers!(BrI32LeU, BrI32LeUL, BrI32LeUR / BrI32LeUI, BrI32LeUIL, Imm32: br_cmp!(|a, b| (a as u32) <= (b as u32)));
+branch_handlers!(BrI32GeS, BrI32GeSL, BrI32GeSR / BrI32GeSI, BrI32GeSIL, Imm32: br_cmp!(|a, b| (a as i32) >= (b as i32)));
+branch_handlers!(BrI32GeU, BrI32GeUL, BrI32GeUR / BrI32GeUI, BrI32GeUIL, Imm32: br_cmp!(|a, b| (a as u32) >= (b as u32)));
+branch_handlers!(BrI64Eq, BrI64EqL, BrI64EqR / BrI64EqI, BrI64EqIL, Imm64: br_cmp!(|a, b| a == b));
+branch_handlers!(BrI64Ne, BrI64NeL, BrI64NeR / BrI64NeI, BrI64NeIL, Imm64: br_cmp!(|a, b| a != b));
+branch_handlers!(BrI64LtS, BrI64LtSL, BrI64LtSR / BrI64LtSI, BrI64LtSIL, Imm64: br_cmp!(|a, b| (a as i64) < (b as i64)));
+branch_handlers!(BrI64LtU, BrI64LtUL, BrI64LtUR / BrI64LtUI, BrI64LtUIL, Imm64: br_cmp!(|a, b| a < b));
+branch_handlers!(BrI64GtS, BrI64GtSL, BrI64GtSR / BrI64GtSI, BrI64GtSIL, Imm64: br_cmp!(|a, b| (a as i64) > (b as i64)));
+branch_handlers!(BrI64GtU, BrI64GtUL, BrI64GtUR / BrI64GtUI, BrI64GtUIL, Imm64: br_cmp!(|a, b| a > b));
+branch_handlers!(BrI64LeS, BrI64LeSL, BrI64LeSR / BrI64LeSI, BrI64LeSIL, Imm64: br_cmp!(|a, b| (a as i64) <= (b as i64)));
+branch_handlers!(BrI64LeU, BrI64LeUL, BrI64LeUR / BrI64LeUI, BrI64LeUIL, Imm64: br_cmp!(|a, b| a <= b));
+branch_handlers!(BrI64GeS, BrI64GeSL, BrI64GeSR / BrI64GeSI, BrI64GeSIL, Imm64: br_cmp!(|a, b| (a as i64) >= (b as i64)));
+branch_handlers!(BrI64GeU, BrI64GeUL, BrI64GeUR / BrI64GeUI, BrI64GeUIL, Imm64: br_cmp!(|a, b| a >= b));
 branch_handlers!(BrF32Eq, BrF32EqL, BrF32EqR: br_cmp!(|a, b| fl::f32_eq(a as u32, b as u32)));
 branch_handlers!(BrF32Ne, BrF32NeL, BrF32NeR: br_cmp!(|a, b| fl::f32_ne(a as u32, b as u32)));
 branch_handlers!(BrF32Lt, BrF32LtL, BrF32LtR: br_cmp!(|a, b| fl::f32_lt(a as u32, b as u32)));
@@ -1046,70 +1050,6 @@ branch_handlers!(BrF64Lt, BrF64LtL, BrF64LtR: br_cmp!(|a, b| fl::f64_lt(a as u64
 branch_handlers!(BrF64Gt, BrF64GtL, BrF64GtR: br_cmp!(|a, b| fl::f64_gt(a as u64, b as u64)));
 branch_handlers!(BrF64Le, BrF64LeL, BrF64LeR: br_cmp!(|a, b| fl::f64_le(a as u64, b as u64)));
 branch_handlers!(BrF64Ge, BrF64GeL, BrF64GeR: br_cmp!(|a, b| fl::f64_ge(a as u64, b as u64)));
-
-// ---- binary operations with a constant right operand ----
-binary_imm_handlers!(I32AddI, I32AddIL: bin32!(|a, b| a.wrapping_add(b)), Imm32);
-binary_imm_handlers!(I32MulI, I32MulIL: bin32!(|a, b| a.wrapping_mul(b)), Imm32);
-binary_imm_handlers!(I32AndI, I32AndIL: bin32!(|a, b| a & b), Imm32);
-binary_imm_handlers!(I32OrI, I32OrIL: bin32!(|a, b| a | b), Imm32);
-binary_imm_handlers!(I32XorI, I32XorIL: bin32!(|a, b| a ^ b), Imm32);
-binary_imm_handlers!(I32ShlI, I32ShlIL: bin32!(|a, b| it::i32_shl(a, b)), Imm32);
-binary_imm_handlers!(I32ShrSI, I32ShrSIL: bin32!(|a, b| it::i32_shr_s(a, b)), Imm32);
-binary_imm_handlers!(I32ShrUI, I32ShrUIL: bin32!(|a, b| it::i32_shr_u(a, b)), Imm32);
-binary_imm_handlers!(I32RotlI, I32RotlIL: bin32!(|a, b| it::i32_rotl(a, b)), Imm32);
-binary_imm_handlers!(I32RotrI, I32RotrIL: bin32!(|a, b| it::i32_rotr(a, b)), Imm32);
-binary_imm_handlers!(I32EqI, I32EqIL: bin32!(|a, b| a == b), Imm32);
-binary_imm_handlers!(I32NeI, I32NeIL: bin32!(|a, b| a != b), Imm32);
-binary_imm_handlers!(I32LtSI, I32LtSIL: bin32!(|a, b| (a as i32) < (b as i32)), Imm32);
-binary_imm_handlers!(I32LtUI, I32LtUIL: bin32!(|a, b| a < b), Imm32);
-binary_imm_handlers!(I32GtSI, I32GtSIL: bin32!(|a, b| (a as i32) > (b as i32)), Imm32);
-binary_imm_handlers!(I32GtUI, I32GtUIL: bin32!(|a, b| a > b), Imm32);
-binary_imm_handlers!(I32LeSI, I32LeSIL: bin32!(|a, b| (a as i32) <= (b as i32)), Imm32);
-binary_imm_handlers!(I32LeUI, I32LeUIL: bin32!(|a, b| a <= b), Imm32);
-binary_imm_handlers!(I32GeSI, I32GeSIL: bin32!(|a, b| (a as i32) >= (b as i32)), Imm32);
-binary_imm_handlers!(I32GeUI, I32GeUIL: bin32!(|a, b| a >= b), Imm32);
-binary_imm_handlers!(I64AddI, I64AddIL: bin64!(|a, b| a.wrapping_add(b)), Imm64);
-binary_imm_handlers!(I64MulI, I64MulIL: bin64!(|a, b| a.wrapping_mul(b)), Imm64);
-binary_imm_handlers!(I64AndI, I64AndIL: bin64!(|a, b| a & b), Imm64);
-binary_imm_handlers!(I64OrI, I64OrIL: bin64!(|a, b| a | b), Imm64);
-binary_imm_handlers!(I64XorI, I64XorIL: bin64!(|a, b| a ^ b), Imm64);
-binary_imm_handlers!(I64ShlI, I64ShlIL: bin64!(|a, b| it::i64_shl(a, b)), Imm64);
-binary_imm_handlers!(I64ShrSI, I64ShrSIL: bin64!(|a, b| it::i64_shr_s(a, b)), Imm64);
-binary_imm_handlers!(I64ShrUI, I64ShrUIL: bin64!(|a, b| it::i64_shr_u(a, b)), Imm64);
-binary_imm_handlers!(I64RotlI, I64RotlIL: bin64!(|a, b| it::i64_rotl(a, b)), Imm64);
-binary_imm_handlers!(I64RotrI, I64RotrIL: bin64!(|a, b| it::i64_rotr(a, b)), Imm64);
-binary_imm_handlers!(I64EqI, I64EqIL: cmp64!(|a, b| a == b), Imm64);
-binary_imm_handlers!(I64NeI, I64NeIL: cmp64!(|a, b| a != b), Imm64);
-binary_imm_handlers!(I64LtSI, I64LtSIL: cmp64!(|a, b| (a as i64) < (b as i64)), Imm64);
-binary_imm_handlers!(I64LtUI, I64LtUIL: cmp64!(|a, b| a < b), Imm64);
-binary_imm_handlers!(I64GtSI, I64GtSIL: cmp64!(|a, b| (a as i64) > (b as i64)), Imm64);
-binary_imm_handlers!(I64GtUI, I64GtUIL: cmp64!(|a, b| a > b), Imm64);
-binary_imm_handlers!(I64LeSI, I64LeSIL: cmp64!(|a, b| (a as i64) <= (b as i64)), Imm64);
-binary_imm_handlers!(I64LeUI, I64LeUIL: cmp64!(|a, b| a <= b), Imm64);
-binary_imm_handlers!(I64GeSI, I64GeSIL: cmp64!(|a, b| (a as i64) >= (b as i64)), Imm64);
-binary_imm_handlers!(I64GeUI, I64GeUIL: cmp64!(|a, b| a >= b), Imm64);
-
-// ---- fused compare and branch with a constant right operand ----
-branch_imm_handlers!(BrI32EqI, BrI32EqIL: br_cmp!(|a, b| a as u32 == b as u32), Imm32);
-branch_imm_handlers!(BrI64EqI, BrI64EqIL: br_cmp!(|a, b| a == b), Imm64);
-branch_imm_handlers!(BrI32NeI, BrI32NeIL: br_cmp!(|a, b| a as u32 != b as u32), Imm32);
-branch_imm_handlers!(BrI64NeI, BrI64NeIL: br_cmp!(|a, b| a != b), Imm64);
-branch_imm_handlers!(BrI32LtSI, BrI32LtSIL: br_cmp!(|a, b| (a as i32) < (b as i32)), Imm32);
-branch_imm_handlers!(BrI64LtSI, BrI64LtSIL: br_cmp!(|a, b| (a as i64) < (b as i64)), Imm64);
-branch_imm_handlers!(BrI32LtUI, BrI32LtUIL: br_cmp!(|a, b| (a as u32) < (b as u32)), Imm32);
-branch_imm_handlers!(BrI64LtUI, BrI64LtUIL: br_cmp!(|a, b| a < b), Imm64);
-branch_imm_handlers!(BrI32GtSI, BrI32GtSIL: br_cmp!(|a, b| (a as i32) > (b as i32)), Imm32);
-branch_imm_handlers!(BrI64GtSI, BrI64GtSIL: br_cmp!(|a, b| (a as i64) > (b as i64)), Imm64);
-branch_imm_handlers!(BrI32GtUI, BrI32GtUIL: br_cmp!(|a, b| (a as u32) > (b as u32)), Imm32);
-branch_imm_handlers!(BrI64GtUI, BrI64GtUIL: br_cmp!(|a, b| a > b), Imm64);
-branch_imm_handlers!(BrI32LeSI, BrI32LeSIL: br_cmp!(|a, b| (a as i32) <= (b as i32)), Imm32);
-branch_imm_handlers!(BrI64LeSI, BrI64LeSIL: br_cmp!(|a, b| (a as i64) <= (b as i64)), Imm64);
-branch_imm_handlers!(BrI32LeUI, BrI32LeUIL: br_cmp!(|a, b| (a as u32) <= (b as u32)), Imm32);
-branch_imm_handlers!(BrI64LeUI, BrI64LeUIL: br_cmp!(|a, b| a <= b), Imm64);
-branch_imm_handlers!(BrI32GeSI, BrI32GeSIL: br_cmp!(|a, b| (a as i32) >= (b as i32)), Imm32);
-branch_imm_handlers!(BrI64GeSI, BrI64GeSIL: br_cmp!(|a, b| (a as i64) >= (b as i64)), Imm64);
-branch_imm_handlers!(BrI32GeUI, BrI32GeUIL: br_cmp!(|a, b| (a as u32) >= (b as u32)), Imm32);
-branch_imm_handlers!(BrI64GeUI, BrI64GeUIL: br_cmp!(|a, b| a >= b), Imm64);
 
 // ---- globals ----
 /// The store cell of global `$global` of the current instance.

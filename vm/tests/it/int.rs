@@ -267,35 +267,47 @@ fn immediate_forms_agree_with_slot_operands() {
             );
         }
         let mut m = inst(&format!("(module {funcs})"));
+        // Export `f` applied to `x` gives `want`.
+        let check = |m: &mut metron_vm::Instance, f: String, x: i64, want, what: String| {
+            assert_eq!(call1(m, &f, &[val(x)]), want, "{what}");
+        };
         for (k, c) in consts.iter().enumerate() {
             let c = if ty == "i32" { (*c as i32) as i64 } else { *c };
             for &x in &xs {
                 for op in OPS {
                     let right = call1(&mut m, op, &[val(x), val(c)]);
                     let left = call1(&mut m, op, &[val(c), val(x)]);
-                    assert_eq!(
-                        call1(&mut m, &format!("{op}_r{k}"), &[val(x)]),
+                    check(
+                        &mut m,
+                        format!("{op}_r{k}"),
+                        x,
                         right,
-                        "{ty}.{op} x={x} c={c}"
+                        format!("{ty}.{op} x={x} c={c}"),
                     );
-                    assert_eq!(
-                        call1(&mut m, &format!("{op}_l{k}"), &[val(x)]),
+                    check(
+                        &mut m,
+                        format!("{op}_l{k}"),
+                        x,
                         left,
-                        "{ty}.{op} c={c} x={x}"
+                        format!("{ty}.{op} c={c} x={x}"),
                     );
                 }
                 for op in CMPS {
                     let holds = call1(&mut m, op, &[val(x), val(c)]);
                     let not = i32(1 - if holds == i32(1) { 1 } else { 0 });
-                    assert_eq!(
-                        call1(&mut m, &format!("br_{op}_{k}"), &[val(x)]),
+                    check(
+                        &mut m,
+                        format!("br_{op}_{k}"),
+                        x,
                         holds,
-                        "br {ty}.{op} x={x} c={c}"
+                        format!("br {ty}.{op} x={x} c={c}"),
                     );
-                    assert_eq!(
-                        call1(&mut m, &format!("brn_{op}_{k}"), &[val(x)]),
+                    check(
+                        &mut m,
+                        format!("brn_{op}_{k}"),
+                        x,
                         not,
-                        "br !{ty}.{op} x={x} c={c}"
+                        format!("br !{ty}.{op} x={x} c={c}"),
                     );
                 }
             }
