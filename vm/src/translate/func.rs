@@ -289,13 +289,6 @@ impl<'m> FuncTranslator<'m> {
         imm_of(self.a.consts[k as usize], wide)
     }
 
-    /// Pops the top entry, a constant used as an immediate (not read as a slot, so it
-    /// does not keep the constant in the frame).
-    pub fn pop_imm(&mut self) {
-        let e = self.a.stack.pop();
-        debug_assert!(matches!(e, Some(Entry::Const(_))));
-    }
-
     /// Emits `dst = <the entry at pos>`: a `const` for a pooled constant (which then
     /// need not be in the frame), a `copy` otherwise.
     pub fn emit_copy_of(&mut self, dst: Slot, pos: u32) {
@@ -380,6 +373,14 @@ impl<'m> FuncTranslator<'m> {
     /// Pops the top entry, returning its slot (valid until something overwrites it).
     pub fn pop(&mut self) -> Slot {
         let pos = self.height() - 1;
+        let e = self.pop_entry();
+        self.entry_slot(e, pos)
+    }
+
+    /// Pops the top entry without making a slot of it: a constant popped this way (an
+    /// immediate, a dropped value, one a `const` instruction copied) is not kept in the
+    /// frame on its account.
+    pub fn pop_entry(&mut self) -> Entry {
         let e = self
             .a
             .stack
@@ -388,7 +389,7 @@ impl<'m> FuncTranslator<'m> {
         if let Entry::Local { index, prev } = e {
             self.a.local_heads[index as usize] = prev;
         }
-        self.entry_slot(e, pos)
+        e
     }
 
     pub fn top(&self) -> Entry {
@@ -407,7 +408,7 @@ impl<'m> FuncTranslator<'m> {
             if self.a.stack[pos as usize] != Entry::Temp {
                 self.emit_copy_of(Self::temp(pos), pos);
             }
-            self.pop();
+            self.pop_entry();
         }
         Self::temp(base)
     }
@@ -415,7 +416,7 @@ impl<'m> FuncTranslator<'m> {
     /// Truncates the stack to `height` (popping, so local chains stay consistent).
     pub fn truncate(&mut self, height: u32) {
         while self.height() > height {
-            self.pop();
+            self.pop_entry();
         }
     }
 

@@ -44,7 +44,7 @@ impl FuncTranslator<'_> {
             // A `const` into the local: the constant need not be in the frame.
             self.preserve_local(local_index);
             self.emit_copy_of(Slot(local_index), top);
-            self.pop_imm();
+            self.pop_entry();
         } else {
             let src = self.pop();
             self.preserve_local(local_index);
@@ -133,7 +133,7 @@ impl FuncTranslator<'_> {
     }
 
     pub(super) fn visit_drop(&mut self) -> R {
-        self.pop();
+        self.pop_entry();
         Ok(())
     }
 

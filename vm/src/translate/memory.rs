@@ -2,7 +2,7 @@
 
 use wasmparser::MemArg;
 
-use super::func::{Entry, FuncTranslator};
+use super::func::{imm_of, Entry, FuncTranslator};
 use crate::ir::{Instr, Slot};
 use crate::Error;
 
@@ -35,14 +35,13 @@ impl FuncTranslator<'_> {
     ) -> R {
         let offset = offset_of(&m)?;
         // A narrower store keeps the low bytes of its value: any constant's low 32 bits.
-        let top = self.height() - 1;
         let imm = match self.top() {
             Entry::Const(k) if !wide => Some(self.a.consts[k as usize] as u32),
-            Entry::Const(_) => self.const_imm(top, true),
+            Entry::Const(k) => imm_of(self.a.consts[k as usize], true),
             _ => None,
         };
         if let Some(imm) = imm {
-            self.pop_imm();
+            self.pop_entry();
             let ptr = self.pop();
             self.emit(imm_form(ptr, imm, offset));
             return Ok(());

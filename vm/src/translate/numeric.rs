@@ -46,7 +46,7 @@ impl FuncTranslator<'_> {
         };
         match (self.a.code.get(at), imm) {
             (Some(&Instr::GlobalGet { global, .. }), Some(imm)) => {
-                self.pop_imm();
+                self.pop_entry();
                 self.pop();
                 let dst = self.push_temp();
                 self.a.code[at] = Instr::GlobalGetI32Sub { dst, global, imm };
@@ -75,15 +75,11 @@ impl FuncTranslator<'_> {
     ) -> R {
         let h = self.height();
         if let Some(imm) = self.const_imm(h - 1, wide) {
-            self.pop_imm();
-            let lhs = self.pop();
-            let dst = self.push_temp();
-            self.emit_producer(imm_form(dst, lhs, imm));
-            return Ok(());
+            return self.with_imm_rhs(imm_form, imm);
         }
         if let (Some(mirror), Some(imm)) = (mirror, self.const_imm(h - 2, wide)) {
             let rhs = self.pop();
-            self.pop_imm();
+            self.pop_entry();
             let dst = self.push_temp();
             self.emit_producer(mirror(dst, rhs, imm));
             return Ok(());
@@ -109,14 +105,21 @@ impl FuncTranslator<'_> {
                 u64::from((bits as u32).wrapping_neg())
             };
             if let Some(imm) = imm_of(neg, wide) {
-                self.pop_imm();
-                let lhs = self.pop();
-                let dst = self.push_temp();
-                self.emit_producer(add_imm(dst, lhs, imm));
-                return Ok(());
+                return self.with_imm_rhs(add_imm, imm);
             }
         }
         self.binary(make)
+    }
+
+    /// Emits `form(dst, lhs, imm)` for the two top entries, the right one the constant
+    /// `imm` stands for (popped without a slot: it need not be in the frame).
+    #[inline(always)] // per operator, as `binary_imm`
+    fn with_imm_rhs(&mut self, form: fn(Slot, Slot, u32) -> Instr, imm: u32) -> R {
+        self.pop_entry();
+        let lhs = self.pop();
+        let dst = self.push_temp();
+        self.emit_producer(form(dst, lhs, imm));
+        Ok(())
     }
 
     pub(super) fn visit_i64_sub(&mut self) -> R {

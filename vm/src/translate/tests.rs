@@ -334,6 +334,8 @@ fn call_args_consecutive() {
         dis(&m, 1),
         "   0: const dst=t1 lo=3 hi=0\n   1: copy dst=t0 src=p0\n   2: call func=0 args=t0\n   3: return_one src=t0\n"
     );
+    // The argument constant is a `const` instruction: it does not stay in the frame.
+    assert_eq!(frame_of(&m, 1).num_consts, 0);
 }
 
 #[test]
