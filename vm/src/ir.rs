@@ -98,6 +98,12 @@ macro_rules! for_each_instr {
             /// Charge `amount` gas for the metered block starting here; if remaining gas
             /// is lower: used = limit and trap `OutOfGas`.
             ConsumeGas { amount: u32 } = "consume_gas",
+            /// A function's first instruction when it has declared locals or pooled
+            /// constants: charge `gas` (the entry block's charge, fused; trap
+            /// `OutOfGas` on shortage), then zero the `locals` slots from `params` and
+            /// copy the `consts` cells of the module's constant arena from `pool` to the
+            /// slots right after them (`FrameShape`). Never a branch target.
+            Enter { params: u16, consts: u16, gas: u16, locals: u32, pool: u32 } = "enter",
             /// `dst = src`.
             Copy { dst: Slot, src: Slot } = "copy",
             /// `dst = (hi << 32) | lo`: a constant materialized by an instruction, used

@@ -48,7 +48,7 @@ use crate::host::Host;
 use crate::ir::{Instr, Slot};
 use crate::memory::Memory;
 use crate::meter::GasMeter;
-use crate::module::{CallTarget, FrameShape, ModuleInner};
+use crate::module::{CallTarget, ModuleInner};
 use crate::store::{FuncInst, InstanceData, Store};
 use crate::trap::{Trap, TrapKind};
 use crate::value::Value;
@@ -125,13 +125,13 @@ fn internal(what: &str) -> Trap {
 }
 
 /// Prepares the frame of callee `t` at `base`: charges its wasm-defined frame cost
-/// against the stack budget (`stack_used` += cost, at most `max_stack`), grows the stack
-/// buffer if needed, zeroes the declared locals and copies the constants in.
+/// against the stack budget (`stack_used` += cost, at most `max_stack`) and grows the
+/// stack buffer if needed. The callee's `enter` instruction (its first, when it has
+/// locals or constants) then zeroes the declared locals and copies the constants in.
 #[inline(always)]
 fn enter(
     stack: &mut Vec<u64>,
     t: &CallTarget,
-    module: &ModuleInner,
     base: usize,
     stack_used: &mut u32,
     max_stack: u32,
@@ -144,71 +144,46 @@ fn enter(
     if stack.len() < end {
         grow_stack(stack, end);
     }
-    // SAFETY: P + L + C <= frame_size (`verify`), the stack is at least `base +
-    // frame_size` long (above), and the pool is inside the module's constant arena.
-    unsafe {
-        init_frame(
-            stack.as_mut_ptr().add(base),
-            &t.frame,
-            module.consts.as_ptr(),
-        )
-    };
     Ok(())
 }
 
-/// Sets up the declared locals and constants of a frame of shape `shape` at `frame`: zeroes
-/// slots `P .. P + L` and copies its constant pool (from the module's arena `consts`) to
-/// slots `P + L .. P + L + C`.
+/// Cells [`init_frame`] writes per loop iteration: it zeroes and copies whole blocks,
+/// so it writes up to `INIT_BLOCK - 1` cells past the locals and past the constants
+/// (a frame is sized for that: `FuncTranslator::finish`, checked by
+/// `verify::implicit_slots`), and reads up to `INIT_BLOCK - 1` cells past a pool (the
+/// constant arena ends in that many zeros).
+pub(crate) const INIT_BLOCK: u32 = 4;
+
+/// `n` cells rounded up to whole [`INIT_BLOCK`]s (u64: no overflow).
+#[inline(always)]
+pub(crate) fn init_span(n: u32) -> u64 {
+    u64::from(n).div_ceil(u64::from(INIT_BLOCK)) * u64::from(INIT_BLOCK)
+}
+
+/// Sets up the declared locals and constants of a frame (the `enter` instruction, a
+/// function's first when it has any): zeroes the `l` cells at `locals` and copies the
+/// `c` cells at `pool` (the function's constant pool in the module's arena) to the cells
+/// right after them.
 ///
-/// Determinism: locals start at zero, never at whatever a previous frame left.
+/// Determinism: locals start at zero, never at whatever a previous frame left. The
+/// cells written past the locals are then overwritten by the constants, and those
+/// past the constants are temporaries, which the code writes before it reads them.
 ///
-/// Inline loops of four cells (two 16-byte stores where the target has them) per
-/// iteration: not a `memset`/`memcpy` call, which would make the `call` handlers save
-/// the interpreter's argument registers around it. A serde_json call copies about 27
-/// constants; measured with callgrind on json, one cell per iteration cost 30% more
-/// instructions per call, LLVM's own 8-fold unrolling more spills.
+/// Whole blocks of [`INIT_BLOCK`] cells (two 16-byte stores where the target has them),
+/// a count and a pointer per loop: no tail, no `memset`/`memcpy` call (which would make
+/// the handler save the interpreter's argument registers), few live registers. Measured
+/// with callgrind on json, one cell per iteration cost 30% more instructions per call,
+/// LLVM's own 8-fold unrolling more spills. In the callee's first instruction rather
+/// than in the `call` handler: `docs/performance.md`, seventh round.
 ///
 /// # Safety
-/// `frame` is valid for writing `P + L + C` cells; `consts` is the arena `shape` indexes.
+/// `locals` is valid for writing `max(init_span(l), l + init_span(c))` cells and `pool`
+/// for reading `init_span(c)` cells.
 #[inline(always)]
-unsafe fn init_frame(frame: *mut u64, shape: &FrameShape, consts: *const u64) {
-    /// Copies `n` cells from `src` to `dst` (`src` None: writes zeros).
-    ///
-    /// # Safety
-    /// `dst..dst + n` is writable and `src..src + n` readable.
-    #[inline(always)]
-    unsafe fn cells(dst: *mut u64, src: Option<*const u64>, n: usize) {
-        // Plain reads and writes, which LLVM merges into 16-byte moves: not
-        // `read_unaligned`/`write_unaligned`, whose debug-build checks take a local's
-        // address (and a handler with an escaping local cannot end in a jump).
-        // SAFETY: the caller's contract; every index is below `n`.
-        let get = |i: usize| src.map_or(0, |s| unsafe { *s.add(i) });
-        let mut i = 0;
-        // SAFETY: as above.
-        unsafe {
-            while i + 4 <= n {
-                let v = [get(i), get(i + 1), get(i + 2), get(i + 3)];
-                dst.add(i).write(v[0]);
-                dst.add(i + 1).write(v[1]);
-                dst.add(i + 2).write(v[2]);
-                dst.add(i + 3).write(v[3]);
-                i += 4;
-                barrier();
-            }
-            if i + 2 <= n {
-                let v = [get(i), get(i + 1)];
-                dst.add(i).write(v[0]);
-                dst.add(i + 1).write(v[1]);
-                i += 2;
-            }
-            if i < n {
-                dst.add(i).write(get(i));
-            }
-        }
-    }
+pub(crate) unsafe fn init_frame(locals: *mut u64, l: usize, pool: *const u64, c: usize) {
     /// An empty `asm!` (no instruction) that may touch memory: a loop containing it is
     /// not a plain copy loop, which LLVM would turn into a `memset`/`memcpy` call, nor
-    /// one LLVM unrolls 8 times (as it does loops without calls).
+    /// one LLVM unrolls (as it does loops without calls).
     #[inline(always)]
     fn barrier() {
         #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
@@ -219,16 +194,34 @@ unsafe fn init_frame(frame: *mut u64, shape: &FrameShape, consts: *const u64) {
         #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
         core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
     }
-    let (l, c) = (shape.num_locals as usize, shape.num_consts as usize);
+    const B: usize = INIT_BLOCK as usize;
+    // Plain reads and writes, which LLVM merges into 16-byte moves: not
+    // `read_unaligned`/`write_unaligned`, whose debug-build checks take a local's
+    // address (and a handler with an escaping local cannot end in a jump).
     // SAFETY: the caller's contract covers every cell written and read.
     unsafe {
-        let locals = frame.add(shape.num_params as usize);
-        cells(locals, None, l);
-        cells(
-            locals.add(l),
-            Some(consts.add(shape.consts_start as usize)),
-            c,
-        );
+        let (mut d, mut n) = (locals, l.div_ceil(B));
+        while n != 0 {
+            d.write(0);
+            d.add(1).write(0);
+            d.add(2).write(0);
+            d.add(3).write(0);
+            d = d.add(B);
+            n -= 1;
+            barrier();
+        }
+        let (mut d, mut s, mut n) = (locals.add(l), pool, c.div_ceil(B));
+        while n != 0 {
+            let v = [*s, *s.add(1), *s.add(2), *s.add(3)];
+            d.write(v[0]);
+            d.add(1).write(v[1]);
+            d.add(2).write(v[2]);
+            d.add(3).write(v[3]);
+            d = d.add(B);
+            s = s.add(B);
+            n -= 1;
+            barrier();
+        }
     }
 }
 
@@ -279,7 +272,7 @@ pub(crate) struct CallLimits {
 }
 
 /// Calls compiled function `t` of `module` with its frame at stack index `args_at`:
-/// the call-depth check, the frame cost and set-up ([`enter`]), the caller's frame record
+/// the call-depth check, the frame cost and stack size ([`enter`]), the caller's frame record
 /// `caller` (whose `stack_used` is the budget used before the call), and the entry
 /// charge (`FrameShape::entry_gas`), in this order. Returns the callee's first
 /// instruction to run. The one definition of a call, used by the loop below and by the
@@ -304,7 +297,7 @@ fn push_frame(
     if frames.len() + 1 >= limits.max_depth {
         return Err(TrapKind::CallStackExhausted);
     }
-    enter(stack, t, module, args_at, stack_used, limits.max_stack)?;
+    enter(stack, t, args_at, stack_used, limits.max_stack)?;
     frames.push(caller);
     take(fuel, u64::from(t.frame.entry_gas))?;
     Ok(entry_ip(module.code.as_ptr(), t))
@@ -325,11 +318,10 @@ fn entry_ip(code: *const Op, t: &CallTarget) -> *const Op {
 /// call would exceed the depth or the stack budget, when the value stack or the frame
 /// list would have to grow, or when its entry charge exceeds `fuel`; the caller then
 /// makes the call through [`push_frame`], which grows the buffers or raises the trap.
-/// `code` and `consts` are the module's arenas (`ModuleInner::code`, `consts`).
+/// `code` is the module's code arena (`ModuleInner::code`).
 ///
 /// # Safety
-/// `t` is a compiled function's record of the module whose arenas are `code` and
-/// `consts`.
+/// `t` is a compiled function's record of the module whose code arena is `code`.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)] // as `push_frame`
 unsafe fn push_frame_fast(
@@ -337,7 +329,6 @@ unsafe fn push_frame_fast(
     frames: &mut Vec<Frame>,
     t: &CallTarget,
     code: *const Op,
-    consts: *const u64,
     args_at: usize,
     caller: Frame,
     stack_used: &mut u32,
@@ -360,9 +351,6 @@ unsafe fn push_frame_fast(
         return None;
     }
     *stack_used = used as u32;
-    // SAFETY: `P + L + C <= frame_size` (`verify`) and `args_at + frame_size <=
-    // stack.len()` (checked above); `consts` is `t`'s arena (caller).
-    unsafe { init_frame(stack.as_mut_ptr().add(args_at), &t.frame, consts) };
     // SAFETY: `depth < capacity` (checked above): a push without the growth path.
     unsafe {
         frames.as_mut_ptr().add(depth).write(caller);
@@ -470,7 +458,7 @@ fn run<H: Host>(
     if max_depth == 0 {
         return Err(Trap::new(TrapKind::CallStackExhausted));
     }
-    if let Err(k) = enter(stack, entry, module, 0, &mut stack_used, max_stack) {
+    if let Err(k) = enter(stack, entry, 0, &mut stack_used, max_stack) {
         return Err(Trap::new(k));
     }
 

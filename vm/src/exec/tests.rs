@@ -104,7 +104,14 @@ fn fib_module(depth: u32) -> Module {
         frame: 5,
         results: 1,
         code: vec![
-            ConsumeGas { amount: 3 },
+            // The constants 2, 1 are the first pool of the arena (`module`).
+            Enter {
+                params: 1,
+                consts: 2,
+                gas: 3,
+                locals: 0,
+                pool: 0,
+            },
             BrI64GeU {
                 lhs: s(0),
                 rhs: s(1),
@@ -157,6 +164,15 @@ fn fib_module(depth: u32) -> Module {
         frame: 6,
         results: 1,
         code: vec![
+            // Zero the local (slot 2), constant 1 to slot 3: the third pool of the
+            // arena, after fib's two constants (`spin` has none).
+            Enter {
+                params: 2,
+                consts: 1,
+                gas: 0,
+                locals: 1,
+                pool: 2,
+            },
             I32Add {
                 dst: s(2),
                 lhs: s(0),

@@ -41,7 +41,7 @@
 
 #![allow(non_snake_case)] // handlers are named after their `Instr` variant
 
-use super::{float as fl, int as it, push_frame_fast, CallLimits, Frame, ResumeIp};
+use super::{float as fl, init_frame, int as it, push_frame_fast, CallLimits, Frame, ResumeIp};
 use crate::ir::{Instr, Slot, Tag, NUM_TAGS};
 use crate::memory::access_start;
 use crate::module::{CallTarget, ModuleInner};
@@ -500,6 +500,19 @@ macro_rules! handler {
                     mem
                 };
             }
+            /// Marks the register dead (no instruction reads it after this one): frees
+            /// its machine register for the handler's own use.
+            macro_rules! reg_dead {
+                () => {
+                    r = 0
+                };
+            }
+            /// The current frame's slot 0 (`*mut u64`).
+            macro_rules! frame_ptr {
+                () => {
+                    fp
+                };
+            }
             /// This instruction's address.
             macro_rules! here {
                 () => {
@@ -529,6 +542,9 @@ macro_rules! handler {
                         stack_used: $c.stack_used,
                     };
                     let limits = $c.limits;
+                    // Neither the callee's first instruction nor the one after the call
+                    // reads the register (`Instr::register_result` of a call is none).
+                    reg_dead!();
                     // Every case but the common one (a trap, a buffer to grow) is the
                     // loop's: `push_frame` in full.
                     #[cfg(test)]
@@ -537,7 +553,7 @@ macro_rules! handler {
                     }
                     // SAFETY: `$t` is a compiled function's record of the current module,
                     // whose arenas `code` and `consts` are.
-                    let Some(next) = (unsafe { push_frame_fast(stack, frames, $t, $c.code, $c.consts, args_at, caller, &mut $c.stack_used, limits, &mut fuel) }) else {
+                    let Some(next) = (unsafe { push_frame_fast(stack, frames, $t, $c.code, args_at, caller, &mut $c.stack_used, limits, &mut fuel) }) else {
                         to_loop!()
                     };
                     $c.base = args_at;
@@ -800,6 +816,25 @@ macro_rules! branch_handlers {
 // ---- control and moves ----
 handler!(ConsumeGas { amount } => {
     charge!(u64::from(amount));
+    next!()
+});
+handler!(Enter { params, consts, gas, locals, pool } => {
+    charge!(u64::from(gas));
+    // A function's first instruction is never a register form.
+    reg_dead!();
+    let c = ctx!();
+    // SAFETY: `params + locals + consts <= frame_size` (`verify::implicit_slots`), the
+    // call that entered this frame made `fp + frame_size <= stack.len()`, and `pool ..
+    // pool + consts` is this function's pool in the module's constant arena (made
+    // together by `FuncTranslator::finish`).
+    unsafe {
+        init_frame(
+            frame_ptr!().add(usize::from(params)),
+            locals as usize,
+            c.consts.add(pool as usize),
+            usize::from(consts),
+        )
+    };
     next!()
 });
 handler!(Copy { dst, src } => {
@@ -1279,6 +1314,7 @@ macro_rules! handler_table {
             $( t[Tag::$jname as usize] = $jname; t[Tag::$jl as usize] = $jl; )*
             $( t[Tag::$kname as usize] = $kname; t[Tag::$kp as usize] = $kp; )*
             t[Tag::ConsumeGas as usize] = ConsumeGas;
+            t[Tag::Enter as usize] = Enter;
             t[Tag::Copy as usize] = Copy;
             t[Tag::CopyS as usize] = CopyS;
             t[Tag::Const as usize] = Const;

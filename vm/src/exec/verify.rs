@@ -53,6 +53,17 @@ pub(crate) fn implicit_slots(instr: &Instr, size: u32, types: &[FuncType]) -> bo
         | Instr::TableCopy { args, .. }
         | Instr::TableInit { args, .. } => inside(args, 2),
         Instr::TableGrow { args, .. } => inside(args, 1),
+        Instr::Enter {
+            params,
+            consts,
+            locals,
+            ..
+        } => {
+            // `init_frame` writes whole blocks.
+            let (p, l) = (u64::from(params), u64::from(locals));
+            p + super::init_span(locals) <= size
+                && p + l + super::init_span(u32::from(consts)) <= size
+        }
         _ => true,
     }
 }

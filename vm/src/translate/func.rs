@@ -29,8 +29,9 @@ pub(super) const CONST_TAG: u32 = 1 << 30;
 /// The pool is copied into every frame on entry and is not part of the wasm-defined
 /// frame cost (`stack_cost`, docs/gas.md), so it must stay small: with the cap, the
 /// value stack a call chain can allocate is bounded by `max_stack_slots` plus
-/// `max_call_depth * (MAX_POOLED_CONSTS + 2)` cells, whatever the code, and the copy
-/// on call entry is bounded too.
+/// `max_call_depth * (MAX_POOLED_CONSTS + 2 + exec::INIT_BLOCK)` cells (the last term:
+/// the frame's room for `enter`'s whole blocks), whatever the code, and the copy on
+/// call entry is bounded too.
 pub(crate) const MAX_POOLED_CONSTS: usize = 256;
 /// Translation-time slot tag for temporaries (relocated in `finish`).
 pub(super) const TEMP_TAG: u32 = 1 << 31;
@@ -654,7 +655,15 @@ impl<'m> FuncTranslator<'m> {
         }
         let const_base = p + l;
         let temp_base = p + l + c;
-        let frame_size = temp_base + self.max_height;
+        let mut frame_size = temp_base + self.max_height;
+        if l + c > 0 {
+            // Room for the whole blocks `enter` writes (`exec::init_frame`): at most
+            // `INIT_BLOCK - 1` cells more (u64: no overflow; a frame past u32 fails below).
+            let span = |n| crate::exec::init_span(n);
+            let need = (u64::from(p) + span(l)).max(u64::from(const_base) + span(c));
+            frame_size = u32::try_from(need.max(u64::from(frame_size)))
+                .map_err(|_| "internal VM error: frame too large".to_string())?;
+        }
         let mut code = core::mem::take(&mut self.a.code);
         // A function whose end is unreachable may end in a non-terminator (the code after
         // an `unreachable` or `br` is not emitted); the interpreter advances without
@@ -712,6 +721,36 @@ impl<'m> FuncTranslator<'m> {
         if let Some(pc) = bad {
             return Err(verify::describe(pc, &code[pc], frame_size));
         }
+        let consts_start = consts_arena.len() as u32;
+        // Frame set-up in the callee: a function with declared locals or pooled
+        // constants starts with `enter` (zero the locals, copy the pool in), which takes
+        // the entry block's charge when that is the first instruction and no branch
+        // targets it; else `enter` goes in front (relative offsets are unchanged, and
+        // no branch can target it). The call path then only pushes the frame.
+        if l + c > 0 {
+            // `params` fits: wasm types have at most 1000 parameters (validated).
+            let (Ok(params), Ok(consts)) = (u16::try_from(p), u16::try_from(c)) else {
+                return Err("internal VM error: frame too large for `enter`".into());
+            };
+            let gas = match code[0] {
+                Instr::ConsumeGas { amount } if !targets[0] => u16::try_from(amount).ok(),
+                _ => None,
+            };
+            let enter = Instr::Enter {
+                params,
+                consts,
+                gas: gas.unwrap_or(0),
+                locals: l,
+                pool: consts_start,
+            };
+            if gas.is_some() {
+                code[0] = enter;
+            } else {
+                code.insert(0, enter);
+                targets.insert(0, false);
+            }
+            debug_assert!(verify::implicit_slots(&code[0], frame_size, &self.m.types));
+        }
         // Register forms (`Instr::use_register`), while the code goes to the module's
         // arena with its handlers: an operand that the instruction right before wrote
         // with a register-passing handler is read from the register (no store-to-load
@@ -719,7 +758,7 @@ impl<'m> FuncTranslator<'m> {
         // the code by `control_ok`), where another predecessor may have left something
         // else in the register.
         let code_start = code_arena.len() as u32;
-        code_arena.reserve(n);
+        code_arena.reserve(code.len());
         let mut previous: Option<Slot> = None;
         for (pc, &instr) in code.iter().enumerate() {
             let mut instr = instr;
@@ -729,7 +768,6 @@ impl<'m> FuncTranslator<'m> {
             previous = instr.register_result();
             code_arena.push(crate::exec::threaded::Op::new(instr));
         }
-        let consts_start = consts_arena.len() as u32;
         consts_arena.extend(
             self.a
                 .consts

@@ -62,7 +62,7 @@ fn constants_are_used_in_place_and_interned() {
     );
     assert_eq!(
         dis(&m, 0),
-        "   0: i32.div_u dst=t0 lhs=p0 rhs=c0\n   1: i32.rem_u.rl dst=t0 lhs=t0 rhs=c0\n   2: return_one src=t0\n"
+        "   0: enter params=1 consts=1 locals=0 pool=0\n   1: i32.div_u dst=t0 lhs=p0 rhs=c0\n   2: i32.rem_u.rl dst=t0 lhs=t0 rhs=c0\n   3: return_one src=t0\n"
     );
     assert_eq!(frame_of(&m, 0).num_consts, 1);
 }
@@ -117,7 +117,7 @@ fn local_set_retargets_producer() {
     );
     assert_eq!(
         dis(&m, 0),
-        "   0: i32.add.imm dst=l0 lhs=p0 imm=1\n   1: return values=p0 count=0\n"
+        "   0: enter params=1 consts=0 locals=1 pool=0\n   1: i32.add.imm dst=l0 lhs=p0 imm=1\n   2: return values=p0 count=0\n"
     );
 }
 
@@ -149,7 +149,7 @@ fn register_forms_follow_their_producer_but_never_at_a_branch_target() {
     let d = dis(&m, 0);
     assert_eq!(
         d,
-        "   0: i32.add.imm dst=l0 lhs=p0 imm=1\n   1: i32.add.imm dst=l0 lhs=l0 imm=4294967295\n   2: br_if_nez.rc cond=l0 ->1\n   3: return_one src=l0\n"
+        "   0: enter params=1 consts=0 locals=1 pool=0\n   1: i32.add.imm dst=l0 lhs=p0 imm=1\n   2: i32.add.imm dst=l0 lhs=l0 imm=4294967295\n   3: br_if_nez.rc cond=l0 ->2\n   4: return_one src=l0\n"
     );
 }
 
@@ -212,10 +212,11 @@ fn shadow_stack_prologue_and_epilogue_fuse() {
     let d = dis(&m, 1);
     assert_eq!(
         d,
-        "   0: global.get.i32.sub.set dst=l0 global=0 imm=16
-   1: i32.add.imm dst=t0 lhs=p0 imm=1
-   2: global.set.i32.add global=0 lhs=l0 imm=16
-   3: return_one src=t0
+        "   0: enter params=1 consts=0 locals=1 pool=0
+   1: global.get.i32.sub.set dst=l0 global=0 imm=16
+   2: i32.add.imm dst=t0 lhs=p0 imm=1
+   3: global.set.i32.add global=0 lhs=l0 imm=16
+   4: return_one src=t0
 "
     );
     let (out, sp) = run_with_global(&m, &[Value::I32(41)]);
@@ -359,7 +360,10 @@ fn unreachable_code_not_emitted() {
     let m = compile_nometer(
         "(module (func (result i32) i32.const 1 return i32.const 2 i32.const 3 i32.add))",
     );
-    assert_eq!(dis(&m, 0), "   0: return_one src=c0\n");
+    assert_eq!(
+        dis(&m, 0),
+        "   0: enter params=0 consts=1 locals=0 pool=0\n   1: return_one src=c0\n"
+    );
 }
 
 #[test]
@@ -614,6 +618,8 @@ fn gas_amounts(m: &Module, f: u32) -> Vec<u32> {
             .iter()
             .filter_map(|op| match &op.instr {
                 crate::ir::Instr::ConsumeGas { amount } => Some(*amount),
+                // The entry block's charge, fused into the frame set-up.
+                crate::ir::Instr::Enter { gas, .. } => Some(u32::from(*gas)),
                 _ => None,
             })
             .collect(),
@@ -823,7 +829,9 @@ mod exec {
             "{}",
             f.frame.num_consts
         );
-        assert!(f.frame.frame_size <= f.frame.stack_cost + MAX_POOLED_CONSTS as u32 + 2);
+        // The bound of `MAX_POOLED_CONSTS`' docs (with the room for `enter`'s blocks).
+        let room = MAX_POOLED_CONSTS as u32 + 2 + crate::exec::INIT_BLOCK;
+        assert!(f.frame.frame_size <= f.frame.stack_cost + room);
         assert!(m.disassemble(0).unwrap().contains("const "));
     }
 

@@ -245,3 +245,59 @@ fn multi_value_through_call_indirect() {
         vec![i64(-8), i32(7), f64(0.5)]
     );
 }
+
+/// Declared locals start at zero on every call, also where an earlier frame left other
+/// values, and the constant pool that follows them is intact: callees with 1 to 9
+/// locals (around `enter`'s blocks of four cells) and two pooled constants, entered
+/// right after a callee that filled the same cells, metered (`enter` takes the entry
+/// charge) and not (`enter` goes in front), and a callee whose body starts with a
+/// loop (its header is a branch target).
+#[test]
+fn locals_start_at_zero_over_a_dirty_frame() {
+    const BIG: i64 = 0x1_0000_0001; // does not fit 32 bits: pooled
+    let mut wat = String::from(
+        "(module
+      (func $dirty (param i64) (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)",
+    );
+    for k in 1..=12 {
+        wat += &format!(" local.get 0 local.set {k}");
+    }
+    wat += ")\n";
+    for n in 1..=9 {
+        let locals = "i64 ".repeat(n);
+        wat += &format!(
+            "(func $clean{n} (result i64) (local {locals}) i64.const {BIG} i64.const {}",
+            BIG * 2
+        );
+        wat += " i64.add";
+        for k in 0..n {
+            wat += &format!(" local.get {k} i64.add");
+        }
+        wat += ")\n";
+        wat += &format!(
+            "(func (export \"f{n}\") (param i64) (result i64) local.get 0 call $dirty call $clean{n})\n"
+        );
+    }
+    // Loop header first; the local is read before any write.
+    wat += "(func $loop (result i64) (local i64 i32)
+        loop local.get 1 i32.const 1 i32.add local.tee 1 i32.const 3 i32.lt_u br_if 0 end
+        local.get 0 local.get 1 i64.extend_i32_u i64.add)
+      (func (export \"loop\") (param i64) (result i64) local.get 0 call $dirty call $loop))";
+    for metering in [true, false] {
+        let config = Config {
+            metering,
+            ..Config::default()
+        };
+        let module = module_with(&config, &wat);
+        let mut i = Instance::new(&module, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+        for n in 1..=9 {
+            let f = format!("f{n}");
+            assert_eq!(
+                call1(&mut i, &f, &[i64(-1)]),
+                i64(BIG * 3),
+                "{f} {metering}"
+            );
+        }
+        assert_eq!(call1(&mut i, "loop", &[i64(-1)]), i64(3), "{metering}");
+    }
+}
