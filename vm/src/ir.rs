@@ -598,6 +598,29 @@ macro_rules! define_instr {
             t
         };
 
+        /// Per variant: whether its handler passes its result in the float register
+        /// (`f64` results: arithmetic, conversions to `f64`, `f64.load`) instead of the
+        /// integer one. Derived from the mnemonics of the table's lines.
+        pub(crate) const FLOAT_RESULT: [bool; NUM_TAGS] = {
+            let mut t = [false; NUM_TAGS];
+            $( let f = f64_result($bm); t[Tag::$bname as usize] = f; t[Tag::$bl as usize] = f; t[Tag::$br as usize] = f; )*
+            $( let f = starts_with($um, "f64."); t[Tag::$uname as usize] = f; t[Tag::$us as usize] = f; )*
+            $( let f = starts_with($lm, "f64."); t[Tag::$lname as usize] = f; t[Tag::$lp as usize] = f; )*
+            t
+        };
+
+        /// Per variant: whether it is a register form reading an `f64` from the float
+        /// register (`f64` operands of arithmetic, compares and fused compares, an
+        /// `f64` source of a unary operation, the value of `f64.store`).
+        pub(crate) const FLOAT_OPERAND: [bool; NUM_TAGS] = {
+            let mut t = [false; NUM_TAGS];
+            $( let f = starts_with($bm, "f64."); t[Tag::$bl as usize] = f; t[Tag::$br as usize] = f; )*
+            $( t[Tag::$us as usize] = f64_source($um); )*
+            $( t[Tag::$sv as usize] = starts_with($sm, "f64."); )*
+            $( let f = starts_with($cm, "br.f64."); t[Tag::$cl as usize] = f; t[Tag::$cr as usize] = f; )*
+            t
+        };
+
         impl Instr {
             /// The variant of this instruction (tests: the interpreter and the translator
             /// read the tag directly, [`Instr::raw_tag`]).
@@ -834,6 +857,57 @@ impl RegisterInfo {
     }
 }
 
+/// `s` starts with `p` (const: the register tables are built at compile time).
+const fn starts_with(s: &str, p: &str) -> bool {
+    let (s, p) = (s.as_bytes(), p.as_bytes());
+    if p.len() > s.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < p.len() {
+        if s[i] != p[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// `s` contains `p`.
+const fn contains(s: &str, p: &str) -> bool {
+    let (b, n) = (s.as_bytes(), p.as_bytes());
+    let mut at = 0;
+    while at + n.len() <= b.len() {
+        let mut i = 0;
+        while i < n.len() && b[at + i] == n[i] {
+            i += 1;
+        }
+        if i == n.len() {
+            return true;
+        }
+        at += 1;
+    }
+    false
+}
+
+/// A binary operation of mnemonic `m` has an `f64` result: `f64.*` but the compares.
+const fn f64_result(m: &str) -> bool {
+    starts_with(m, "f64.")
+        && !(contains(m, ".eq")
+            || contains(m, ".ne")
+            || contains(m, ".lt")
+            || contains(m, ".gt")
+            || contains(m, ".le")
+            || contains(m, ".ge"))
+}
+
+/// A unary operation of mnemonic `m` reads an `f64`: `f64.abs` ... `f64.sqrt` (no `_`),
+/// and the conversions from `f64` (`i32.trunc_f64_s`, `f32.demote_f64`,
+/// `i64.reinterpret_f64`, ...).
+const fn f64_source(m: &str) -> bool {
+    contains(m, "_f64") || (starts_with(m, "f64.") && !contains(m, "_"))
+}
+
 impl Instr {
     /// The `u32` field at byte `offset` (4, 8 or 12: `REGISTER_INFO`).
     #[inline(always)]
@@ -857,6 +931,19 @@ impl Instr {
         info.produces.then(|| Slot(self.field_at(4)))
     }
 
+    /// Whether this instruction's handler passes its result in the float register
+    /// ([`FLOAT_RESULT`]) rather than the integer one.
+    #[inline]
+    pub(crate) fn float_result(&self) -> bool {
+        FLOAT_RESULT[self.raw_tag() as usize]
+    }
+
+    /// Whether this register form reads the float register ([`FLOAT_OPERAND`]).
+    #[inline]
+    pub(crate) fn float_operand(&self) -> bool {
+        FLOAT_OPERAND[self.raw_tag() as usize]
+    }
+
     /// Rewrites this instruction to read slot `s` from the register instead of the
     /// frame, when it has a register form for an operand equal to `s` (the first such
     /// operand: `lhs` before `rhs`, a store's `value` before its `ptr`). Returns whether
@@ -865,12 +952,15 @@ impl Instr {
     /// (`FuncTranslator::finish` checks both): the register then holds exactly the
     /// value of `s`. The slot is still written by its producer, so nothing else
     /// changes. A register form has the same fields as its base form, so the rewrite
-    /// changes the tag only.
+    /// changes the tag only. `float`: the producer passes the value in the float
+    /// register ([`Instr::float_result`]); only a form reading that register is chosen.
     #[inline]
-    pub(crate) fn use_register(&mut self, s: Slot) -> bool {
+    pub(crate) fn use_register(&mut self, s: Slot, float: bool) -> bool {
         let info = REGISTER_INFO[self.raw_tag() as usize];
         for (offset, tag) in info.forms {
-            if offset != 0 && self.field_at(offset) == s.0 {
+            // A form reads the register its producer wrote: the float one for an `f64`
+            // result (`float`), else the integer one.
+            if offset != 0 && self.field_at(offset) == s.0 && FLOAT_OPERAND[tag as usize] == float {
                 // SAFETY: `tag` is the register form of this variant (`REGISTER_INFO`),
                 // a variant with the same field types in the same order, so the same
                 // bytes are a valid value of it; the tag is the first 16 bits
@@ -962,21 +1052,77 @@ mod tests {
                 let mut same = every_variant([9, 0, 5, 0, 0, 0, 5, 0, 0, 0, 5, 0, 0, 0])
                     [instr.raw_tag() as usize];
                 let mut same_ref = same;
-                // Every operand is slot 5: the preferred operand is the same.
-                assert_eq!(
-                    same.use_register(Slot(5)),
-                    same_ref.use_register_by_match(Slot(5))
-                );
+                // Every operand is slot 5: the preferred operand is the same (with the
+                // register class of the form the reference picks).
+                let r = same_ref.use_register_by_match(Slot(5));
+                let float = r && same_ref.float_operand();
+                assert_eq!(same.use_register(Slot(5), float), r);
                 assert_eq!(same, same_ref, "{instr:?}");
                 let (mut fast, mut reference) = (instr, instr);
-                assert_eq!(
-                    fast.use_register(s),
-                    reference.use_register_by_match(s),
-                    "{instr:?} {s}"
-                );
+                let r = reference.use_register_by_match(s);
+                let float = r && reference.float_operand();
+                assert_eq!(fast.use_register(s, float), r, "{instr:?} {s}");
                 assert_eq!(fast, reference, "{instr:?} {s}");
+                // From the other register class: never a form reading the wrong one.
+                let mut other = instr;
+                if other.use_register(s, !float) {
+                    assert_eq!(other.float_operand(), !float, "{instr:?} {s}");
+                }
             }
         }
+    }
+
+    #[test]
+    fn float_register_classes() {
+        let (d, a, b) = (Slot(1), Slot(2), Slot(3));
+        let add = Instr::F64Add {
+            dst: d,
+            lhs: a,
+            rhs: b,
+        };
+        assert!(add.float_result());
+        let (mut from_int, mut from_float) = (add, add);
+        assert!(
+            !from_int.use_register(a, false),
+            "an f64 operand never reads `r`"
+        );
+        assert!(from_float.use_register(a, true));
+        assert!(matches!(from_float, Instr::F64AddL { .. }) && from_float.float_operand());
+        // Compares read floats, produce an i32.
+        let lt = Instr::F64Lt {
+            dst: d,
+            lhs: a,
+            rhs: b,
+        };
+        assert!(!lt.float_result());
+        // Conversions: the class of the source and of the result.
+        let conv = Instr::F64ConvertI32S { dst: d, src: a };
+        let trunc = Instr::I32TruncF64S { dst: d, src: a };
+        assert!(conv.float_result() && !trunc.float_result());
+        let (mut c, mut t) = (conv, trunc);
+        assert!(c.use_register(a, false) && !c.float_operand());
+        assert!(t.use_register(a, true) && t.float_operand());
+        // `f64.store`: the value from the float register, the address from `r`.
+        let st = Instr::F64Store {
+            ptr: a,
+            value: b,
+            offset: 0,
+        };
+        let (mut v, mut p) = (st, st);
+        assert!(v.use_register(b, true) && matches!(v, Instr::F64StoreV { .. }));
+        assert!(p.use_register(a, false) && matches!(p, Instr::F64StoreP { .. }));
+        assert!(Instr::F64Load {
+            dst: d,
+            ptr: a,
+            offset: 0
+        }
+        .float_result());
+        assert!(!Instr::F32Add {
+            dst: d,
+            lhs: a,
+            rhs: b
+        }
+        .float_result());
     }
 
     #[test]

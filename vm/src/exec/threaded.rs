@@ -42,7 +42,7 @@
 #![allow(non_snake_case)] // handlers are named after their `Instr` variant
 
 use super::{float as fl, init_frame, int as it, push_frame_fast, CallLimits, Frame, ResumeIp};
-use crate::ir::{Instr, Slot, Tag, NUM_TAGS};
+use crate::ir::{Instr, Slot, Tag, FLOAT_OPERAND, FLOAT_RESULT, NUM_TAGS};
 use crate::memory::access_start;
 use crate::module::{CallTarget, ModuleInner};
 use crate::store::FuncInst;
@@ -65,6 +65,9 @@ pub(crate) struct Cx {
     /// an argument).
     #[cfg_attr(metron_tail_dispatch, allow(dead_code))]
     r: u64,
+    /// The float register between two handlers (loop backend; see `r`).
+    #[cfg_attr(metron_tail_dispatch, allow(dead_code))]
+    fr: FReg,
     /// The frame pointer between two handlers (loop backend; calls and returns change
     /// it).
     #[cfg_attr(metron_tail_dispatch, allow(dead_code))]
@@ -120,6 +123,7 @@ impl Cx {
             trap: TrapKind::Unreachable,
             mem_len: 0,
             r: 0,
+            fr: freg(0),
             fp: core::ptr::null_mut(),
             base: 0,
             stack_used: 0,
@@ -168,6 +172,36 @@ impl Op {
     }
 }
 
+/// The float register's type: an `f64` where moving one between registers and memory
+/// keeps every bit (SSE2 on x86-64, the FP/SIMD registers on AArch64), so an `f64`
+/// result stays in a float register between two handlers. Elsewhere the bits in an
+/// integer: determinism, a NaN's payload must never depend on how the value moved
+/// (x87 loads quiet signaling NaNs).
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+type FReg = f64;
+/// See above.
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+type FReg = u64;
+
+/// The float register holding the `f64` with bits `v`.
+#[inline(always)]
+#[allow(clippy::useless_conversion)]
+fn freg(v: u64) -> FReg {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    return f64::from_bits(v);
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    return v;
+}
+
+/// The bits of the `f64` in float register `fr`.
+#[inline(always)]
+fn freg_bits(fr: FReg) -> u64 {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    return fr.to_bits();
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    return fr;
+}
+
 /// A handler: executes the instruction at `ip` and continues with the next one.
 /// Returns the instruction the loop in `exec::run` must execute next, or null after a
 /// trap (`Cx::trap`); `Cx::fuel` holds the remaining gas either way.
@@ -178,6 +212,7 @@ type Handler = unsafe fn(
     mem: *mut u8,
     cx: *mut Cx,
     r: u64,
+    fr: FReg,
 ) -> *const Op;
 
 /// Native stack a chain of handlers may use below the entry before a taken branch
@@ -254,10 +289,16 @@ pub(crate) unsafe fn run(
     // instructions the loop executes); the register is loaded from the slot anyway, so
     // that correctness does not rest on that argument.
     // SAFETY: `ip` and `fp` are valid (caller's contract); the slot is in the frame.
-    let r = match unsafe { (*ip).instr.register_operand() } {
-        Some(s) => unsafe { *fp.add(s.0 as usize) },
-        None => 0,
-    };
+    let (mut r, mut fr) = (0, freg(0));
+    if let Some(s) = unsafe { (*ip).instr.register_operand() } {
+        // SAFETY: as above.
+        let v = unsafe { *fp.add(s.0 as usize) };
+        if unsafe { (*ip).instr.float_operand() } {
+            fr = freg(v);
+        } else {
+            r = v;
+        }
+    }
     #[cfg(metron_tail_dispatch)]
     {
         let here = sp();
@@ -270,15 +311,15 @@ pub(crate) unsafe fn run(
         }
         cx.entry_sp = here;
         // SAFETY: the caller's contract; the tag indexes a table of `NUM_TAGS` entries.
-        unsafe { handler_of(ip)(ip, fp, fuel, mem, cx, r) }
+        unsafe { handler_of(ip)(ip, fp, fuel, mem, cx, r, fr) }
     }
     #[cfg(not(metron_tail_dispatch))]
     {
         cx.stop = false;
-        let (mut ip, mut fp, mut fuel, mut r) = (ip, fp, fuel, r);
+        let (mut ip, mut fp, mut fuel) = (ip, fp, fuel);
         loop {
             // SAFETY: as above.
-            let next = unsafe { handler_of(ip)(ip, fp, fuel, mem, cx, r) };
+            let next = unsafe { handler_of(ip)(ip, fp, fuel, mem, cx, r, fr) };
             if cx.stop {
                 return next;
             }
@@ -286,6 +327,7 @@ pub(crate) unsafe fn run(
             fp = cx.fp;
             fuel = cx.fuel;
             r = cx.r;
+            fr = cx.fr;
         }
     }
 }
@@ -309,6 +351,7 @@ unsafe fn exit(
     _mem: *mut u8,
     cx: *mut Cx,
     _r: u64,
+    _fr: FReg,
 ) -> *const Op {
     // SAFETY: `cx` is the run's context (valid for the whole run).
     unsafe {
@@ -415,8 +458,9 @@ macro_rules! handler {
             mem: *mut u8,
             cx: *mut Cx,
             mut r: u64,
+            mut fr: FReg,
         ) -> *const Op {
-            let _ = (fp, mem, r);
+            let _ = (fp, mem, r, fr);
             // SAFETY: the table maps `Tag::$name` to this handler, so `*ip` is a
             // `$name` (and `ip` is valid: `run`'s contract).
             let Instr::$name { $($field),* } = (unsafe { (*ip).instr }) else {
@@ -435,7 +479,7 @@ macro_rules! handler {
                             panic!(concat!("threaded dispatch: the call after `", stringify!($name), "` was not turned into a jump"));
                         }
                         // SAFETY: `next` is an instruction of the code (verified).
-                        return unsafe { handler_of(next)(next, fp, fuel, mem, cx, r) };
+                        return unsafe { handler_of(next)(next, fp, fuel, mem, cx, r, fr) };
                     }
                     #[cfg(not(metron_tail_dispatch))]
                     {
@@ -443,6 +487,7 @@ macro_rules! handler {
                         unsafe {
                             (*cx).fuel = fuel;
                             (*cx).r = r;
+                            (*cx).fr = fr;
                             (*cx).fp = fp;
                         }
                         return next;
@@ -467,7 +512,7 @@ macro_rules! handler {
                     // SAFETY: `cx` is valid for the whole run.
                     if sp() < unsafe { (*cx).stack_floor } {
                         // SAFETY: as above.
-                        return unsafe { exit(next, fp, fuel, mem, cx, r) };
+                        return unsafe { exit(next, fp, fuel, mem, cx, r, fr) };
                     }
                     dispatch!(next)
                 }};
@@ -566,7 +611,7 @@ macro_rules! handler {
             macro_rules! to_loop {
                 () => {
                     // SAFETY: `cx` is valid for the whole run.
-                    return unsafe { exit(ip, fp, fuel, mem, cx, r) }
+                    return unsafe { exit(ip, fp, fuel, mem, cx, r, fr) }
                 };
             }
             /// Stops the run with trap `$kind`.
@@ -590,8 +635,14 @@ macro_rules! handler {
             /// Reads a slot of the current frame.
             macro_rules! get {
                 // The register: the value the previous instruction wrote (register forms).
+                // The float register for a form reading an `f64` (`FLOAT_OPERAND`, a
+                // constant per handler).
                 (REG) => {
-                    r
+                    if FLOAT_OPERAND[Tag::$name as usize] {
+                        freg_bits(fr)
+                    } else {
+                        r
+                    }
                 };
                 // A slot, or an immediate operand (`Imm32`, `Imm64`).
                 ($s:expr) => {
@@ -607,8 +658,14 @@ macro_rules! handler {
                     let v: u64 = $v;
                     // SAFETY: as for `get!`.
                     unsafe { *fp.add($s.0 as usize) = v };
-                    // Written through: the next instruction may read it from the register.
-                    r = v;
+                    // Written through: the next instruction may read it from the register,
+                    // the float one for an `f64` result (`FLOAT_RESULT`, a constant per
+                    // handler; the value stays in a float register, no move to `r`).
+                    if FLOAT_RESULT[Tag::$name as usize] {
+                        fr = freg(v);
+                    } else {
+                        r = v;
+                    }
                 }};
             }
             /// Unwraps a `Result<_, TrapKind>` (traps on `Err`).

@@ -760,12 +760,14 @@ impl<'m> FuncTranslator<'m> {
         let code_start = code_arena.len() as u32;
         code_arena.reserve(code.len());
         let mut previous: Option<Slot> = None;
+        let mut previous_float = false;
         for (pc, &instr) in code.iter().enumerate() {
             let mut instr = instr;
             if let Some(s) = previous.filter(|_| !self.a.targets[pc]) {
-                instr.use_register(s);
+                instr.use_register(s, previous_float);
             }
             previous = instr.register_result();
+            previous_float = instr.float_result();
             code_arena.push(crate::exec::threaded::Op::new(instr));
         }
         consts_arena.extend(
