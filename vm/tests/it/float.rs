@@ -1,7 +1,7 @@
 //! Float arithmetic, NaN canonicalization, min/max zeros, rounding, conversions, truncation.
 
 use crate::common::*;
-use metron_vm::{TrapKind, Value};
+use metron_vm::{GasMeter, Instance, NoHost, TrapKind, Value};
 
 const F: &str = r#"(module
   (func (export "f32.add") (param f32 f32) (result f32) local.get 0 local.get 1 f32.add)
@@ -484,4 +484,60 @@ fn float_compares_as_branch_conditions() {
         call1(&mut i, "f64.lt.br_if", &[f64(f64::NAN), f64(2.0)]),
         i32(0)
     );
+}
+
+/// `f64` values passed between handlers in the float register (`docs/ir.md`, "Register
+/// forms") keep every bit: NaN payloads, signaling NaNs and signs go through loads,
+/// bitwise operations, reinterpretation and stores unchanged, and an arithmetic result
+/// read from the register is still canonical.
+#[test]
+fn float_register_keeps_every_bit() {
+    let wat = r#"(module (memory 1)
+      (func (export "neg") (param i64) (result i64)
+        i32.const 0 local.get 0 i64.store
+        i32.const 0 f64.load f64.neg i64.reinterpret_f64)
+      (func (export "abs_store") (param i64) (result i64)
+        i32.const 0 local.get 0 i64.store
+        i32.const 8 i32.const 0 f64.load f64.abs f64.store
+        i32.const 8 i64.load)
+      (func (export "copysign") (param i64 f64) (result i64)
+        i32.const 0 local.get 0 i64.store
+        i32.const 0 f64.load local.get 1 f64.copysign i64.reinterpret_f64)
+      (func (export "mul_nan") (param i64) (result i64)
+        i32.const 0 local.get 0 i64.store
+        i32.const 0 f64.load f64.const 2 f64.mul f64.neg f64.neg i64.reinterpret_f64))"#;
+    let module = module(wat);
+    // The chains run on register forms: the test covers what it says.
+    let ir: String = (0..4).map(|f| module.disassemble(f).unwrap()).collect();
+    for form in [
+        "f64.neg.rs",
+        "f64.abs.rs",
+        "f64.store.rv",
+        "f64.copysign.rl",
+        "f64.mul.rl",
+    ] {
+        assert!(ir.contains(form), "{form} missing in\n{ir}");
+    }
+    let mut i = Instance::new(&module, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+    let snan = 0x7FF0_0000_0000_0001_u64;
+    let payload = 0xFFF8_0000_DEAD_BEEF_u64;
+    for bits in [snan, payload, 0x7FF8_0000_0000_0000, 1.5f64.to_bits()] {
+        let x = i64(bits as i64);
+        assert_eq!(call1(&mut i, "neg", &[x]), i64((bits ^ (1 << 63)) as i64));
+        assert_eq!(
+            call1(&mut i, "abs_store", &[x]),
+            i64((bits & !(1 << 63)) as i64)
+        );
+        assert_eq!(
+            call1(&mut i, "copysign", &[x, f64(-0.0)]),
+            i64((bits | (1 << 63)) as i64)
+        );
+    }
+    // An arithmetic NaN is canonical, whatever the input payload.
+    for bits in [snan, payload] {
+        assert_eq!(
+            call1(&mut i, "mul_nan", &[i64(bits as i64)]),
+            i64(0x7FF8_0000_0000_0000)
+        );
+    }
 }
