@@ -25,17 +25,27 @@ impl FuncTranslator<'_> {
                 return Ok(());
             }
         }
-        if self.top_is_fresh() && self.a.local_heads[local_index as usize] == NONE {
+        if self.top_is_fresh() {
             self.pop();
-            let at = self.producer as usize;
+            // The producer writes the local itself. Reads of the local still pending on
+            // the stack are saved first: their copies go in front of the producer (it
+            // is the last instruction), which reads only operands above them on the
+            // stack (other temporaries) or the local's old value, as before.
+            let mut producer = self
+                .a
+                .code
+                .pop()
+                .expect("the producer is the last instruction");
+            self.preserve_local(local_index);
             // Every producer's first slot operand is its `dst`.
             let mut first = true;
-            self.a.code[at].for_each_slot_mut(|s| {
+            producer.for_each_slot_mut(|s| {
                 if first {
                     *s = Slot(local_index);
                     first = false;
                 }
             });
+            self.a.code.push(producer);
             self.barrier();
             return Ok(());
         }

@@ -135,6 +135,34 @@ fn local_set_preserves_pending_reads() {
 }
 
 #[test]
+fn local_set_retargets_producer_after_saving_pending_reads() {
+    // `a, b = b, a + b`: the old `b` is still on the stack when `b` is overwritten. Its
+    // copy goes in front of the `add`, which then writes `b` itself (no copy from a
+    // temporary afterwards).
+    let src = "(module (func (export \"f\") (param i64 i64) (result i64)
+        local.get 1 local.get 0 local.get 1 i64.add local.set 1 local.set 0
+        local.get 0 local.get 1 i64.mul))";
+    let m = compile_nometer(src);
+    assert_eq!(
+        dis(&m, 0),
+        "   0: copy dst=t0 src=p1\n   1: i64.add dst=p1 lhs=p0 rhs=p1\n   2: copy dst=p0 src=t0\n   3: i64.mul.rl dst=t0 lhs=p0 rhs=p1\n   4: return_one src=t0\n"
+    );
+    let (out, _) = {
+        use crate::{GasMeter, Instance, NoHost, Value};
+        let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+        let r = i.invoke(
+            &mut NoHost,
+            "f",
+            &[Value::I64(3), Value::I64(5)],
+            &mut GasMeter::unlimited(),
+        );
+        (r.unwrap(), ())
+    };
+    // a = 5, b = 8: 40.
+    assert_eq!(out, vec![crate::Value::I64(40)]);
+}
+
+#[test]
 fn register_forms_follow_their_producer_but_never_at_a_branch_target() {
     // `i32.add` writes l0 right before the loop header, which reads l0: the header is a
     // branch target (the back edge arrives with something else in the register), so it
