@@ -6,7 +6,7 @@
 
 use wasmparser::ValType as WpValType;
 
-use super::func::{Entry, FuncTranslator, NONE};
+use super::func::{Entry, FuncTranslator};
 use crate::ir::{Instr, Slot};
 use crate::Error;
 
