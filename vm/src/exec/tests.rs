@@ -28,6 +28,14 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
     let funcs = funcs
         .into_iter()
         .map(|f| {
+            // The hand-written IR passes the frame check `Module::new` makes.
+            for i in &f.code {
+                assert!(
+                    super::verify::implicit_slots(i, f.frame, &types),
+                    "{i:?} outside a frame of {}",
+                    f.frame
+                );
+            }
             let compiled = CompiledFunc {
                 type_index: f.ty,
                 frame: FrameShape {
@@ -87,7 +95,11 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
             max_call_depth: depth,
             max_stack_slots: config.max_stack_slots,
             code,
-            consts: consts.into(),
+            // `init_frame` reads whole blocks (as `translate::compile` pads it).
+            consts: {
+                consts.extend([0; super::INIT_BLOCK as usize - 1]);
+                consts.into()
+            },
             call_targets,
         }),
     }
@@ -161,7 +173,8 @@ fn fib_module(depth: u32) -> Module {
         params: 2,
         locals: 1,
         consts: vec![1],
-        frame: 6,
+        // P + L + 4 (the constant's whole block; `verify::implicit_slots`).
+        frame: 7,
         results: 1,
         code: vec![
             // Zero the local (slot 2), constant 1 to slot 3: the third pool of the

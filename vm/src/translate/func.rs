@@ -749,7 +749,10 @@ impl<'m> FuncTranslator<'m> {
                 code.insert(0, enter);
                 targets.insert(0, false);
             }
-            debug_assert!(verify::implicit_slots(&code[0], frame_size, &self.m.types));
+            // The frame check of every instruction (above) for the one added here.
+            if !verify::implicit_slots(&code[0], frame_size, &self.m.types) {
+                return Err(verify::describe(0, &code[0], frame_size));
+            }
         }
         // Register forms (`Instr::use_register`), while the code goes to the module's
         // arena with its handlers: an operand that the instruction right before wrote
