@@ -890,15 +890,21 @@ const fn contains(s: &str, p: &str) -> bool {
     false
 }
 
-/// A binary operation of mnemonic `m` has an `f64` result: `f64.*` but the compares.
+/// `a == b` (const).
+const fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len() && starts_with(a, b)
+}
+
+/// A binary operation of mnemonic `m` has an `f64` result: `f64.*` but the compares
+/// (`f64.eq` ... `f64.ge`, which produce an i32).
 const fn f64_result(m: &str) -> bool {
     starts_with(m, "f64.")
-        && !(contains(m, ".eq")
-            || contains(m, ".ne")
-            || contains(m, ".lt")
-            || contains(m, ".gt")
-            || contains(m, ".le")
-            || contains(m, ".ge"))
+        && !(same(m, "f64.eq")
+            || same(m, "f64.ne")
+            || same(m, "f64.lt")
+            || same(m, "f64.gt")
+            || same(m, "f64.le")
+            || same(m, "f64.ge"))
 }
 
 /// A unary operation of mnemonic `m` reads an `f64`: `f64.abs` ... `f64.sqrt` (no `_`),

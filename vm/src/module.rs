@@ -61,19 +61,18 @@ pub(crate) enum FuncKind {
 }
 
 /// A function's frame: its layout `[params P] [locals L] [consts C] [temporaries]`
-/// (`frame_size` slots in all), its consensus stack cost and its entry charge: what
-/// entering it does (`exec::enter`: zero the locals, copy `consts` into slots `P + L ..`,
-/// charge). Shared by [`CompiledFunc`] and the call path's [`CallTarget`].
+/// (`frame_size` slots in all), its consensus stack cost and the entry charge a call
+/// takes. Entering it (`exec::enter`) charges the stack cost and sizes the value stack;
+/// the function's `enter` instruction zeroes the locals and copies its pool in (where
+/// the pool is lives in that instruction). Shared by [`CompiledFunc`] and the call
+/// path's [`CallTarget`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct FrameShape {
     /// Number of parameters (P).
     pub num_params: u32,
     /// Number of declared locals, excluding params (L).
     pub num_locals: u32,
-    /// Constant pool, copied to slots `P + L ..` on entry: `ModuleInner::consts
-    /// [consts_start .. consts_start + num_consts]`.
-    pub consts_start: u32,
-    /// Number of pooled constants (C).
+    /// Number of pooled constants (C), copied to slots `P + L ..` by `enter`.
     pub num_consts: u32,
     /// Total frame size in slots: `P + L + C + max temporaries`.
     pub frame_size: u32,
@@ -357,7 +356,8 @@ pub(crate) struct ModuleInner {
     pub max_stack_slots: u32,
     /// The code of every compiled function (`CompiledFunc::code`).
     pub code: Vec<Op>,
-    /// The constant pools of every compiled function (`CompiledFunc::consts`).
+    /// The constant pools of every compiled function (each `enter`'s `pool`), followed
+    /// by `exec::INIT_BLOCK - 1` zeros (`init_frame` reads whole blocks).
     pub consts: Box<[u64]>,
     /// Per function index, what a call needs ([`CallTarget`]; derived from `funcs` by
     /// [`ModuleInner::call_targets_of`]).

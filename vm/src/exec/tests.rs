@@ -36,16 +36,13 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
                     f.frame
                 );
             }
+            // Pools in function order (the `pool` of each hand-written `enter`).
+            consts.extend_from_slice(&f.consts);
             let compiled = CompiledFunc {
                 type_index: f.ty,
                 frame: FrameShape {
                     num_params: f.params,
                     num_locals: f.locals,
-                    consts_start: {
-                        let start = consts.len() as u32;
-                        consts.extend_from_slice(&f.consts);
-                        start
-                    },
                     num_consts: f.consts.len() as u32,
                     frame_size: f.frame,
                     stack_cost: f.frame,

@@ -13,9 +13,10 @@
 //! in `exec::run`: its `Op` holds [`exit`], which
 //! returns the instruction to the loop, and so do the handlers of `call`, `return` and
 //! `call_indirect` for the cases they do not handle. The state a handler needs travels
-//! in six argument registers (instruction pointer, frame pointer, remaining gas, linear
-//! memory base, the context [`Cx`], and the register `r` holding the value the previous
-//! instruction wrote); what calls and returns need is in [`Cx`].
+//! in seven argument registers (instruction pointer, frame pointer, remaining gas, linear
+//! memory base, the context [`Cx`], the register `r` holding the value the previous
+//! instruction wrote, and the float register `fr` holding it instead when it is an
+//! `f64`); what calls and returns need is in [`Cx`].
 //!
 //! Why (measured, `docs/performance.md`): a single `match` in a loop sends every
 //! instruction through one shared indirect jump and makes one 6000-instruction function
@@ -597,7 +598,7 @@ macro_rules! handler {
                         to_loop!()
                     }
                     // SAFETY: `$t` is a compiled function's record of the current module,
-                    // whose arenas `code` and `consts` are.
+                    // whose code arena `code` is.
                     let Some(next) = (unsafe { push_frame_fast(stack, frames, $t, $c.code, args_at, caller, &mut $c.stack_used, limits, &mut fuel) }) else {
                         to_loop!()
                     };

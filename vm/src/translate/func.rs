@@ -786,7 +786,6 @@ impl<'m> FuncTranslator<'m> {
             frame: crate::module::FrameShape {
                 num_params: p,
                 num_locals: l,
-                consts_start,
                 num_consts: c,
                 frame_size,
                 stack_cost: self.num_locals.saturating_add(self.a.gas.max_height()),
