@@ -138,15 +138,20 @@ macro_rules! for_each_instr {
             Return { values: Slot, count: u32 } = "return",
             /// Return one value: slot 0 = `src`, then return.
             ReturnOne { src: Slot } = "return_one",
-            /// Call function `func` (imported host functions are `< num_imported_funcs`).
-            /// Arguments are in `args..args+P`; the callee frame starts at `args`; results
-            /// come back in `args..args+R`.
+            /// Call defined function `func` (`>= num_imported_funcs`). Arguments are in
+            /// `args..args+P`; the callee frame starts at `args`; results come back in
+            /// `args..args+R`.
             Call { func: u32, args: Slot } = "call",
-            /// Indirect call through `table` with expected type `type_index`. Arguments in
-            /// `args..args+P`, the i32 table index in slot `args + P`. Null element traps
-            /// `UninitializedElement`, out of range `TableOutOfBounds`, wrong type
-            /// `IndirectCallTypeMismatch`. Results in `args..args+R`.
-            CallIndirect { type_index: u32, table: u32, args: Slot } = "call_indirect",
+            /// Call imported function `func` (`< num_imported_funcs`: a host function or
+            /// another instance's), as `call`. Split from `call` at translation, so that
+            /// the `call` handler tests nothing for imports.
+            CallImport { func: u32, args: Slot } = "call_import",
+            /// Indirect call through `table` with expected type `type_index`, which has
+            /// `params` (P) parameters. Arguments in `args..args+P`, the i32 table index in
+            /// slot `args + P`. Null element traps `UninitializedElement`, out of range
+            /// `TableOutOfBounds`, wrong type `IndirectCallTypeMismatch`. Results in
+            /// `args..args+R`.
+            CallIndirect { type_index: u32, table: u16, params: u16, args: Slot } = "call_indirect",
             /// `dst = globals[global]`.
             GlobalGet { dst: Slot, global: u32 } = "global.get",
             /// `globals[global] = src`.

@@ -312,54 +312,6 @@ fn entry_ip(code: *const Op, t: &CallTarget) -> *const Op {
     unsafe { code.add(t.entry as usize) }
 }
 
-/// [`push_frame`] when none of its steps can fail or allocate: the same steps with the
-/// same effects, in straight-line code without calls, so that the `call` handlers need
-/// no native stack frame of their own. Returns `None`, having changed nothing, when the
-/// call would exceed the depth or the stack budget, when the value stack or the frame
-/// list would have to grow, or when its entry charge exceeds `fuel`; the caller then
-/// makes the call through [`push_frame`], which grows the buffers or raises the trap.
-/// `code` is the module's code arena (`ModuleInner::code`).
-///
-/// # Safety
-/// `t` is a compiled function's record of the module whose code arena is `code`.
-#[inline(always)]
-#[allow(clippy::too_many_arguments)] // as `push_frame`
-unsafe fn push_frame_fast(
-    stack: &mut [u64],
-    frames: &mut Vec<Frame>,
-    t: &CallTarget,
-    code: *const Op,
-    args_at: usize,
-    caller: Frame,
-    stack_used: &mut u32,
-    limits: CallLimits,
-    fuel: &mut u64,
-) -> Option<*const Op> {
-    // Determinism: `frames.capacity()` and the stack buffer's length are allocation
-    // state, not consensus state; they only choose between this path and `push_frame`,
-    // whose effects are the same.
-    let depth = frames.len();
-    // u64: the sum of two u32 cannot wrap.
-    let used = u64::from(*stack_used) + u64::from(t.frame.stack_cost);
-    let gas = u64::from(t.frame.entry_gas);
-    if depth + 1 >= limits.max_depth
-        || used > u64::from(limits.max_stack)
-        || stack.len() < args_at + t.frame.frame_size as usize
-        || depth == frames.capacity()
-        || gas > *fuel
-    {
-        return None;
-    }
-    *stack_used = used as u32;
-    // SAFETY: `depth < capacity` (checked above): a push without the growth path.
-    unsafe {
-        frames.as_mut_ptr().add(depth).write(caller);
-        frames.set_len(depth + 1);
-    }
-    *fuel -= gas;
-    Some(entry_ip(code, t))
-}
-
 /// The memory of instance `inst` as a host function sees it (`None` without memory).
 #[inline(always)]
 fn host_memory<'m>(inst: Option<&InstanceData>, mem: &'m mut Memory) -> Option<&'m mut Memory> {
@@ -596,19 +548,6 @@ fn run<H: Host>(
             }
         }};
     }
-    /// Calls function `$callee` of the current instance with arguments at slot `$args`.
-    macro_rules! call {
-        ($callee:expr, $args:expr) => {{
-            let callee: u32 = $callee;
-            let args_at = base + $args.0 as usize;
-            let t = &module.call_targets[callee as usize];
-            if t.entry == CallTarget::IMPORT {
-                call_addr!(inst.funcs[callee as usize], args_at)
-            } else {
-                push_frame!(t, module, args_at)
-            }
-        }};
-    }
     /// Pops the current frame (results already in slots `0..R`).
     macro_rules! ret {
         () => {{
@@ -652,16 +591,35 @@ fn run<H: Host>(
                 set!(Slot(0), get!(src));
                 ret!();
             }
-            Instr::Call { func, args } => call!(func, args),
+            Instr::Call { func, args } => {
+                // A defined function (`call_import` for the others): compiled, so an
+                // `IMPORT` record is an internal error (`compiled`).
+                let t = &module.call_targets[func as usize];
+                if t.entry == CallTarget::IMPORT {
+                    return Err(internal("call of an imported function"));
+                }
+                push_frame!(t, module, base + args.0 as usize)
+            }
+            Instr::CallImport { func, args } => {
+                call_addr!(inst.funcs[func as usize], base + args.0 as usize)
+            }
             Instr::CallIndirect {
                 type_index,
                 table,
+                params,
                 args,
             } => {
-                let nparams = module.types[type_index as usize].params().len() as u32;
-                let index = get!(Slot(args.0 + nparams)) as u32;
+                let index = get!(Slot(args.0 + u32::from(params))) as u32;
                 let addr = calls::resolve_indirect(
-                    module, ci, inst, funcs, instances, tables, type_index, table, index,
+                    module,
+                    ci,
+                    inst,
+                    funcs,
+                    instances,
+                    tables,
+                    type_index,
+                    u32::from(table),
+                    index,
                 )?;
                 call_addr!(addr, base + args.0 as usize)
             }
@@ -802,8 +760,17 @@ fn run<H: Host>(
                 cx.targets = module.call_targets.as_ptr();
                 cx.code = module.code.as_ptr();
                 cx.consts = module.consts.as_ptr();
-                cx.stack = &mut *stack;
-                cx.frames = &mut *frames;
+                cx.stack_base = stack.as_mut_ptr();
+                cx.stack_len = stack.len();
+                let frames_base = frames.as_mut_ptr();
+                cx.frames_base = frames_base;
+                // SAFETY: `len <= capacity`, and `max_depth - 1 >= len` (`max_depth >= 1`,
+                // checked at entry; `push_frame` keeps `len + 1 < max_depth` after a push):
+                // pointers inside the buffer or one past its records.
+                unsafe {
+                    cx.frames_top = frames_base.add(frames.len());
+                    cx.frames_end = frames_base.add(frames.capacity().min(max_depth - 1));
+                }
                 cx.inst_globals = inst.globals.as_ptr();
                 cx.tables = tables.as_ptr();
                 cx.inst_tables = inst.tables.as_ptr();
@@ -812,6 +779,13 @@ fn run<H: Host>(
                 // at `base`; the memory does not move while the handlers run, and the
                 // buffers `cx` points at are not used here until the run returns.
                 let next = unsafe { threaded::run(ip, fp, *fuel, mem_ptr, mem_len, cx) };
+                // SAFETY: the handlers push and pop records only between `frames_base`
+                // and `frames_end` (inside the capacity), each record below `frames_top`
+                // written (`Frame` is `Copy`: nothing to drop).
+                unsafe {
+                    let len = cx.frames_top.offset_from(cx.frames_base) as usize;
+                    frames.set_len(len);
+                }
                 *fuel = cx.fuel;
                 base = cx.base;
                 stack_used = cx.stack_used;

@@ -42,7 +42,7 @@
 
 #![allow(non_snake_case)] // handlers are named after their `Instr` variant
 
-use super::{float as fl, init_frame, int as it, push_frame_fast, CallLimits, Frame, ResumeIp};
+use super::{float as fl, init_frame, int as it, CallLimits, Frame, ResumeIp};
 use crate::ir::{Instr, Slot, Tag, FLOAT_OPERAND, FLOAT_RESULT, NUM_TAGS};
 use crate::memory::access_start;
 use crate::module::{CallTarget, ModuleInner};
@@ -79,8 +79,8 @@ pub(crate) struct Cx {
     pub stack_used: u32,
     /// Store index of the current instance.
     pub ci: u32,
-    /// Stack budget and call depth limit.
-    limits: CallLimits,
+    /// Stack budget in wasm-defined frame costs (`CallLimits::max_stack`).
+    max_stack: u32,
     /// The current instance's module.
     pub module: *const ModuleInner,
     /// Its call records (`ModuleInner::call_targets`, one per function index).
@@ -89,10 +89,21 @@ pub(crate) struct Cx {
     pub code: *const Op,
     /// Its constant arena (`ModuleInner::consts`).
     pub consts: *const u64,
-    /// The value stack.
-    pub stack: *mut Vec<u64>,
-    /// The call stack.
-    pub frames: *mut Vec<Frame>,
+    /// The value stack's buffer: `stack_len` cells from `stack_base`. Only the loop
+    /// grows it (`push_frame`), between runs.
+    pub stack_base: *mut u64,
+    /// See `stack_base`.
+    pub stack_len: usize,
+    /// The call stack's buffer: frame records `frames_base..frames_top`. A handler pushes
+    /// only while `frames_top < frames_end`, where `frames_end` is `frames_base` plus the
+    /// smaller of the buffer's capacity and the depth limit less one (`push_frame`'s
+    /// `frames.len() + 1 < max_depth`): both checks in one compare. The loop grows the
+    /// buffer and raises the trap; it sets these before a run and the length after.
+    pub frames_base: *mut Frame,
+    /// See `frames_base`.
+    pub frames_top: *mut Frame,
+    /// See `frames_base`.
+    pub frames_end: *mut Frame,
     /// The store's global cells.
     globals: *mut u64,
     /// The current instance's global index map (module index to store index).
@@ -129,13 +140,16 @@ impl Cx {
             base: 0,
             stack_used: 0,
             ci: 0,
-            limits,
+            max_stack: limits.max_stack,
             module: core::ptr::null(),
             targets: core::ptr::null(),
             code: core::ptr::null(),
             consts: core::ptr::null(),
-            stack: core::ptr::null_mut(),
-            frames: core::ptr::null_mut(),
+            stack_base: core::ptr::null_mut(),
+            stack_len: 0,
+            frames_base: core::ptr::null_mut(),
+            frames_top: core::ptr::null_mut(),
+            frames_end: core::ptr::null_mut(),
             globals,
             inst_globals: core::ptr::null(),
             tables: core::ptr::null(),
@@ -572,40 +586,55 @@ macro_rules! handler {
                 };
             }
             /// Calls compiled function `$t` (a `CallTarget`) of the current instance with
-            /// arguments at slot `$args` through `push_frame_fast` (the steps of the
-            /// loop's `push_frame`, when none can fail or allocate), then continues at
-            /// its first instruction; every other call is left to the loop.
+            /// arguments at slot `$args`: the steps of the loop's `push_frame` (depth,
+            /// stack budget, the caller's frame record, entry charge) when none can fail
+            /// or allocate, then continues at its first instruction; every other call
+            /// (a trap, a buffer to grow) is left to the loop, which makes it in full.
+            /// Determinism: the buffers' sizes are allocation state, not consensus
+            /// state; they only choose between this path and the loop's, whose effects
+            /// are the same.
             macro_rules! enter_compiled {
                 ($c:ident, $t:ident, $args:ident) => {{
-                    // SAFETY: `stack` and `frames` are the run's buffers (`run`'s contract).
-                    let (stack, frames) = unsafe { (&mut *$c.stack, &mut *$c.frames) };
+                    let t: &CallTarget = $t;
                     let args_at = $c.base + $args.0 as usize;
-                    let caller = Frame {
-                        instance: $c.ci,
-                        // SAFETY: a call never ends the code (verified).
-                        ip: ResumeIp(unsafe { ip.add(1) }),
-                        base: $c.base as u32,
-                        stack_used: $c.stack_used,
-                    };
-                    let limits = $c.limits;
                     // Neither the callee's first instruction nor the one after the call
                     // reads the register (`Instr::register_result` of a call is none).
                     reg_dead!();
-                    // Every case but the common one (a trap, a buffer to grow) is the
-                    // loop's: `push_frame` in full.
                     #[cfg(test)]
                     if tests::FORCE_GUARD.with(|f| f.get()) {
                         to_loop!()
                     }
-                    // SAFETY: `$t` is a compiled function's record of the current module,
-                    // whose code arena `code` is.
-                    let Some(next) = (unsafe { push_frame_fast(stack, frames, $t, $c.code, args_at, caller, &mut $c.stack_used, limits, &mut fuel) }) else {
+                    let top = $c.frames_top;
+                    // u64: the sum of two u32 cannot wrap.
+                    let used = u64::from($c.stack_used) + u64::from(t.frame.stack_cost);
+                    let gas = u64::from(t.frame.entry_gas);
+                    if top == $c.frames_end
+                        || used > u64::from($c.max_stack)
+                        || $c.stack_len < args_at + t.frame.frame_size as usize
+                        || gas > fuel
+                    {
                         to_loop!()
-                    };
+                    }
+                    // SAFETY: `top < frames_end`, inside the buffer's capacity (`Cx`).
+                    unsafe {
+                        top.write(Frame {
+                            instance: $c.ci,
+                            // SAFETY: a call never ends the code (verified).
+                            ip: ResumeIp(ip.add(1)),
+                            base: $c.base as u32,
+                            stack_used: $c.stack_used,
+                        });
+                        $c.frames_top = top.add(1);
+                    }
+                    $c.stack_used = used as u32;
+                    fuel -= gas;
                     $c.base = args_at;
-                    // SAFETY: `push_frame_fast` checked `args_at + frame_size <= stack.len()`.
-                    fp = unsafe { stack.as_mut_ptr().add(args_at) };
-                    dispatch!(next)
+                    // SAFETY: `args_at + frame_size <= stack_len` (checked above).
+                    fp = unsafe { $c.stack_base.add(args_at) };
+                    // SAFETY: `entry` is `code_start` plus 0, or 1 when the function's
+                    // first instruction is a `consume_gas`, which never ends the code
+                    // (verified): an instruction of the current module's arena.
+                    dispatch!(unsafe { $c.code.add(t.entry as usize) })
                 }};
             }
             /// Leaves this instruction to the loop in `exec::run` (nothing done yet).
@@ -1251,21 +1280,16 @@ handler!(BrTable { index, len } => {
 });
 handler!(Call { func, args } => {
     let c = ctx!();
-    // SAFETY: `func` is a function index of the module (validated) and `targets` holds
-    // one record per function index (`run`'s contract).
+    // SAFETY: `func` is a defined function's index (`call_import` for the others;
+    // validated) and `targets` holds one record per function index (`run`'s contract):
+    // a compiled function's record.
     let t = unsafe { &*c.targets.add(func as usize) };
-    // Imports (host functions, other instances) go through the loop.
-    if t.entry == CallTarget::IMPORT {
-        to_loop!()
-    }
     enter_compiled!(c, t, args)
 });
-handler!(CallIndirect { type_index, table, args } => {
+handler!(CallIndirect { type_index, table, params, args } => {
     let c = ctx!();
-    // SAFETY: `module` is the current instance's (`run`'s contract).
-    let module = unsafe { &*c.module };
-    let nparams = module.types[type_index as usize].params().len();
-    let index = get!(Slot(args.0 + nparams as u32)) as u32;
+    // `params` is the type's parameter count (`verify::implicit_slots`).
+    let index = get!(Slot(args.0 + u32::from(params))) as u32;
     // SAFETY: `table` is a table index of the module (validated), mapped by the instance
     // to a table of the store (instantiation); `tables` is the store's table list.
     let t = unsafe { &*c.tables.add(*c.inst_tables.add(table as usize) as usize) };
@@ -1279,47 +1303,52 @@ handler!(CallIndirect { type_index, table, args } => {
     if instance != c.ci {
         to_loop!()
     }
-    // SAFETY: a `FuncInst::Wasm` of the current instance names a function index of its
-    // module, which `targets` covers.
+    // SAFETY: a `FuncInst::Wasm` of the current instance names a defined function of its
+    // module (`FuncInst`), which `targets` covers: a compiled function's record.
     let t = unsafe { &*c.targets.add(fi as usize) };
-    if t.entry == CallTarget::IMPORT || t.type_index != type_index {
+    debug_assert_ne!(t.entry, CallTarget::IMPORT);
+    if t.type_index != type_index {
         to_loop!()
     }
     enter_compiled!(c, t, args)
 });
+/// The caller's frame record when a return can stay in the threaded run (`None`: the
+/// run's first frame, or a caller of another instance: the loop returns).
+#[inline(always)]
+fn caller_frame(c: &Cx) -> Option<Frame> {
+    if c.frames_top == c.frames_base {
+        return None;
+    }
+    // SAFETY: `frames_base < frames_top`: the top record is initialized (`Cx`).
+    let fr = unsafe { *c.frames_top.sub(1) };
+    (fr.instance == c.ci).then_some(fr)
+}
 handler!(ReturnOne { src } => {
     let c = ctx!();
-    // SAFETY: as above.
-    let frames = unsafe { &mut *c.frames };
-    // Returns to another instance or out of the run go through the loop.
-    let Some(fr) = frames.last().copied().filter(|fr| fr.instance == c.ci) else { to_loop!() };
+    let Some(fr) = caller_frame(c) else { to_loop!() };
     set!(Slot(0), get!(src));
-    frames.pop();
+    // SAFETY: a record was there (`caller_frame`).
+    c.frames_top = unsafe { c.frames_top.sub(1) };
     c.stack_used = fr.stack_used;
     c.base = fr.base as usize;
     // SAFETY: the caller's frame is below the callee's, inside the stack.
-    set_fp!(unsafe { (*c.stack).as_mut_ptr().add(c.base) });
+    set_fp!(unsafe { c.stack_base.add(c.base) });
     dispatch!(fr.ip.0)
 });
 handler!(Return { values, count } => {
     let c = ctx!();
-    // SAFETY: as above.
-    let frames = unsafe { &mut *c.frames };
-    let Some(fr) = frames.last().copied().filter(|fr| fr.instance == c.ci) else { to_loop!() };
-    // SAFETY: as above.
-    let stack = unsafe { &mut *c.stack };
-    let s = c.base + values.0 as usize;
+    let Some(fr) = caller_frame(c) else { to_loop!() };
     // Ascending copy to slots 0.. (`values >= 0`, so a cell is read before any write
     // reaches it); inline, not a `memmove` call: `count` is a few results at most.
-    let cells = &mut stack[c.base..s + count as usize];
-    for i in 0..count as usize {
-        cells[i] = cells[values.0 as usize + i];
+    for i in 0..count {
+        set!(Slot(i), get!(Slot(values.0 + i)));
     }
-    frames.pop();
+    // SAFETY: a record was there (`caller_frame`).
+    c.frames_top = unsafe { c.frames_top.sub(1) };
     c.stack_used = fr.stack_used;
     c.base = fr.base as usize;
     // SAFETY: the caller's frame is below the callee's, inside the stack.
-    set_fp!(unsafe { stack.as_mut_ptr().add(c.base) });
+    set_fp!(unsafe { c.stack_base.add(c.base) });
     dispatch!(fr.ip.0)
 });
 

@@ -21,7 +21,10 @@ use crate::types::FuncType;
 pub(crate) fn has_slot_runs(instr: &Instr) -> bool {
     matches!(
         instr,
-        Instr::Call { .. } | Instr::CopySpan { .. } | Instr::Return { .. }
+        Instr::Call { .. }
+            | Instr::CallImport { .. }
+            | Instr::CopySpan { .. }
+            | Instr::Return { .. }
     )
 }
 
@@ -39,13 +42,17 @@ pub(crate) fn implicit_slots(instr: &Instr, size: u32, types: &[FuncType]) -> bo
     match *instr {
         // The callee frame starts at `args` (right at the end of this frame when there
         // are no arguments); `enter` sizes the stack for it.
-        Instr::Call { args, .. } => u64::from(args.0) <= size,
+        Instr::Call { args, .. } | Instr::CallImport { args, .. } => u64::from(args.0) <= size,
         Instr::CopySpan { dst, src, len } => run(dst, len) && run(src, len),
         Instr::Return { values, count } => run(values, count),
         Instr::CallIndirect {
-            type_index, args, ..
+            type_index,
+            params,
+            args,
+            ..
         } => match types.get(type_index as usize) {
-            Some(ty) => inside(args, ty.params().len() as u64),
+            // The handler finds the table index at `args + params`.
+            Some(ty) => ty.params().len() == usize::from(params) && inside(args, params.into()),
             None => false,
         },
         Instr::MemoryInit { args, .. }
@@ -262,15 +269,21 @@ mod tests {
     fn rejects_implicit_operands_outside_the_frame() {
         let ty = FuncType::new(vec![crate::ValType::I32], vec![]);
         // call_indirect's table index sits after the one argument: slot 2 + 1 = 3.
-        let f = func(
-            3,
-            vec![Instr::CallIndirect {
-                type_index: 0,
-                table: 0,
-                args: Slot(2),
-            }],
-        );
-        assert!(frame_slots(&f, std::slice::from_ref(&ty)).is_err());
+        let call_indirect = |params, args| {
+            func(
+                3,
+                vec![Instr::CallIndirect {
+                    type_index: 0,
+                    table: 0,
+                    params,
+                    args: Slot(args),
+                }],
+            )
+        };
+        assert!(frame_slots(&call_indirect(1, 2), std::slice::from_ref(&ty)).is_err());
+        assert!(frame_slots(&call_indirect(1, 1), std::slice::from_ref(&ty)).is_ok());
+        // `params` must be the type's: the handler reads the index at `args + params`.
+        assert!(frame_slots(&call_indirect(0, 1), std::slice::from_ref(&ty)).is_err());
         let f = func(
             3,
             vec![Instr::MemoryInit {

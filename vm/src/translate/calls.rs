@@ -17,9 +17,11 @@ impl FuncTranslator<'_> {
         let ty = self.m.func_types[function_index as usize];
         let (p, r) = self.call_arity(ty);
         let args = self.pop_consecutive(p);
-        self.emit(Instr::Call {
-            func: function_index,
-            args,
+        let func = function_index;
+        self.emit(if function_index < self.m.num_imported_funcs {
+            Instr::CallImport { func, args }
+        } else {
+            Instr::Call { func, args }
         });
         for _ in 0..r {
             self.push_temp();
@@ -31,10 +33,26 @@ impl FuncTranslator<'_> {
     pub(super) fn visit_call_indirect(&mut self, type_index: u32, table_index: u32) -> R {
         let (p, r) = self.call_arity(type_index);
         // Arguments then the table index, consecutive: index at `args + p`.
+        // The instruction carries both as `u16`. A function type has at most 1000
+        // parameters (validated); a table index past `u16` needs a configured
+        // `Limits::max_tables` above 65536 and is refused here.
+        const MAX: u64 = u16::MAX as u64 + 1;
+        let Ok(table) = u16::try_from(table_index) else {
+            return Err(Error::limit(
+                "max_tables",
+                u64::from(table_index) + 1,
+                MAX,
+                None,
+            ));
+        };
+        let Ok(params) = u16::try_from(p) else {
+            return Err(Error::limit("params", u64::from(p), MAX - 1, None));
+        };
         let args = self.pop_consecutive(p + 1);
         self.emit(Instr::CallIndirect {
             type_index,
-            table: table_index,
+            table,
+            params,
             args,
         });
         for _ in 0..r {

@@ -108,6 +108,8 @@ pub(crate) struct ModuleCtx {
     pub types: Vec<FuncType>,
     /// Type index of every function (imports first).
     pub func_types: Vec<u32>,
+    /// Number of imported functions (their indices come first).
+    pub num_imported_funcs: u32,
     pub schedule: GasSchedule,
     pub metering: bool,
 }

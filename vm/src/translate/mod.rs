@@ -311,6 +311,7 @@ impl Builder<'_> {
                         TypeRef::Func(t) => {
                             self.add_func(t, FuncKind::Import(name.clone()), offset)?;
                             self.m.num_imported_funcs += 1;
+                            self.ctx.num_imported_funcs += 1;
                             ExternKind::Func
                         }
                         TypeRef::Table(t) => {
@@ -552,6 +553,7 @@ pub(crate) fn compile_module(config: &Config, wasm: &[u8]) -> Result<ModuleInner
         ctx: ModuleCtx {
             types: Vec::new(),
             func_types: Vec::new(),
+            num_imported_funcs: 0,
             schedule: config.schedule.clone(),
             metering: config.metering,
         },

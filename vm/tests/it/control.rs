@@ -197,6 +197,17 @@ fn call_depth_limit_from_config() {
         TrapKind::CallStackExhausted
     );
     assert_eq!(call1(&mut i, "down", &[i32(10)]), i32(10));
+    // The exact boundary (consensus): at most 50 active frames, the entry one included,
+    // whether the frame buffer still has to grow (a fresh instance) or not.
+    for _ in 0..2 {
+        let mut i = Instance::new(&module, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+        assert_eq!(call1(&mut i, "down", &[i32(49)]), i32(49));
+        assert_eq!(
+            trap(&mut i, "down", &[i32(50)]),
+            TrapKind::CallStackExhausted
+        );
+        assert_eq!(call1(&mut i, "down", &[i32(49)]), i32(49));
+    }
     // Stack slots limit.
     let config = Config {
         max_stack_slots: 200,
