@@ -206,6 +206,42 @@ macro_rules! for_each_instr {
             RefIsNull { dst: Slot, src: Slot } = "ref.is_null",
             /// `dst = funcref to function func`.
             RefFunc { dst: Slot, func: u32 } = "ref.func",
+            /// Pair heads (`docs/ir.md`, "Pairs"; the table `PAIRS`): an instruction
+            /// fused with the one after it, its partner, when translation finishes. The head
+            /// has the first instruction's fields; its handler does the first instruction's
+            /// work, then the partner's (whose fields it reads from the next word, which
+            /// stays in place: a branch may still target it), and continues after the
+            /// partner. One dispatch for two instructions, same effects in the same order.
+            /// `i64.add.rr` then `i64.add.rr` (pair head).
+            PairI64AddRI64AddR { dst: Slot, lhs: Slot, rhs: Slot } = "i64.add.rr+i64.add.rr",
+            /// `i64.add` then `i64.add.rr` (pair head).
+            PairI64AddI64AddR { dst: Slot, lhs: Slot, rhs: Slot } = "i64.add+i64.add.rr",
+            /// `i32.add.imm` then `i32.add.imm` (pair head).
+            PairI32AddII32AddI { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+i32.add.imm",
+            /// `f64.mul.rl` then `f64.add.rr` (pair head).
+            PairF64MulLF64AddR { dst: Slot, lhs: Slot, rhs: Slot } = "f64.mul.rl+f64.add.rr",
+            /// `f64.mul.rr` then `f64.add.rr` (pair head).
+            PairF64MulRF64AddR { dst: Slot, lhs: Slot, rhs: Slot } = "f64.mul.rr+f64.add.rr",
+            /// `i32.add` then `br.i32.lt_u.rl` (pair head).
+            PairI32AddBrI32LtUL { dst: Slot, lhs: Slot, rhs: Slot } = "i32.add+br.i32.lt_u.rl",
+            /// `i32.add.imm` then `br.i32.ne.rr` (pair head).
+            PairI32AddIBrI32NeR { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+br.i32.ne.rr",
+            /// `i32.add.imm` then `br.i32.ne.imm.rl` (pair head).
+            PairI32AddIBrI32NeIL { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+br.i32.ne.imm.rl",
+            /// `i32.add.imm` then `br_if_nez.rc` (pair head).
+            PairI32AddIBrIfNezC { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+br_if_nez.rc",
+            /// `f64.add.rr` then `f64.store.rv` (pair head).
+            PairF64AddRF64StoreV { dst: Slot, lhs: Slot, rhs: Slot } = "f64.add.rr+f64.store.rv",
+            /// `i32.shl.imm` then `i32.add.rr` (pair head).
+            PairI32ShlII32AddR { dst: Slot, lhs: Slot, imm: u32 } = "i32.shl.imm+i32.add.rr",
+            /// `i32.shl.imm.rl` then `i32.add.rr` (pair head).
+            PairI32ShlILI32AddR { dst: Slot, lhs: Slot, imm: u32 } = "i32.shl.imm.rl+i32.add.rr",
+            /// `i32.rotl.imm` then `i32.xor.rr` (pair head).
+            PairI32RotlII32XorR { dst: Slot, lhs: Slot, imm: u32 } = "i32.rotl.imm+i32.xor.rr",
+            /// `i64.xor` then `i64.rotl.imm.rl` (pair head).
+            PairI64XorI64RotlIL { dst: Slot, lhs: Slot, rhs: Slot } = "i64.xor+i64.rotl.imm.rl",
+            /// `f64.add.rr` then `br.f64.le.rl` (pair head).
+            PairF64AddRBrF64LeL { dst: Slot, lhs: Slot, rhs: Slot } = "f64.add.rr+br.f64.le.rl",
 
             [binary]
             I32Add, I32AddL, I32AddR = "i32.add", I32Sub, I32SubL, I32SubR = "i32.sub", I32Mul, I32MulL, I32MulR = "i32.mul",
@@ -611,6 +647,13 @@ macro_rules! define_instr {
             $( let f = f64_result($bm); t[Tag::$bname as usize] = f; t[Tag::$bl as usize] = f; t[Tag::$br as usize] = f; )*
             $( let f = starts_with($um, "f64."); t[Tag::$uname as usize] = f; t[Tag::$us as usize] = f; )*
             $( let f = starts_with($lm, "f64."); t[Tag::$lname as usize] = f; t[Tag::$lp as usize] = f; )*
+            // A pair head passes results in its first instruction's register, which is
+            // also its partner's (`PAIRS`).
+            let mut i = 0;
+            while i < PAIRS.len() {
+                t[PAIRS[i].head as usize] = t[PAIRS[i].first as usize];
+                i += 1;
+            }
             t
         };
 
@@ -623,6 +666,14 @@ macro_rules! define_instr {
             $( t[Tag::$us as usize] = f64_source($um); )*
             $( t[Tag::$sv as usize] = starts_with($sm, "f64."); )*
             $( let f = starts_with($cm, "br.f64."); t[Tag::$cl as usize] = f; t[Tag::$cr as usize] = f; )*
+            // A pair head's register reads (its first instruction's, when a register
+            // form, and its partner's, of the first one's result) are all of the first
+            // instruction's result class (`PAIRS`).
+            let mut i = 0;
+            while i < PAIRS.len() {
+                t[PAIRS[i].head as usize] = FLOAT_RESULT[PAIRS[i].first as usize];
+                i += 1;
+            }
             t
         };
 
@@ -824,7 +875,8 @@ macro_rules! define_instr {
                     $( Instr::$il { lhs, .. } => Some(lhs), )*
                     $( Instr::$jl { lhs, .. } => Some(lhs), )*
                     $( Instr::$kp { ptr, .. } => Some(ptr), )*
-                    _ => None,
+                    // A pair head reads what its first instruction reads.
+                    _ => self.pair_first().and_then(|f| f.register_operand()),
                 }
             }
         }
@@ -832,6 +884,157 @@ macro_rules! define_instr {
 }
 
 for_each_instr!(define_instr);
+
+/// One pair (`docs/ir.md`, "Pairs"): `head` is `first` fused with the `partner` right
+/// after it.
+#[derive(Clone, Copy)]
+pub(crate) struct Pair {
+    /// The head's tag.
+    pub head: Tag,
+    /// The first instruction's tag (the head has its fields).
+    pub first: Tag,
+    /// The partner's tag: the instruction after the first one, which reads the first
+    /// one's result from the register (or is independent of it: `i32.add.imm` twice).
+    pub partner: Tag,
+    /// Whether `first` is a register form (reads the previous instruction's result).
+    pub first_reads_register: bool,
+}
+
+impl Pair {
+    /// The head's mnemonic (tests).
+    #[cfg(test)]
+    pub(crate) fn head_mnemonic(&self) -> &'static str {
+        let mut bytes = [0u8; 16];
+        bytes[..2].copy_from_slice(&(self.head as u16).to_ne_bytes());
+        // SAFETY: 16 bytes (`Instr`'s size) whose first 16 bits are a valid tag
+        // (`repr(u16)`) and whose other bytes are zero, a valid value of every field
+        // (all integers).
+        unsafe { core::mem::transmute::<[u8; 16], Instr>(bytes) }.mnemonic()
+    }
+}
+
+const fn pair(head: Tag, first: Tag, partner: Tag, first_reads_register: bool) -> Pair {
+    Pair {
+        head,
+        first,
+        partner,
+        first_reads_register,
+    }
+}
+
+/// Every pair head, chosen by their share of dispatches over the benchmark suite
+/// (`docs/performance.md`, eighth round): loop-closing adds with the branch on their
+/// result, address arithmetic, dependent float and integer chains.
+pub(crate) const PAIRS: [Pair; 15] = [
+    pair(Tag::PairI64AddRI64AddR, Tag::I64AddR, Tag::I64AddR, true),
+    pair(Tag::PairI64AddI64AddR, Tag::I64Add, Tag::I64AddR, false),
+    pair(Tag::PairI32AddII32AddI, Tag::I32AddI, Tag::I32AddI, false),
+    pair(Tag::PairF64MulLF64AddR, Tag::F64MulL, Tag::F64AddR, true),
+    pair(Tag::PairF64MulRF64AddR, Tag::F64MulR, Tag::F64AddR, true),
+    pair(Tag::PairI32AddBrI32LtUL, Tag::I32Add, Tag::BrI32LtUL, false),
+    pair(Tag::PairI32AddIBrI32NeR, Tag::I32AddI, Tag::BrI32NeR, false),
+    pair(
+        Tag::PairI32AddIBrI32NeIL,
+        Tag::I32AddI,
+        Tag::BrI32NeIL,
+        false,
+    ),
+    pair(Tag::PairI32AddIBrIfNezC, Tag::I32AddI, Tag::BrIfNezC, false),
+    pair(
+        Tag::PairF64AddRF64StoreV,
+        Tag::F64AddR,
+        Tag::F64StoreV,
+        true,
+    ),
+    pair(Tag::PairI32ShlII32AddR, Tag::I32ShlI, Tag::I32AddR, false),
+    pair(Tag::PairI32ShlILI32AddR, Tag::I32ShlIL, Tag::I32AddR, true),
+    pair(Tag::PairI32RotlII32XorR, Tag::I32RotlI, Tag::I32XorR, false),
+    pair(Tag::PairI64XorI64RotlIL, Tag::I64Xor, Tag::I64RotlIL, false),
+    pair(Tag::PairF64AddRBrF64LeL, Tag::F64AddR, Tag::BrF64LeL, true),
+];
+
+/// Per tag: the index in `PAIRS + 1` of the pair it heads (0: not a head).
+const PAIR_OF_HEAD: [u8; NUM_TAGS] = {
+    let mut t = [0u8; NUM_TAGS];
+    let mut i = 0;
+    while i < PAIRS.len() {
+        t[PAIRS[i].head as usize] = i as u8 + 1;
+        i += 1;
+    }
+    t
+};
+
+/// Per tag: whether some pair starts with it (a quick filter for `Instr::pair_head`).
+const PAIR_FIRST: [bool; NUM_TAGS] = {
+    let mut t = [false; NUM_TAGS];
+    let mut i = 0;
+    while i < PAIRS.len() {
+        t[PAIRS[i].first as usize] = true;
+        i += 1;
+    }
+    t
+};
+
+// The register contract of every pair, checked at compile time: the partner reads the
+// register class the first instruction writes; a first instruction that is a register
+// form reads that same class; a partner with a result writes it too. So one class per
+// head serves all its register reads and writes (`FLOAT_RESULT`, `FLOAT_OPERAND`).
+const _: () = {
+    let mut i = 0;
+    while i < PAIRS.len() {
+        let p = PAIRS[i];
+        let class = FLOAT_RESULT[p.first as usize];
+        assert!(REGISTER_INFO[p.first as usize].produces);
+        assert!(FLOAT_OPERAND[p.partner as usize] == class);
+        assert!(!p.first_reads_register || FLOAT_OPERAND[p.first as usize] == class);
+        assert!(
+            !REGISTER_INFO[p.partner as usize].produces
+                || FLOAT_RESULT[p.partner as usize] == class
+        );
+        assert!(PAIR_OF_HEAD[p.first as usize] == 0 && PAIR_OF_HEAD[p.partner as usize] == 0);
+        i += 1;
+    }
+};
+
+impl Instr {
+    /// Makes this instruction the head of its pair with `partner`, the instruction right
+    /// after it, if `PAIRS` has one. Returns whether it did. The head has the same
+    /// fields, so only the tag changes. Sound for any two consecutive instructions: the
+    /// partner stays in place for branches to it, and the head does exactly what the
+    /// two do in order (`exec::threaded`). A partner must keep its tag (its head reads
+    /// its fields by variant): it never becomes a head itself (`FuncTranslator::finish`).
+    #[inline]
+    pub(crate) fn make_pair_head(&mut self, partner: &Instr) -> bool {
+        let first = self.raw_tag();
+        if !PAIR_FIRST[first as usize] {
+            return false;
+        }
+        let partner = partner.raw_tag();
+        for p in PAIRS {
+            if p.first as u16 == first && p.partner as u16 == partner {
+                // SAFETY: the head has the fields of `first` (`PAIRS`, the instruction
+                // table: same types in the same order), so the same bytes are a valid
+                // value of it; the tag is the first 16 bits (`repr(u16)`).
+                unsafe { *(self as *mut Instr as *mut u16) = p.head as u16 };
+                return true;
+            }
+        }
+        false
+    }
+
+    /// For a pair head, its first instruction (same fields, the first one's tag).
+    #[inline]
+    pub(crate) fn pair_first(&self) -> Option<Instr> {
+        let i = PAIR_OF_HEAD[self.raw_tag() as usize];
+        if i == 0 {
+            return None;
+        }
+        let mut first = *self;
+        // SAFETY: as in `make_pair_head`, the other way.
+        unsafe { *(&mut first as *mut Instr as *mut u16) = PAIRS[i as usize - 1].first as u16 };
+        Some(first)
+    }
+}
 
 /// See `REGISTER_INFO`.
 #[derive(Clone, Copy)]

@@ -467,7 +467,7 @@ macro_rules! handler {
     ($name:ident { $($field:ident),* } => $body:expr) => {
         #[allow(unused_mut, unused_macros, unused_variables, clippy::unnecessary_cast)]
         unsafe fn $name(
-            ip: *const Op,
+            mut ip: *const Op,
             mut fp: *mut u64,
             mut fuel: u64,
             mem: *mut u8,
@@ -537,6 +537,14 @@ macro_rules! handler {
                 () => {
                     // SAFETY: only used by `select`, which never ends the code.
                     unsafe { (*ip.add(1)).instr }
+                };
+            }
+            /// Moves to a pair head's partner, the next instruction (`pair_handler!`):
+            /// `here!`, `next!` and `jump!` are then the partner's.
+            macro_rules! to_partner {
+                () => {
+                    // SAFETY: a pair head is followed by its partner (`Instr::make_pair_head`).
+                    ip = unsafe { ip.add(1) }
                 };
             }
             /// Continues after this instruction's `arg` word.
@@ -1373,6 +1381,75 @@ handler!(BrIfEqzC { cond, offset, gas } => {
     }
 });
 
+/// The handler of pair head `$head` (`docs/ir.md`, "Pairs"): `$first` does the first
+/// instruction's work (the head's fields are its fields; it writes its result with
+/// `set!`, which also passes it in the register); then the partner, the next
+/// instruction, runs with its own fields and `$second`, its handler's body (`REG` there
+/// is the first instruction's result), continuing or branching from its own address.
+macro_rules! pair_handler {
+    ($head:ident { $($f:ident),* } => $first:expr; $partner:ident { $($pf:ident),* } => $second:expr) => {
+        handler!($head { $($f),* } => {
+            $first;
+            to_partner!();
+            // SAFETY: an instruction gets the head's tag only when the next one is its
+            // partner (`Instr::make_pair_head`), which keeps its tag (`FuncTranslator::
+            // finish`), and the code does not change afterwards.
+            let Instr::$partner { $($pf),* } = (unsafe { (*here!()).instr }) else {
+                // SAFETY: see above.
+                unsafe { core::hint::unreachable_unchecked() }
+            };
+            $second
+        });
+    };
+}
+
+pair_handler!(PairI64AddRI64AddR { dst, lhs, rhs } => set!(dst, get!(lhs).wrapping_add(get!(REG)));
+    I64AddR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| a.wrapping_add(b)));
+pair_handler!(PairI64AddI64AddR { dst, lhs, rhs } => set!(dst, get!(lhs).wrapping_add(get!(rhs)));
+    I64AddR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| a.wrapping_add(b)));
+pair_handler!(PairI32AddII32AddI { dst, lhs, imm } => set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm)));
+I32AddI { dst, lhs, imm } => {
+    let imm = Imm32(imm);
+    bin32!(dst, lhs, imm, |a, b| a.wrapping_add(b))
+});
+pair_handler!(PairF64MulLF64AddR { dst, lhs, rhs } => set!(dst, fl::f64_mul(get!(REG), get!(rhs)));
+    F64AddR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| fl::f64_add(a, b)));
+pair_handler!(PairF64MulRF64AddR { dst, lhs, rhs } => set!(dst, fl::f64_mul(get!(lhs), get!(REG)));
+    F64AddR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| fl::f64_add(a, b)));
+pair_handler!(PairI32AddBrI32LtUL { dst, lhs, rhs } => set!(dst, u64::from((get!(lhs) as u32).wrapping_add(get!(rhs) as u32)));
+    BrI32LtUL { lhs, rhs, offset, gas } => br_cmp!(REG, rhs, offset, gas, |a, b| (a as u32) < (b as u32)));
+pair_handler!(PairI32AddIBrI32NeR { dst, lhs, imm } => set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm)));
+    BrI32NeR { lhs, rhs, offset, gas } => br_cmp!(lhs, REG, offset, gas, |a, b| a as u32 != b as u32));
+pair_handler!(PairI32AddIBrI32NeIL { dst, lhs, imm } => set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm)));
+BrI32NeIL { lhs, imm, offset, gas } => {
+    let imm = Imm32(imm);
+    br_cmp!(REG, imm, offset, gas, |a, b| a as u32 != b as u32)
+});
+pair_handler!(PairI32AddIBrIfNezC { dst, lhs, imm } => set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm)));
+BrIfNezC { cond, offset, gas } => {
+    if get!(REG) as u32 != 0 {
+        charge!(u64::from(gas));
+        jump!(offset)
+    } else {
+        next!()
+    }
+});
+pair_handler!(PairF64AddRF64StoreV { dst, lhs, rhs } => set!(dst, fl::f64_add(get!(lhs), get!(REG)));
+    F64StoreV { ptr, value, offset } => store!(ptr, REG, offset, |v| v.to_le_bytes()));
+pair_handler!(PairI32ShlII32AddR { dst, lhs, imm } => set!(dst, u64::from(it::i32_shl(get!(lhs) as u32, imm)));
+    I32AddR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a.wrapping_add(b)));
+pair_handler!(PairI32ShlILI32AddR { dst, lhs, imm } => set!(dst, u64::from(it::i32_shl(get!(REG) as u32, imm)));
+    I32AddR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a.wrapping_add(b)));
+pair_handler!(PairI32RotlII32XorR { dst, lhs, imm } => set!(dst, u64::from(it::i32_rotl(get!(lhs) as u32, imm)));
+    I32XorR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a ^ b));
+pair_handler!(PairI64XorI64RotlIL { dst, lhs, rhs } => set!(dst, get!(lhs) ^ get!(rhs));
+I64RotlIL { dst, lhs, imm } => {
+    let imm = Imm64(imm);
+    bin64!(dst, REG, imm, |a, b| it::i64_rotl(a, b))
+});
+pair_handler!(PairF64AddRBrF64LeL { dst, lhs, rhs } => set!(dst, fl::f64_add(get!(lhs), get!(REG)));
+    BrF64LeL { lhs, rhs, offset, gas } => br_cmp!(REG, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64)));
+
 /// Builds [`HANDLERS`] from the instruction table (`crate::for_each_instr!`): every
 /// instruction of the numeric, load, store and fused-branch sections has a handler, and
 /// so do the listed control and move instructions; the rest map to [`exit`].
@@ -1425,6 +1502,21 @@ macro_rules! handler_table {
             t[Tag::CallIndirect as usize] = CallIndirect;
             t[Tag::ReturnOne as usize] = ReturnOne;
             t[Tag::Return as usize] = Return;
+            t[Tag::PairI64AddRI64AddR as usize] = PairI64AddRI64AddR;
+            t[Tag::PairI64AddI64AddR as usize] = PairI64AddI64AddR;
+            t[Tag::PairI32AddII32AddI as usize] = PairI32AddII32AddI;
+            t[Tag::PairF64MulLF64AddR as usize] = PairF64MulLF64AddR;
+            t[Tag::PairF64MulRF64AddR as usize] = PairF64MulRF64AddR;
+            t[Tag::PairI32AddBrI32LtUL as usize] = PairI32AddBrI32LtUL;
+            t[Tag::PairI32AddIBrI32NeR as usize] = PairI32AddIBrI32NeR;
+            t[Tag::PairI32AddIBrI32NeIL as usize] = PairI32AddIBrI32NeIL;
+            t[Tag::PairI32AddIBrIfNezC as usize] = PairI32AddIBrIfNezC;
+            t[Tag::PairF64AddRF64StoreV as usize] = PairF64AddRF64StoreV;
+            t[Tag::PairI32ShlII32AddR as usize] = PairI32ShlII32AddR;
+            t[Tag::PairI32ShlILI32AddR as usize] = PairI32ShlILI32AddR;
+            t[Tag::PairI32RotlII32XorR as usize] = PairI32RotlII32XorR;
+            t[Tag::PairI64XorI64RotlIL as usize] = PairI64XorI64RotlIL;
+            t[Tag::PairF64AddRBrF64LeL as usize] = PairF64AddRBrF64LeL;
             t
         };
     };

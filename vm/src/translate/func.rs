@@ -764,8 +764,11 @@ impl<'m> FuncTranslator<'m> {
         // else in the register.
         let code_start = code_arena.len() as u32;
         code_arena.reserve(code.len());
+        // Pairs (`Instr::make_pair_head`, docs/ir.md "Pairs"): the instruction before
+        // becomes the head of a pair with this one; a partner is never a head itself.
         let mut previous: Option<Slot> = None;
         let mut previous_float = false;
+        let mut last: Option<Instr> = None;
         for (pc, &instr) in code.iter().enumerate() {
             let mut instr = instr;
             if let Some(s) = previous.filter(|_| !self.a.targets[pc]) {
@@ -773,6 +776,17 @@ impl<'m> FuncTranslator<'m> {
             }
             previous = instr.register_result();
             previous_float = instr.float_result();
+            if let Some(mut first) = last {
+                if first.make_pair_head(&instr) {
+                    if let Some(op) = code_arena.last_mut() {
+                        *op = crate::exec::threaded::Op::new(first);
+                    }
+                    code_arena.push(crate::exec::threaded::Op::new(instr));
+                    last = None;
+                    continue;
+                }
+            }
+            last = Some(instr);
             code_arena.push(crate::exec::threaded::Op::new(instr));
         }
         consts_arena.extend(

@@ -167,7 +167,8 @@ fn register_forms_follow_their_producer_but_never_at_a_branch_target() {
     // `i32.add` writes l0 right before the loop header, which reads l0: the header is a
     // branch target (the back edge arrives with something else in the register), so it
     // keeps its slot operand; the `br_if` right after the header's `sub` reads the
-    // condition the `sub` just wrote from the register.
+    // condition the `sub` just wrote from the register. (The two adds also make a pair,
+    // `pairs::partner_at_a_branch_target`.)
     let m = compile_nometer(
         "(module (func (param i32) (result i32) (local i32)
             local.get 0 i32.const 1 i32.add local.set 1
@@ -177,7 +178,7 @@ fn register_forms_follow_their_producer_but_never_at_a_branch_target() {
     let d = dis(&m, 0);
     assert_eq!(
         d,
-        "   0: enter params=1 consts=0 locals=1 pool=0\n   1: i32.add.imm dst=l0 lhs=p0 imm=1\n   2: i32.add.imm dst=l0 lhs=l0 imm=4294967295\n   3: br_if_nez.rc cond=l0 ->2\n   4: return_one src=l0\n"
+        "   0: enter params=1 consts=0 locals=1 pool=0\n   1: i32.add.imm+i32.add.imm dst=l0 lhs=p0 imm=1\n   2: i32.add.imm dst=l0 lhs=l0 imm=4294967295\n   3: br_if_nez.rc cond=l0 ->2\n   4: return_one src=l0\n"
     );
 }
 
@@ -345,10 +346,11 @@ fn loop_backedge_and_gas() {
     let d = dis(&m, 0);
     // The empty entry block merges with the loop header; body: get, const, sub, tee,
     // br_if = 1+1+1+1+2. The empty fall-through and after-end blocks merge too. The back
-    // edge charges the header's block itself (gas=6) and jumps past its consume_gas.
+    // edge charges the header's block itself (gas=6) and jumps past its consume_gas,
+    // to the add that heads a pair with the `br_if` (docs/ir.md, "Pairs").
     assert_eq!(
         d,
-        "   0: consume_gas amount=6\n   1: i32.add.imm dst=p0 lhs=p0 imm=4294967295\n   2: br_if_nez.rc cond=p0 ->1 gas=6\n   3: consume_gas amount=0\n   4: return values=p0 count=0\n"
+        "   0: consume_gas amount=6\n   1: i32.add.imm+br_if_nez.rc dst=p0 lhs=p0 imm=4294967295\n   2: br_if_nez.rc cond=p0 ->1 gas=6\n   3: consume_gas amount=0\n   4: return values=p0 count=0\n"
     );
 }
 
@@ -1017,4 +1019,301 @@ fn float_compare_fuses_into_branch_when_true_only() {
     // eq/ne are exact negations of each other, NaN included.
     let d = dis(&m, 2);
     assert!(d.contains("br.f32.ne lhs=p0 rhs=p1"), "{d}");
+}
+
+/// Pair heads (`ir::PAIRS`, docs/ir.md "Pairs"): every pair is made from code a compiler
+/// emits, and its head computes what its two instructions compute one after the other
+/// (results, NaN canonicalization, traps, branches both ways, a partner that is also a
+/// branch target), with the same gas.
+mod pairs {
+    use crate::ir::PAIRS;
+    use crate::{Config, GasMeter, Instance, Module, NoHost, TrapKind, Value};
+    use Value::{F64, I32, I64};
+
+    /// Compiles `body` as export "f", checks that its code has the head `head`
+    /// (mnemonic), runs it on each of `cases` (arguments, expected results) with
+    /// metering on, and returns the gas each run used.
+    fn check(func: &str, head: &str, cases: &[Case]) -> Vec<u64> {
+        check_with(&Config::default(), func, head, cases)
+    }
+
+    /// Arguments, and the results or the trap.
+    type Case = (Vec<Value>, Result<Vec<Value>, TrapKind>);
+
+    /// `check` with `config`.
+    fn check_with(config: &Config, func: &str, head: &str, cases: &[Case]) -> Vec<u64> {
+        let src = format!("(module (memory 1) (func (export \"f\") {func}))");
+        let m = Module::new(config, &wat::parse_str(&src).unwrap()).unwrap();
+        let d = m.disassemble(0).unwrap();
+        assert!(d.contains(&format!(": {head} ")), "no `{head}` in\n{d}");
+        let mut used = Vec::new();
+        for (args, expect) in cases {
+            let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+            let mut gas = GasMeter::new(1_000_000);
+            let got = i
+                .invoke(&mut NoHost, "f", args, &mut gas)
+                .map_err(|t| t.kind());
+            assert_eq!(&got, expect, "{head} on {args:?}\n{d}");
+            used.push(gas.used());
+        }
+        used
+    }
+
+    fn canon(x: f64) -> u64 {
+        if x.is_nan() {
+            0x7ff8_0000_0000_0000
+        } else {
+            x.to_bits()
+        }
+    }
+
+    /// A NaN with a payload and the sign set: must come out canonical.
+    const ODD_NAN: u64 = 0xfff0_0000_0000_0123;
+
+    #[test]
+    fn every_pair_runs_like_its_two_instructions() {
+        let mut seen = Vec::new();
+        let mut note = |h: &'static str| seen.push(h);
+
+        // i64.add, then a chain of adds each reading the previous sum.
+        let f = "(param i64 i64 i64 i64 i64) (result i64) local.get 4 local.get 3 local.get 0
+                 local.get 1 local.get 2 i64.add i64.add i64.add i64.add";
+        for head in ["i64.add+i64.add.rr", "i64.add.rr+i64.add.rr"] {
+            let args = [i64::MAX, 1, -5, 1 << 40, 3];
+            let sum = args.iter().fold(0i64, |a, &b| a.wrapping_add(b));
+            check(f, head, &[(args.map(I64).to_vec(), Ok(vec![I64(sum)]))]);
+            note(head);
+        }
+
+        // Two independent adds of constants.
+        let f = "(param i32 i32) (result i32) (local i32 i32)
+                 local.get 0 i32.const 5 i32.add local.set 2
+                 local.get 1 i32.const -7 i32.add local.set 3 local.get 2 local.get 3 i32.mul";
+        let r = |a: i32, b: i32| I32(a.wrapping_add(5).wrapping_mul(b.wrapping_sub(7)));
+        check(
+            f,
+            "i32.add.imm+i32.add.imm",
+            &[
+                (vec![I32(-1), I32(3)], Ok(vec![r(-1, 3)])),
+                (
+                    vec![I32(i32::MAX), I32(i32::MIN)],
+                    Ok(vec![r(i32::MAX, i32::MIN)]),
+                ),
+            ],
+        );
+        note("i32.add.imm+i32.add.imm");
+
+        // x + (a - b) * c, the product read as the add's right operand.
+        let float_cases = |f: fn(f64, f64, f64, f64) -> f64| {
+            let inputs = [
+                [1.5, 0.25, -3.0, 10.0],
+                [f64::from_bits(ODD_NAN), 1.0, 2.0, 3.0],
+                [f64::INFINITY, 0.0, 0.0, 1.0],
+                [1e308, -1e308, 10.0, -1.0],
+            ];
+            inputs
+                .iter()
+                .map(|x| {
+                    let args = x.iter().map(|v| F64(v.to_bits())).collect();
+                    (args, Ok(vec![F64(canon(f(x[0], x[1], x[2], x[3])))]))
+                })
+                .collect::<Vec<_>>()
+        };
+        let f = "(param f64 f64 f64 f64) (result f64) local.get 3 local.get 0 local.get 1
+                 f64.sub local.get 2 f64.mul f64.add";
+        check(
+            f,
+            "f64.mul.rl+f64.add.rr",
+            &float_cases(|a, b, c, x| x + (a - b) * c),
+        );
+        note("f64.mul.rl+f64.add.rr");
+        let f = "(param f64 f64 f64 f64) (result f64) local.get 3 local.get 2 local.get 0
+                 local.get 1 f64.sub f64.mul f64.add";
+        check(
+            f,
+            "f64.mul.rr+f64.add.rr",
+            &float_cases(|a, b, c, x| x + c * (a - b)),
+        );
+        note("f64.mul.rr+f64.add.rr");
+
+        // Counted loops closed by an add and a branch on its result.
+        let f = "(param i32 i32 i32) (result i32)
+                 loop local.get 0 local.get 1 i32.add local.tee 0 local.get 2 i32.lt_u br_if 0 end
+                 local.get 0";
+        let gas = check(
+            f,
+            "i32.add+br.i32.lt_u.rl",
+            &[
+                (vec![I32(0), I32(3), I32(10)], Ok(vec![I32(12)])),
+                (vec![I32(-2), I32(1), I32(5)], Ok(vec![I32(-1)])),
+                (vec![I32(0), I32(1), I32(4)], Ok(vec![I32(4)])),
+            ],
+        );
+        // Four iterations cost the same whatever the step; three more than one
+        // iteration cost three times one iteration's charge.
+        assert_eq!(gas[0], gas[2]);
+        assert!(gas[0] > gas[1] && (gas[0] - gas[1]) % 3 == 0);
+        note("i32.add+br.i32.lt_u.rl");
+        let f = "(param i32 i32) (result i32) (local i32)
+                 loop local.get 2 local.get 0 i32.xor local.set 2
+                      local.get 1 local.get 0 i32.const 1 i32.add local.tee 0 i32.ne br_if 0 end
+                 local.get 2";
+        let r = |a: i32, b: i32| I32((a..b).fold(0, |x, i| x ^ i));
+        check(
+            f,
+            "i32.add.imm+br.i32.ne.rr",
+            &[
+                (vec![I32(0), I32(10)], Ok(vec![r(0, 10)])),
+                (vec![I32(-3), I32(2)], Ok(vec![r(-3, 2)])),
+            ],
+        );
+        note("i32.add.imm+br.i32.ne.rr");
+        let f = "(param i32) (result i32)
+                 loop local.get 0 i32.const 3 i32.add local.tee 0 i32.const 30 i32.ne br_if 0 end
+                 local.get 0";
+        check(
+            f,
+            "i32.add.imm+br.i32.ne.imm.rl",
+            &[
+                (vec![I32(0)], Ok(vec![I32(30)])),
+                (vec![I32(27)], Ok(vec![I32(30)])),
+            ],
+        );
+        note("i32.add.imm+br.i32.ne.imm.rl");
+        let f = "(param i32) (result i32) (local i32)
+                 loop local.get 1 local.get 0 i32.add local.set 1
+                      local.get 0 i32.const -1 i32.add local.tee 0 br_if 0 end
+                 local.get 1";
+        check(
+            f,
+            "i32.add.imm+br_if_nez.rc",
+            &[
+                (vec![I32(100)], Ok(vec![I32(5050)])),
+                (vec![I32(1)], Ok(vec![I32(1)])),
+            ],
+        );
+        note("i32.add.imm+br_if_nez.rc");
+
+        // A sum stored through the register, and an out-of-bounds store (a trap after
+        // the head's first half ran; the run stops there).
+        let f = "(param i32 f64 f64 f64) (result f64) local.get 0 local.get 1 local.get 2
+                 local.get 3 f64.mul f64.add f64.store local.get 0 f64.load";
+        let bits = |v: f64| F64(v.to_bits());
+        check(
+            f,
+            "f64.add.rr+f64.store.rv",
+            &[
+                (
+                    vec![I32(8), bits(1.0), bits(2.0), bits(3.0)],
+                    Ok(vec![bits(7.0)]),
+                ),
+                (
+                    vec![I32(16), F64(ODD_NAN), bits(2.0), bits(3.0)],
+                    Ok(vec![F64(0x7ff8_0000_0000_0000)]),
+                ),
+                (
+                    vec![I32(65536 - 4), bits(1.0), bits(2.0), bits(3.0)],
+                    Err(TrapKind::MemoryOutOfBounds),
+                ),
+            ],
+        );
+        note("f64.add.rr+f64.store.rv");
+
+        // Address arithmetic: shifts (counts taken mod 32) and rotates into an add / xor.
+        let f = "(param i32 i32) (result i32) local.get 1 local.get 0 i32.const 3 i32.shl i32.add";
+        check(
+            f,
+            "i32.shl.imm+i32.add.rr",
+            &[(
+                vec![I32(0x2000_0001), I32(5)],
+                Ok(vec![I32(5i32.wrapping_add(0x2000_0001i32 << 3))]),
+            )],
+        );
+        note("i32.shl.imm+i32.add.rr");
+        let f = "(param i32 i32) (result i32) local.get 1 local.get 0 i32.const 1 i32.xor
+                 i32.const 35 i32.shl i32.add";
+        check(
+            f,
+            "i32.shl.imm.rl+i32.add.rr",
+            &[(
+                vec![I32(6), I32(-100)],
+                Ok(vec![I32(-100 + ((6 ^ 1) << 3))]),
+            )],
+        );
+        note("i32.shl.imm.rl+i32.add.rr");
+        let f = "(param i32 i32) (result i32) local.get 1 local.get 0 i32.const 7 i32.rotl i32.xor";
+        check(
+            f,
+            "i32.rotl.imm+i32.xor.rr",
+            &[(
+                vec![I32(0x8765_4321u32 as i32), I32(0x0f0f_0f0f)],
+                Ok(vec![I32(
+                    (0x8765_4321u32.rotate_left(7) ^ 0x0f0f_0f0f) as i32
+                )]),
+            )],
+        );
+        note("i32.rotl.imm+i32.xor.rr");
+        let f =
+            "(param i64 i64) (result i64) local.get 0 local.get 1 i64.xor i64.const 13 i64.rotl";
+        check(
+            f,
+            "i64.xor+i64.rotl.imm.rl",
+            &[(
+                vec![I64(0x0123_4567_89ab_cdef), I64(-1)],
+                Ok(vec![
+                    I64((!0x0123_4567_89ab_cdefu64).rotate_left(13) as i64),
+                ]),
+            )],
+        );
+        note("i64.xor+i64.rotl.imm.rl");
+
+        // A float sum compared and branched on (taken, not taken, NaN: not taken).
+        let f = "(param f64 f64 f64) (result i32) block local.get 2 local.get 0 local.get 1
+                 f64.mul f64.add f64.const 4 f64.le br_if 0 i32.const 0 return end i32.const 1";
+        check(
+            f,
+            "f64.add.rr+br.f64.le.rl",
+            &[
+                (vec![bits(1.0), bits(2.0), bits(1.0)], Ok(vec![I32(1)])),
+                (vec![bits(1.0), bits(2.0), bits(2.5)], Ok(vec![I32(0)])),
+                (vec![F64(ODD_NAN), bits(2.0), bits(0.0)], Ok(vec![I32(0)])),
+            ],
+        );
+        note("f64.add.rr+br.f64.le.rl");
+
+        // Every pair of the table was made and run above.
+        for p in PAIRS {
+            let m = p.head_mnemonic();
+            assert!(seen.contains(&m), "pair `{m}` not covered");
+        }
+    }
+
+    /// A partner that is also a branch target runs on its own when branched to: the
+    /// loop header here is the partner of the add before the loop (without metering: with
+    /// it, the header's `consume_gas` sits between them).
+    #[test]
+    fn partner_at_a_branch_target() {
+        let config = Config {
+            metering: false,
+            ..Config::default()
+        };
+        let check = |f, head, cases: &[Case]| check_with(&config, f, head, cases);
+        let f = "(param i32) (result i32) (local i32)
+                 local.get 0 i32.const 1 i32.add local.set 1
+                 loop local.get 1 i32.const -1 i32.add local.tee 1 br_if 0 end local.get 0";
+        check(
+            f,
+            "i32.add.imm+i32.add.imm",
+            &[(vec![I32(41)], Ok(vec![I32(41)]))],
+        );
+        let f = "(param i32) (result i32) (local i32 i32)
+                 local.get 0 i32.const 1 i32.add local.set 1
+                 loop local.get 1 i32.const -1 i32.add local.tee 1
+                      local.get 2 i32.const 2 i32.add local.set 2 br_if 0 end local.get 2";
+        check(
+            f,
+            "i32.add.imm+i32.add.imm",
+            &[(vec![I32(9)], Ok(vec![I32(20)]))],
+        );
+    }
 }
