@@ -240,6 +240,18 @@ macro_rules! for_each_instr {
             PairI32RotlII32XorR { dst: Slot, lhs: Slot, imm: u32 } = "i32.rotl.imm+i32.xor.rr",
             /// `i64.xor` then `i64.rotl.imm.rl` (pair head).
             PairI64XorI64RotlIL { dst: Slot, lhs: Slot, rhs: Slot } = "i64.xor+i64.rotl.imm.rl",
+            /// `f64.sub` then `f64.add.rr` (pair head).
+            PairF64SubF64AddR { dst: Slot, lhs: Slot, rhs: Slot } = "f64.sub+f64.add.rr",
+            /// `i32.add.imm` then `f64.load.rp` (pair head).
+            PairI32AddIF64LoadP { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+f64.load.rp",
+            /// `i32.add` then `i32.load8_u.rp` (pair head).
+            PairI32AddI32Load8UP { dst: Slot, lhs: Slot, rhs: Slot } = "i32.add+i32.load8_u.rp",
+            /// `i32.store8.imm` then `i32.add` (pair head).
+            PairI32Store8II32Add { ptr: Slot, imm: u32, offset: u32 } = "i32.store8.imm+i32.add",
+            /// `copy` then `copy` (pair head).
+            PairCopyCopy { dst: Slot, src: Slot } = "copy+copy",
+            /// `i64.xor.imm` then `i64.and.rr` (pair head).
+            PairI64XorII64AndR { dst: Slot, lhs: Slot, imm: u32 } = "i64.xor.imm+i64.and.rr",
             /// `f64.add.rr` then `br.f64.le.rl` (pair head).
             PairF64AddRBrF64LeL { dst: Slot, lhs: Slot, rhs: Slot } = "f64.add.rr+br.f64.le.rl",
 
@@ -647,11 +659,13 @@ macro_rules! define_instr {
             $( let f = f64_result($bm); t[Tag::$bname as usize] = f; t[Tag::$bl as usize] = f; t[Tag::$br as usize] = f; )*
             $( let f = starts_with($um, "f64."); t[Tag::$uname as usize] = f; t[Tag::$us as usize] = f; )*
             $( let f = starts_with($lm, "f64."); t[Tag::$lname as usize] = f; t[Tag::$lp as usize] = f; )*
-            // A pair head passes results in its first instruction's register, which is
-            // also its partner's (`PAIRS`).
+            // A pair head's register holds its partner's result when there is one (the
+            // instruction after the pair may read it); else nothing reads it (`PAIRS`).
             let mut i = 0;
             while i < PAIRS.len() {
-                t[PAIRS[i].head as usize] = t[PAIRS[i].first as usize];
+                let p = PAIRS[i];
+                let from = if REGISTER_INFO[p.partner as usize].produces { p.partner } else { p.first };
+                t[p.head as usize] = t[from as usize];
                 i += 1;
             }
             t
@@ -666,12 +680,11 @@ macro_rules! define_instr {
             $( t[Tag::$us as usize] = f64_source($um); )*
             $( t[Tag::$sv as usize] = starts_with($sm, "f64."); )*
             $( let f = starts_with($cm, "br.f64."); t[Tag::$cl as usize] = f; t[Tag::$cr as usize] = f; )*
-            // A pair head's register reads (its first instruction's, when a register
-            // form, and its partner's, of the first one's result) are all of the first
-            // instruction's result class (`PAIRS`).
+            // A pair head reads the register only as its first instruction does (the
+            // partner gets the first one's result directly, `exec::threaded::Val`).
             let mut i = 0;
             while i < PAIRS.len() {
-                t[PAIRS[i].head as usize] = FLOAT_RESULT[PAIRS[i].first as usize];
+                t[PAIRS[i].head as usize] = t[PAIRS[i].first as usize];
                 i += 1;
             }
             t
@@ -896,8 +909,6 @@ pub(crate) struct Pair {
     /// The partner's tag: the instruction after the first one, which reads the first
     /// one's result from the register (or is independent of it: `i32.add.imm` twice).
     pub partner: Tag,
-    /// Whether `first` is a register form (reads the previous instruction's result).
-    pub first_reads_register: bool,
 }
 
 impl Pair {
@@ -913,44 +924,40 @@ impl Pair {
     }
 }
 
-const fn pair(head: Tag, first: Tag, partner: Tag, first_reads_register: bool) -> Pair {
+const fn pair(head: Tag, first: Tag, partner: Tag) -> Pair {
     Pair {
         head,
         first,
         partner,
-        first_reads_register,
     }
 }
 
 /// Every pair head, chosen by their share of dispatches over the benchmark suite
 /// (`docs/performance.md`, eighth round): loop-closing adds with the branch on their
-/// result, address arithmetic, dependent float and integer chains.
-pub(crate) const PAIRS: [Pair; 15] = [
-    pair(Tag::PairI64AddRI64AddR, Tag::I64AddR, Tag::I64AddR, true),
-    pair(Tag::PairI64AddI64AddR, Tag::I64Add, Tag::I64AddR, false),
-    pair(Tag::PairI32AddII32AddI, Tag::I32AddI, Tag::I32AddI, false),
-    pair(Tag::PairF64MulLF64AddR, Tag::F64MulL, Tag::F64AddR, true),
-    pair(Tag::PairF64MulRF64AddR, Tag::F64MulR, Tag::F64AddR, true),
-    pair(Tag::PairI32AddBrI32LtUL, Tag::I32Add, Tag::BrI32LtUL, false),
-    pair(Tag::PairI32AddIBrI32NeR, Tag::I32AddI, Tag::BrI32NeR, false),
-    pair(
-        Tag::PairI32AddIBrI32NeIL,
-        Tag::I32AddI,
-        Tag::BrI32NeIL,
-        false,
-    ),
-    pair(Tag::PairI32AddIBrIfNezC, Tag::I32AddI, Tag::BrIfNezC, false),
-    pair(
-        Tag::PairF64AddRF64StoreV,
-        Tag::F64AddR,
-        Tag::F64StoreV,
-        true,
-    ),
-    pair(Tag::PairI32ShlII32AddR, Tag::I32ShlI, Tag::I32AddR, false),
-    pair(Tag::PairI32ShlILI32AddR, Tag::I32ShlIL, Tag::I32AddR, true),
-    pair(Tag::PairI32RotlII32XorR, Tag::I32RotlI, Tag::I32XorR, false),
-    pair(Tag::PairI64XorI64RotlIL, Tag::I64Xor, Tag::I64RotlIL, false),
-    pair(Tag::PairF64AddRBrF64LeL, Tag::F64AddR, Tag::BrF64LeL, true),
+/// result, address arithmetic and the access it feeds, dependent float and integer
+/// chains, moves.
+pub(crate) const PAIRS: [Pair; 21] = [
+    pair(Tag::PairI64AddRI64AddR, Tag::I64AddR, Tag::I64AddR),
+    pair(Tag::PairI64AddI64AddR, Tag::I64Add, Tag::I64AddR),
+    pair(Tag::PairI32AddII32AddI, Tag::I32AddI, Tag::I32AddI),
+    pair(Tag::PairF64MulLF64AddR, Tag::F64MulL, Tag::F64AddR),
+    pair(Tag::PairF64MulRF64AddR, Tag::F64MulR, Tag::F64AddR),
+    pair(Tag::PairF64SubF64AddR, Tag::F64Sub, Tag::F64AddR),
+    pair(Tag::PairI32AddBrI32LtUL, Tag::I32Add, Tag::BrI32LtUL),
+    pair(Tag::PairI32AddIBrI32NeR, Tag::I32AddI, Tag::BrI32NeR),
+    pair(Tag::PairI32AddIBrI32NeIL, Tag::I32AddI, Tag::BrI32NeIL),
+    pair(Tag::PairI32AddIBrIfNezC, Tag::I32AddI, Tag::BrIfNezC),
+    pair(Tag::PairF64AddRF64StoreV, Tag::F64AddR, Tag::F64StoreV),
+    pair(Tag::PairI32AddIF64LoadP, Tag::I32AddI, Tag::F64LoadP),
+    pair(Tag::PairI32AddI32Load8UP, Tag::I32Add, Tag::I32Load8UP),
+    pair(Tag::PairI32Store8II32Add, Tag::I32Store8I, Tag::I32Add),
+    pair(Tag::PairCopyCopy, Tag::Copy, Tag::Copy),
+    pair(Tag::PairI32ShlII32AddR, Tag::I32ShlI, Tag::I32AddR),
+    pair(Tag::PairI32ShlILI32AddR, Tag::I32ShlIL, Tag::I32AddR),
+    pair(Tag::PairI32RotlII32XorR, Tag::I32RotlI, Tag::I32XorR),
+    pair(Tag::PairI64XorI64RotlIL, Tag::I64Xor, Tag::I64RotlIL),
+    pair(Tag::PairI64XorII64AndR, Tag::I64XorI, Tag::I64AndR),
+    pair(Tag::PairF64AddRBrF64LeL, Tag::F64AddR, Tag::BrF64LeL),
 ];
 
 /// Per tag: the index in `PAIRS + 1` of the pair it heads (0: not a head).
@@ -975,22 +982,12 @@ const PAIR_FIRST: [bool; NUM_TAGS] = {
     t
 };
 
-// The register contract of every pair, checked at compile time: the partner reads the
-// register class the first instruction writes; a first instruction that is a register
-// form reads that same class; a partner with a result writes it too. So one class per
-// head serves all its register reads and writes (`FLOAT_RESULT`, `FLOAT_OPERAND`).
+// Checked at compile time: no instruction both heads a pair and is the first
+// instruction or the partner of one (a partner keeps its tag).
 const _: () = {
     let mut i = 0;
     while i < PAIRS.len() {
         let p = PAIRS[i];
-        let class = FLOAT_RESULT[p.first as usize];
-        assert!(REGISTER_INFO[p.first as usize].produces);
-        assert!(FLOAT_OPERAND[p.partner as usize] == class);
-        assert!(!p.first_reads_register || FLOAT_OPERAND[p.first as usize] == class);
-        assert!(
-            !REGISTER_INFO[p.partner as usize].produces
-                || FLOAT_RESULT[p.partner as usize] == class
-        );
         assert!(PAIR_OF_HEAD[p.first as usize] == 0 && PAIR_OF_HEAD[p.partner as usize] == 0);
         i += 1;
     }

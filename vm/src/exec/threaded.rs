@@ -1383,13 +1383,14 @@ handler!(BrIfEqzC { cond, offset, gas } => {
 
 /// The handler of pair head `$head` (`docs/ir.md`, "Pairs"): `$first` does the first
 /// instruction's work (the head's fields are its fields; it writes its result with
-/// `set!`, which also passes it in the register); then the partner, the next
-/// instruction, runs with its own fields and `$second`, its handler's body (`REG` there
-/// is the first instruction's result), continuing or branching from its own address.
+/// `set!`) and evaluates to that result (0 when it has none); then the partner, the
+/// next instruction, runs `$second`, its handler's body with its own fields, reading the
+/// first instruction's result as the operand `$v` (a [`Val`]) where its handler reads
+/// the register; it continues or branches from its own address.
 macro_rules! pair_handler {
-    ($head:ident { $($f:ident),* } => $first:expr; $partner:ident { $($pf:ident),* } => $second:expr) => {
+    ($head:ident { $($f:ident),* } => $first:expr; $partner:ident { $($pf:ident),* } => |$v:ident| $second:expr) => {
         handler!($head { $($f),* } => {
-            $first;
+            let $v = Val($first);
             to_partner!();
             // SAFETY: an instruction gets the head's tag only when the next one is its
             // partner (`Instr::make_pair_head`), which keeps its tag (`FuncTranslator::
@@ -1403,52 +1404,95 @@ macro_rules! pair_handler {
     };
 }
 
-pair_handler!(PairI64AddRI64AddR { dst, lhs, rhs } => set!(dst, get!(lhs).wrapping_add(get!(REG)));
-    I64AddR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| a.wrapping_add(b)));
-pair_handler!(PairI64AddI64AddR { dst, lhs, rhs } => set!(dst, get!(lhs).wrapping_add(get!(rhs)));
-    I64AddR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| a.wrapping_add(b)));
-pair_handler!(PairI32AddII32AddI { dst, lhs, imm } => set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm)));
-I32AddI { dst, lhs, imm } => {
+/// A value computed by a pair head's first half, read by its partner as an operand
+/// (`pair_handler!`): no register class to agree on.
+#[derive(Clone, Copy)]
+struct Val(u64);
+
+impl ReadOperand for Val {
+    #[inline(always)]
+    unsafe fn read(self, _fp: *const u64) -> u64 {
+        self.0
+    }
+}
+
+/// `$e` written to slot `$dst` (and the register), as the value of the block.
+macro_rules! result {
+    ($set:ident!($dst:ident, $e:expr)) => {{
+        let v: u64 = $e;
+        $set!($dst, v);
+        v
+    }};
+}
+
+pair_handler!(PairI64AddRI64AddR { dst, lhs, rhs } => result!(set!(dst, get!(lhs).wrapping_add(get!(REG))));
+    I64AddR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| a.wrapping_add(b)));
+pair_handler!(PairI64AddI64AddR { dst, lhs, rhs } => result!(set!(dst, get!(lhs).wrapping_add(get!(rhs))));
+    I64AddR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| a.wrapping_add(b)));
+pair_handler!(PairI32AddII32AddI { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
+I32AddI { dst, lhs, imm } => |_v| {
     let imm = Imm32(imm);
     bin32!(dst, lhs, imm, |a, b| a.wrapping_add(b))
 });
-pair_handler!(PairF64MulLF64AddR { dst, lhs, rhs } => set!(dst, fl::f64_mul(get!(REG), get!(rhs)));
-    F64AddR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| fl::f64_add(a, b)));
-pair_handler!(PairF64MulRF64AddR { dst, lhs, rhs } => set!(dst, fl::f64_mul(get!(lhs), get!(REG)));
-    F64AddR { dst, lhs, rhs } => bin64!(dst, lhs, REG, |a, b| fl::f64_add(a, b)));
-pair_handler!(PairI32AddBrI32LtUL { dst, lhs, rhs } => set!(dst, u64::from((get!(lhs) as u32).wrapping_add(get!(rhs) as u32)));
-    BrI32LtUL { lhs, rhs, offset, gas } => br_cmp!(REG, rhs, offset, gas, |a, b| (a as u32) < (b as u32)));
-pair_handler!(PairI32AddIBrI32NeR { dst, lhs, imm } => set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm)));
-    BrI32NeR { lhs, rhs, offset, gas } => br_cmp!(lhs, REG, offset, gas, |a, b| a as u32 != b as u32));
-pair_handler!(PairI32AddIBrI32NeIL { dst, lhs, imm } => set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm)));
-BrI32NeIL { lhs, imm, offset, gas } => {
+pair_handler!(PairF64MulLF64AddR { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(REG), get!(rhs))));
+    F64AddR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| fl::f64_add(a, b)));
+pair_handler!(PairF64MulRF64AddR { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(lhs), get!(REG))));
+    F64AddR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| fl::f64_add(a, b)));
+pair_handler!(PairF64SubF64AddR { dst, lhs, rhs } => result!(set!(dst, fl::f64_sub(get!(lhs), get!(rhs))));
+    F64AddR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| fl::f64_add(a, b)));
+pair_handler!(PairI32AddBrI32LtUL { dst, lhs, rhs } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(get!(rhs) as u32))));
+    BrI32LtUL { lhs, rhs, offset, gas } => |v| br_cmp!(v, rhs, offset, gas, |a, b| (a as u32) < (b as u32)));
+pair_handler!(PairI32AddIBrI32NeR { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
+    BrI32NeR { lhs, rhs, offset, gas } => |v| br_cmp!(lhs, v, offset, gas, |a, b| a as u32 != b as u32));
+pair_handler!(PairI32AddIBrI32NeIL { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
+BrI32NeIL { lhs, imm, offset, gas } => |v| {
     let imm = Imm32(imm);
-    br_cmp!(REG, imm, offset, gas, |a, b| a as u32 != b as u32)
+    br_cmp!(v, imm, offset, gas, |a, b| a as u32 != b as u32)
 });
-pair_handler!(PairI32AddIBrIfNezC { dst, lhs, imm } => set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm)));
-BrIfNezC { cond, offset, gas } => {
-    if get!(REG) as u32 != 0 {
+pair_handler!(PairI32AddIBrIfNezC { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
+BrIfNezC { cond, offset, gas } => |v| {
+    if get!(v) as u32 != 0 {
         charge!(u64::from(gas));
         jump!(offset)
     } else {
         next!()
     }
 });
-pair_handler!(PairF64AddRF64StoreV { dst, lhs, rhs } => set!(dst, fl::f64_add(get!(lhs), get!(REG)));
-    F64StoreV { ptr, value, offset } => store!(ptr, REG, offset, |v| v.to_le_bytes()));
-pair_handler!(PairI32ShlII32AddR { dst, lhs, imm } => set!(dst, u64::from(it::i32_shl(get!(lhs) as u32, imm)));
-    I32AddR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a.wrapping_add(b)));
-pair_handler!(PairI32ShlILI32AddR { dst, lhs, imm } => set!(dst, u64::from(it::i32_shl(get!(REG) as u32, imm)));
-    I32AddR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a.wrapping_add(b)));
-pair_handler!(PairI32RotlII32XorR { dst, lhs, imm } => set!(dst, u64::from(it::i32_rotl(get!(lhs) as u32, imm)));
-    I32XorR { dst, lhs, rhs } => bin32!(dst, lhs, REG, |a, b| a ^ b));
-pair_handler!(PairI64XorI64RotlIL { dst, lhs, rhs } => set!(dst, get!(lhs) ^ get!(rhs));
-I64RotlIL { dst, lhs, imm } => {
-    let imm = Imm64(imm);
-    bin64!(dst, REG, imm, |a, b| it::i64_rotl(a, b))
+pair_handler!(PairF64AddRF64StoreV { dst, lhs, rhs } => result!(set!(dst, fl::f64_add(get!(lhs), get!(REG))));
+    F64StoreV { ptr, value, offset } => |v| store!(ptr, v, offset, |x| x.to_le_bytes()));
+pair_handler!(PairI32AddIF64LoadP { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
+    F64LoadP { dst, ptr, offset } => |v| load!(dst, v, offset, 8, |b| u64::from_le_bytes(b)));
+pair_handler!(PairI32AddI32Load8UP { dst, lhs, rhs } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(get!(rhs) as u32))));
+    I32Load8UP { dst, ptr, offset } => |v| load!(dst, v, offset, 1, |b| u64::from(b[0])));
+pair_handler!(PairI32Store8II32Add { ptr, imm, offset } => {
+        let Some(ea) = access_start(get!(ptr) as u32, offset, 1, ctx!().mem_len) else {
+            stop!(TrapKind::MemoryOutOfBounds)
+        };
+        // SAFETY: `ea + 1 <= mem_len` (`access_start`).
+        unsafe { write_bytes(mem_base!().add(ea), [imm as u8]) };
+        0
+    };
+    I32Add { dst, lhs, rhs } => |_v| bin32!(dst, lhs, rhs, |a, b| a.wrapping_add(b)));
+pair_handler!(PairCopyCopy { dst, src } => result!(set!(dst, get!(src)));
+Copy { dst, src } => |_v| {
+    set!(dst, get!(src));
+    next!()
 });
-pair_handler!(PairF64AddRBrF64LeL { dst, lhs, rhs } => set!(dst, fl::f64_add(get!(lhs), get!(REG)));
-    BrF64LeL { lhs, rhs, offset, gas } => br_cmp!(REG, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64)));
+pair_handler!(PairI32ShlII32AddR { dst, lhs, imm } => result!(set!(dst, u64::from(it::i32_shl(get!(lhs) as u32, imm))));
+    I32AddR { dst, lhs, rhs } => |v| bin32!(dst, lhs, v, |a, b| a.wrapping_add(b)));
+pair_handler!(PairI32ShlILI32AddR { dst, lhs, imm } => result!(set!(dst, u64::from(it::i32_shl(get!(REG) as u32, imm))));
+    I32AddR { dst, lhs, rhs } => |v| bin32!(dst, lhs, v, |a, b| a.wrapping_add(b)));
+pair_handler!(PairI32RotlII32XorR { dst, lhs, imm } => result!(set!(dst, u64::from(it::i32_rotl(get!(lhs) as u32, imm))));
+    I32XorR { dst, lhs, rhs } => |v| bin32!(dst, lhs, v, |a, b| a ^ b));
+pair_handler!(PairI64XorI64RotlIL { dst, lhs, rhs } => result!(set!(dst, get!(lhs) ^ get!(rhs)));
+I64RotlIL { dst, lhs, imm } => |v| {
+    let imm = Imm64(imm);
+    bin64!(dst, v, imm, |a, b| it::i64_rotl(a, b))
+});
+pair_handler!(PairI64XorII64AndR { dst, lhs, imm } => result!(set!(dst, get!(lhs) ^ get!(Imm64(imm))));
+    I64AndR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| a & b));
+pair_handler!(PairF64AddRBrF64LeL { dst, lhs, rhs } => result!(set!(dst, fl::f64_add(get!(lhs), get!(REG))));
+    BrF64LeL { lhs, rhs, offset, gas } => |v| br_cmp!(v, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64)));
 
 /// Builds [`HANDLERS`] from the instruction table (`crate::for_each_instr!`): every
 /// instruction of the numeric, load, store and fused-branch sections has a handler, and
@@ -1507,15 +1551,21 @@ macro_rules! handler_table {
             t[Tag::PairI32AddII32AddI as usize] = PairI32AddII32AddI;
             t[Tag::PairF64MulLF64AddR as usize] = PairF64MulLF64AddR;
             t[Tag::PairF64MulRF64AddR as usize] = PairF64MulRF64AddR;
+            t[Tag::PairF64SubF64AddR as usize] = PairF64SubF64AddR;
             t[Tag::PairI32AddBrI32LtUL as usize] = PairI32AddBrI32LtUL;
             t[Tag::PairI32AddIBrI32NeR as usize] = PairI32AddIBrI32NeR;
             t[Tag::PairI32AddIBrI32NeIL as usize] = PairI32AddIBrI32NeIL;
             t[Tag::PairI32AddIBrIfNezC as usize] = PairI32AddIBrIfNezC;
             t[Tag::PairF64AddRF64StoreV as usize] = PairF64AddRF64StoreV;
+            t[Tag::PairI32AddIF64LoadP as usize] = PairI32AddIF64LoadP;
+            t[Tag::PairI32AddI32Load8UP as usize] = PairI32AddI32Load8UP;
+            t[Tag::PairI32Store8II32Add as usize] = PairI32Store8II32Add;
+            t[Tag::PairCopyCopy as usize] = PairCopyCopy;
             t[Tag::PairI32ShlII32AddR as usize] = PairI32ShlII32AddR;
             t[Tag::PairI32ShlILI32AddR as usize] = PairI32ShlILI32AddR;
             t[Tag::PairI32RotlII32XorR as usize] = PairI32RotlII32XorR;
             t[Tag::PairI64XorI64RotlIL as usize] = PairI64XorI64RotlIL;
+            t[Tag::PairI64XorII64AndR as usize] = PairI64XorII64AndR;
             t[Tag::PairF64AddRBrF64LeL as usize] = PairF64AddRBrF64LeL;
             t
         };

@@ -1136,6 +1136,15 @@ mod pairs {
         );
         note("f64.mul.rr+f64.add.rr");
 
+        let f = "(param f64 f64 f64 f64) (result f64) local.get 3 local.get 0 local.get 1
+                 f64.sub f64.add";
+        check(
+            f,
+            "f64.sub+f64.add.rr",
+            &float_cases(|a, b, _, x| x + (a - b)),
+        );
+        note("f64.sub+f64.add.rr");
+
         // Counted loops closed by an add and a branch on its result.
         let f = "(param i32 i32 i32) (result i32)
                  loop local.get 0 local.get 1 i32.add local.tee 0 local.get 2 i32.lt_u br_if 0 end
@@ -1219,6 +1228,56 @@ mod pairs {
         );
         note("f64.add.rr+f64.store.rv");
 
+        // An address computed and loaded from: the bits of a NaN come back as stored
+        // (loads and stores do not canonicalize), and an access past the end traps.
+        let f = "(param i32 f64) (result f64) local.get 0 local.get 1 f64.store offset=8
+                 local.get 0 i32.const 8 i32.add f64.load";
+        check(
+            f,
+            "i32.add.imm+f64.load.rp",
+            &[
+                (vec![I32(0), bits(-0.5)], Ok(vec![bits(-0.5)])),
+                (vec![I32(100), F64(ODD_NAN)], Ok(vec![F64(ODD_NAN)])),
+                (
+                    vec![I32(65536 - 8), bits(1.0)],
+                    Err(TrapKind::MemoryOutOfBounds),
+                ),
+            ],
+        );
+        note("i32.add.imm+f64.load.rp");
+        let f = "(param i32 i32) (result i32) i32.const 100 i32.const 0xabcd i32.store16
+                 local.get 0 local.get 1 i32.add i32.load8_u";
+        check(
+            f,
+            "i32.add+i32.load8_u.rp",
+            &[
+                (vec![I32(50), I32(50)], Ok(vec![I32(0xcd)])),
+                (vec![I32(100), I32(1)], Ok(vec![I32(0xab)])),
+                (vec![I32(65535), I32(1)], Err(TrapKind::MemoryOutOfBounds)),
+            ],
+        );
+        note("i32.add+i32.load8_u.rp");
+        let f = "(param i32 i32 i32) (result i32) local.get 0 i32.const 0x107 i32.store8
+                 local.get 1 local.get 2 i32.add local.get 0 i32.load8_u i32.add";
+        check(
+            f,
+            "i32.store8.imm+i32.add",
+            &[
+                (vec![I32(3), I32(-1), I32(10)], Ok(vec![I32(16)])),
+                (
+                    vec![I32(65536), I32(1), I32(2)],
+                    Err(TrapKind::MemoryOutOfBounds),
+                ),
+            ],
+        );
+        note("i32.store8.imm+i32.add");
+
+        // Moves: a swap through a local.
+        let f = "(param i32 i32) (result i32) (local i32) local.get 0 local.set 2
+                 local.get 1 local.set 0 local.get 2 local.set 1 local.get 0 local.get 1 i32.sub";
+        check(f, "copy+copy", &[(vec![I32(5), I32(12)], Ok(vec![I32(7)]))]);
+        note("copy+copy");
+
         // Address arithmetic: shifts (counts taken mod 32) and rotates into an add / xor.
         let f = "(param i32 i32) (result i32) local.get 1 local.get 0 i32.const 3 i32.shl i32.add";
         check(
@@ -1266,6 +1325,19 @@ mod pairs {
             )],
         );
         note("i64.xor+i64.rotl.imm.rl");
+
+        let f = "(param i64 i64) (result i64) local.get 1 local.get 0 i64.const -3 i64.xor i64.and";
+        check(
+            f,
+            "i64.xor.imm+i64.and.rr",
+            &[(
+                vec![I64(0x00ff_00ff_00ff_00ff), I64(0x0f0f_0f0f_0f0f_0f0f)],
+                Ok(vec![I64(
+                    0x0f0f_0f0f_0f0f_0f0f & (0x00ff_00ff_00ff_00ff ^ -3)
+                )]),
+            )],
+        );
+        note("i64.xor.imm+i64.and.rr");
 
         // A float sum compared and branched on (taken, not taken, NaN: not taken).
         let f = "(param f64 f64 f64) (result i32) block local.get 2 local.get 0 local.get 1
