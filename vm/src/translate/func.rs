@@ -768,6 +768,7 @@ impl<'m> FuncTranslator<'m> {
         // becomes the head of a pair with this one; a partner is never a head itself.
         let mut previous: Option<Slot> = None;
         let mut previous_float = false;
+        // The instruction pushed last, while it may still head a pair (not a partner).
         let mut last: Option<Instr> = None;
         for (pc, &instr) in code.iter().enumerate() {
             let mut instr = instr;
