@@ -1004,7 +1004,7 @@ const PAIR_FIRSTS: usize = {
 /// (no pair; tag 0, `arg`, heads none). Two loads per instruction at the end of
 /// translation: a scan of `PAIRS` for the common first instructions (`copy`,
 /// `i32.add.imm`) measured 2% of compile time on serde_json.
-const PAIR_ROWS: [[u16; NUM_TAGS]; PAIR_FIRSTS] = {
+static PAIR_ROWS: [[u16; NUM_TAGS]; PAIR_FIRSTS] = {
     let mut t = [[0u16; NUM_TAGS]; PAIR_FIRSTS];
     let mut i = 0;
     while i < PAIRS.len() {

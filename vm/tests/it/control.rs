@@ -190,15 +190,9 @@ fn call_depth_limit_from_config() {
         ..Config::default()
     };
     let module = module_with(&config, wat);
-    let mut i = Instance::new(&module, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
-    assert_eq!(call1(&mut i, "down", &[i32(40)]), i32(40));
-    assert_eq!(
-        trap(&mut i, "down", &[i32(60)]),
-        TrapKind::CallStackExhausted
-    );
-    assert_eq!(call1(&mut i, "down", &[i32(10)]), i32(10));
     // The exact boundary (consensus): at most 50 active frames, the entry one included,
-    // whether the frame buffer still has to grow (a fresh instance) or not.
+    // whether the frame buffer still has to grow (a fresh instance) or not, and the
+    // instance still runs after the trap.
     for _ in 0..2 {
         let mut i = Instance::new(&module, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
         assert_eq!(call1(&mut i, "down", &[i32(49)]), i32(49));
