@@ -1315,6 +1315,24 @@ mod tests {
         }
     }
 
+    /// A pair head has its first instruction's fields (`Instr::make_pair_head` only
+    /// rewrites the tag): the same bytes read as the same named operands either way.
+    #[test]
+    fn pair_heads_have_their_first_instructions_fields() {
+        let operands = |tag: Tag| {
+            let mut bytes: [u8; 16] = core::array::from_fn(|i| i as u8 * 17 + 3);
+            bytes[..2].copy_from_slice(&(tag as u16).to_ne_bytes());
+            // SAFETY: a valid tag and integer fields only, so any other bytes are valid.
+            let instr = unsafe { core::mem::transmute::<[u8; 16], Instr>(bytes) };
+            let mut v = Vec::new();
+            instr.for_each_operand(|name, op| v.push((name, op)));
+            v
+        };
+        for p in PAIRS {
+            assert_eq!(operands(p.head), operands(p.first), "{}", p.head_mnemonic());
+        }
+    }
+
     #[test]
     fn float_register_classes() {
         let (d, a, b) = (Slot(1), Slot(2), Slot(3));

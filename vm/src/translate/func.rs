@@ -686,6 +686,16 @@ impl<'m> FuncTranslator<'m> {
             // code because a `consume_gas` never ends it). In place: a copy of the
             // 16-byte instruction edited field by field and stored back stalls on store
             // forwarding.
+            // The `call` handler enters the callee's code without testing for an import
+            // (`call_import` is for those): a `call` of one would jump outside the arena.
+            if let Instr::Call { func, .. } = code[pc] {
+                if func < self.m.num_imported_funcs {
+                    return Err(format!(
+                        "internal VM error: instruction {pc} ({}) calls imported function {func}",
+                        code[pc]
+                    ));
+                }
+            }
             let branch = code[pc].branch_offset();
             if !verify::control_ok_at(&code, pc, branch) {
                 return Err(verify::describe_control(pc, &code));
