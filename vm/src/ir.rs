@@ -1320,7 +1320,8 @@ mod tests {
     #[test]
     fn pair_heads_have_their_first_instructions_fields() {
         let operands = |tag: Tag| {
-            let mut bytes: [u8; 16] = core::array::from_fn(|i| i as u8 * 17 + 3);
+            let mut bytes: [u8; 16] =
+                core::array::from_fn(|i| (i as u8).wrapping_mul(17).wrapping_add(3));
             bytes[..2].copy_from_slice(&(tag as u16).to_ne_bytes());
             // SAFETY: a valid tag and integer fields only, so any other bytes are valid.
             let instr = unsafe { core::mem::transmute::<[u8; 16], Instr>(bytes) };
