@@ -190,6 +190,7 @@ pub enum OpInfo {
 
 impl GasSchedule {
     /// Static cost of one operator of class `class`.
+    #[inline]
     pub fn cost(&self, class: CostClass) -> u64 {
         match class {
             CostClass::Free => self.free,

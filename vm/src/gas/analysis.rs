@@ -132,6 +132,9 @@ impl MeteredBlocks {
     }
 
     /// Feeds one (validated) operator of class `class` and flow `flow`.
+    // Inlined into each operator's visitor, where `class` and `flow` are constants: the
+    // cost is one load and the common straight-line case no call (compile time).
+    #[inline(always)]
     pub fn op(
         &mut self,
         schedule: &GasSchedule,
@@ -145,8 +148,25 @@ impl MeteredBlocks {
         if reachable {
             splits = self.add(schedule.cost(class));
         }
-        let live = reachable;
         let starts_block = match flow {
+            Flow::Straight => false,
+            _ => self.control(flow, targets),
+        };
+        self.owe_block = starts_block;
+        Step {
+            reachable,
+            splits,
+            starts_block,
+        }
+    }
+
+    /// The control-flow part of [`MeteredBlocks::op`] for an operator whose flow is not
+    /// straight: frames, reachability, branch targets. Returns whether a new metered
+    /// block starts after the operator.
+    #[inline(never)]
+    fn control(&mut self, flow: Flow, targets: Targets<'_, '_>) -> bool {
+        let live = self.reachable;
+        match flow {
             Flow::Straight => false,
             Flow::Block => {
                 self.push(Kind::Block, live);
@@ -163,7 +183,7 @@ impl MeteredBlocks {
             Flow::Else => {
                 let f = self.frames.last_mut().expect("validated: else in an if");
                 // The then arm falling through to `else` continues after the `end`.
-                if reachable {
+                if live {
                     f.branched_to = true;
                 }
                 f.kind = Kind::Else;
@@ -184,24 +204,18 @@ impl MeteredBlocks {
                 }
             }
             Flow::BrIf => {
-                if reachable {
+                if live {
                     self.mark(targets);
                 }
-                reachable
+                live
             }
             Flow::Jump => {
-                if reachable {
+                if live {
                     self.mark(targets);
                 }
                 self.reachable = false;
                 false
             }
-        };
-        self.owe_block = starts_block;
-        Step {
-            reachable,
-            splits,
-            starts_block,
         }
     }
 
@@ -285,9 +299,21 @@ impl MeteredBlocks {
     /// Adds `cost` to the open charge, applying the split rule: if the sum would exceed
     /// `u32::MAX`, the charge is closed at `u32::MAX` and a new one opens here (before
     /// the operator) with the rest. Returns the number of splits.
+    #[inline(always)]
     fn add(&mut self, cost: u64) -> u32 {
+        let total = self.open.saturating_add(cost);
+        if total <= u64::from(u32::MAX) {
+            self.open = total;
+            return 0;
+        }
+        self.split(total)
+    }
+
+    /// The split rule's slow path of [`MeteredBlocks::add`] (`total > u32::MAX`).
+    #[cold]
+    #[inline(never)]
+    fn split(&mut self, mut total: u64) -> u32 {
         let max = u64::from(u32::MAX);
-        let mut total = self.open.saturating_add(cost);
         let mut splits = 0;
         while total > max {
             self.charges.push(max);

@@ -531,6 +531,7 @@ impl<'m> FuncTranslator<'m> {
 
     /// Feeds an operator to the analysis; emits the split charges it asks for (before
     /// the operator's code).
+    #[inline(always)]
     pub fn gas_step(&mut self, class: CostClass, flow: Flow, targets: Targets<'_, '_>) -> Step {
         let step = self.a.gas.op(&self.m.schedule, class, flow, targets);
         for _ in 0..step.splits {
