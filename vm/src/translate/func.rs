@@ -15,7 +15,7 @@ use wasmparser::{BlockType, FrameKind, FuncValidator, ValidatorResources, VisitO
 
 use crate::exec::verify;
 use crate::gas::{CostClass, Flow, MeteredBlocks, OpClassifier, OpInfo, Step, Targets};
-use crate::ir::{Instr, Slot};
+use crate::ir::{Instr, Slot, CHECK_OTHER, FINISH_CHECKS};
 use crate::types::FuncType;
 use crate::{Error, GasSchedule};
 
@@ -687,32 +687,38 @@ impl<'m> FuncTranslator<'m> {
             // code because a `consume_gas` never ends it). In place: a copy of the
             // 16-byte instruction edited field by field and stored back stalls on store
             // forwarding.
-            // The `call` handler enters the callee's code without testing for an import
-            // (`call_import` is for those): a `call` of one would jump outside the arena.
-            if let Instr::Call { func, .. } = code[pc] {
-                if func < self.m.num_imported_funcs {
-                    return Err(format!(
-                        "internal VM error: instruction {pc} ({}) calls imported function {func}",
-                        code[pc]
-                    ));
+            // The checks beyond the slot operands' frame check, skipped (one table load)
+            // for the instructions that need none (`ir::FINISH_CHECKS`).
+            let checks = FINISH_CHECKS[code[pc].raw_tag() as usize];
+            if checks != 0 {
+                // The `call` handler enters the callee's code without testing for an
+                // import (`call_import` is for those): a `call` of one would jump
+                // outside the arena.
+                if let Instr::Call { func, .. } = code[pc] {
+                    if func < self.m.num_imported_funcs {
+                        return Err(format!(
+                            "internal VM error: instruction {pc} ({}) calls imported function {func}",
+                            code[pc]
+                        ));
+                    }
                 }
-            }
-            let branch = code[pc].branch_offset();
-            if !verify::control_ok_at(&code, pc, branch) {
-                return Err(verify::describe_control(pc, &code));
-            }
-            if let Some(offset) = branch {
-                let target = (pc as i64 + i64::from(offset)) as usize;
-                if let Instr::ConsumeGas { amount } = code[target] {
-                    code[pc].fuse_target_gas(amount);
+                let branch = code[pc].branch_offset();
+                if !verify::control_ok_at(&code, pc, branch) {
+                    return Err(verify::describe_control(pc, &code));
                 }
-                // The final target (after the fusion), for the register forms below.
-                let offset = code[pc].branch_offset().unwrap_or(offset);
-                targets[(pc as i64 + i64::from(offset)) as usize] = true;
+                if let Some(offset) = branch {
+                    let target = (pc as i64 + i64::from(offset)) as usize;
+                    if let Instr::ConsumeGas { amount } = code[target] {
+                        code[pc].fuse_target_gas(amount);
+                    }
+                    // The final target (after the fusion), for the register forms below.
+                    let offset = code[pc].branch_offset().unwrap_or(offset);
+                    targets[(pc as i64 + i64::from(offset)) as usize] = true;
+                }
             }
             let instr = &mut code[pc];
             // Relocation, and the frame-slot check of `exec::verify` on the final slot.
-            let runs = verify::has_slot_runs(instr);
+            let runs = checks & CHECK_OTHER != 0 && verify::has_slot_runs(instr);
             let mut inside = true;
             instr.for_each_slot_mut(|s| {
                 if s.0 & TEMP_TAG != 0 {
@@ -725,9 +731,9 @@ impl<'m> FuncTranslator<'m> {
                 }
                 inside &= runs || s.0 < frame_size;
             });
-            if !(inside && verify::implicit_slots(instr, frame_size, &self.m.types))
-                && bad.is_none()
-            {
+            let implicit_ok = checks & CHECK_OTHER == 0
+                || verify::implicit_slots(instr, frame_size, &self.m.types);
+            if !(inside && implicit_ok) && bad.is_none() {
                 bad = Some(pc);
             }
         }
