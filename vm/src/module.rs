@@ -70,11 +70,14 @@ pub(crate) enum FuncKind {
 pub(crate) struct FrameShape {
     /// Number of parameters (P).
     pub num_params: u32,
-    /// Number of declared locals, excluding params (L).
+    /// Number of declared locals `enter` zeroes (L, slots `P ..`): every declared local
+    /// but those written before any read (`CompiledFunc::num_written`, after the
+    /// constants) and those never accessed (no cell).
     pub num_locals: u32,
     /// Number of pooled constants (C), copied to slots `P + L ..` by `enter`.
     pub num_consts: u32,
-    /// Total frame size in slots: `P + L + C + max temporaries`.
+    /// Total frame size in slots: `P + L + C + W + max temporaries` (W:
+    /// `CompiledFunc::num_written`), plus room for `enter`'s whole blocks.
     pub frame_size: u32,
     /// Frame cost for the consensus stack limit, defined on WebAssembly (not on IR):
     /// params + declared locals + maximum operand-stack height (`gas::MeteredBlocks`).
@@ -96,6 +99,10 @@ pub(crate) struct CompiledFunc {
     /// Number of results.
     #[allow(dead_code)] // contract field (docs/ir.md)
     pub num_results: u32,
+    /// Number of declared locals written before any read (`docs/ir.md`, "Values and
+    /// frames"): after the constants, not zeroed by `enter`, so not in the frame shape
+    /// the call path reads (their cells are inside `frame_size`).
+    pub num_written: u32,
     /// The IR, each instruction with its interpreter handler (`exec::threaded::Op`):
     /// `ModuleInner::code[code_start .. code_start + code_len]`. One arena per module
     /// instead of a boxed slice per function: two allocations fewer per function at
@@ -168,16 +175,19 @@ impl CompiledFunc {
         &module.code[start..start + self.code_len as usize]
     }
 
-    /// Human name of a slot: `p0` param, `l0` declared local, `c0` constant, `t0` temporary.
+    /// Human name of a slot: `p0` param, `l0` declared local zeroed on entry, `c0`
+    /// constant, `w0` declared local written before any read, `t0` temporary.
     fn slot_name(&self, s: Slot) -> String {
         let p = self.frame.num_params;
         let l = p + self.frame.num_locals;
         let c = l + self.frame.num_consts;
+        let w = c + self.num_written;
         match s.0 {
             x if x < p => format!("p{x}"),
             x if x < l => format!("l{}", x - p),
             x if x < c => format!("c{}", x - l),
-            x => format!("t{}", x - c),
+            x if x < w => format!("w{}", x - c),
+            x => format!("t{}", x - w),
         }
     }
 

@@ -49,6 +49,7 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
                     entry_gas: 0,
                 },
                 num_results: f.results,
+                num_written: 0,
                 code_start: code.len() as u32,
                 code_len: f.code.len() as u32,
             };

@@ -139,7 +139,8 @@ pub(crate) fn frame_slots(
     let size = f.frame.frame_size;
     let fixed = u64::from(f.frame.num_params)
         + u64::from(f.frame.num_locals)
-        + u64::from(f.frame.num_consts);
+        + u64::from(f.frame.num_consts)
+        + u64::from(f.num_written);
     if fixed > u64::from(size) {
         return Err(format!(
             "frame of {size} slots smaller than its {fixed} fixed slots"
@@ -195,6 +196,7 @@ mod tests {
                 ..Default::default()
             },
             num_results: 1,
+            num_written: 0,
             code_start: 0,
             code_len: code.len() as u32,
         };

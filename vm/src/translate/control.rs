@@ -164,12 +164,15 @@ impl FuncTranslator<'_> {
             else_branch: NONE,
             live,
             branched_to: false,
+            assigned_end: u64::MAX,
+            assigned_at_if: self.assigned,
         });
     }
 
     pub(super) fn visit_unreachable(&mut self) -> R {
         self.emit(Instr::Unreachable {});
         self.reachable = false;
+        self.assigned_unreachable();
         Ok(())
     }
 
@@ -241,6 +244,9 @@ impl FuncTranslator<'_> {
             self.push_temp();
         }
         self.reachable = true;
+        // The else arm starts from the `if` (the then arm's end went to `end`'s set
+        // with its branch, `add_pending`).
+        self.assigned = f.assigned_at_if;
         Ok(())
     }
 
@@ -254,6 +260,7 @@ impl FuncTranslator<'_> {
                 self.emit_return();
             }
             self.reachable = false;
+            self.assigned_unreachable();
             return Ok(());
         }
         if self.reachable {
@@ -270,6 +277,14 @@ impl FuncTranslator<'_> {
             self.push_temp();
         }
         self.reachable = after;
+        // Definite assignment after the end: the fall-through (all bits if there is
+        // none), the branches to the end, and an `if`'s false path when it has no else.
+        let false_path = if f.kind == CtrlKind::If {
+            f.assigned_at_if
+        } else {
+            u64::MAX
+        };
+        self.assigned &= f.assigned_end & false_path;
         self.barrier();
         Ok(())
     }
@@ -301,8 +316,10 @@ impl FuncTranslator<'_> {
         let k = self.num_results;
         match k {
             0 => {
+                // No values: any slot inside the frame (not `Slot(0)`, which would be
+                // a declared local when there are no params, relocated by `finish`).
                 self.emit(Instr::Return {
-                    values: Slot(0),
+                    values: Self::temp(0),
                     count: 0,
                 });
             }
@@ -323,8 +340,10 @@ impl FuncTranslator<'_> {
         let h = self.height();
         match k {
             0 => {
+                // No values: any slot inside the frame (not `Slot(0)`, which would be
+                // a declared local when there are no params, relocated by `finish`).
                 self.emit(Instr::Return {
-                    values: Slot(0),
+                    values: Self::temp(0),
                     count: 0,
                 });
             }
@@ -358,6 +377,7 @@ impl FuncTranslator<'_> {
             self.jump_to(Instr::Br { offset: 0, gas: 0 }, depth);
         }
         self.reachable = false;
+        self.assigned_unreachable();
         Ok(())
     }
 
@@ -434,12 +454,14 @@ impl FuncTranslator<'_> {
         tramp.clear();
         self.a.scratch = tramp;
         self.reachable = false;
+        self.assigned_unreachable();
         Ok(())
     }
 
     pub(super) fn visit_return(&mut self) -> R {
         self.emit_return();
         self.reachable = false;
+        self.assigned_unreachable();
         Ok(())
     }
 }

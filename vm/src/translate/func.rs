@@ -35,6 +35,13 @@ pub(super) const CONST_TAG: u32 = 1 << 30;
 pub(crate) const MAX_POOLED_CONSTS: usize = 256;
 /// Translation-time slot tag for temporaries (relocated in `finish`).
 pub(super) const TEMP_TAG: u32 = 1 << 31;
+
+/// Number of declared locals (the first ones) whose definite assignment the translator
+/// tracks (`FuncTranslator::assigned`, one `u64`): constant work per control frame
+/// whatever the number of locals (compile time stays linear). Every other declared
+/// local is zeroed by `enter`.
+pub(super) const TRACKED_LOCALS: u32 = 64;
+
 /// The 32-bit immediate holding cell value `bits`, if one does: for an i32 operation
 /// (`wide == false`) the value itself, for an i64 one a value whose sign extension is
 /// `bits` (the interpreter's `Imm32`/`Imm64`).
@@ -90,6 +97,11 @@ pub(super) struct Ctrl {
     pub live: bool,
     /// Whether some emitted branch targets this frame's end.
     pub branched_to: bool,
+    /// Definite assignment at the end: the intersection over the branches to it
+    /// (`FuncTranslator::assigned`; all bits until one is recorded).
+    pub assigned_end: u64,
+    /// Definite assignment where the frame was entered (an `if`'s false path).
+    pub assigned_at_if: u64,
 }
 
 impl Ctrl {
@@ -141,6 +153,8 @@ pub(crate) struct FuncTranslatorAllocations {
     pub ref_locals: Vec<(u32, u32)>,
     /// Branch targets of the finished code (`finish`: register forms).
     pub targets: Vec<bool>,
+    /// `finish`: the frame slot of each tracked declared local (`NONE`: no cell).
+    pub local_slot: Vec<u32>,
 }
 
 impl FuncTranslatorAllocations {
@@ -180,6 +194,18 @@ pub(crate) struct FuncTranslator<'m> {
     pub producer: u32,
     /// Stack position whose temp the producer wrote.
     pub producer_pos: u32,
+    /// Definite assignment (bit `k`: declared local `P + k`, `k < TRACKED_LOCALS`): the
+    /// locals written on every path from the function's entry to this point (all bits
+    /// in unreachable code). In structured control flow one forward pass computes it:
+    /// a block's end takes the intersection over its fall-through and the branches to
+    /// it (`Ctrl::assigned_end`), an `if` without `else` also the condition's false
+    /// path (`Ctrl::assigned_at_if`); a loop header keeps its entry's set, as every
+    /// path around the loop only adds writes.
+    pub assigned: u64,
+    /// Tracked locals read somewhere they may be unassigned: `enter` zeroes these.
+    pub locals_zeroed: u64,
+    /// Tracked locals accessed at all (the others get no frame cell).
+    pub locals_seen: u64,
 }
 
 impl<'m> FuncTranslator<'m> {
@@ -200,6 +226,9 @@ impl<'m> FuncTranslator<'m> {
             gas_instr: NONE,
             producer: NONE,
             producer_pos: NONE,
+            assigned: 0,
+            locals_zeroed: 0,
+            locals_seen: 0,
         }
     }
 
@@ -230,6 +259,8 @@ impl<'m> FuncTranslator<'m> {
             else_branch: NONE,
             live: true,
             branched_to: false,
+            assigned_end: u64::MAX,
+            assigned_at_if: 0,
         });
         self.a.gas.start();
         // The interpreter zeroes declared locals on entry; a reference local must start
@@ -239,6 +270,8 @@ impl<'m> FuncTranslator<'m> {
             let null = self.intern_const(crate::value::NULL_REF);
             for &(first, count) in &ranges {
                 for i in first..first + count {
+                    // At the top, before any other access: definitely assigned.
+                    self.local_written(i);
                     self.emit(Instr::Copy {
                         dst: Slot(i),
                         src: null,
@@ -359,7 +392,44 @@ impl<'m> FuncTranslator<'m> {
     }
 
     /// Pushes a reference to local `index` (read in place).
+    /// The definite-assignment bit of declared local `index`, if it is tracked (the
+    /// first [`TRACKED_LOCALS`] declared locals; params are always assigned).
+    #[inline(always)]
+    fn tracked_bit(&self, index: u32) -> u64 {
+        let k = index.wrapping_sub(self.num_params);
+        if k < TRACKED_LOCALS {
+            1 << k
+        } else {
+            0
+        }
+    }
+
+    /// A read of local `index` (reachable code): if the local may be unassigned here,
+    /// `enter` must zero it.
+    #[inline(always)]
+    fn local_read(&mut self, index: u32) {
+        let bit = self.tracked_bit(index);
+        self.locals_seen |= bit;
+        self.locals_zeroed |= bit & !self.assigned;
+    }
+
+    /// A write of local `index` (reachable code): definitely assigned from here on.
+    #[inline(always)]
+    pub fn local_written(&mut self, index: u32) {
+        let bit = self.tracked_bit(index);
+        self.locals_seen |= bit;
+        self.assigned |= bit;
+    }
+
+    /// Code after an unconditional branch, `return` or `unreachable`: no execution gets
+    /// here, so every local is (vacuously) assigned.
+    #[inline(always)]
+    pub fn assigned_unreachable(&mut self) {
+        self.assigned = u64::MAX;
+    }
+
     pub fn push_local(&mut self, index: u32) {
+        self.local_read(index);
         let pos = self.height();
         let prev = self.a.local_heads[index as usize];
         if prev == NONE {
@@ -584,6 +654,8 @@ impl<'m> FuncTranslator<'m> {
         let prev = frame.pending;
         frame.pending = at;
         frame.branched_to = true;
+        // A branch to the frame's end: what is assigned there is assigned on this path.
+        frame.assigned_end &= self.assigned;
         *self.a.code[at as usize]
             .branch_offset_mut()
             .expect("pending branch") = prev as i32;
@@ -645,7 +717,21 @@ impl<'m> FuncTranslator<'m> {
         let last = self.a.gas.finish();
         self.patch_gas(last as u32); // <= u32::MAX: split rule of the analysis
         let p = self.num_params;
-        let l = self.num_locals - self.num_params;
+        // Declared locals (`assigned`): `l` zeroed by `enter` (the tracked ones some
+        // read may find unassigned, then every untracked one), `w` tracked ones written
+        // before any read; a tracked local never accessed has no cell.
+        let declared = self.num_locals - p;
+        let tracked = declared.min(TRACKED_LOCALS);
+        let tracked_mask = if tracked == 64 {
+            u64::MAX
+        } else {
+            (1u64 << tracked) - 1
+        };
+        let zeroed = self.locals_zeroed & tracked_mask;
+        let written = self.locals_seen & !zeroed & tracked_mask;
+        let zeroed_tracked = zeroed.count_ones();
+        let l = zeroed_tracked + (declared - tracked);
+        let w = written.count_ones();
         // The frame holds the pool entries some instruction reads as a slot, in pool
         // order; a constant used only as an immediate costs no frame cell and no copy
         // on entry.
@@ -656,9 +742,31 @@ impl<'m> FuncTranslator<'m> {
             remap.push(if used { c } else { NONE });
             c += u32::from(used);
         }
+        // Frame: [params][zeroed locals][constants][written-first locals][temporaries]
+        // (`enter` initializes one contiguous run; its whole blocks may spill into the
+        // written-first locals, which the code writes before it reads them).
         let const_base = p + l;
-        let temp_base = p + l + c;
+        let written_base = const_base + c;
+        let temp_base = written_base + w;
         let mut frame_size = temp_base + self.max_height;
+        // Where each tracked local lives (`NONE`: no cell); an untracked local `k`
+        // (`k >= TRACKED_LOCALS`) lives at `p + zeroed_tracked + k - TRACKED_LOCALS`.
+        let local_slot = &mut self.a.local_slot;
+        local_slot.clear();
+        let (mut zi, mut wi) = (p, written_base);
+        for k in 0..tracked {
+            let bit = 1u64 << k;
+            local_slot.push(if zeroed & bit != 0 {
+                zi += 1;
+                zi - 1
+            } else if written & bit != 0 {
+                wi += 1;
+                wi - 1
+            } else {
+                NONE
+            });
+        }
+        let untracked_base = p + zeroed_tracked;
         if l + c > 0 {
             // Room for the whole blocks `enter` writes (`exec::init_frame`): at most
             // `INIT_BLOCK - 1` cells more (u64: no overflow; a frame past u32 fails below).
@@ -676,6 +784,7 @@ impl<'m> FuncTranslator<'m> {
         }
         let mut bad: Option<usize> = None;
         let n = code.len();
+        let local_slot = &self.a.local_slot;
         let targets = &mut self.a.targets;
         targets.clear();
         targets.resize(n, false);
@@ -728,6 +837,15 @@ impl<'m> FuncTranslator<'m> {
                     // constant slot made) lands outside the frame and fails the check.
                     let k = remap.get((s.0 & !CONST_TAG) as usize).copied();
                     s.0 = const_base.saturating_add(k.unwrap_or(NONE));
+                } else if s.0 >= p {
+                    // A declared local (one never accessed has `NONE`, never: it lands
+                    // outside the frame and fails the check).
+                    let k = s.0 - p;
+                    s.0 = match local_slot.get(k as usize) {
+                        Some(&slot) => slot,
+                        None if k < declared => untracked_base + (k - TRACKED_LOCALS),
+                        None => NONE,
+                    };
                 }
                 inside &= runs || s.0 < frame_size;
             });
@@ -826,6 +944,7 @@ impl<'m> FuncTranslator<'m> {
                 entry_gas: crate::module::CompiledFunc::entry_gas_of(&code),
             },
             num_results: self.num_results,
+            num_written: w,
             code_start,
             code_len: code.len() as u32,
         };

@@ -19,6 +19,7 @@ impl FuncTranslator<'_> {
     }
 
     pub(super) fn visit_local_set(&mut self, local_index: u32) -> R {
+        self.local_written(local_index);
         if let Entry::Local { index, .. } = self.top() {
             if index == local_index {
                 self.pop();

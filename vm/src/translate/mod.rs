@@ -364,6 +364,7 @@ impl Builder<'_> {
                         type_index: ty,
                         frame: FrameShape::default(),
                         num_results: 0,
+                        num_written: 0,
                         code_start: 0,
                         code_len: 0,
                     };

@@ -92,7 +92,8 @@ fn integer_constants_become_immediates_and_leave_the_pool() {
     );
     let d = dis(&m, 0);
     for expected in [
-        "const dst=l0 lo=5 hi=0",
+        // Written before any read (at the top level): no `enter`, a `w` cell.
+        "const dst=w0 lo=5 hi=0",
         "br.i32.lt_u.imm lhs=p0 imm=3",
         "i32.gt_s.imm dst=t0 lhs=p0 imm=7",
         "i32.mul.imm dst=t1 lhs=p0 imm=9",
@@ -110,6 +111,78 @@ fn integer_constants_become_immediates_and_leave_the_pool() {
     assert_eq!(frame_of(&m, 0).num_consts, 1);
 }
 
+/// `enter` zeroes a declared local only where some read may find it unassigned
+/// (definite assignment, `FuncTranslator::assigned`), and every such read sees 0, never
+/// what an earlier call left in the cell: each case runs right after `dirty`, which
+/// fills the same cells with -1.
+#[test]
+fn locals_zeroed_where_a_read_may_find_them_unassigned() {
+    use crate::{GasMeter, Instance, NoHost, Value};
+    let dirty_locals = "(local i64)".repeat(80);
+    let dirty_sets: String = (0..80)
+        .map(|i| format!("i64.const -1 local.set {i} "))
+        .collect();
+    let wide_locals = "(local i64)".repeat(70);
+    let src = format!(
+        r#"(module
+        (func (export "dirty") {dirty_locals} {dirty_sets})
+        (func (export "block") (param i32) (result i64) (local i64)
+            block local.get 0 br_if 0 i64.const 5 local.set 1 end local.get 1)
+        (func (export "if") (param i32) (result i64) (local i64)
+            local.get 0 if i64.const 5 local.set 1 end local.get 1)
+        (func (export "if_else") (param i32) (result i64) (local i64)
+            local.get 0 if i64.const 5 local.set 1 else i64.const 6 local.set 1 end
+            local.get 1)
+        (func (export "loop") (param i32) (result i64) (local i64 i64)
+            loop local.get 1 local.set 2 i64.const 9 local.set 1
+                local.get 0 i32.const 1 i32.sub local.tee 0 br_if 0 end
+            local.get 2)
+        (func (export "table") (param i32) (result i64) (local i64)
+            block block local.get 0 br_table 0 1 end i64.const 7 local.set 1 end
+            local.get 1)
+        (func (export "top") (param i32) (result i64) (local i64)
+            i64.const 3 local.set 1 local.get 1)
+        (func (export "nested") (param i32) (result i64) (local i64)
+            block i64.const 4 local.set 1 local.get 0 br_if 0 end local.get 1)
+        (func (export "wide") (param i32) (result i64) {wide_locals}
+            i64.const 8 local.set 1 local.get 1 local.get 69 i64.add))"#
+    );
+    let m = compile_nometer(&src);
+    let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).expect("instantiates");
+    let mut run = |name: &str, arg: i32| {
+        i.invoke(&mut NoHost, "dirty", &[], &mut GasMeter::unlimited())
+            .expect("runs");
+        let out = i
+            .invoke(
+                &mut NoHost,
+                name,
+                &[Value::I32(arg)],
+                &mut GasMeter::unlimited(),
+            )
+            .expect("runs");
+        match out[..] {
+            [Value::I64(v)] => v,
+            _ => panic!("{name}: {out:?}"),
+        }
+    };
+    assert_eq!((run("block", 1), run("block", 0)), (0, 5));
+    assert_eq!((run("if", 0), run("if", 1)), (0, 5));
+    assert_eq!((run("if_else", 0), run("if_else", 1)), (6, 5));
+    assert_eq!((run("loop", 1), run("loop", 2)), (0, 9));
+    assert_eq!((run("table", 0), run("table", 1)), (7, 0));
+    assert_eq!(run("top", 0), 3);
+    assert_eq!((run("nested", 0), run("nested", 1)), (4, 4));
+    // Local 69 is past the tracked ones: always zeroed.
+    assert_eq!(run("wide", 0), 8);
+    // Zeroed declared locals per function (defined functions 1..): the ones some path
+    // reads unassigned, and the untracked ones (`wide`: 70 - 64, local 1 is written
+    // first; locals 2..63 are never accessed and get no cell).
+    let zeroed: Vec<u32> = (1..9).map(|f| frame_of(&m, f).num_locals).collect();
+    assert_eq!(zeroed, [1, 1, 0, 1, 1, 0, 0, 6]);
+    // A function whose locals are all written first has no `enter`.
+    assert!(!dis(&m, 6).contains("enter"), "{}", dis(&m, 6));
+}
+
 #[test]
 fn local_set_retargets_producer() {
     let m = compile_nometer(
@@ -117,7 +190,7 @@ fn local_set_retargets_producer() {
     );
     assert_eq!(
         dis(&m, 0),
-        "   0: enter params=1 consts=0 locals=1 pool=0\n   1: i32.add.imm dst=l0 lhs=p0 imm=1\n   2: return values=p0 count=0\n"
+        "   0: i32.add.imm dst=w0 lhs=p0 imm=1\n   1: return values=t0 count=0\n"
     );
 }
 
@@ -178,7 +251,7 @@ fn register_forms_follow_their_producer_but_never_at_a_branch_target() {
     let d = dis(&m, 0);
     assert_eq!(
         d,
-        "   0: enter params=1 consts=0 locals=1 pool=0\n   1: i32.add.imm+i32.add.imm dst=l0 lhs=p0 imm=1\n   2: i32.add.imm dst=l0 lhs=l0 imm=4294967295\n   3: br_if_nez.rc cond=l0 ->2\n   4: return_one src=l0\n"
+        "   0: i32.add.imm+i32.add.imm dst=w0 lhs=p0 imm=1\n   1: i32.add.imm dst=w0 lhs=w0 imm=4294967295\n   2: br_if_nez.rc cond=w0 ->1\n   3: return_one src=w0\n"
     );
 }
 
@@ -241,11 +314,10 @@ fn shadow_stack_prologue_and_epilogue_fuse() {
     let d = dis(&m, 1);
     assert_eq!(
         d,
-        "   0: enter params=1 consts=0 locals=1 pool=0
-   1: global.get.i32.sub.set dst=l0 global=0 imm=16
-   2: i32.add.imm dst=t0 lhs=p0 imm=1
-   3: global.set.i32.add global=0 lhs=l0 imm=16
-   4: return_one src=t0
+        "   0: global.get.i32.sub.set dst=w0 global=0 imm=16
+   1: i32.add.imm dst=t0 lhs=p0 imm=1
+   2: global.set.i32.add global=0 lhs=w0 imm=16
+   3: return_one src=t0
 "
     );
     let (out, sp) = run_with_global(&m, &[Value::I32(41)]);
@@ -350,7 +422,7 @@ fn loop_backedge_and_gas() {
     // to the add that heads a pair with the `br_if` (docs/ir.md, "Pairs").
     assert_eq!(
         d,
-        "   0: consume_gas amount=6\n   1: i32.add.imm+br_if_nez.rc dst=p0 lhs=p0 imm=4294967295\n   2: br_if_nez.rc cond=p0 ->1 gas=6\n   3: consume_gas amount=0\n   4: return values=p0 count=0\n"
+        "   0: consume_gas amount=6\n   1: i32.add.imm+br_if_nez.rc dst=p0 lhs=p0 imm=4294967295\n   2: br_if_nez.rc cond=p0 ->1 gas=6\n   3: consume_gas amount=0\n   4: return values=t0 count=0\n"
     );
 }
 
