@@ -428,16 +428,18 @@ impl<'m> FuncTranslator<'m> {
         self.assigned = u64::MAX;
     }
 
+    // Inlined into `local.get`'s visitor, the most frequent operator (compile time).
+    #[inline]
     pub fn push_local(&mut self, index: u32) {
         self.local_read(index);
         let pos = self.height();
-        let prev = self.a.local_heads[index as usize];
+        let a = &mut *self.a;
+        let prev = core::mem::replace(&mut a.local_heads[index as usize], pos);
         if prev == NONE {
-            self.a.touched_locals.push(index);
+            a.touched_locals.push(index);
         }
-        self.a.local_heads[index as usize] = pos;
-        self.a.stack.push(Entry::Local { index, prev });
-        self.a.local_refs.push(pos);
+        a.stack.push(Entry::Local { index, prev });
+        a.local_refs.push(pos);
         if pos + 1 > self.max_height {
             self.max_height = pos + 1;
         }
