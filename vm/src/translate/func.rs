@@ -154,7 +154,13 @@ pub(crate) struct FuncTranslatorAllocations {
     /// Branch targets of the finished code (`finish`: register forms).
     pub targets: Vec<bool>,
     /// `finish`: the frame slot of each tracked declared local (`NONE`: no cell).
+    /// `TRACKED_LOCALS` entries, all `NONE` between functions: `finish` sets only the
+    /// entries of accessed locals (`local_slot_set`), and `reset` clears only those, so
+    /// a function costs nothing here for the locals it never touches (the max-locals
+    /// compile input).
     pub local_slot: Vec<u32>,
+    /// Bit `k`: `local_slot[k]` is set.
+    pub local_slot_set: u64,
 }
 
 impl FuncTranslatorAllocations {
@@ -169,6 +175,11 @@ impl FuncTranslatorAllocations {
             self.local_heads[i as usize] = NONE;
         }
         self.touched_locals.clear();
+        let mut set = core::mem::take(&mut self.local_slot_set);
+        while set != 0 {
+            self.local_slot[set.trailing_zeros() as usize] = NONE;
+            set &= set - 1;
+        }
         self.local_refs.clear();
         self.scratch.clear();
         self.ref_locals.clear();
@@ -754,20 +765,18 @@ impl<'m> FuncTranslator<'m> {
         // Where each tracked local lives (`NONE`: no cell); an untracked local `k`
         // (`k >= TRACKED_LOCALS`) lives at `p + zeroed_tracked + k - TRACKED_LOCALS`.
         let local_slot = &mut self.a.local_slot;
-        local_slot.clear();
-        let (mut zi, mut wi) = (p, written_base);
-        for k in 0..tracked {
-            let bit = 1u64 << k;
-            local_slot.push(if zeroed & bit != 0 {
-                zi += 1;
-                zi - 1
-            } else if written & bit != 0 {
-                wi += 1;
-                wi - 1
-            } else {
-                NONE
-            });
+        if local_slot.is_empty() {
+            local_slot.resize(TRACKED_LOCALS as usize, NONE);
         }
+        for (mut bits, mut next) in [(zeroed, p), (written, written_base)] {
+            // In index order, one entry per accessed local.
+            while bits != 0 {
+                local_slot[bits.trailing_zeros() as usize] = next;
+                next += 1;
+                bits &= bits - 1;
+            }
+        }
+        self.a.local_slot_set = zeroed | written;
         let untracked_base = p + zeroed_tracked;
         if l + c > 0 {
             // Room for the whole blocks `enter` writes (`exec::init_frame`): at most
@@ -843,10 +852,12 @@ impl<'m> FuncTranslator<'m> {
                     // A declared local (one never accessed has `NONE`, never: it lands
                     // outside the frame and fails the check).
                     let k = s.0 - p;
-                    s.0 = match local_slot.get(k as usize) {
-                        Some(&slot) => slot,
-                        None if k < declared => untracked_base + (k - TRACKED_LOCALS),
-                        None => NONE,
+                    s.0 = if k < tracked {
+                        local_slot[k as usize]
+                    } else if k < declared {
+                        untracked_base + (k - TRACKED_LOCALS)
+                    } else {
+                        NONE
                     };
                 }
                 inside &= runs || s.0 < frame_size;
