@@ -171,8 +171,7 @@ impl FuncTranslator<'_> {
 
     pub(super) fn visit_unreachable(&mut self) -> R {
         self.emit(Instr::Unreachable {});
-        self.reachable = false;
-        self.assigned_unreachable();
+        self.set_unreachable();
         Ok(())
     }
 
@@ -259,8 +258,7 @@ impl FuncTranslator<'_> {
             if self.reachable {
                 self.emit_return();
             }
-            self.reachable = false;
-            self.assigned_unreachable();
+            self.set_unreachable();
             return Ok(());
         }
         if self.reachable {
@@ -376,8 +374,7 @@ impl FuncTranslator<'_> {
             self.branch_copies(&f);
             self.jump_to(Instr::Br { offset: 0, gas: 0 }, depth);
         }
-        self.reachable = false;
-        self.assigned_unreachable();
+        self.set_unreachable();
         Ok(())
     }
 
@@ -453,15 +450,13 @@ impl FuncTranslator<'_> {
         }
         tramp.clear();
         self.a.scratch = tramp;
-        self.reachable = false;
-        self.assigned_unreachable();
+        self.set_unreachable();
         Ok(())
     }
 
     pub(super) fn visit_return(&mut self) -> R {
         self.emit_return();
-        self.reachable = false;
-        self.assigned_unreachable();
+        self.set_unreachable();
         Ok(())
     }
 }

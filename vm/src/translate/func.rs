@@ -402,7 +402,6 @@ impl<'m> FuncTranslator<'m> {
         self.const_slot(k)
     }
 
-    /// Pushes a reference to local `index` (read in place).
     /// The definite-assignment bit of declared local `index`, if it is tracked (the
     /// first [`TRACKED_LOCALS`] declared locals; params are always assigned).
     #[inline(always)]
@@ -432,14 +431,16 @@ impl<'m> FuncTranslator<'m> {
         self.assigned |= bit;
     }
 
-    /// Code after an unconditional branch, `return` or `unreachable`: no execution gets
-    /// here, so every local is (vacuously) assigned.
+    /// The code after an unconditional branch, `return` or `unreachable`: not emitted,
+    /// and every local is (vacuously) assigned there, as no execution gets there.
     #[inline(always)]
-    pub fn assigned_unreachable(&mut self) {
+    pub fn set_unreachable(&mut self) {
+        self.reachable = false;
         self.assigned = u64::MAX;
     }
 
-    // Inlined into `local.get`'s visitor, the most frequent operator (compile time).
+    /// Pushes a reference to local `index` (read in place). Inlined into `local.get`'s
+    /// visitor, the most frequent operator (compile time).
     #[inline]
     pub fn push_local(&mut self, index: u32) {
         self.local_read(index);
@@ -733,17 +734,12 @@ impl<'m> FuncTranslator<'m> {
         // Declared locals (`assigned`): `l` zeroed by `enter` (the tracked ones some
         // read may find unassigned, then every untracked one), `w` tracked ones written
         // before any read; a tracked local never accessed has no cell.
+        // (Bits are set only for validated local indices: none past the declared ones.)
         let declared = self.num_locals - p;
-        let tracked = declared.min(TRACKED_LOCALS);
-        let tracked_mask = if tracked == 64 {
-            u64::MAX
-        } else {
-            (1u64 << tracked) - 1
-        };
-        let zeroed = self.locals_zeroed & tracked_mask;
-        let written = self.locals_seen & !zeroed & tracked_mask;
+        let zeroed = self.locals_zeroed;
+        let written = self.locals_seen & !zeroed;
         let zeroed_tracked = zeroed.count_ones();
-        let l = zeroed_tracked + (declared - tracked);
+        let l = zeroed_tracked + declared.saturating_sub(TRACKED_LOCALS);
         let w = written.count_ones();
         // The frame holds the pool entries some instruction reads as a slot, in pool
         // order; a constant used only as an immediate costs no frame cell and no copy
@@ -852,7 +848,7 @@ impl<'m> FuncTranslator<'m> {
                     // A declared local (one never accessed has `NONE`, never: it lands
                     // outside the frame and fails the check).
                     let k = s.0 - p;
-                    s.0 = if k < tracked {
+                    s.0 = if k < TRACKED_LOCALS {
                         local_slot[k as usize]
                     } else if k < declared {
                         untracked_base + (k - TRACKED_LOCALS)
