@@ -137,3 +137,48 @@ fn trapping_block_has_paid_for_itself() {
     // local.get, const, add, const, div_u, 2 x (const, add): all in one block.
     assert_eq!(a.used(), 8 * s.simple + s.int_div);
 }
+
+#[test]
+fn branch_not_taken_charges_the_block_it_falls_into_before_it_runs() {
+    // Each function stores 7 at address 0 in the block after a conditional branch that is
+    // not taken for p = 0: `f` branches on a local (`br_if` on a slot), `g` on a compare
+    // (a fused compare-and-branch), `h` on a computed value (the register form). The
+    // interpreter charges that block in the branch's not-taken path; it must be the same
+    // charge, before the store, as a `consume_gas` of its own.
+    let module = module(
+        r#"(module (memory 1)
+      (func (export "f") (param i32)
+        block local.get 0 br_if 0
+          i32.const 0 i32.const 7 i32.store end)
+      (func (export "g") (param i32)
+        block local.get 0 i32.const 5 i32.lt_u br_if 0
+          i32.const 0 i32.const 7 i32.store end)
+      (func (export "h") (param i32)
+        block local.get 0 i32.const 1 i32.add i32.eqz br_if 0
+          i32.const 0 i32.const 7 i32.store end))"#,
+    );
+    let s = Config::default().schedule;
+    let fall = 2 * s.simple + s.store;
+    for (name, p, head) in [
+        ("f", 0, s.simple + s.branch),
+        ("g", 9, 2 * s.simple + s.simple + s.branch),
+        ("h", 0, 3 * s.simple + s.simple + s.branch),
+    ] {
+        let stored = |limit: u64| {
+            let mut i = Instance::new(&module, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+            let mut gas = GasMeter::new(limit);
+            let r = i.invoke(&mut NoHost, name, &[i32(p)], &mut gas);
+            let word = i.memory().unwrap()[..4].to_vec();
+            (r.map_err(|t| t.kind()), gas.used(), word)
+        };
+        let cost = head + fall;
+        assert_eq!(stored(cost), (Ok(vec![]), cost, vec![7, 0, 0, 0]), "{name}");
+        for limit in head..cost {
+            assert_eq!(
+                stored(limit),
+                (Err(TrapKind::OutOfGas), limit, vec![0; 4]),
+                "{name} with {limit} gas"
+            );
+        }
+    }
+}
