@@ -467,8 +467,9 @@ impl ReadOperand for Imm64 {
 /// control macros the bodies use, and runs `$body`, which ends by continuing with the
 /// next instruction (`next!`, `jump!`) or stopping.
 macro_rules! handler {
-    ($name:ident { $($field:ident),* } => $body:expr) => {
+    ($(#[$attr:meta])* $name:ident { $($field:ident),* } => $body:expr) => {
         #[allow(unused_mut, unused_macros, unused_variables, clippy::unnecessary_cast)]
+        $(#[$attr])*
         unsafe fn $name(
             mut ip: *const Op,
             mut fp: *mut u64,
@@ -665,7 +666,18 @@ macro_rules! handler {
                     // SAFETY: `entry` is `code_start` plus 0, or 1 when the function's
                     // first instruction is a `consume_gas`, which never ends the code
                     // (verified): an instruction of the current module's arena.
-                    dispatch!(unsafe { $c.code.add(t.entry as usize) })
+                    let entry = unsafe { $c.code.add(t.entry as usize) };
+                    // A callee starting with `enter` (locals or pooled constants): its
+                    // handler is reached by a direct jump, not the indirect one through
+                    // the instruction (a call's indirect jump is hard to predict: its
+                    // target changes with the callee). The same handler either way.
+                    #[cfg(metron_tail_dispatch)]
+                    // SAFETY: as above.
+                    if unsafe { (*entry).instr.raw_tag() } == Tag::Enter as u16 {
+                        // SAFETY: `entry` is an `enter`, the instruction `Enter` handles.
+                        return unsafe { Enter(entry, fp, fuel, mem, cx, r, fr) };
+                    }
+                    dispatch!(entry)
                 }};
             }
             /// Leaves this instruction to the loop in `exec::run` (nothing done yet).
@@ -936,7 +948,9 @@ handler!(ConsumeGas { amount } => {
     charge!(u64::from(amount));
     next!()
 });
-handler!(Enter { params, consts, gas, locals, pool } => {
+// Never inlined: the call handlers jump to it directly (`enter_compiled!`), and inlined
+// there its loops would take callee-saved registers on every call.
+handler!(#[inline(never)] Enter { params, consts, gas, locals, pool } => {
     charge!(u64::from(gas));
     // A function's first instruction is never a register form.
     reg_dead!();
