@@ -571,6 +571,13 @@ macro_rules! handler {
                     ip = unsafe { ip.add(1) }
                 };
             }
+            /// Moves to the instruction at `$p` (a `br_table` entry): `here!`, `next!`
+            /// and `jump!` are then its.
+            macro_rules! move_to {
+                ($p:expr) => {
+                    ip = $p
+                };
+            }
             /// Continues after this instruction's `arg` word.
             macro_rules! skip_arg {
                 () => {{
@@ -678,6 +685,28 @@ macro_rules! handler {
                         return unsafe { Enter(entry, fp, fuel, mem, cx, r, fr) };
                     }
                     dispatch!(entry)
+                }};
+            }
+            /// Continues in the caller at `$at`, the instruction after its call (a
+            /// return). When that is a `copy` (a call's result moved to a local: 40% of
+            /// the returns of our workloads), it runs here, as its handler would: one
+            /// dispatch fewer per such return, the same writes in the same order.
+            macro_rules! resume {
+                ($at:expr) => {{
+                    let at: *const Op = $at;
+                    // SAFETY: a return address is an instruction of the caller's code
+                    // (`Frame::ip`, one past a call, which never ends the code).
+                    if let Instr::Copy { dst, src } = unsafe { (*at).instr } {
+                        // SAFETY: the caller's code passed `exec::verify`: `dst` and `src`
+                        // are inside its frame, now at `fp`; a `copy` never ends the code.
+                        unsafe {
+                            let v = *fp.add(src.0 as usize);
+                            *fp.add(dst.0 as usize) = v;
+                            r = v;
+                        }
+                        dispatch!(unsafe { at.add(1) })
+                    }
+                    dispatch!(at)
                 }};
             }
             /// Leaves this instruction to the loop in `exec::run` (nothing done yet).
@@ -1321,7 +1350,17 @@ handler!(MemoryCopy { dst, src, len } => {
 handler!(BrTable { index, len } => {
     let i = (get!(index) as u32).min(len);
     // SAFETY: `br_table` is followed by its `len + 1` entries (verified).
-    dispatch!(unsafe { here!().add(1 + i as usize) })
+    let entry = unsafe { here!().add(1 + i as usize) };
+    // The entry is a `br` (`FuncTranslator::visit_br_table`): taken here, as its handler
+    // would (charge, then jump from the entry's address), one dispatch fewer per
+    // `br_table`.
+    // SAFETY: as above.
+    if let Instr::Br { offset, gas } = unsafe { (*entry).instr } {
+        move_to!(entry);
+        charge!(u64::from(gas));
+        jump!(offset)
+    }
+    dispatch!(entry)
 });
 handler!(Call { func, args } => {
     let c = ctx!();
@@ -1378,7 +1417,7 @@ handler!(ReturnOne { src } => {
     c.base = fr.base as usize;
     // SAFETY: the caller's frame is below the callee's, inside the stack.
     set_fp!(unsafe { c.stack_base.add(c.base) });
-    dispatch!(fr.ip.0)
+    resume!(fr.ip.0)
 });
 handler!(Return { values, count } => {
     let c = ctx!();
@@ -1394,7 +1433,7 @@ handler!(Return { values, count } => {
     c.base = fr.base as usize;
     // SAFETY: the caller's frame is below the callee's, inside the stack.
     set_fp!(unsafe { c.stack_base.add(c.base) });
-    dispatch!(fr.ip.0)
+    resume!(fr.ip.0)
 });
 
 handler!(CopyS { dst, src } => {

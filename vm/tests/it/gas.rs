@@ -182,3 +182,43 @@ fn branch_not_taken_charges_the_block_it_falls_into_before_it_runs() {
         }
     }
 }
+
+#[test]
+fn br_table_charges_the_block_it_jumps_to_before_it_runs() {
+    // Each target block stores its number at address 0; the interpreter takes the
+    // `br_table` entry's branch (and its charge of the target block) in the `br_table`'s
+    // handler. The charge must be the target block's, made before the store.
+    let module = module(
+        r#"(module (memory 1)
+      (func (export "t") (param i32)
+        block block block
+          local.get 0 br_table 0 1 2
+        end i32.const 0 i32.const 1 i32.store return
+        end i32.const 0 i32.const 2 i32.store return
+        end i32.const 0 i32.const 3 i32.store))"#,
+    );
+    let s = Config::default().schedule;
+    let head = s.simple + s.br_table;
+    for (p, stored_value, block) in [
+        (0, 1u8, 2 * s.simple + s.store + s.ret),
+        (1, 2, 2 * s.simple + s.store + s.ret),
+        (2, 3, 2 * s.simple + s.store),
+        (7, 3, 2 * s.simple + s.store),
+    ] {
+        let run = |limit: u64| {
+            let mut i = Instance::new(&module, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+            let mut gas = GasMeter::new(limit);
+            let r = i.invoke(&mut NoHost, "t", &[i32(p)], &mut gas);
+            (r.map_err(|t| t.kind()), gas.used(), i.memory().unwrap()[0])
+        };
+        let cost = head + block;
+        assert_eq!(run(cost), (Ok(vec![]), cost, stored_value), "index {p}");
+        for limit in head..cost {
+            assert_eq!(
+                run(limit),
+                (Err(TrapKind::OutOfGas), limit, 0),
+                "index {p} with {limit} gas"
+            );
+        }
+    }
+}
