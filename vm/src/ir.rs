@@ -254,6 +254,14 @@ macro_rules! for_each_instr {
             PairI64XorII64AndR { dst: Slot, lhs: Slot, imm: u32 } = "i64.xor.imm+i64.and.rr",
             /// `f64.add.rr` then `br.f64.le.rl` (pair head).
             PairF64AddRBrF64LeL { dst: Slot, lhs: Slot, rhs: Slot } = "f64.add.rr+br.f64.le.rl",
+            /// `f64.mul` then `f64.mul` (pair head).
+            PairF64MulF64Mul { dst: Slot, lhs: Slot, rhs: Slot } = "f64.mul+f64.mul",
+            /// `f64.mul` then `f64.mul.rr` (pair head).
+            PairF64MulF64MulR { dst: Slot, lhs: Slot, rhs: Slot } = "f64.mul+f64.mul.rr",
+            /// `f64.mul.rl` then `f64.add` (pair head).
+            PairF64MulLF64Add { dst: Slot, lhs: Slot, rhs: Slot } = "f64.mul.rl+f64.add",
+            /// `f64.load` then `f64.load` (pair head).
+            PairF64LoadF64Load { dst: Slot, ptr: Slot, offset: u32 } = "f64.load+f64.load",
 
             [binary]
             I32Add, I32AddL, I32AddR = "i32.add", I32Sub, I32SubL, I32SubR = "i32.sub", I32Mul, I32MulL, I32MulR = "i32.mul",
@@ -966,10 +974,10 @@ const fn pair(head: Tag, first: Tag, partner: Tag) -> Pair {
 }
 
 /// Every pair head, chosen by their share of dispatches over the benchmark suite
-/// (`docs/performance.md`, eighth round): loop-closing adds with the branch on their
+/// (`docs/performance.md`, eighth and tenth rounds): loop-closing adds with the branch on their
 /// result, address arithmetic and the access it feeds, dependent float and integer
 /// chains, moves.
-pub(crate) const PAIRS: [Pair; 21] = [
+pub(crate) const PAIRS: [Pair; 25] = [
     pair(Tag::PairI64AddRI64AddR, Tag::I64AddR, Tag::I64AddR),
     pair(Tag::PairI64AddI64AddR, Tag::I64Add, Tag::I64AddR),
     pair(Tag::PairI32AddII32AddI, Tag::I32AddI, Tag::I32AddI),
@@ -991,6 +999,10 @@ pub(crate) const PAIRS: [Pair; 21] = [
     pair(Tag::PairI64XorI64RotlIL, Tag::I64Xor, Tag::I64RotlIL),
     pair(Tag::PairI64XorII64AndR, Tag::I64XorI, Tag::I64AndR),
     pair(Tag::PairF64AddRBrF64LeL, Tag::F64AddR, Tag::BrF64LeL),
+    pair(Tag::PairF64MulF64Mul, Tag::F64Mul, Tag::F64Mul),
+    pair(Tag::PairF64MulF64MulR, Tag::F64Mul, Tag::F64MulR),
+    pair(Tag::PairF64MulLF64Add, Tag::F64MulL, Tag::F64Add),
+    pair(Tag::PairF64LoadF64Load, Tag::F64Load, Tag::F64Load),
 ];
 
 /// Per tag: the index in `PAIRS + 1` of the pair it heads (0: not a head).

@@ -1567,6 +1567,21 @@ I64RotlIL { dst, lhs, imm } => |v| {
 });
 pair_handler!(PairI64XorII64AndR { dst, lhs, imm } => result!(set!(dst, get!(lhs) ^ get!(Imm64(imm))));
     I64AndR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| a & b));
+pair_handler!(PairF64MulF64Mul { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(lhs), get!(rhs))));
+    F64Mul { dst, lhs, rhs } => |_v| bin64!(dst, lhs, rhs, |a, b| fl::f64_mul(a, b)));
+pair_handler!(PairF64MulF64MulR { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(lhs), get!(rhs))));
+    F64MulR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| fl::f64_mul(a, b)));
+pair_handler!(PairF64MulLF64Add { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(REG), get!(rhs))));
+    F64Add { dst, lhs, rhs } => |_v| bin64!(dst, lhs, rhs, |a, b| fl::f64_add(a, b)));
+pair_handler!(PairF64LoadF64Load { dst, ptr, offset } => {
+        let Some(ea) = access_start(get!(ptr) as u32, offset, 8, ctx!().mem_len) else {
+            stop!(TrapKind::MemoryOutOfBounds)
+        };
+        // SAFETY: `ea + 8 <= mem_len` (`access_start`).
+        let b: [u8; 8] = unsafe { read_bytes(mem_base!().add(ea)) };
+        result!(set!(dst, u64::from_le_bytes(b)))
+    };
+    F64Load { dst, ptr, offset } => |_v| load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b)));
 pair_handler!(PairF64AddRBrF64LeL { dst, lhs, rhs } => result!(set!(dst, fl::f64_add(get!(lhs), get!(REG))));
     BrF64LeL { lhs, rhs, offset, gas } => |v| br_cmp!(v, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64)));
 
@@ -1643,6 +1658,10 @@ macro_rules! handler_table {
             t[Tag::PairI64XorI64RotlIL as usize] = PairI64XorI64RotlIL;
             t[Tag::PairI64XorII64AndR as usize] = PairI64XorII64AndR;
             t[Tag::PairF64AddRBrF64LeL as usize] = PairF64AddRBrF64LeL;
+            t[Tag::PairF64MulF64Mul as usize] = PairF64MulF64Mul;
+            t[Tag::PairF64MulF64MulR as usize] = PairF64MulF64MulR;
+            t[Tag::PairF64MulLF64Add as usize] = PairF64MulLF64Add;
+            t[Tag::PairF64LoadF64Load as usize] = PairF64LoadF64Load;
             t
         };
     };

@@ -1425,6 +1425,53 @@ mod pairs {
         );
         note("f64.add.rr+br.f64.le.rl");
 
+        // Independent float products (`|z|²` of a complex number), a product read by the
+        // next product, a product beside an independent sum, two loads.
+        let f = "(param f64 f64) (result f64) (local f64 f64) local.get 0 local.get 0 f64.mul
+                 local.set 2 local.get 1 local.get 1 f64.mul local.set 3 local.get 2 local.get 3
+                 f64.sub";
+        let cases = |f: fn(f64, f64) -> f64| {
+            [
+                [1.5, -2.0],
+                [f64::from_bits(ODD_NAN), 1.0],
+                [1e200, 3.0],
+                [-0.0, 0.0],
+            ]
+            .iter()
+            .map(|x| {
+                let args = vec![F64(x[0].to_bits()), F64(x[1].to_bits())];
+                (args, Ok(vec![F64(canon(f(x[0], x[1])))]))
+            })
+            .collect::<Vec<_>>()
+        };
+        check(f, "f64.mul+f64.mul", &cases(|a, b| a * a - b * b));
+        note("f64.mul+f64.mul");
+        let f = "(param f64 f64) (result f64) local.get 1 local.get 0 local.get 0 f64.mul f64.mul";
+        check(f, "f64.mul+f64.mul.rr", &cases(|a, b| b * (a * a)));
+        note("f64.mul+f64.mul.rr");
+        let f = "(param f64 f64) (result f64) (local f64) local.get 0 local.get 1 f64.sub
+                 local.get 1 f64.mul local.set 2 local.get 0 local.get 0 f64.add local.get 2 f64.div";
+        check(
+            f,
+            "f64.mul.rl+f64.add",
+            &cases(|a, b| (a + a) / ((a - b) * b)),
+        );
+        note("f64.mul.rl+f64.add");
+        let f = "(param i32) (result f64) i32.const 0 f64.const 1.5 f64.store
+                 i32.const 8 f64.const -2.25 f64.store
+                 local.get 0 f64.load local.get 0 f64.load offset=8 f64.sub";
+        check(
+            f,
+            "f64.load+f64.load",
+            &[
+                (vec![I32(0)], Ok(vec![bits(3.75)])),
+                (vec![I32(8)], Ok(vec![bits(-2.25)])),
+                (vec![I32(65528)], Err(TrapKind::MemoryOutOfBounds)),
+                (vec![I32(65529)], Err(TrapKind::MemoryOutOfBounds)),
+            ],
+        );
+        note("f64.load+f64.load");
+
         // Every pair of the table was made and run above.
         for p in PAIRS {
             let m = p.head_mnemonic();
