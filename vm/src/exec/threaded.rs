@@ -568,11 +568,11 @@ macro_rules! handler {
             macro_rules! to_partner {
                 () => {
                     // SAFETY: a pair head is followed by its partner (`Instr::make_pair_head`).
-                    ip = unsafe { ip.add(1) }
+                    move_to!(unsafe { ip.add(1) })
                 };
             }
-            /// Moves to the instruction at `$p` (a `br_table` entry): `here!`, `next!`
-            /// and `jump!` are then its.
+            /// Moves to the instruction at `$p` (a pair's partner, a `br_table` entry):
+            /// `here!`, `next!` and `jump!` are then its.
             macro_rules! move_to {
                 ($p:expr) => {
                     ip = $p
@@ -697,13 +697,11 @@ macro_rules! handler {
                     // SAFETY: a return address is an instruction of the caller's code
                     // (`Frame::ip`, one past a call, which never ends the code).
                     if let Instr::Copy { dst, src } = unsafe { (*at).instr } {
-                        // SAFETY: the caller's code passed `exec::verify`: `dst` and `src`
-                        // are inside its frame, now at `fp`; a `copy` never ends the code.
-                        unsafe {
-                            let v = *fp.add(src.0 as usize);
-                            *fp.add(dst.0 as usize) = v;
-                            r = v;
-                        }
+                        // The caller's code passed `exec::verify`: `dst` and `src` are
+                        // inside its frame, now at `fp` (`get!`, `set!` on an integer
+                        // register, as the `copy` handler's).
+                        set!(dst, get!(src));
+                        // SAFETY: a `copy` never ends the code (verified).
                         dispatch!(unsafe { at.add(1) })
                     }
                     dispatch!(at)
@@ -838,29 +836,43 @@ macro_rules! handler {
                     }
                 }};
             }
-            /// Loads `$n` bytes at `ptr + offset` (bounds rule: `access_start`).
-            macro_rules! load {
-                ($dst:ident, $ptr:ident, $offset:ident, $n:literal, |$b:ident| $e:expr) => {{
+            /// The `$n` bytes at `ptr + offset` (bounds rule: `access_start`; traps when
+            /// out of bounds).
+            macro_rules! read_at {
+                ($ptr:tt, $offset:expr, $n:literal) => {{
                     let Some(ea) = access_start(get!($ptr) as u32, $offset, $n, ctx!().mem_len) else {
                         stop!(TrapKind::MemoryOutOfBounds)
                     };
                     // SAFETY: `ea + $n <= mem_len` (`access_start`).
-                    let $b: [u8; $n] = unsafe { read_bytes(mem.add(ea)) };
-                    set!($dst, $e);
-                    next!()
+                    let bytes: [u8; $n] = unsafe { read_bytes(mem.add(ea)) };
+                    bytes
                 }};
             }
-            /// Stores the bytes `$e` at `ptr + offset` (bounds rule: `access_start`;
-            /// nothing is written when out of bounds).
-            macro_rules! store {
-                ($ptr:ident, $value:ident, $offset:ident, |$v:ident| $e:expr) => {{
-                    let $v = get!($value);
-                    let bytes = $e;
+            /// Writes `$bytes` at `ptr + offset` (bounds rule: `access_start`; nothing is
+            /// written when out of bounds, where it traps).
+            macro_rules! write_at {
+                ($ptr:tt, $offset:expr, $bytes:expr) => {{
+                    let bytes = $bytes;
                     let Some(ea) = access_start(get!($ptr) as u32, $offset, bytes.len() as u64, ctx!().mem_len) else {
                         stop!(TrapKind::MemoryOutOfBounds)
                     };
                     // SAFETY: `ea + bytes.len() <= mem_len` (`access_start`).
                     unsafe { write_bytes(mem.add(ea), bytes) };
+                }};
+            }
+            /// Loads `$n` bytes at `ptr + offset` into `$dst`.
+            macro_rules! load {
+                ($dst:ident, $ptr:ident, $offset:ident, $n:literal, |$b:ident| $e:expr) => {{
+                    let $b = read_at!($ptr, $offset, $n);
+                    set!($dst, $e);
+                    next!()
+                }};
+            }
+            /// Stores the bytes `$e` at `ptr + offset`.
+            macro_rules! store {
+                ($ptr:ident, $value:ident, $offset:ident, |$v:ident| $e:expr) => {{
+                    let $v = get!($value);
+                    write_at!($ptr, $offset, $e);
                     next!()
                 }};
             }
@@ -1541,11 +1553,7 @@ pair_handler!(PairI32AddIF64LoadP { dst, lhs, imm } => result!(set!(dst, u64::fr
 pair_handler!(PairI32AddI32Load8UP { dst, lhs, rhs } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(get!(rhs) as u32))));
     I32Load8UP { dst, ptr, offset } => |v| load!(dst, v, offset, 1, |b| u64::from(b[0])));
 pair_handler!(PairI32Store8II32Add { ptr, imm, offset } => {
-        let Some(ea) = access_start(get!(ptr) as u32, offset, 1, ctx!().mem_len) else {
-            stop!(TrapKind::MemoryOutOfBounds)
-        };
-        // SAFETY: `ea + 1 <= mem_len` (`access_start`).
-        unsafe { write_bytes(mem_base!().add(ea), [imm as u8]) };
+        write_at!(ptr, offset, [imm as u8]);
         0
     };
     I32Add { dst, lhs, rhs } => |_v| bin32!(dst, lhs, rhs, |a, b| a.wrapping_add(b)));
@@ -1573,14 +1581,7 @@ pair_handler!(PairF64MulF64MulR { dst, lhs, rhs } => result!(set!(dst, fl::f64_m
     F64MulR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| fl::f64_mul(a, b)));
 pair_handler!(PairF64MulLF64Add { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(REG), get!(rhs))));
     F64Add { dst, lhs, rhs } => |_v| bin64!(dst, lhs, rhs, |a, b| fl::f64_add(a, b)));
-pair_handler!(PairF64LoadF64Load { dst, ptr, offset } => {
-        let Some(ea) = access_start(get!(ptr) as u32, offset, 8, ctx!().mem_len) else {
-            stop!(TrapKind::MemoryOutOfBounds)
-        };
-        // SAFETY: `ea + 8 <= mem_len` (`access_start`).
-        let b: [u8; 8] = unsafe { read_bytes(mem_base!().add(ea)) };
-        result!(set!(dst, u64::from_le_bytes(b)))
-    };
+pair_handler!(PairF64LoadF64Load { dst, ptr, offset } => result!(set!(dst, u64::from_le_bytes(read_at!(ptr, offset, 8))));
     F64Load { dst, ptr, offset } => |_v| load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b)));
 pair_handler!(PairF64AddRBrF64LeL { dst, lhs, rhs } => result!(set!(dst, fl::f64_add(get!(lhs), get!(REG))));
     BrF64LeL { lhs, rhs, offset, gas } => |v| br_cmp!(v, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64)));
