@@ -262,6 +262,26 @@ macro_rules! for_each_instr {
             PairF64MulLF64Add { dst: Slot, lhs: Slot, rhs: Slot } = "f64.mul.rl+f64.add",
             /// `f64.load` then `f64.load` (pair head).
             PairF64LoadF64Load { dst: Slot, ptr: Slot, offset: u32 } = "f64.load+f64.load",
+            /// `i32.load` then `i32.load` (pair head).
+            PairI32LoadI32Load { dst: Slot, ptr: Slot, offset: u32 } = "i32.load+i32.load",
+            /// `i32.load` then `i32.add.rl` (pair head).
+            PairI32LoadI32AddL { dst: Slot, ptr: Slot, offset: u32 } = "i32.load+i32.add.rl",
+            /// `i32.load.rp` then `i32.store.rv` (pair head).
+            PairI32LoadPI32StoreV { dst: Slot, ptr: Slot, offset: u32 } = "i32.load.rp+i32.store.rv",
+            /// `i64.load` then `i64.store.rv` (pair head).
+            PairI64LoadI64StoreV { dst: Slot, ptr: Slot, offset: u32 } = "i64.load+i64.store.rv",
+            /// `i32.load8_u.rp` then `i32.add.rr` (pair head).
+            PairI32Load8UPI32AddR { dst: Slot, ptr: Slot, offset: u32 } = "i32.load8_u.rp+i32.add.rr",
+            /// `i32.store` then `i32.store` (pair head).
+            PairI32StoreI32Store { ptr: Slot, value: Slot, offset: u32 } = "i32.store+i32.store",
+            /// `i32.add.imm` then `i32.store.rv` (pair head).
+            PairI32AddII32StoreV { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+i32.store.rv",
+            /// `i32.add.imm` then `copy` (pair head).
+            PairI32AddICopy { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+copy",
+            /// `i32.and.imm` then `i32.add.rr` (pair head).
+            PairI32AndII32AddR { dst: Slot, lhs: Slot, imm: u32 } = "i32.and.imm+i32.add.rr",
+            /// `copy` then `call` (pair head).
+            PairCopyCall { dst: Slot, src: Slot } = "copy+call",
 
             [binary]
             I32Add, I32AddL, I32AddR = "i32.add", I32Sub, I32SubL, I32SubR = "i32.sub", I32Mul, I32MulL, I32MulR = "i32.mul",
@@ -977,7 +997,7 @@ const fn pair(head: Tag, first: Tag, partner: Tag) -> Pair {
 /// (`docs/performance.md`, eighth and tenth rounds): loop-closing adds with the branch on their
 /// result, address arithmetic and the access it feeds, dependent float and integer
 /// chains, moves.
-pub(crate) const PAIRS: [Pair; 25] = [
+pub(crate) const PAIRS: [Pair; 35] = [
     pair(Tag::PairI64AddRI64AddR, Tag::I64AddR, Tag::I64AddR),
     pair(Tag::PairI64AddI64AddR, Tag::I64Add, Tag::I64AddR),
     pair(Tag::PairI32AddII32AddI, Tag::I32AddI, Tag::I32AddI),
@@ -1003,6 +1023,16 @@ pub(crate) const PAIRS: [Pair; 25] = [
     pair(Tag::PairF64MulF64MulR, Tag::F64Mul, Tag::F64MulR),
     pair(Tag::PairF64MulLF64Add, Tag::F64MulL, Tag::F64Add),
     pair(Tag::PairF64LoadF64Load, Tag::F64Load, Tag::F64Load),
+    pair(Tag::PairI32LoadI32Load, Tag::I32Load, Tag::I32Load),
+    pair(Tag::PairI32LoadI32AddL, Tag::I32Load, Tag::I32AddL),
+    pair(Tag::PairI32LoadPI32StoreV, Tag::I32LoadP, Tag::I32StoreV),
+    pair(Tag::PairI64LoadI64StoreV, Tag::I64Load, Tag::I64StoreV),
+    pair(Tag::PairI32Load8UPI32AddR, Tag::I32Load8UP, Tag::I32AddR),
+    pair(Tag::PairI32StoreI32Store, Tag::I32Store, Tag::I32Store),
+    pair(Tag::PairI32AddII32StoreV, Tag::I32AddI, Tag::I32StoreV),
+    pair(Tag::PairI32AddICopy, Tag::I32AddI, Tag::Copy),
+    pair(Tag::PairI32AndII32AddR, Tag::I32AndI, Tag::I32AddR),
+    pair(Tag::PairCopyCall, Tag::Copy, Tag::Call),
 ];
 
 /// Per tag: the index in `PAIRS + 1` of the pair it heads (0: not a head).

@@ -1585,6 +1585,43 @@ pair_handler!(PairF64LoadF64Load { dst, ptr, offset } => result!(set!(dst, u64::
     F64Load { dst, ptr, offset } => |_v| load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b)));
 pair_handler!(PairF64AddRBrF64LeL { dst, lhs, rhs } => result!(set!(dst, fl::f64_add(get!(lhs), get!(REG))));
     BrF64LeL { lhs, rhs, offset, gas } => |v| br_cmp!(v, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64)));
+pair_handler!(PairI32LoadI32Load { dst, ptr, offset } => result!(set!(dst, u64::from(u32::from_le_bytes(read_at!(ptr, offset, 4)))));
+    I32Load { dst, ptr, offset } => |_v| load!(dst, ptr, offset, 4, |b| u64::from(u32::from_le_bytes(b))));
+pair_handler!(PairI32LoadI32AddL { dst, ptr, offset } => result!(set!(dst, u64::from(u32::from_le_bytes(read_at!(ptr, offset, 4)))));
+    I32AddL { dst, lhs, rhs } => |v| bin32!(dst, v, rhs, |a, b| a.wrapping_add(b)));
+pair_handler!(PairI32LoadPI32StoreV { dst, ptr, offset } => result!(set!(dst, u64::from(u32::from_le_bytes(read_at!(REG, offset, 4)))));
+    I32StoreV { ptr, value, offset } => |v| store!(ptr, v, offset, |x| (x as u32).to_le_bytes()));
+pair_handler!(PairI64LoadI64StoreV { dst, ptr, offset } => result!(set!(dst, u64::from_le_bytes(read_at!(ptr, offset, 8))));
+    I64StoreV { ptr, value, offset } => |v| store!(ptr, v, offset, |x| x.to_le_bytes()));
+pair_handler!(PairI32Load8UPI32AddR { dst, ptr, offset } => result!(set!(dst, u64::from(read_at!(REG, offset, 1)[0])));
+    I32AddR { dst, lhs, rhs } => |v| bin32!(dst, lhs, v, |a, b| a.wrapping_add(b)));
+pair_handler!(PairI32StoreI32Store { ptr, value, offset } => {
+        write_at!(ptr, offset, (get!(value) as u32).to_le_bytes());
+        0
+    };
+    I32Store { ptr, value, offset } => |_v| store!(ptr, value, offset, |x| (x as u32).to_le_bytes()));
+pair_handler!(PairI32AddII32StoreV { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
+    I32StoreV { ptr, value, offset } => |v| store!(ptr, v, offset, |x| (x as u32).to_le_bytes()));
+pair_handler!(PairI32AddICopy { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
+Copy { dst, src } => |_v| {
+    set!(dst, get!(src));
+    next!()
+});
+pair_handler!(PairI32AndII32AddR { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32) & imm)));
+    I32AddR { dst, lhs, rhs } => |v| bin32!(dst, lhs, v, |a, b| a.wrapping_add(b)));
+pair_handler!(PairCopyCall { dst, src } => {
+        // Written to the slot only: a call reads no register (`enter_compiled!`).
+        let v = get!(src);
+        // SAFETY: as for `set!` (`dst` is a slot operand of verified code).
+        unsafe { *frame_ptr!().add(dst.0 as usize) = v };
+        0
+    };
+Call { func, args } => |_v| {
+    let c = ctx!();
+    // SAFETY: as in `Call`.
+    let t = unsafe { &*c.targets.add(func as usize) };
+    enter_compiled!(c, t, args)
+});
 
 /// Builds [`HANDLERS`] from the instruction table (`crate::for_each_instr!`): every
 /// instruction of the numeric, load, store and fused-branch sections has a handler, and
@@ -1663,6 +1700,16 @@ macro_rules! handler_table {
             t[Tag::PairF64MulF64MulR as usize] = PairF64MulF64MulR;
             t[Tag::PairF64MulLF64Add as usize] = PairF64MulLF64Add;
             t[Tag::PairF64LoadF64Load as usize] = PairF64LoadF64Load;
+            t[Tag::PairI32LoadI32Load as usize] = PairI32LoadI32Load;
+            t[Tag::PairI32LoadI32AddL as usize] = PairI32LoadI32AddL;
+            t[Tag::PairI32LoadPI32StoreV as usize] = PairI32LoadPI32StoreV;
+            t[Tag::PairI64LoadI64StoreV as usize] = PairI64LoadI64StoreV;
+            t[Tag::PairI32Load8UPI32AddR as usize] = PairI32Load8UPI32AddR;
+            t[Tag::PairI32StoreI32Store as usize] = PairI32StoreI32Store;
+            t[Tag::PairI32AddII32StoreV as usize] = PairI32AddII32StoreV;
+            t[Tag::PairI32AddICopy as usize] = PairI32AddICopy;
+            t[Tag::PairI32AndII32AddR as usize] = PairI32AndII32AddR;
+            t[Tag::PairCopyCall as usize] = PairCopyCall;
             t
         };
     };

@@ -1472,6 +1472,153 @@ mod pairs {
         );
         note("f64.load+f64.load");
 
+        // Memory pairs (round 11): two loads, two stores, a load whose result the next
+        // instruction stores or adds, an address or value computed and then used; each
+        // also with the second access out of bounds (the first one's effects stay, the
+        // pair traps where its partner would).
+        let oob = Err(TrapKind::MemoryOutOfBounds);
+        let f = "(param i32 i32 i32) (result i64) local.get 0 local.get 1 i32.store
+                 local.get 0 local.get 2 i32.store offset=4 local.get 0 i64.load";
+        let both = |a: i32, b: i32| I64(((b as u32 as i64) << 32) | a as u32 as i64);
+        check(
+            f,
+            "i32.store+i32.store",
+            &[
+                (vec![I32(8), I32(-1), I32(7)], Ok(vec![both(-1, 7)])),
+                (
+                    vec![I32(65532), I32(1), I32(2)],
+                    Err(TrapKind::MemoryOutOfBounds),
+                ),
+                (
+                    vec![I32(65533), I32(1), I32(2)],
+                    Err(TrapKind::MemoryOutOfBounds),
+                ),
+            ],
+        );
+        note("i32.store+i32.store");
+        let f = "(param i32 i32 i32) (result i32) local.get 1 local.get 2 i32.store
+                 local.get 1 i32.const 40 i32.store offset=4
+                 local.get 0 i32.load local.get 0 i32.load offset=4 i32.sub";
+        check(
+            f,
+            "i32.load+i32.load",
+            &[
+                (
+                    vec![I32(16), I32(16), I32(i32::MIN)],
+                    Ok(vec![I32(i32::MIN.wrapping_sub(40))]),
+                ),
+                (vec![I32(65532), I32(0), I32(0)], oob.clone()),
+                (vec![I32(65533), I32(0), I32(0)], oob.clone()),
+            ],
+        );
+        note("i32.load+i32.load");
+        let f = "(param i32 i32) (result i32) local.get 0 i32.const 2147483647 i32.store
+                 local.get 0 i32.load local.get 1 i32.add";
+        check(
+            f,
+            "i32.load+i32.add.rl",
+            &[
+                (vec![I32(0), I32(1)], Ok(vec![I32(i32::MIN)])),
+                (vec![I32(100), I32(-5)], Ok(vec![I32(i32::MAX - 5)])),
+            ],
+        );
+        note("i32.load+i32.add.rl");
+        let f = "(param i32 i32) (result i32) local.get 0 i32.const 99 i32.store offset=4
+                 local.get 1 local.get 0 i32.const 4 i32.add i32.load i32.store
+                 local.get 1 i32.load";
+        check(
+            f,
+            "i32.load.rp+i32.store.rv",
+            &[
+                (vec![I32(0), I32(100)], Ok(vec![I32(99)])),
+                (vec![I32(0), I32(65533)], oob.clone()),
+            ],
+        );
+        note("i32.load.rp+i32.store.rv");
+        let f = "(param i32 i32) (result i64) local.get 0 i64.const -2 i64.store
+                 local.get 1 local.get 0 i64.load i64.store local.get 1 i64.load";
+        check(
+            f,
+            "i64.load+i64.store.rv",
+            &[
+                (vec![I32(0), I32(8)], Ok(vec![I64(-2)])),
+                (vec![I32(0), I32(65529)], oob.clone()),
+            ],
+        );
+        note("i64.load+i64.store.rv");
+        let f = "(param i32 i32) (result i32) local.get 0 i32.const 200 i32.store8 offset=1
+                 local.get 1 local.get 0 i32.const 1 i32.add i32.load8_u i32.add";
+        check(
+            f,
+            "i32.load8_u.rp+i32.add.rr",
+            &[
+                (vec![I32(0), I32(5)], Ok(vec![I32(205)])),
+                (vec![I32(65534), I32(-1)], Ok(vec![I32(199)])),
+            ],
+        );
+        note("i32.load8_u.rp+i32.add.rr");
+        let f = "(param i32 i32) (result i32) local.get 0 local.get 1 i32.const 7 i32.add
+                 i32.store local.get 0 i32.load";
+        check(
+            f,
+            "i32.add.imm+i32.store.rv",
+            &[
+                (vec![I32(0), I32(-10)], Ok(vec![I32(-3)])),
+                (vec![I32(12), I32(i32::MAX)], Ok(vec![I32(i32::MIN + 6)])),
+                (vec![I32(65533), I32(0)], oob),
+            ],
+        );
+        note("i32.add.imm+i32.store.rv");
+
+        // An add and an independent move; a mask added to a base.
+        let f = "(param i32 i32) (result i32) (local i32 i32) local.get 0 i32.const 5 i32.add
+                 local.set 2 local.get 1 local.set 3 local.get 2 local.get 3 i32.mul";
+        check(
+            f,
+            "i32.add.imm+copy",
+            &[
+                (vec![I32(2), I32(3)], Ok(vec![I32(21)])),
+                (
+                    vec![I32(i32::MAX), I32(2)],
+                    Ok(vec![I32(i32::MAX.wrapping_add(5).wrapping_mul(2))]),
+                ),
+            ],
+        );
+        note("i32.add.imm+copy");
+        let f =
+            "(param i32 i32) (result i32) local.get 1 local.get 0 i32.const 255 i32.and i32.add";
+        check(
+            f,
+            "i32.and.imm+i32.add.rr",
+            &[
+                (vec![I32(0x1234), I32(10)], Ok(vec![I32(0x34 + 10)])),
+                (
+                    vec![I32(-1), I32(i32::MAX)],
+                    Ok(vec![I32(i32::MAX.wrapping_add(255))]),
+                ),
+            ],
+        );
+        note("i32.and.imm+i32.add.rr");
+
+        // A call whose argument is a local moved into place: recursion to depth `n`, and
+        // past the call-depth limit (the loop makes that call and traps).
+        let f = "(param i32) (result i32) (local i32 i32) local.get 0 i32.eqz if (result i32)
+                 i32.const 100 else local.get 0 i32.const -1 i32.add local.set 1
+                 local.get 0 i32.const 3 i32.mul local.set 2 local.get 1 call 0
+                 local.get 2 i32.add end";
+        let depth = |n: i32| (1..=n).map(|k| 3 * k).sum::<i32>() + 100;
+        check(
+            f,
+            "copy+call",
+            &[
+                (vec![I32(0)], Ok(vec![I32(100)])),
+                (vec![I32(1)], Ok(vec![I32(depth(1))])),
+                (vec![I32(30)], Ok(vec![I32(depth(30))])),
+                (vec![I32(1_000_000)], Err(TrapKind::CallStackExhausted)),
+            ],
+        );
+        note("copy+call");
+
         // Every pair of the table was made and run above.
         for p in PAIRS {
             let m = p.head_mnemonic();
