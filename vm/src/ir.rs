@@ -126,6 +126,10 @@ macro_rules! for_each_instr {
             BrIfEqz { cond: Slot, offset: i32, gas: u32 } = "br_if_eqz",
             /// `copy` reading `src` from the register (see [`Instr::use_register`]).
             CopyS { dst: Slot, src: Slot } = "copy.rs",
+            /// `f64.mul` of the float register by itself (`x * x`, with `lhs == rhs` the
+            /// slot it holds; see [`Instr::use_register`]): a square computed as soon as
+            /// its operand is, without reading the slot back.
+            F64MulSq { dst: Slot, lhs: Slot, rhs: Slot } = "f64.mul.sq",
             /// `br_if_nez` reading `cond` from the register.
             BrIfNezC { cond: Slot, offset: i32, gas: u32 } = "br_if_nez.rc",
             /// `br_if_eqz` reading `cond` from the register.
@@ -262,6 +266,10 @@ macro_rules! for_each_instr {
             PairF64MulLF64Add { dst: Slot, lhs: Slot, rhs: Slot } = "f64.mul.rl+f64.add",
             /// `f64.load` then `f64.load` (pair head).
             PairF64LoadF64Load { dst: Slot, ptr: Slot, offset: u32 } = "f64.load+f64.load",
+            /// `f64.mul.sq` then `f64.add.rr` (pair head).
+            PairF64MulSqF64AddR { dst: Slot, lhs: Slot, rhs: Slot } = "f64.mul.sq+f64.add.rr",
+            /// `f64.mul.sq` then `f64.add` (pair head).
+            PairF64MulSqF64Add { dst: Slot, lhs: Slot, rhs: Slot } = "f64.mul.sq+f64.add",
             /// `i32.load` then `i32.load` (pair head).
             PairI32LoadI32Load { dst: Slot, ptr: Slot, offset: u32 } = "i32.load+i32.load",
             /// `i32.load` then `i32.add.rl` (pair head).
@@ -647,6 +655,7 @@ macro_rules! define_instr {
             let mut t = [RegisterInfo::NONE; NUM_TAGS];
             t[Tag::Copy as usize] = RegisterInfo::produces([(8, Tag::CopyS as u16), RegisterInfo::NO_FORM]);
             t[Tag::CopyS as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
+            t[Tag::F64MulSq as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
             t[Tag::Const as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
             t[Tag::Select as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
             t[Tag::GlobalGet as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
@@ -687,6 +696,7 @@ macro_rules! define_instr {
             $( let f = f64_result($bm); t[Tag::$bname as usize] = f; t[Tag::$bl as usize] = f; t[Tag::$br as usize] = f; )*
             $( let f = starts_with($um, "f64."); t[Tag::$uname as usize] = f; t[Tag::$us as usize] = f; )*
             $( let f = starts_with($lm, "f64."); t[Tag::$lname as usize] = f; t[Tag::$lp as usize] = f; )*
+            t[Tag::F64MulSq as usize] = true;
             // A pair head's register holds its partner's result when there is one (the
             // instruction after the pair may read it); else nothing reads it (`PAIRS`).
             let mut i = 0;
@@ -708,6 +718,7 @@ macro_rules! define_instr {
             $( t[Tag::$us as usize] = f64_source($um); )*
             $( t[Tag::$sv as usize] = starts_with($sm, "f64."); )*
             $( let f = starts_with($cm, "br.f64."); t[Tag::$cl as usize] = f; t[Tag::$cr as usize] = f; )*
+            t[Tag::F64MulSq as usize] = true;
             // A pair head reads the register only as its first instruction does (the
             // partner gets the first one's result directly, `exec::threaded::Val`).
             let mut i = 0;
@@ -884,6 +895,7 @@ macro_rules! define_instr {
                 match *self {
                     Instr::Copy { dst, .. }
                     | Instr::CopyS { dst, .. }
+                    | Instr::F64MulSq { dst, .. }
                     | Instr::Const { dst, .. }
                     | Instr::Select { dst, .. }
                     | Instr::GlobalGet { dst, .. }
@@ -910,6 +922,7 @@ macro_rules! define_instr {
             pub(crate) fn use_register_by_match(&mut self, s: Slot) -> bool {
                 *self = match *self {
                     Instr::Copy { dst, src } if src == s => Instr::CopyS { dst, src },
+                    Instr::F64Mul { dst, lhs, rhs } if lhs == s && rhs == s => Instr::F64MulSq { dst, lhs, rhs },
                     Instr::BrIfNez { cond, offset, gas } if cond == s => Instr::BrIfNezC { cond, offset, gas },
                     Instr::BrIfEqz { cond, offset, gas } if cond == s => Instr::BrIfEqzC { cond, offset, gas },
                     $(
@@ -940,6 +953,7 @@ macro_rules! define_instr {
             pub(crate) fn register_operand(&self) -> Option<Slot> {
                 match *self {
                     Instr::CopyS { src, .. } => Some(src),
+                    Instr::F64MulSq { lhs, .. } => Some(lhs),
                     Instr::BrIfNezC { cond, .. } | Instr::BrIfEqzC { cond, .. } => Some(cond),
                     $( Instr::$bl { lhs, .. } => Some(lhs), Instr::$br { rhs, .. } => Some(rhs), )*
                     $( Instr::$us { src, .. } => Some(src), )*
@@ -997,7 +1011,7 @@ const fn pair(head: Tag, first: Tag, partner: Tag) -> Pair {
 /// (`docs/performance.md`, eighth and tenth rounds): loop-closing adds with the branch on their
 /// result, address arithmetic and the access it feeds, dependent float and integer
 /// chains, moves.
-pub(crate) const PAIRS: [Pair; 35] = [
+pub(crate) const PAIRS: [Pair; 37] = [
     pair(Tag::PairI64AddRI64AddR, Tag::I64AddR, Tag::I64AddR),
     pair(Tag::PairI64AddI64AddR, Tag::I64Add, Tag::I64AddR),
     pair(Tag::PairI32AddII32AddI, Tag::I32AddI, Tag::I32AddI),
@@ -1023,6 +1037,8 @@ pub(crate) const PAIRS: [Pair; 35] = [
     pair(Tag::PairF64MulF64MulR, Tag::F64Mul, Tag::F64MulR),
     pair(Tag::PairF64MulLF64Add, Tag::F64MulL, Tag::F64Add),
     pair(Tag::PairF64LoadF64Load, Tag::F64Load, Tag::F64Load),
+    pair(Tag::PairF64MulSqF64AddR, Tag::F64MulSq, Tag::F64AddR),
+    pair(Tag::PairF64MulSqF64Add, Tag::F64MulSq, Tag::F64Add),
     pair(Tag::PairI32LoadI32Load, Tag::I32Load, Tag::I32Load),
     pair(Tag::PairI32LoadI32AddL, Tag::I32Load, Tag::I32AddL),
     pair(Tag::PairI32LoadPI32StoreV, Tag::I32LoadP, Tag::I32StoreV),
@@ -1283,6 +1299,18 @@ impl Instr {
     /// register ([`Instr::float_result`]); only a form reading that register is chosen.
     #[inline]
     pub(crate) fn use_register(&mut self, s: Slot, float: bool) -> bool {
+        // `x * x`: both operands from the float register (`f64.mul.sq`), not only the
+        // left one (squares in float code: norms, distances, `z * z`).
+        if float
+            && self.raw_tag() == Tag::F64Mul as u16
+            && self.field_at(8) == s.0
+            && self.field_at(12) == s.0
+        {
+            // SAFETY: `f64.mul.sq` has `f64.mul`'s fields (`dst`, `lhs`, `rhs`), as in
+            // the loop below.
+            unsafe { *(self as *mut Instr as *mut u16) = Tag::F64MulSq as u16 };
+            return true;
+        }
         let info = REGISTER_INFO[self.raw_tag() as usize];
         for (offset, tag) in info.forms {
             // A form reads the register its producer wrote: the float one for an `f64`

@@ -1452,6 +1452,11 @@ handler!(CopyS { dst, src } => {
     set!(dst, get!(REG));
     next!()
 });
+handler!(F64MulSq { dst, lhs, rhs } => {
+    let x = get!(REG);
+    set!(dst, fl::f64_mul(x, x));
+    next!()
+});
 handler!(BrIfNezC { cond, offset, gas } => {
     if get!(REG) as u32 != 0 {
         charge!(u64::from(gas));
@@ -1585,6 +1590,16 @@ pair_handler!(PairF64LoadF64Load { dst, ptr, offset } => result!(set!(dst, u64::
     F64Load { dst, ptr, offset } => |_v| load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b)));
 pair_handler!(PairF64AddRBrF64LeL { dst, lhs, rhs } => result!(set!(dst, fl::f64_add(get!(lhs), get!(REG))));
     BrF64LeL { lhs, rhs, offset, gas } => |v| br_cmp!(v, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64)));
+pair_handler!(PairF64MulSqF64AddR { dst, lhs, rhs } => result!(set!(dst, {
+        let x = get!(REG);
+        fl::f64_mul(x, x)
+    }));
+    F64AddR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| fl::f64_add(a, b)));
+pair_handler!(PairF64MulSqF64Add { dst, lhs, rhs } => result!(set!(dst, {
+        let x = get!(REG);
+        fl::f64_mul(x, x)
+    }));
+    F64Add { dst, lhs, rhs } => |_v| bin64!(dst, lhs, rhs, |a, b| fl::f64_add(a, b)));
 pair_handler!(PairI32LoadI32Load { dst, ptr, offset } => result!(set!(dst, u64::from(u32::from_le_bytes(read_at!(ptr, offset, 4)))));
     I32Load { dst, ptr, offset } => |_v| load!(dst, ptr, offset, 4, |b| u64::from(u32::from_le_bytes(b))));
 pair_handler!(PairI32LoadI32AddL { dst, ptr, offset } => result!(set!(dst, u64::from(u32::from_le_bytes(read_at!(ptr, offset, 4)))));
@@ -1654,6 +1669,7 @@ macro_rules! handler_table {
             t[Tag::Enter as usize] = Enter;
             t[Tag::Copy as usize] = Copy;
             t[Tag::CopyS as usize] = CopyS;
+            t[Tag::F64MulSq as usize] = F64MulSq;
             t[Tag::Const as usize] = Const;
             t[Tag::Select as usize] = Select;
             t[Tag::Br as usize] = Br;
@@ -1700,6 +1716,8 @@ macro_rules! handler_table {
             t[Tag::PairF64MulF64MulR as usize] = PairF64MulF64MulR;
             t[Tag::PairF64MulLF64Add as usize] = PairF64MulLF64Add;
             t[Tag::PairF64LoadF64Load as usize] = PairF64LoadF64Load;
+            t[Tag::PairF64MulSqF64AddR as usize] = PairF64MulSqF64AddR;
+            t[Tag::PairF64MulSqF64Add as usize] = PairF64MulSqF64Add;
             t[Tag::PairI32LoadI32Load as usize] = PairI32LoadI32Load;
             t[Tag::PairI32LoadI32AddL as usize] = PairI32LoadI32AddL;
             t[Tag::PairI32LoadPI32StoreV as usize] = PairI32LoadPI32StoreV;

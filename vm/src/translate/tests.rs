@@ -1472,6 +1472,33 @@ mod pairs {
         );
         note("f64.load+f64.load");
 
+        // Squares of a value just computed: both operands from the float register
+        // (`f64.mul.sq`), alone and as pair heads.
+        let f = "(param f64 f64) (result f64) (local f64) local.get 0 local.get 1 f64.sub
+                 local.tee 2 local.get 2 f64.mul";
+        check(f, "f64.mul.sq", &cases(|a, b| (a - b) * (a - b)));
+        let f = "(param f64 f64) (result f64) (local f64) local.get 1 local.get 0 local.get 1
+                 f64.sub local.tee 2 local.get 2 f64.mul f64.add";
+        check(
+            f,
+            "f64.mul.sq+f64.add.rr",
+            &cases(|a, b| b + (a - b) * (a - b)),
+        );
+        note("f64.mul.sq+f64.add.rr");
+        let f = "(param f64 f64) (result f64) (local f64 f64) local.get 0 local.get 1 f64.sub
+                 local.tee 2 local.get 2 f64.mul local.set 3 local.get 0 local.get 1 f64.add
+                 local.get 3 f64.div";
+        check(
+            f,
+            "f64.mul.sq+f64.add",
+            &cases(|a, b| (a + b) / ((a - b) * (a - b))),
+        );
+        note("f64.mul.sq+f64.add");
+        // The same square with its operand read from a slot (not the value just
+        // computed): the plain form.
+        let f = "(param f64 f64) (result f64) local.get 0 local.get 0 f64.mul local.get 1 f64.add";
+        check(f, "f64.mul", &cases(|a, b| a * a + b));
+
         // Memory pairs (round 11): two loads, two stores, a load whose result the next
         // instruction stores or adds, an address or value computed and then used; each
         // also with the second access out of bounds (the first one's effects stay, the
