@@ -433,9 +433,10 @@ fn call_args_consecutive() {
             (func $g (param i32 i32) (result i32) local.get 0)
             (func (param i32) (result i32) local.get 0 i32.const 3 call $g))",
     );
+    // The move into the argument slot heads a pair with the call (docs/ir.md, "Pairs").
     assert_eq!(
         dis(&m, 1),
-        "   0: const dst=t1 lo=3 hi=0\n   1: copy dst=t0 src=p0\n   2: call func=0 args=t0\n   3: return_one src=t0\n"
+        "   0: const dst=t1 lo=3 hi=0\n   1: copy+call dst=t0 src=p0\n   2: call func=0 args=t0\n   3: return_one src=t0\n"
     );
     // The argument constant is a `const` instruction: it does not stay in the frame.
     assert_eq!(frame_of(&m, 1).num_consts, 0);
