@@ -669,6 +669,9 @@ macro_rules! define_instr {
                 t[Tag::$bl as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
                 t[Tag::$br as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
             )*
+            // Squares in float code (norms, distances, `z * z`): without this form the
+            // right operand is read back from its slot while the left one is in the register.
+            t[Tag::F64Mul as usize].both = Tag::F64MulSq as u16;
             $(
                 t[Tag::$uname as usize] = RegisterInfo::produces([(8, Tag::$us as u16), RegisterInfo::NO_FORM]);
                 t[Tag::$us as usize] = RegisterInfo::produces([RegisterInfo::NO_FORM; 2]);
@@ -1172,6 +1175,9 @@ struct RegisterInfo {
     produces: bool,
     /// Register forms: (byte offset of the operand slot, tag of the form).
     forms: [(u8, u16); 2],
+    /// The form reading both operands (`lhs` at byte 8, `rhs` at byte 12) from the
+    /// register when both are its slot (`x * x`), preferred to `forms`; 0: none.
+    both: u16,
 }
 
 impl RegisterInfo {
@@ -1179,17 +1185,20 @@ impl RegisterInfo {
     const NONE: RegisterInfo = RegisterInfo {
         produces: false,
         forms: [RegisterInfo::NO_FORM; 2],
+        both: 0,
     };
     const fn produces(forms: [(u8, u16); 2]) -> RegisterInfo {
         RegisterInfo {
             produces: true,
             forms,
+            both: 0,
         }
     }
     const fn consumes(forms: [(u8, u16); 2]) -> RegisterInfo {
         RegisterInfo {
             produces: false,
             forms,
+            both: 0,
         }
     }
 }
@@ -1299,19 +1308,18 @@ impl Instr {
     /// register ([`Instr::float_result`]); only a form reading that register is chosen.
     #[inline]
     pub(crate) fn use_register(&mut self, s: Slot, float: bool) -> bool {
-        // `x * x`: both operands from the float register (`f64.mul.sq`), not only the
-        // left one (squares in float code: norms, distances, `z * z`).
-        if float
-            && self.raw_tag() == Tag::F64Mul as u16
+        let info = REGISTER_INFO[self.raw_tag() as usize];
+        // Both operands from the register (`x * x`) before one of them.
+        if info.both != 0
             && self.field_at(8) == s.0
             && self.field_at(12) == s.0
+            && FLOAT_OPERAND[info.both as usize] == float
         {
-            // SAFETY: `f64.mul.sq` has `f64.mul`'s fields (`dst`, `lhs`, `rhs`), as in
-            // the loop below.
-            unsafe { *(self as *mut Instr as *mut u16) = Tag::F64MulSq as u16 };
+            // SAFETY: as below (`both` is a form with `lhs` and `rhs` where the base
+            // variant has them: `f64.mul.sq` of `f64.mul`).
+            unsafe { *(self as *mut Instr as *mut u16) = info.both };
             return true;
         }
-        let info = REGISTER_INFO[self.raw_tag() as usize];
         for (offset, tag) in info.forms {
             // A form reads the register its producer wrote: the float one for an `f64`
             // result (`float`), else the integer one.

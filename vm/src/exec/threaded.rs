@@ -687,6 +687,18 @@ macro_rules! handler {
                     dispatch!(entry)
                 }};
             }
+            /// `call $func` with arguments at slot `$args` (`call`: a defined function of
+            /// the current instance).
+            macro_rules! call_defined {
+                ($func:ident, $args:ident) => {{
+                    let c = ctx!();
+                    // SAFETY: `func` is a defined function's index (`call_import` for the
+                    // others; validated) and `targets` holds one record per function
+                    // index (`run`'s contract): a compiled function's record.
+                    let t = unsafe { &*c.targets.add($func as usize) };
+                    enter_compiled!(c, t, $args)
+                }};
+            }
             /// Continues in the caller at `$at`, the instruction after its call (a
             /// return). When that is a `copy` (a call's result moved to a local: 40% of
             /// the returns of our workloads), it runs here, as its handler would: one
@@ -1374,14 +1386,7 @@ handler!(BrTable { index, len } => {
     }
     dispatch!(entry)
 });
-handler!(Call { func, args } => {
-    let c = ctx!();
-    // SAFETY: `func` is a defined function's index (`call_import` for the others;
-    // validated) and `targets` holds one record per function index (`run`'s contract):
-    // a compiled function's record.
-    let t = unsafe { &*c.targets.add(func as usize) };
-    enter_compiled!(c, t, args)
-});
+handler!(Call { func, args } => call_defined!(func, args));
 handler!(CallIndirect { type_index, table, params, args } => {
     let c = ctx!();
     // `params` is the type's parameter count (`verify::implicit_slots`).
@@ -1452,11 +1457,7 @@ handler!(CopyS { dst, src } => {
     set!(dst, get!(REG));
     next!()
 });
-handler!(F64MulSq { dst, lhs, rhs } => {
-    let x = get!(REG);
-    set!(dst, fl::f64_mul(x, x));
-    next!()
-});
+handler!(F64MulSq { dst, lhs, rhs } => bin64!(dst, REG, REG, |a, b| fl::f64_mul(a, b)));
 handler!(BrIfNezC { cond, offset, gas } => {
     if get!(REG) as u32 != 0 {
         charge!(u64::from(gas));
@@ -1590,15 +1591,9 @@ pair_handler!(PairF64LoadF64Load { dst, ptr, offset } => result!(set!(dst, u64::
     F64Load { dst, ptr, offset } => |_v| load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b)));
 pair_handler!(PairF64AddRBrF64LeL { dst, lhs, rhs } => result!(set!(dst, fl::f64_add(get!(lhs), get!(REG))));
     BrF64LeL { lhs, rhs, offset, gas } => |v| br_cmp!(v, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64)));
-pair_handler!(PairF64MulSqF64AddR { dst, lhs, rhs } => result!(set!(dst, {
-        let x = get!(REG);
-        fl::f64_mul(x, x)
-    }));
+pair_handler!(PairF64MulSqF64AddR { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(REG), get!(REG))));
     F64AddR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| fl::f64_add(a, b)));
-pair_handler!(PairF64MulSqF64Add { dst, lhs, rhs } => result!(set!(dst, {
-        let x = get!(REG);
-        fl::f64_mul(x, x)
-    }));
+pair_handler!(PairF64MulSqF64Add { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(REG), get!(REG))));
     F64Add { dst, lhs, rhs } => |_v| bin64!(dst, lhs, rhs, |a, b| fl::f64_add(a, b)));
 pair_handler!(PairI32LoadI32Load { dst, ptr, offset } => result!(set!(dst, u64::from(u32::from_le_bytes(read_at!(ptr, offset, 4)))));
     I32Load { dst, ptr, offset } => |_v| load!(dst, ptr, offset, 4, |b| u64::from(u32::from_le_bytes(b))));
@@ -1631,12 +1626,7 @@ pair_handler!(PairCopyCall { dst, src } => {
         unsafe { *frame_ptr!().add(dst.0 as usize) = v };
         0
     };
-Call { func, args } => |_v| {
-    let c = ctx!();
-    // SAFETY: as in `Call`.
-    let t = unsafe { &*c.targets.add(func as usize) };
-    enter_compiled!(c, t, args)
-});
+    Call { func, args } => |_v| call_defined!(func, args));
 
 /// Builds [`HANDLERS`] from the instruction table (`crate::for_each_instr!`): every
 /// instruction of the numeric, load, store and fused-branch sections has a handler, and
