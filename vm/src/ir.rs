@@ -142,6 +142,9 @@ macro_rules! for_each_instr {
             Return { values: Slot, count: u32 } = "return",
             /// Return one value: slot 0 = `src`, then return.
             ReturnOne { src: Slot } = "return_one",
+            /// Return without values (a function with no results): a `return` with
+            /// `count == 0` has nothing to copy, and its handler then needs no loop.
+            ReturnNone {} = "return_none",
             /// Call defined function `func` (`>= num_imported_funcs`). Arguments are in
             /// `args..args+P`; the callee frame starts at `args`; results come back in
             /// `args..args+R`.
@@ -1352,7 +1355,7 @@ impl Instr {
     }
 
     /// Whether execution never continues at the next instruction (`br`, `return`,
-    /// `return_one`, `unreachable`): what a function's code must end with.
+    /// `return_one`, `return_none`, `unreachable`): what a function's code must end with.
     #[inline]
     pub fn is_terminator(&self) -> bool {
         matches!(
@@ -1360,6 +1363,7 @@ impl Instr {
             Instr::Br { .. }
                 | Instr::Return { .. }
                 | Instr::ReturnOne { .. }
+                | Instr::ReturnNone {}
                 | Instr::Unreachable {}
         )
     }

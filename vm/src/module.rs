@@ -367,7 +367,7 @@ pub(crate) struct ModuleInner {
     /// The code of every compiled function (`CompiledFunc::code`).
     pub code: Vec<Op>,
     /// The constant pools of every compiled function (each `enter`'s `pool`), followed
-    /// by `exec::INIT_BLOCK - 1` zeros (`init_frame` reads whole blocks).
+    /// by `exec::INIT_BLOCK - 1` zeros (`copy_consts` reads whole blocks).
     pub consts: Box<[u64]>,
     /// Per function index, what a call needs ([`CallTarget`]; derived from `funcs` by
     /// [`ModuleInner::call_targets_of`]).

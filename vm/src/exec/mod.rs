@@ -147,10 +147,10 @@ fn enter(
     Ok(())
 }
 
-/// Cells [`init_frame`] writes per loop iteration: it zeroes and copies whole blocks,
-/// so it writes up to `INIT_BLOCK - 1` cells past the locals and past the constants
-/// (a frame is sized for that: `FuncTranslator::finish`, checked by
-/// `verify::implicit_slots`), and reads up to `INIT_BLOCK - 1` cells past a pool (the
+/// Cells [`zero_locals`] and [`copy_consts`] write per loop iteration: they zero and
+/// copy whole blocks, so they write up to `INIT_BLOCK - 1` cells past the locals and
+/// past the constants (a frame is sized for that: `FuncTranslator::finish`, checked by
+/// `verify::implicit_slots`), and read up to `INIT_BLOCK - 1` cells past a pool (the
 /// constant arena ends in that many zeros).
 pub(crate) const INIT_BLOCK: u32 = 4;
 
@@ -160,10 +160,25 @@ pub(crate) fn init_span(n: u32) -> u64 {
     u64::from(n).div_ceil(u64::from(INIT_BLOCK)) * u64::from(INIT_BLOCK)
 }
 
+/// An empty `asm!` (no instruction) that may touch memory: a loop containing it is not
+/// a plain copy loop, which LLVM would turn into a `memset`/`memcpy` call, nor one LLVM
+/// unrolls (as it does loops without calls). Values read from memory before it are
+/// read again after it, rather than kept in registers across it.
+#[inline(always)]
+pub(crate) fn barrier() {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    // SAFETY: emits nothing.
+    unsafe {
+        core::arch::asm!("", options(nostack, preserves_flags))
+    };
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+}
+
 /// Sets up the declared locals and constants of a frame (the `enter` instruction, a
-/// function's first when it has any): zeroes the `l` cells at `locals` and copies the
-/// `c` cells at `pool` (the function's constant pool in the module's arena) to the cells
-/// right after them.
+/// function's first when it has any), in two halves: [`zero_locals`] zeroes the `l`
+/// cells at `locals`, then [`copy_consts`] copies the `c` cells at `pool` (the
+/// function's constant pool in the module's arena) to the cells right after them.
 ///
 /// Determinism: locals start at zero, never at whatever a previous frame left. The
 /// cells written past the locals are then overwritten by the constants, and those
@@ -176,29 +191,21 @@ pub(crate) fn init_span(n: u32) -> u64 {
 /// LLVM's own 8-fold unrolling more spills. In the callee's first instruction rather
 /// than in the `call` handler: `docs/performance.md`, seventh round.
 ///
+/// The two halves are separate so that the `enter` handler reads the fields the second
+/// needs again after the first, rather than keeping them in registers across its loop
+/// (x86-64: no callee-saved register to save on every call).
+///
+/// This first half zeroes `init_span(l)` cells at `locals`.
+///
 /// # Safety
-/// `locals` is valid for writing `max(init_span(l), l + init_span(c))` cells and `pool`
-/// for reading `init_span(c)` cells.
+/// `locals` is valid for writing `init_span(l)` cells.
 #[inline(always)]
-pub(crate) unsafe fn init_frame(locals: *mut u64, l: usize, pool: *const u64, c: usize) {
-    /// An empty `asm!` (no instruction) that may touch memory: a loop containing it is
-    /// not a plain copy loop, which LLVM would turn into a `memset`/`memcpy` call, nor
-    /// one LLVM unrolls (as it does loops without calls).
-    #[inline(always)]
-    fn barrier() {
-        #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
-        // SAFETY: emits nothing.
-        unsafe {
-            core::arch::asm!("", options(nostack, preserves_flags))
-        };
-        #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
-    }
+pub(crate) unsafe fn zero_locals(locals: *mut u64, l: usize) {
     const B: usize = INIT_BLOCK as usize;
-    // Plain reads and writes, which LLVM merges into 16-byte moves: not
-    // `read_unaligned`/`write_unaligned`, whose debug-build checks take a local's
-    // address (and a handler with an escaping local cannot end in a jump).
-    // SAFETY: the caller's contract covers every cell written and read.
+    // Plain writes, which LLVM merges into 16-byte moves: not `write_unaligned`, whose
+    // debug-build checks take a local's address (and a handler with an escaping local
+    // cannot end in a jump).
+    // SAFETY: the caller's contract covers every cell written.
     unsafe {
         let (mut d, mut n) = (locals, l.div_ceil(B));
         while n != 0 {
@@ -210,7 +217,20 @@ pub(crate) unsafe fn init_frame(locals: *mut u64, l: usize, pool: *const u64, c:
             n -= 1;
             barrier();
         }
-        let (mut d, mut s, mut n) = (locals.add(l), pool, c.div_ceil(B));
+    }
+}
+
+/// The second half of a frame's set-up ([`zero_locals`]): copies `init_span(c)` cells
+/// from `pool` to `dst`.
+///
+/// # Safety
+/// `dst` is valid for writing and `pool` for reading `init_span(c)` cells.
+#[inline(always)]
+pub(crate) unsafe fn copy_consts(dst: *mut u64, pool: *const u64, c: usize) {
+    const B: usize = INIT_BLOCK as usize;
+    // SAFETY: the caller's contract covers every cell written and read.
+    unsafe {
+        let (mut d, mut s, mut n) = (dst, pool, c.div_ceil(B));
         while n != 0 {
             let v = [*s, *s.add(1), *s.add(2), *s.add(3)];
             d.write(v[0]);
@@ -591,6 +611,7 @@ fn run<H: Host>(
                 set!(Slot(0), get!(src));
                 ret!();
             }
+            Instr::ReturnNone {} => ret!(),
             Instr::Call { func, args } => {
                 // A defined function (`call_import` for the others): compiled, so an
                 // `IMPORT` record is an internal error (`compiled`).

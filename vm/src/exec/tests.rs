@@ -93,7 +93,7 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
             max_call_depth: depth,
             max_stack_slots: config.max_stack_slots,
             code,
-            // `init_frame` reads whole blocks (as `translate::compile` pads it).
+            // `copy_consts` reads whole blocks (as `translate::compile` pads it).
             consts: {
                 consts.extend([0; super::INIT_BLOCK as usize - 1]);
                 consts.into()

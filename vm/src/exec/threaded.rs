@@ -42,7 +42,9 @@
 
 #![allow(non_snake_case)] // handlers are named after their `Instr` variant
 
-use super::{float as fl, init_frame, int as it, CallLimits, Frame, ResumeIp};
+use super::{
+    barrier, copy_consts, float as fl, int as it, zero_locals, CallLimits, Frame, ResumeIp,
+};
 use crate::ir::{Instr, Slot, Tag, FLOAT_OPERAND, FLOAT_RESULT, NUM_TAGS};
 use crate::memory::access_start;
 use crate::module::{CallTarget, ModuleInner};
@@ -644,27 +646,39 @@ macro_rules! handler {
                         to_loop!()
                     }
                     let top = $c.frames_top;
+                    if top == $c.frames_end {
+                        to_loop!()
+                    }
+                    // The caller's record is written before the other checks: if one
+                    // fails, `frames_top` is not advanced and the loop overwrites the
+                    // record. Written first, the caller's `base` and `stack_used` need
+                    // not stay in registers across the checks (x86-64: no callee-saved
+                    // register to push and pop on every call).
+                    // Field by field, each value read right before its write: the
+                    // writes may alias `Cx` for the optimizer, so the reads stay in
+                    // this order and need one scratch register.
+                    // SAFETY: `top < frames_end`, inside the buffer's capacity (`Cx`); a
+                    // call never ends the code (verified).
+                    unsafe {
+                        core::ptr::addr_of_mut!((*top).ip).write(ResumeIp(ip.add(1)));
+                        core::ptr::addr_of_mut!((*top).instance).write($c.ci);
+                        core::ptr::addr_of_mut!((*top).base).write($c.base as u32);
+                    }
+                    let caller_used = $c.stack_used;
+                    // SAFETY: as above.
+                    unsafe { core::ptr::addr_of_mut!((*top).stack_used).write(caller_used) };
                     // u64: the sum of two u32 cannot wrap.
-                    let used = u64::from($c.stack_used) + u64::from(t.frame.stack_cost);
+                    let used = u64::from(caller_used) + u64::from(t.frame.stack_cost);
                     let gas = u64::from(t.frame.entry_gas);
-                    if top == $c.frames_end
-                        || used > u64::from($c.max_stack)
+                    if used > u64::from($c.max_stack)
                         || $c.stack_len < args_at + t.frame.frame_size as usize
                         || gas > fuel
                     {
                         to_loop!()
                     }
-                    // SAFETY: `top < frames_end`, inside the buffer's capacity (`Cx`).
-                    unsafe {
-                        top.write(Frame {
-                            instance: $c.ci,
-                            // SAFETY: a call never ends the code (verified).
-                            ip: ResumeIp(ip.add(1)),
-                            base: $c.base as u32,
-                            stack_used: $c.stack_used,
-                        });
-                        $c.frames_top = top.add(1);
-                    }
+                    // Read again rather than kept in a register (see above).
+                    // SAFETY: as above (`frames_top` is still `top`).
+                    $c.frames_top = unsafe { $c.frames_top.add(1) };
                     $c.stack_used = used as u32;
                     fuel -= gas;
                     $c.base = args_at;
@@ -717,6 +731,19 @@ macro_rules! handler {
                         dispatch!(unsafe { at.add(1) })
                     }
                     dispatch!(at)
+                }};
+            }
+            /// Pops the caller's frame record `$fr` (the top one, `caller_frame`) and
+            /// continues in the caller (`resume!`): its budget, base and frame back.
+            macro_rules! return_to {
+                ($c:ident, $fr:ident) => {{
+                    // SAFETY: a record was there (`caller_frame`).
+                    $c.frames_top = unsafe { $c.frames_top.sub(1) };
+                    $c.stack_used = $fr.stack_used;
+                    $c.base = $fr.base as usize;
+                    // SAFETY: the caller's frame is below the callee's, inside the stack.
+                    set_fp!(unsafe { $c.stack_base.add($c.base) });
+                    resume!($fr.ip.0)
                 }};
             }
             /// Leaves this instruction to the loop in `exec::run` (nothing done yet).
@@ -1007,15 +1034,25 @@ handler!(#[inline(never)] Enter { params, consts, gas, locals, pool } => {
     charge!(u64::from(gas));
     // A function's first instruction is never a register form.
     reg_dead!();
+    // The frame set-up in two halves (`zero_locals`). The fields the second needs are
+    // read again after the first (`barrier`), not kept in registers across its loop:
+    // with few live values the handler needs no callee-saved register (x86-64: no push
+    // and pop on every call).
+    // SAFETY: `params + locals + consts <= frame_size` (`verify::implicit_slots`) and
+    // the call that entered this frame made `fp + frame_size <= stack.len()`.
+    unsafe { zero_locals(frame_ptr!().add(usize::from(params)), locals as usize) };
+    barrier();
+    // SAFETY: as in the handler's first read.
+    let Instr::Enter { params, consts, locals, pool, .. } = (unsafe { (*here!()).instr }) else {
+        // SAFETY: as above.
+        unsafe { core::hint::unreachable_unchecked() }
+    };
     let c = ctx!();
-    // SAFETY: `params + locals + consts <= frame_size` (`verify::implicit_slots`), the
-    // call that entered this frame made `fp + frame_size <= stack.len()`, and `pool ..
-    // pool + consts` is this function's pool in the module's constant arena (made
-    // together by `FuncTranslator::finish`).
+    // SAFETY: as above, and `pool .. pool + consts` is this function's pool in the
+    // module's constant arena (made together by `FuncTranslator::finish`).
     unsafe {
-        init_frame(
-            frame_ptr!().add(usize::from(params)),
-            locals as usize,
+        copy_consts(
+            frame_ptr!().add(usize::from(params) + locals as usize),
             c.consts.add(pool as usize),
             usize::from(consts),
         )
@@ -1428,13 +1465,12 @@ handler!(ReturnOne { src } => {
     let c = ctx!();
     let Some(fr) = caller_frame(c) else { to_loop!() };
     set!(Slot(0), get!(src));
-    // SAFETY: a record was there (`caller_frame`).
-    c.frames_top = unsafe { c.frames_top.sub(1) };
-    c.stack_used = fr.stack_used;
-    c.base = fr.base as usize;
-    // SAFETY: the caller's frame is below the callee's, inside the stack.
-    set_fp!(unsafe { c.stack_base.add(c.base) });
-    resume!(fr.ip.0)
+    return_to!(c, fr)
+});
+handler!(ReturnNone {} => {
+    let c = ctx!();
+    let Some(fr) = caller_frame(c) else { to_loop!() };
+    return_to!(c, fr)
 });
 handler!(Return { values, count } => {
     let c = ctx!();
@@ -1444,13 +1480,7 @@ handler!(Return { values, count } => {
     for i in 0..count {
         set!(Slot(i), get!(Slot(values.0 + i)));
     }
-    // SAFETY: a record was there (`caller_frame`).
-    c.frames_top = unsafe { c.frames_top.sub(1) };
-    c.stack_used = fr.stack_used;
-    c.base = fr.base as usize;
-    // SAFETY: the caller's frame is below the callee's, inside the stack.
-    set_fp!(unsafe { c.stack_base.add(c.base) });
-    resume!(fr.ip.0)
+    return_to!(c, fr)
 });
 
 handler!(CopyS { dst, src } => {
@@ -1681,6 +1711,7 @@ macro_rules! handler_table {
             t[Tag::CallIndirect as usize] = CallIndirect;
             t[Tag::ReturnOne as usize] = ReturnOne;
             t[Tag::Return as usize] = Return;
+            t[Tag::ReturnNone as usize] = ReturnNone;
             t[Tag::PairI64AddRI64AddR as usize] = PairI64AddRI64AddR;
             t[Tag::PairI64AddI64AddR as usize] = PairI64AddI64AddR;
             t[Tag::PairI32AddII32AddI as usize] = PairI32AddII32AddI;
@@ -1799,5 +1830,56 @@ pub(crate) mod tests {
             let guarded = run(src, &args, true);
             assert_eq!(straight, guarded, "{src}");
         }
+    }
+
+    /// Functions without results end in `return_none` (`return` with no values,
+    /// `br_if` and `br_table` to the function's label, and the end), from a threaded
+    /// caller, from the run's first frame, and followed in the caller by a `copy` (run
+    /// by the return, `resume!`): the same sums, with the stack guard forced or not.
+    #[test]
+    fn return_none_in_every_position() {
+        let src = r#"(module (global $g (mut i32) (i32.const 0))
+            (func $bump (param i32) global.get $g local.get 0 i32.add global.set $g)
+            (func $early (param i32)
+              local.get 0 i32.const 3 i32.rem_u i32.eqz br_if 0
+              local.get 0 i32.const 3 i32.rem_u i32.const 1 i32.eq if
+                i32.const 1000 call $bump return end
+              block local.get 0 i32.const 1 i32.and br_table 0 1 end
+              i32.const 7 call $bump)
+            (func (export "top") i32.const 5 call $bump)
+            (func (export "f") (param i32) (result i32) (local i32 i32)
+              loop
+                local.get 0 call $bump local.get 0 local.set 1
+                local.get 0 call $early local.get 1 local.get 2 i32.add local.set 2
+                local.get 0 i32.const 1 i32.sub local.tee 0 br_if 0
+              end
+              local.get 2 i32.const 16 i32.shl global.get $g i32.xor))"#;
+        // The model: sum of 1..=n, plus 1000 for each i % 3 == 1 and 7 for each even i
+        // with i % 3 == 2; local 2 sums 1..=n.
+        let model = |n: i32| {
+            let (mut g, mut l2) = (0i32, 0i32);
+            for i in 1..=n {
+                g = g.wrapping_add(i);
+                l2 = l2.wrapping_add(i);
+                match i % 3 {
+                    1 => g += 1000,
+                    2 if i % 2 == 0 => g += 7,
+                    _ => {}
+                }
+            }
+            (l2 << 16) ^ g
+        };
+        for n in [1, 2, 3, 100] {
+            let want = Ok(vec![Value::I32(model(n))]);
+            for forced in [false, true] {
+                assert_eq!(run(src, &[Value::I32(n)], forced).0, want, "n = {n}");
+            }
+        }
+        let m = Module::new(&Config::default(), &wat::parse_str(src).unwrap()).unwrap();
+        let dis = m.disassemble(1).unwrap();
+        assert_eq!(dis.matches("return_none").count(), 4, "{dis}");
+        let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+        let r = i.invoke(&mut NoHost, "top", &[], &mut GasMeter::unlimited());
+        assert_eq!(r.unwrap(), vec![]);
     }
 }

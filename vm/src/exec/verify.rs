@@ -66,7 +66,7 @@ pub(crate) fn implicit_slots(instr: &Instr, size: u32, types: &[FuncType]) -> bo
             locals,
             ..
         } => {
-            // `init_frame` writes whole blocks.
+            // `zero_locals` and `copy_consts` write whole blocks.
             let (p, l) = (u64::from(params), u64::from(locals));
             p + super::init_span(locals) <= size
                 && p + l + super::init_span(u32::from(consts)) <= size

@@ -314,12 +314,7 @@ impl FuncTranslator<'_> {
         let k = self.num_results;
         match k {
             0 => {
-                // No values: any slot inside the frame (not `Slot(0)`, which would be
-                // a declared local when there are no params, relocated by `finish`).
-                self.emit(Instr::Return {
-                    values: Self::temp(0),
-                    count: 0,
-                });
+                self.emit(Instr::ReturnNone {});
             }
             1 => {
                 let src = self.pop();
@@ -338,12 +333,7 @@ impl FuncTranslator<'_> {
         let h = self.height();
         match k {
             0 => {
-                // No values: any slot inside the frame (not `Slot(0)`, which would be
-                // a declared local when there are no params, relocated by `finish`).
-                self.emit(Instr::Return {
-                    values: Self::temp(0),
-                    count: 0,
-                });
+                self.emit(Instr::ReturnNone {});
             }
             1 => {
                 let src = self.slot_at(h - 1);
@@ -433,6 +423,7 @@ impl FuncTranslator<'_> {
             let f = self.frame(t);
             if f.kind == CtrlKind::Func {
                 match k {
+                    0 => self.emit(Instr::ReturnNone {}),
                     1 => self.emit(Instr::ReturnOne { src: Self::temp(s) }),
                     _ => self.emit(Instr::Return {
                         values: Self::temp(s),

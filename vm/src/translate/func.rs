@@ -775,7 +775,7 @@ impl<'m> FuncTranslator<'m> {
         self.a.local_slot_set = zeroed | written;
         let untracked_base = p + zeroed_tracked;
         if l + c > 0 {
-            // Room for the whole blocks `enter` writes (`exec::init_frame`): at most
+            // Room for the whole blocks `enter` writes (`exec::zero_locals`): at most
             // `INIT_BLOCK - 1` cells more (u64: no overflow; a frame past u32 fails below).
             let span = |n| crate::exec::init_span(n);
             let need = (u64::from(p) + span(l)).max(u64::from(const_base) + span(c));

@@ -572,7 +572,7 @@ pub(crate) fn compile_module(config: &Config, wasm: &[u8]) -> Result<ModuleInner
     }
     b.m.types = core::mem::take(&mut b.ctx.types);
     b.m.code = core::mem::take(&mut b.code_arena);
-    // `init_frame` reads whole blocks: a pool at the end may be read up to
+    // `copy_consts` reads whole blocks: a pool at the end may be read up to
     // `INIT_BLOCK - 1` cells past it.
     let mut consts = core::mem::take(&mut b.consts_arena);
     consts.extend([0; crate::exec::INIT_BLOCK as usize - 1]);

@@ -190,7 +190,7 @@ fn local_set_retargets_producer() {
     );
     assert_eq!(
         dis(&m, 0),
-        "   0: i32.add.imm dst=w0 lhs=p0 imm=1\n   1: return values=t0 count=0\n"
+        "   0: i32.add.imm dst=w0 lhs=p0 imm=1\n   1: return_none\n"
     );
 }
 
@@ -422,7 +422,7 @@ fn loop_backedge_and_gas() {
     // to the add that heads a pair with the `br_if` (docs/ir.md, "Pairs").
     assert_eq!(
         d,
-        "   0: consume_gas amount=6\n   1: i32.add.imm+br_if_nez.rc dst=p0 lhs=p0 imm=4294967295\n   2: br_if_nez.rc cond=p0 ->1 gas=6\n   3: consume_gas amount=0\n   4: return values=t0 count=0\n"
+        "   0: consume_gas amount=6\n   1: i32.add.imm+br_if_nez.rc dst=p0 lhs=p0 imm=4294967295\n   2: br_if_nez.rc cond=p0 ->1 gas=6\n   3: consume_gas amount=0\n   4: return_none\n"
     );
 }
 
