@@ -293,6 +293,10 @@ macro_rules! for_each_instr {
             PairI32AndII32AddR { dst: Slot, lhs: Slot, imm: u32 } = "i32.and.imm+i32.add.rr",
             /// `copy` then `call` (pair head).
             PairCopyCall { dst: Slot, src: Slot } = "copy+call",
+            /// `i32.add.imm` then `call` (pair head).
+            PairI32AddICall { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+call",
+            /// `copy` then `call_indirect` (pair head).
+            PairCopyCallIndirect { dst: Slot, src: Slot } = "copy+call_indirect",
 
             [binary]
             I32Add, I32AddL, I32AddR = "i32.add", I32Sub, I32SubL, I32SubR = "i32.sub", I32Mul, I32MulL, I32MulR = "i32.mul",
@@ -1017,7 +1021,7 @@ const fn pair(head: Tag, first: Tag, partner: Tag) -> Pair {
 /// (`docs/performance.md`, eighth and tenth rounds): loop-closing adds with the branch on their
 /// result, address arithmetic and the access it feeds, dependent float and integer
 /// chains, moves.
-pub(crate) const PAIRS: [Pair; 37] = [
+pub(crate) const PAIRS: [Pair; 39] = [
     pair(Tag::PairI64AddRI64AddR, Tag::I64AddR, Tag::I64AddR),
     pair(Tag::PairI64AddI64AddR, Tag::I64Add, Tag::I64AddR),
     pair(Tag::PairI32AddII32AddI, Tag::I32AddI, Tag::I32AddI),
@@ -1055,6 +1059,8 @@ pub(crate) const PAIRS: [Pair; 37] = [
     pair(Tag::PairI32AddICopy, Tag::I32AddI, Tag::Copy),
     pair(Tag::PairI32AndII32AddR, Tag::I32AndI, Tag::I32AddR),
     pair(Tag::PairCopyCall, Tag::Copy, Tag::Call),
+    pair(Tag::PairI32AddICall, Tag::I32AddI, Tag::Call),
+    pair(Tag::PairCopyCallIndirect, Tag::Copy, Tag::CallIndirect),
 ];
 
 /// Per tag: the index in `PAIRS + 1` of the pair it heads (0: not a head).

@@ -713,6 +713,43 @@ macro_rules! handler {
                     enter_compiled!(c, t, $args)
                 }};
             }
+            /// `call_indirect` through table `$table` with the callee's index after the
+            /// arguments at slot `$args` (`$params` of them) and expected type
+            /// `$type_index`: the fast case in place, every other case in the loop.
+            macro_rules! call_indirect {
+                ($type_index:ident, $table:ident, $params:ident, $args:ident) => {{
+                    let c = ctx!();
+                    // `params` is the type's parameter count (`verify::implicit_slots`).
+                    let index = get!(Slot($args.0 + u32::from($params))) as u32;
+                    // SAFETY: `table` is a table index of the module (validated), mapped
+                    // by the instance to a table of the store (instantiation); `tables`
+                    // is the store's table list.
+                    let t = unsafe { &*c.tables.add(*c.inst_tables.add($table as usize) as usize) };
+                    // The fast case: a function of this instance with the expected type
+                    // index. Every other case (trap, null, another instance, host,
+                    // structural type check) goes through the loop, which resolves it in
+                    // full (`calls::resolve_indirect`).
+                    let Ok(elem) = t.get(index) else { to_loop!() };
+                    // SAFETY: `funcs` is the store's function list of `funcs_len` entries.
+                    let funcs = unsafe { core::slice::from_raw_parts(c.funcs, c.funcs_len) };
+                    let Some(&FuncInst::Wasm { instance, index: fi }) = funcs.get(elem as usize)
+                    else {
+                        to_loop!()
+                    };
+                    if instance != c.ci {
+                        to_loop!()
+                    }
+                    // SAFETY: a `FuncInst::Wasm` of the current instance names a defined
+                    // function of its module (`FuncInst`), which `targets` covers: a
+                    // compiled function's record.
+                    let t = unsafe { &*c.targets.add(fi as usize) };
+                    debug_assert_ne!(t.entry, CallTarget::IMPORT);
+                    if t.type_index != $type_index {
+                        to_loop!()
+                    }
+                    enter_compiled!(c, t, $args)
+                }};
+            }
             /// Continues in the caller at `$at`, the instruction after its call (a
             /// return). When that is a `copy` (a call's result moved to a local: 40% of
             /// the returns of our workloads), it runs here, as its handler would: one
@@ -1424,32 +1461,7 @@ handler!(BrTable { index, len } => {
     dispatch!(entry)
 });
 handler!(Call { func, args } => call_defined!(func, args));
-handler!(CallIndirect { type_index, table, params, args } => {
-    let c = ctx!();
-    // `params` is the type's parameter count (`verify::implicit_slots`).
-    let index = get!(Slot(args.0 + u32::from(params))) as u32;
-    // SAFETY: `table` is a table index of the module (validated), mapped by the instance
-    // to a table of the store (instantiation); `tables` is the store's table list.
-    let t = unsafe { &*c.tables.add(*c.inst_tables.add(table as usize) as usize) };
-    // The fast case: a function of this instance with the expected type index. Every
-    // other case (trap, null, another instance, host, structural type check) goes through
-    // the loop, which resolves it in full (`calls::resolve_indirect`).
-    let Ok(elem) = t.get(index) else { to_loop!() };
-    // SAFETY: `funcs` is the store's function list of `funcs_len` entries.
-    let funcs = unsafe { core::slice::from_raw_parts(c.funcs, c.funcs_len) };
-    let Some(&FuncInst::Wasm { instance, index: fi }) = funcs.get(elem as usize) else { to_loop!() };
-    if instance != c.ci {
-        to_loop!()
-    }
-    // SAFETY: a `FuncInst::Wasm` of the current instance names a defined function of its
-    // module (`FuncInst`), which `targets` covers: a compiled function's record.
-    let t = unsafe { &*c.targets.add(fi as usize) };
-    debug_assert_ne!(t.entry, CallTarget::IMPORT);
-    if t.type_index != type_index {
-        to_loop!()
-    }
-    enter_compiled!(c, t, args)
-});
+handler!(CallIndirect { type_index, table, params, args } => call_indirect!(type_index, table, params, args));
 /// The caller's frame record when a return can stay in the threaded run (`None`: the
 /// run's first frame, or a caller of another instance: the loop returns).
 #[inline(always)]
@@ -1657,6 +1669,22 @@ pair_handler!(PairCopyCall { dst, src } => {
         0
     };
     Call { func, args } => |_v| call_defined!(func, args));
+pair_handler!(PairI32AddICall { dst, lhs, imm } => {
+        // Written to the slot only, as in `copy+call`.
+        let v = u64::from((get!(lhs) as u32).wrapping_add(imm));
+        // SAFETY: as for `set!` (`dst` is a slot operand of verified code).
+        unsafe { *frame_ptr!().add(dst.0 as usize) = v };
+        0
+    };
+    Call { func, args } => |_v| call_defined!(func, args));
+pair_handler!(PairCopyCallIndirect { dst, src } => {
+        // Written to the slot only: `call_indirect` reads its operands from slots.
+        let v = get!(src);
+        // SAFETY: as for `set!` (`dst` is a slot operand of verified code).
+        unsafe { *frame_ptr!().add(dst.0 as usize) = v };
+        0
+    };
+    CallIndirect { type_index, table, params, args } => |_v| call_indirect!(type_index, table, params, args));
 
 /// Builds [`HANDLERS`] from the instruction table (`crate::for_each_instr!`): every
 /// instruction of the numeric, load, store and fused-branch sections has a handler, and
@@ -1749,6 +1777,8 @@ macro_rules! handler_table {
             t[Tag::PairI32AddICopy as usize] = PairI32AddICopy;
             t[Tag::PairI32AndII32AddR as usize] = PairI32AndII32AddR;
             t[Tag::PairCopyCall as usize] = PairCopyCall;
+            t[Tag::PairI32AddICall as usize] = PairI32AddICall;
+            t[Tag::PairCopyCallIndirect as usize] = PairCopyCallIndirect;
             t
         };
     };

@@ -1647,6 +1647,52 @@ mod pairs {
         );
         note("copy+call");
 
+        // A call whose argument is computed in place: the same recursion with the
+        // argument `n - 1` written by the add.
+        let f = "(param i32) (result i32) local.get 0 i32.eqz if (result i32) i32.const 100
+                 else local.get 0 i32.const -1 i32.add call 0 local.get 0 i32.add end";
+        let sum = |n: i32| (1..=n).sum::<i32>() + 100;
+        check(
+            f,
+            "i32.add.imm+call",
+            &[
+                (vec![I32(0)], Ok(vec![I32(100)])),
+                (vec![I32(1)], Ok(vec![I32(sum(1))])),
+                (vec![I32(40)], Ok(vec![I32(sum(40))])),
+                (vec![I32(1_000_000)], Err(TrapKind::CallStackExhausted)),
+            ],
+        );
+        note("i32.add.imm+call");
+
+        // An indirect call whose table index is a local moved into place: recursion
+        // through the table (entry 0 is `f`, entry 1 a function of another type, entry 2
+        // null), then each way the loop resolves instead: the wrong type, a null entry,
+        // an index past the table, and the depth limit.
+        let f = "(param i32 i32) (result i32) local.get 0 i32.eqz if (result i32) i32.const 7
+                 else local.get 0 i32.const -1 i32.add local.get 1 local.get 1
+                 call_indirect (param i32 i32) (result i32) i32.const 2 i32.mul end)
+                 (table 3 funcref) (elem (i32.const 0) 0 1)
+                 (func (param i32) (result i32) local.get 0";
+        check(
+            f,
+            "copy+call_indirect",
+            &[
+                (vec![I32(0), I32(0)], Ok(vec![I32(7)])),
+                (vec![I32(10), I32(0)], Ok(vec![I32(7 << 10)])),
+                (
+                    vec![I32(3), I32(1)],
+                    Err(TrapKind::IndirectCallTypeMismatch),
+                ),
+                (vec![I32(3), I32(2)], Err(TrapKind::UninitializedElement)),
+                (vec![I32(3), I32(3)], Err(TrapKind::TableOutOfBounds)),
+                (
+                    vec![I32(1_000_000), I32(0)],
+                    Err(TrapKind::CallStackExhausted),
+                ),
+            ],
+        );
+        note("copy+call_indirect");
+
         // Every pair of the table was made and run above.
         for p in PAIRS {
             let m = p.head_mnemonic();
