@@ -138,7 +138,8 @@ macro_rules! for_each_instr {
             /// `pc + 1 + min(index as u32, len)` (which then executes that `Br`).
             BrTable { index: Slot, len: u32 } = "br_table",
             /// Copy `count` slots from `values..` to slots `0..count` of the frame (ascending)
-            /// and return to the caller.
+            /// and return to the caller. The translator emits it for two or more results
+            /// (`return_one`, `return_none` for one and none).
             Return { values: Slot, count: u32 } = "return",
             /// Return one value: slot 0 = `src`, then return.
             ReturnOne { src: Slot } = "return_one",

@@ -649,14 +649,13 @@ macro_rules! handler {
                     if top == $c.frames_end {
                         to_loop!()
                     }
-                    // The caller's record is written before the other checks: if one
+                    // The caller's record is written before the other checks, field by
+                    // field, each value read right before its write (the writes may
+                    // alias `Cx` for the optimizer, so the reads stay in this order):
+                    // nothing is held in a register across the checks (x86-64: no
+                    // callee-saved register to push and pop on every call). If a check
                     // fails, `frames_top` is not advanced and the loop overwrites the
-                    // record. Written first, the caller's `base` and `stack_used` need
-                    // not stay in registers across the checks (x86-64: no callee-saved
-                    // register to push and pop on every call).
-                    // Field by field, each value read right before its write: the
-                    // writes may alias `Cx` for the optimizer, so the reads stay in
-                    // this order and need one scratch register.
+                    // record.
                     // SAFETY: `top < frames_end`, inside the buffer's capacity (`Cx`); a
                     // call never ends the code (verified).
                     unsafe {
@@ -829,11 +828,19 @@ macro_rules! handler {
                 };
             }
             /// Writes a slot of the current frame.
-            macro_rules! set {
+            /// Writes `$v` to slot `$s` only, not the register (before a call, whose
+            /// handlers read none: `enter_compiled!`).
+            macro_rules! set_slot {
                 ($s:expr, $v:expr) => {{
                     let v: u64 = $v;
                     // SAFETY: as for `get!`.
                     unsafe { *fp.add($s.0 as usize) = v };
+                }};
+            }
+            macro_rules! set {
+                ($s:expr, $v:expr) => {{
+                    let v: u64 = $v;
+                    set_slot!($s, v);
                     // Written through: the next instruction may read it from the register,
                     // the float one for an `f64` result (`FLOAT_RESULT`, a constant per
                     // handler; the value stays in a float register, no move to `r`).
@@ -1071,10 +1078,8 @@ handler!(#[inline(never)] Enter { params, consts, gas, locals, pool } => {
     charge!(u64::from(gas));
     // A function's first instruction is never a register form.
     reg_dead!();
-    // The frame set-up in two halves (`zero_locals`). The fields the second needs are
-    // read again after the first (`barrier`), not kept in registers across its loop:
-    // with few live values the handler needs no callee-saved register (x86-64: no push
-    // and pop on every call).
+    // The frame set-up in two halves, the fields of the second read again after the
+    // first (`barrier`; why: `zero_locals`).
     // SAFETY: `params + locals + consts <= frame_size` (`verify::implicit_slots`) and
     // the call that entered this frame made `fp + frame_size <= stack.len()`.
     unsafe { zero_locals(frame_ptr!().add(usize::from(params)), locals as usize) };
@@ -1662,26 +1667,17 @@ Copy { dst, src } => |_v| {
 pair_handler!(PairI32AndII32AddR { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32) & imm)));
     I32AddR { dst, lhs, rhs } => |v| bin32!(dst, lhs, v, |a, b| a.wrapping_add(b)));
 pair_handler!(PairCopyCall { dst, src } => {
-        // Written to the slot only: a call reads no register (`enter_compiled!`).
-        let v = get!(src);
-        // SAFETY: as for `set!` (`dst` is a slot operand of verified code).
-        unsafe { *frame_ptr!().add(dst.0 as usize) = v };
+        set_slot!(dst, get!(src));
         0
     };
     Call { func, args } => |_v| call_defined!(func, args));
 pair_handler!(PairI32AddICall { dst, lhs, imm } => {
-        // Written to the slot only, as in `copy+call`.
-        let v = u64::from((get!(lhs) as u32).wrapping_add(imm));
-        // SAFETY: as for `set!` (`dst` is a slot operand of verified code).
-        unsafe { *frame_ptr!().add(dst.0 as usize) = v };
+        set_slot!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm)));
         0
     };
     Call { func, args } => |_v| call_defined!(func, args));
 pair_handler!(PairCopyCallIndirect { dst, src } => {
-        // Written to the slot only: `call_indirect` reads its operands from slots.
-        let v = get!(src);
-        // SAFETY: as for `set!` (`dst` is a slot operand of verified code).
-        unsafe { *frame_ptr!().add(dst.0 as usize) = v };
+        set_slot!(dst, get!(src));
         0
     };
     CallIndirect { type_index, table, params, args } => |_v| call_indirect!(type_index, table, params, args));
