@@ -104,6 +104,13 @@ macro_rules! for_each_instr {
             /// copy the `consts` cells of the module's constant arena from `pool` to the
             /// slots right after them (`FrameShape`). Never a branch target.
             Enter { params: u16, consts: u16, gas: u16, locals: u32, pool: u32 } = "enter",
+            /// `enter` for a frame whose zeroed locals and pooled constants fit in
+            /// [`SMALL_INIT`](crate::exec::SMALL_INIT) cells together: charge `gas` as
+            /// `enter` does, then copy `SMALL_INIT` cells of the module's constant arena
+            /// from `pool` to the slots from `params` (the function's image: its zeroed
+            /// locals as zero cells, then its constants; the cells past the image are
+            /// written-first locals or temporaries). No loop. Never a branch target.
+            EnterSmall { params: u16, gas: u16, pool: u32 } = "enter_small",
             /// `dst = src`.
             Copy { dst: Slot, src: Slot } = "copy",
             /// `dst = (hi << 32) | lo`: a constant materialized by an instruction, used
@@ -757,7 +764,7 @@ macro_rules! define_instr {
             let other = [
                 Tag::Call, Tag::CallImport, Tag::CallIndirect, Tag::CopySpan, Tag::Return,
                 Tag::MemoryInit, Tag::TableFill, Tag::TableCopy, Tag::TableInit,
-                Tag::TableGrow, Tag::Enter, Tag::Select, Tag::BrTable,
+                Tag::TableGrow, Tag::Enter, Tag::EnterSmall, Tag::Select, Tag::BrTable,
             ];
             let mut i = 0;
             while i < other.len() {

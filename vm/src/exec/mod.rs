@@ -154,6 +154,13 @@ fn enter(
 /// constant arena ends in that many zeros).
 pub(crate) const INIT_BLOCK: u32 = 4;
 
+/// Cells `enter_small` copies into a frame (`Instr::EnterSmall`): a function whose
+/// zeroed locals and pooled constants number at most this many gets that instruction,
+/// and its frame is at least this many cells past its parameters. Most functions that
+/// set up a frame qualify (json build: 50 of 52, regex 238 of 251). The constant arena
+/// ends in `SMALL_INIT - 1` zero cells, so an image at its end can be read whole.
+pub(crate) const SMALL_INIT: u32 = 8;
+
 /// `n` cells rounded up to whole [`INIT_BLOCK`]s (u64: no overflow).
 #[inline(always)]
 pub(crate) fn init_span(n: u32) -> u64 {
@@ -242,6 +249,27 @@ pub(crate) unsafe fn copy_consts(dst: *mut u64, pool: *const u64, c: usize) {
             n -= 1;
             barrier();
         }
+    }
+}
+
+/// The frame set-up of `enter_small` (`Instr::EnterSmall`): copies [`SMALL_INIT`] cells
+/// from `image` (a function's zeroed locals and constants in the module's constant arena)
+/// to `dst`, in straight-line code: no loop, so no exit branch whose outcome changes with
+/// the callee (a loop's exit mispredicts when calls alternate between functions with
+/// different counts), and fewer instructions than `zero_locals` and `copy_consts`.
+///
+/// Determinism: every cell written is a copy of a cell of the arena, which the module
+/// fixes; the cells past the image are written-first locals or temporaries, which the
+/// code writes before it reads them (as for `zero_locals`).
+///
+/// # Safety
+/// `dst` is valid for writing and `image` for reading `SMALL_INIT` cells.
+#[inline(always)]
+pub(crate) unsafe fn copy_image(dst: *mut u64, image: *const u64) {
+    // SAFETY: the caller's contract covers every cell written and read.
+    unsafe {
+        let v: [u64; SMALL_INIT as usize] = image.cast::<[u64; SMALL_INIT as usize]>().read();
+        dst.cast::<[u64; SMALL_INIT as usize]>().write(v);
     }
 }
 

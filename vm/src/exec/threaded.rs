@@ -43,7 +43,8 @@
 #![allow(non_snake_case)] // handlers are named after their `Instr` variant
 
 use super::{
-    barrier, copy_consts, float as fl, int as it, zero_locals, CallLimits, Frame, ResumeIp,
+    barrier, copy_consts, copy_image, float as fl, int as it, zero_locals, CallLimits, Frame,
+    ResumeIp,
 };
 use crate::ir::{Instr, Slot, Tag, FLOAT_OPERAND, FLOAT_RESULT, NUM_TAGS};
 use crate::memory::access_start;
@@ -687,15 +688,18 @@ macro_rules! handler {
                     // first instruction is a `consume_gas`, which never ends the code
                     // (verified): an instruction of the current module's arena.
                     let entry = unsafe { $c.code.add(t.entry as usize) };
-                    // A callee starting with `enter` (locals or pooled constants): its
-                    // handler is reached by a direct jump, not the indirect one through
-                    // the instruction (a call's indirect jump is hard to predict: its
-                    // target changes with the callee). The same handler either way.
+                    // A callee starting with `enter_small` (a small frame of locals or
+                    // pooled constants, the common set-up): its handler is reached by a
+                    // direct jump, not the indirect one through the instruction (a
+                    // call's indirect jump is hard to predict: its target changes with
+                    // the callee). The same handler either way. Not `enter` too: a
+                    // second test on every call cost more (callgrind, fib_recursive)
+                    // than that rare instruction's indirect jump.
                     #[cfg(metron_tail_dispatch)]
                     // SAFETY: as above.
-                    if unsafe { (*entry).instr.raw_tag() } == Tag::Enter as u16 {
-                        // SAFETY: `entry` is an `enter`, the instruction `Enter` handles.
-                        return unsafe { Enter(entry, fp, fuel, mem, cx, r, fr) };
+                    if unsafe { (*entry).instr.raw_tag() } == Tag::EnterSmall as u16 {
+                        // SAFETY: `entry` is an `enter_small`, which `EnterSmall` handles.
+                        return unsafe { EnterSmall(entry, fp, fuel, mem, cx, r, fr) };
                     }
                     dispatch!(entry)
                 }};
@@ -1072,8 +1076,8 @@ handler!(ConsumeGas { amount } => {
     charge!(u64::from(amount));
     next!()
 });
-// Never inlined: the call handlers jump to it directly (`enter_compiled!`), and inlined
-// there its loops would take callee-saved registers on every call.
+// Never inlined: inlined into the call handlers (which jump to `enter_small` directly,
+// `enter_compiled!`), its loops would take callee-saved registers on every call.
 handler!(#[inline(never)] Enter { params, consts, gas, locals, pool } => {
     charge!(u64::from(gas));
     // A function's first instruction is never a register form.
@@ -1099,6 +1103,19 @@ handler!(#[inline(never)] Enter { params, consts, gas, locals, pool } => {
             usize::from(consts),
         )
     };
+    next!()
+});
+// Never inlined: the call handlers jump to it directly (`enter_compiled!`).
+handler!(#[inline(never)] EnterSmall { params, gas, pool } => {
+    charge!(u64::from(gas));
+    // A function's first instruction is never a register form.
+    reg_dead!();
+    let c = ctx!();
+    // SAFETY: `params + SMALL_INIT <= frame_size` (`verify::implicit_slots`) and the
+    // call that entered this frame made `fp + frame_size <= stack.len()`; `pool` is this
+    // function's image in the module's constant arena (`FuncTranslator::finish`), which
+    // ends in `SMALL_INIT - 1` zero cells (`compile_module`).
+    unsafe { copy_image(frame_ptr!().add(usize::from(params)), c.consts.add(pool as usize)) };
     next!()
 });
 handler!(Copy { dst, src } => {
@@ -1711,6 +1728,7 @@ macro_rules! handler_table {
             $( t[Tag::$kname as usize] = $kname; t[Tag::$kp as usize] = $kp; )*
             t[Tag::ConsumeGas as usize] = ConsumeGas;
             t[Tag::Enter as usize] = Enter;
+            t[Tag::EnterSmall as usize] = EnterSmall;
             t[Tag::Copy as usize] = Copy;
             t[Tag::CopyS as usize] = CopyS;
             t[Tag::F64MulSq as usize] = F64MulSq;
@@ -1907,5 +1925,100 @@ pub(crate) mod tests {
         let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
         let r = i.invoke(&mut NoHost, "top", &[], &mut GasMeter::unlimited());
         assert_eq!(r.unwrap(), vec![]);
+    }
+
+    /// Frames of `l` zeroed locals and `c` pooled constants, on both sides of
+    /// `SMALL_INIT` (`enter_small` up to it, `enter` past it): each local reads zero
+    /// although a frame written with other values lay at the same place just before,
+    /// each constant reads its value, and values kept past the image (temporaries of a
+    /// deep expression, written-first locals) survive the set-up; called from threaded
+    /// code, and from the run's first frame (`g` exported).
+    #[test]
+    fn small_frames_are_set_up_like_large_ones() {
+        let small = crate::exec::SMALL_INIT;
+        for (l, c) in [
+            (0, 1),
+            (1, 0),
+            (3, 5),
+            (8, 0),
+            (0, 8),
+            (4, 4),
+            (5, 4),
+            (0, 9),
+            (9, 0),
+            (7, 7),
+        ] {
+            let locals = " i64".repeat(l as usize);
+            // Every local read before any write (so zeroed on entry), then a constant
+            // divisor each (no immediate form of `rem_u`: pooled), then a written-first
+            // local and a deep expression whose temporaries lie past the image.
+            let reads: String = (1..=l).map(|i| format!(" local.get {i} i64.add")).collect();
+            let rems: String = (0..c)
+                .map(|k| format!(" local.get 0 i64.const {} i64.rem_u i64.add", k + 3))
+                .collect();
+            let src = format!(
+                r#"(module
+                  (func $dirty (param i64) (result i64) (local i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64 i64)
+                    (local.set 1 (i64.const -1)) (local.set 2 (i64.const -2)) (local.set 3 (i64.const -3))
+                    (local.set 4 (i64.const -4)) (local.set 5 (i64.const -5)) (local.set 6 (i64.const -6))
+                    (local.set 7 (i64.const -7)) (local.set 8 (i64.const -8)) (local.set 9 (i64.const -9))
+                    (local.set 10 (i64.const -10)) (local.set 11 (i64.const -11)) (local.set 12 (i64.const -12))
+                    (local.set 13 (i64.const -13)) (local.set 14 (i64.const -14)) (local.set 15 (i64.const -15))
+                    (local.set 16 (i64.const -16))
+                    local.get 1 local.get 16 i64.add local.get 0 i64.add)
+                  (func $g (export "g") (param i64) (result i64) (local{locals} i64)
+                    local.get 0{reads}{rems}
+                    local.get 0 i64.const 1 i64.add local.set {w}
+                    local.get {w} local.get {w} local.get {w} local.get {w} i64.add i64.add i64.add
+                    i64.add)
+                  (func (export "f") (param i64) (result i64)
+                    local.get 0 call $dirty drop
+                    local.get 0 call $g
+                    local.get 0 call $dirty
+                    call $g i64.add))"#,
+                w = l + 1
+            );
+            let g = |x: u64| {
+                let rems: u64 = (0..c).map(|k| x % u64::from(k + 3)).sum();
+                x.wrapping_add(rems)
+                    .wrapping_add(x.wrapping_add(1).wrapping_mul(4))
+            };
+            let m = Module::new(&Config::default(), &wat::parse_str(&src).unwrap()).unwrap();
+            let dis = m.disassemble(1).unwrap();
+            let first = dis.lines().next().unwrap_or_default();
+            let want_small = l + c <= small;
+            assert_eq!(
+                first.contains("enter_small"),
+                want_small,
+                "l = {l}, c = {c}: {dis}"
+            );
+            assert_eq!(
+                first.contains("enter "),
+                !want_small,
+                "l = {l}, c = {c}: {dis}"
+            );
+            for x in [0u64, 5, 1 << 40] {
+                // `dirty(x)` is x - 17.
+                let want = g(x).wrapping_add(g(x.wrapping_sub(17)));
+                for forced in [false, true] {
+                    FORCE_GUARD.with(|f| f.set(forced));
+                    let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+                    let args = [Value::I64(x as i64)];
+                    let r = i.invoke(&mut NoHost, "f", &args, &mut GasMeter::new(10_000_000));
+                    let direct = i.invoke(&mut NoHost, "g", &args, &mut GasMeter::new(10_000_000));
+                    FORCE_GUARD.with(|f| f.set(false));
+                    assert_eq!(
+                        r.unwrap(),
+                        vec![Value::I64(want as i64)],
+                        "l = {l}, c = {c}, x = {x}"
+                    );
+                    assert_eq!(
+                        direct.unwrap(),
+                        vec![Value::I64(g(x) as i64)],
+                        "l = {l}, c = {c}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -71,6 +71,10 @@ pub(crate) fn implicit_slots(instr: &Instr, size: u32, types: &[FuncType]) -> bo
             p + super::init_span(locals) <= size
                 && p + l + super::init_span(u32::from(consts)) <= size
         }
+        // `copy_image` writes `SMALL_INIT` cells.
+        Instr::EnterSmall { params, .. } => {
+            u64::from(params) + u64::from(super::SMALL_INIT) <= size
+        }
         _ => true,
     }
 }

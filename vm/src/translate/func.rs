@@ -13,7 +13,7 @@
 
 use wasmparser::{BlockType, FrameKind, FuncValidator, ValidatorResources, VisitOperator};
 
-use crate::exec::verify;
+use crate::exec::{verify, SMALL_INIT};
 use crate::gas::{CostClass, Flow, MeteredBlocks, OpClassifier, OpInfo, Step, Targets};
 use crate::ir::{Instr, Slot, CHECK_OTHER, FINISH_CHECKS};
 use crate::types::FuncType;
@@ -774,11 +774,19 @@ impl<'m> FuncTranslator<'m> {
         }
         self.a.local_slot_set = zeroed | written;
         let untracked_base = p + zeroed_tracked;
+        // Zeroed locals and pooled constants that fit in `SMALL_INIT` cells together are
+        // set up by `enter_small`, which copies a fixed image (u64: no overflow).
+        let small = l + c > 0 && u64::from(l) + u64::from(c) <= u64::from(SMALL_INIT);
         if l + c > 0 {
             // Room for the whole blocks `enter` writes (`exec::zero_locals`): at most
-            // `INIT_BLOCK - 1` cells more (u64: no overflow; a frame past u32 fails below).
+            // `INIT_BLOCK - 1` cells more; for `enter_small`, `SMALL_INIT` cells from the
+            // first local (u64: no overflow; a frame past u32 fails below).
             let span = |n| crate::exec::init_span(n);
-            let need = (u64::from(p) + span(l)).max(u64::from(const_base) + span(c));
+            let need = if small {
+                u64::from(p) + u64::from(SMALL_INIT)
+            } else {
+                (u64::from(p) + span(l)).max(u64::from(const_base) + span(c))
+            };
             frame_size = u32::try_from(need.max(u64::from(frame_size)))
                 .map_err(|_| "internal VM error: frame too large".to_string())?;
         }
@@ -868,6 +876,10 @@ impl<'m> FuncTranslator<'m> {
             return Err(verify::describe(pc, &code[pc], frame_size));
         }
         let consts_start = consts_arena.len() as u32;
+        if small {
+            // The image `enter_small` copies: the zeroed locals, then the constants.
+            consts_arena.extend(core::iter::repeat_n(0, l as usize));
+        }
         // Frame set-up in the callee: a function with declared locals or pooled
         // constants starts with `enter` (zero the locals, copy the pool in), which takes
         // the entry block's charge when that is the first instruction and no branch
@@ -882,12 +894,20 @@ impl<'m> FuncTranslator<'m> {
                 Instr::ConsumeGas { amount } if !targets[0] => u16::try_from(amount).ok(),
                 _ => None,
             };
-            let enter = Instr::Enter {
-                params,
-                consts,
-                gas: gas.unwrap_or(0),
-                locals: l,
-                pool: consts_start,
+            let enter = if small {
+                Instr::EnterSmall {
+                    params,
+                    gas: gas.unwrap_or(0),
+                    pool: consts_start,
+                }
+            } else {
+                Instr::Enter {
+                    params,
+                    consts,
+                    gas: gas.unwrap_or(0),
+                    locals: l,
+                    pool: consts_start,
+                }
             };
             if gas.is_some() {
                 code[0] = enter;

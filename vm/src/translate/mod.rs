@@ -572,10 +572,11 @@ pub(crate) fn compile_module(config: &Config, wasm: &[u8]) -> Result<ModuleInner
     }
     b.m.types = core::mem::take(&mut b.ctx.types);
     b.m.code = core::mem::take(&mut b.code_arena);
-    // `copy_consts` reads whole blocks: a pool at the end may be read up to
-    // `INIT_BLOCK - 1` cells past it.
+    // `copy_consts` reads whole blocks and `copy_image` `SMALL_INIT` cells: a pool or
+    // image at the end may be read up to `SMALL_INIT - 1` cells past it.
     let mut consts = core::mem::take(&mut b.consts_arena);
-    consts.extend([0; crate::exec::INIT_BLOCK as usize - 1]);
+    const _: () = assert!(crate::exec::SMALL_INIT >= crate::exec::INIT_BLOCK);
+    consts.extend([0; crate::exec::SMALL_INIT as usize - 1]);
     b.m.consts = consts.into_boxed_slice();
     b.m.call_targets = ModuleInner::call_targets_of(&b.m.funcs);
     Ok(b.m)

@@ -62,7 +62,7 @@ fn constants_are_used_in_place_and_interned() {
     );
     assert_eq!(
         dis(&m, 0),
-        "   0: enter params=1 consts=1 locals=0 pool=0\n   1: i32.div_u dst=t0 lhs=p0 rhs=c0\n   2: i32.rem_u.rl dst=t0 lhs=t0 rhs=c0\n   3: return_one src=t0\n"
+        "   0: enter_small params=1 pool=0\n   1: i32.div_u dst=t0 lhs=p0 rhs=c0\n   2: i32.rem_u.rl dst=t0 lhs=t0 rhs=c0\n   3: return_one src=t0\n"
     );
     assert_eq!(frame_of(&m, 0).num_consts, 1);
 }
@@ -465,7 +465,7 @@ fn unreachable_code_not_emitted() {
     );
     assert_eq!(
         dis(&m, 0),
-        "   0: enter params=0 consts=1 locals=0 pool=0\n   1: return_one src=c0\n"
+        "   0: enter_small params=0 pool=0\n   1: return_one src=c0\n"
     );
 }
 
@@ -716,16 +716,18 @@ fn memory_max_is_clamped() {
 
 fn gas_amounts(m: &Module, f: u32) -> Vec<u32> {
     match &m.inner.funcs[f as usize].kind {
-        crate::module::FuncKind::Compiled(c) => c
-            .code(&m.inner)
-            .iter()
-            .filter_map(|op| match &op.instr {
-                crate::ir::Instr::ConsumeGas { amount } => Some(*amount),
-                // The entry block's charge, fused into the frame set-up.
-                crate::ir::Instr::Enter { gas, .. } => Some(u32::from(*gas)),
-                _ => None,
-            })
-            .collect(),
+        crate::module::FuncKind::Compiled(c) => {
+            c.code(&m.inner)
+                .iter()
+                .filter_map(|op| match &op.instr {
+                    crate::ir::Instr::ConsumeGas { amount } => Some(*amount),
+                    // The entry block's charge, fused into the frame set-up.
+                    crate::ir::Instr::Enter { gas, .. }
+                    | crate::ir::Instr::EnterSmall { gas, .. } => Some(u32::from(*gas)),
+                    _ => None,
+                })
+                .collect()
+        }
         _ => panic!(),
     }
 }
