@@ -65,6 +65,13 @@ pub(crate) struct Cx {
     pub trap: TrapKind,
     /// Length in bytes of the current instance's linear memory.
     pub mem_len: usize,
+    /// For the loads and stores of `2^k` bytes (`k` = 0..=3): one past the highest
+    /// effective address at which such an access lies inside the linear memory,
+    /// `mem_len + 1 - 2^k` (0 when none fits), set with `mem_len` ([`access_limits`]).
+    /// A handler then tests `start < limit`, the bounds rule of `access_start` in one
+    /// comparison with nothing to add (two instructions fewer per access than
+    /// `start + len <= mem_len`, with the sum kept for the access).
+    pub access_limits: [u64; 4],
     /// The register between two handlers (loop backend; the tail backend passes it as
     /// an argument).
     #[cfg_attr(metron_tail_dispatch, allow(dead_code))]
@@ -137,6 +144,7 @@ impl Cx {
             fuel: 0,
             trap: TrapKind::Unreachable,
             mem_len: 0,
+            access_limits: [0; 4],
             r: 0,
             fr: freg(0),
             fp: core::ptr::null_mut(),
@@ -300,6 +308,7 @@ pub(crate) unsafe fn run(
     cx: &mut Cx,
 ) -> *const Op {
     cx.mem_len = mem_len;
+    cx.access_limits = access_limits(mem_len);
     // The register as the previous instruction would have left it. The translator only
     // makes an instruction a register form when the instruction before it is a handler
     // that writes the slot and falls through to it, so a run never starts at one (runs
@@ -348,6 +357,32 @@ pub(crate) unsafe fn run(
             fr = cx.fr;
         }
     }
+}
+
+/// [`Cx::access_limits`] of a linear memory of `mem_len` bytes: for `k` = 0..=3,
+/// `mem_len + 1 - 2^k` (0 when `mem_len < 2^k`). An access of `2^k` bytes at effective
+/// address `start` (a u64 sum of a u32 address and a u32 offset) is inside exactly when
+/// `start < limit`, that is `start + 2^k <= mem_len`: the rule of `access_start`.
+fn access_limits(mem_len: usize) -> [u64; 4] {
+    let n = mem_len as u64 + 1;
+    [
+        n.saturating_sub(1),
+        n.saturating_sub(2),
+        n.saturating_sub(4),
+        n.saturating_sub(8),
+    ]
+}
+
+/// The index in [`Cx::access_limits`] of an access of `n` bytes (1, 2, 4 or 8).
+const fn access_class(n: usize) -> usize {
+    assert!(n == 1 || n == 2 || n == 4 || n == 8);
+    n.trailing_zeros() as usize
+}
+
+/// [`access_class`] of the access that writes `bytes`.
+#[inline(always)]
+fn class_of<const N: usize>(_bytes: &[u8; N]) -> usize {
+    const { access_class(N) }
 }
 
 /// The handler of the instruction at `ip`.
@@ -927,12 +962,25 @@ macro_rules! handler {
             /// out of bounds).
             macro_rules! read_at {
                 ($ptr:tt, $offset:expr, $n:literal) => {{
-                    let Some(ea) = access_start(get!($ptr) as u32, $offset, $n, ctx!().mem_len) else {
-                        stop!(TrapKind::MemoryOutOfBounds)
-                    };
-                    // SAFETY: `ea + $n <= mem_len` (`access_start`).
+                    let ea = access!($ptr, $offset, { const { access_class($n) } });
+                    // SAFETY: `ea + $n <= mem_len` (`access!`).
                     let bytes: [u8; $n] = unsafe { read_bytes(mem.add(ea)) };
                     bytes
+                }};
+            }
+            /// The effective address of an access of `2^$k` bytes at `ptr + offset`, or
+            /// a `MemoryOutOfBounds` trap when any byte of it is outside the linear
+            /// memory: `access_start`'s rule, as one comparison with
+            /// `Cx::access_limits` (`access_limits`).
+            macro_rules! access {
+                ($ptr:tt, $offset:expr, $k:expr) => {{
+                    // u64: the sum of two u32 cannot wrap.
+                    let start = u64::from(get!($ptr) as u32) + u64::from($offset);
+                    if start >= ctx!().access_limits[$k] {
+                        stop!(TrapKind::MemoryOutOfBounds)
+                    }
+                    // `start < mem_len`: a `usize`.
+                    start as usize
                 }};
             }
             /// Writes `$bytes` at `ptr + offset` (bounds rule: `access_start`; nothing is
@@ -940,10 +988,8 @@ macro_rules! handler {
             macro_rules! write_at {
                 ($ptr:tt, $offset:expr, $bytes:expr) => {{
                     let bytes = $bytes;
-                    let Some(ea) = access_start(get!($ptr) as u32, $offset, bytes.len() as u64, ctx!().mem_len) else {
-                        stop!(TrapKind::MemoryOutOfBounds)
-                    };
-                    // SAFETY: `ea + bytes.len() <= mem_len` (`access_start`).
+                    let ea = access!($ptr, $offset, class_of(&bytes));
+                    // SAFETY: `ea + bytes.len() <= mem_len` (`access!`).
                     unsafe { write_bytes(mem.add(ea), bytes) };
                 }};
             }
@@ -1925,6 +1971,107 @@ pub(crate) mod tests {
         let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
         let r = i.invoke(&mut NoHost, "top", &[], &mut GasMeter::unlimited());
         assert_eq!(r.unwrap(), vec![]);
+    }
+
+    /// `access_limits` makes the handlers' one comparison the rule of `access_start`, for
+    /// every access size and memory lengths around each boundary.
+    #[test]
+    fn access_limits_follow_access_start() {
+        for mem_len in [0usize, 1, 2, 3, 4, 7, 8, 9, 65536, 131072] {
+            let limits = super::access_limits(mem_len);
+            for n in [1u64, 2, 4, 8] {
+                let limit = limits[super::access_class(n as usize)];
+                for start in
+                    (0..20u64).chain(mem_len as u64 - 10.min(mem_len as u64)..mem_len as u64 + 10)
+                {
+                    let (addr, offset) = ((start / 2) as u32, (start - start / 2) as u32);
+                    let inside = crate::memory::access_start(addr, offset, n, mem_len).is_some();
+                    assert_eq!(
+                        start < limit,
+                        inside,
+                        "mem_len {mem_len}, n {n}, start {start}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Loads and stores of every size at the last address where they fit and one past
+    /// it, through the address and through the offset, before and after `memory.grow`
+    /// (a new length, new limits) and in a memory of no pages.
+    #[test]
+    fn loads_and_stores_trap_exactly_past_the_end() {
+        let ops = [
+            ("i32.load8_u", "i32.store8", 1u32),
+            ("i32.load16_u", "i32.store16", 2),
+            ("i32.load", "i32.store", 4),
+            ("i64.load32_u", "i64.store32", 4),
+            ("i64.load", "i64.store", 8),
+        ];
+        for (load, store, n) in ops {
+            let ty = if load.starts_with("i64") {
+                "i64"
+            } else {
+                "i32"
+            };
+            let src = format!(
+                r#"(module (memory 1)
+                  (func (export "load") (param i32) (result {ty}) local.get 0 {load} offset=0)
+                  (func (export "load_off") (param i32) (result {ty}) local.get 0 {load} offset=100)
+                  (func (export "store") (param i32) local.get 0 {ty}.const 7 {store} offset=0)
+                  (func (export "store_off") (param i32) local.get 0 {ty}.const 7 {store} offset=100)
+                  (func (export "grow") (result i32) i32.const 1 memory.grow))"#
+            );
+            let m = Module::new(&Config::default(), &wat::parse_str(&src).unwrap()).unwrap();
+            let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+            let call = |i: &mut Instance, f: &str, a: u32| {
+                let r = i.invoke(
+                    &mut NoHost,
+                    f,
+                    &[Value::I32(a as i32)],
+                    &mut GasMeter::unlimited(),
+                );
+                r.map(|_| ()).map_err(|t| t.to_string())
+            };
+            for size in [65536u32, 131072] {
+                let last = size - n;
+                for (f, base) in [
+                    ("store", 0),
+                    ("store_off", 100),
+                    ("load", 0),
+                    ("load_off", 100),
+                ] {
+                    assert_eq!(
+                        call(&mut i, f, last - base),
+                        Ok(()),
+                        "{f} {n} at {last} of {size}"
+                    );
+                    let e = call(&mut i, f, last + 1 - base).unwrap_err();
+                    assert!(
+                        e.contains("out of bounds memory access"),
+                        "{f} {n} past {last}: {e}"
+                    );
+                }
+                // The wide end: an address near 2^32 with the offset past it.
+                assert!(call(&mut i, "load_off", u32::MAX).is_err());
+                if size == 65536 {
+                    let r = i.invoke(&mut NoHost, "grow", &[], &mut GasMeter::unlimited());
+                    assert_eq!(r.unwrap(), vec![Value::I32(1)]);
+                }
+            }
+            let empty = format!(
+                r#"(module (memory 0) (func (export "load") (param i32) (result {ty}) local.get 0 {load}))"#
+            );
+            let m = Module::new(&Config::default(), &wat::parse_str(&empty).unwrap()).unwrap();
+            let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+            let r = i.invoke(
+                &mut NoHost,
+                "load",
+                &[Value::I32(0)],
+                &mut GasMeter::unlimited(),
+            );
+            assert!(r.is_err(), "{load} in a memory of no pages");
+        }
     }
 
     /// Frames of `l` zeroed locals and `c` pooled constants, on both sides of
