@@ -98,8 +98,8 @@ macro_rules! for_each_instr {
             /// Charge `amount` gas for the metered block starting here; if remaining gas
             /// is lower: used = limit and trap `OutOfGas`.
             ConsumeGas { amount: u32 } = "consume_gas",
-            /// A function's first instruction when it has declared locals or pooled
-            /// constants: charge `gas` (the entry block's charge, fused; trap
+            /// A function's first instruction when it has more zeroed locals and pooled
+            /// constants than `enter_small` takes (below): charge `gas` (the entry block's charge, fused; trap
             /// `OutOfGas` on shortage), then zero the `locals` slots from `params` and
             /// copy the `consts` cells of the module's constant arena from `pool` to the
             /// slots right after them (`FrameShape`). Never a branch target.

@@ -881,7 +881,8 @@ impl<'m> FuncTranslator<'m> {
             consts_arena.extend(core::iter::repeat_n(0, l as usize));
         }
         // Frame set-up in the callee: a function with declared locals or pooled
-        // constants starts with `enter` (zero the locals, copy the pool in), which takes
+        // constants starts with `enter` (zero the locals, copy the pool in) or, when they
+        // fit in `SMALL_INIT` cells, `enter_small` (copy the image in), which takes
         // the entry block's charge when that is the first instruction and no branch
         // targets it; else `enter` goes in front (relative offsets are unchanged, and
         // no branch can target it). The call path then only pushes the frame.
