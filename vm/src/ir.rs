@@ -99,10 +99,11 @@ macro_rules! for_each_instr {
             /// is lower: used = limit and trap `OutOfGas`.
             ConsumeGas { amount: u32 } = "consume_gas",
             /// A function's first instruction when it has more zeroed locals and pooled
-            /// constants than `enter_small` takes (below): charge `gas` (the entry block's charge, fused; trap
-            /// `OutOfGas` on shortage), then zero the `locals` slots from `params` and
-            /// copy the `consts` cells of the module's constant arena from `pool` to the
-            /// slots right after them (`FrameShape`). Never a branch target.
+            /// constants than `enter_small` takes (below): charge `gas` (the entry
+            /// block's charge, fused; trap `OutOfGas` on shortage), then zero the
+            /// `locals` slots from `params` and copy the `consts` cells of the module's
+            /// constant arena from `pool` to the slots right after them (`FrameShape`).
+            /// Never a branch target.
             Enter { params: u16, consts: u16, gas: u16, locals: u32, pool: u32 } = "enter",
             /// `enter` for a frame whose zeroed locals and pooled constants fit in
             /// [`SMALL_INIT`](crate::exec::SMALL_INIT) cells together: charge `gas` as
