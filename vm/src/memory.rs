@@ -37,6 +37,27 @@ pub(crate) fn access_start(addr: u32, offset: u32, len: u64, mem_len: usize) -> 
     }
 }
 
+/// [`access_start`]'s rule for the accesses of `2^k` bytes (`k` = 0..=3, the loads and
+/// stores of the interpreter), as one limit per size for a linear memory of `mem_len`
+/// bytes: `mem_len + 1 - 2^k` (0 when `mem_len < 2^k`). An access of `2^k` bytes at
+/// effective address `start` (a u64 sum of a u32 address and a u32 offset) is inside
+/// exactly when `start < limit`, that is `start + 2^k <= mem_len`. Entry 0 is `mem_len`.
+pub(crate) fn access_limits(mem_len: usize) -> [u64; 4] {
+    let n = mem_len as u64 + 1;
+    [
+        n.saturating_sub(1),
+        n.saturating_sub(2),
+        n.saturating_sub(4),
+        n.saturating_sub(8),
+    ]
+}
+
+/// The index in [`access_limits`] of an access of `n` bytes (1, 2, 4 or 8).
+pub(crate) const fn access_class(n: usize) -> usize {
+    assert!(n == 1 || n == 2 || n == 4 || n == 8);
+    n.trailing_zeros() as usize
+}
+
 /// The size in pages of a linear memory of `len` bytes (always a whole number of pages,
 /// at most 65536 of them): `memory.size`.
 #[inline(always)]

@@ -47,7 +47,7 @@ use super::{
     ResumeIp,
 };
 use crate::ir::{Instr, Slot, Tag, FLOAT_OPERAND, FLOAT_RESULT, NUM_TAGS};
-use crate::memory::access_start;
+use crate::memory::{access_class, access_limits, access_start};
 use crate::module::{CallTarget, ModuleInner};
 use crate::store::FuncInst;
 use crate::table::Table;
@@ -63,14 +63,13 @@ pub(crate) struct Cx {
     pub fuel: u64,
     /// The trap, when the run returned a null instruction pointer.
     pub trap: TrapKind,
-    /// Length in bytes of the current instance's linear memory.
-    pub mem_len: usize,
-    /// For the loads and stores of `2^k` bytes (`k` = 0..=3): one past the highest
-    /// effective address at which such an access lies inside the linear memory,
-    /// `mem_len + 1 - 2^k` (0 when none fits), set with `mem_len` ([`access_limits`]).
-    /// A handler then tests `start < limit`, the bounds rule of `access_start` in one
+    /// The current instance's linear memory as its access limits
+    /// (`memory::access_limits`, set when a run starts): for the loads and stores of
+    /// `2^k` bytes, one past the highest effective address where such an access lies
+    /// inside. A handler tests `start < limit`, the bounds rule of `access_start` in one
     /// comparison with nothing to add (two instructions fewer per access than
-    /// `start + len <= mem_len`, with the sum kept for the access).
+    /// `start + len <= mem_len`, with the sum kept for the access). Entry 0 is the
+    /// memory's length in bytes ([`Cx::mem_len`]).
     pub access_limits: [u64; 4],
     /// The register between two handlers (loop backend; the tail backend passes it as
     /// an argument).
@@ -137,13 +136,19 @@ pub(crate) struct Cx {
 }
 
 impl Cx {
+    /// Length in bytes of the current instance's linear memory: the limit of one-byte
+    /// accesses (`memory::access_limits`: `mem_len + 1 - 1`).
+    #[inline(always)]
+    pub(crate) fn mem_len(&self) -> usize {
+        self.access_limits[0] as usize
+    }
+
     /// A context for [`run`] in a store with call limits `limits`, global cells at
     /// `globals` and functions `funcs` (the parts fixed for a whole execution).
     pub(crate) fn new(limits: CallLimits, globals: *mut u64, funcs: &[FuncInst]) -> Cx {
         Cx {
             fuel: 0,
             trap: TrapKind::Unreachable,
-            mem_len: 0,
             access_limits: [0; 4],
             r: 0,
             fr: freg(0),
@@ -307,7 +312,6 @@ pub(crate) unsafe fn run(
     mem_len: usize,
     cx: &mut Cx,
 ) -> *const Op {
-    cx.mem_len = mem_len;
     cx.access_limits = access_limits(mem_len);
     // The register as the previous instruction would have left it. The translator only
     // makes an instruction a register form when the instruction before it is a handler
@@ -357,26 +361,6 @@ pub(crate) unsafe fn run(
             fr = cx.fr;
         }
     }
-}
-
-/// [`Cx::access_limits`] of a linear memory of `mem_len` bytes: for `k` = 0..=3,
-/// `mem_len + 1 - 2^k` (0 when `mem_len < 2^k`). An access of `2^k` bytes at effective
-/// address `start` (a u64 sum of a u32 address and a u32 offset) is inside exactly when
-/// `start < limit`, that is `start + 2^k <= mem_len`: the rule of `access_start`.
-fn access_limits(mem_len: usize) -> [u64; 4] {
-    let n = mem_len as u64 + 1;
-    [
-        n.saturating_sub(1),
-        n.saturating_sub(2),
-        n.saturating_sub(4),
-        n.saturating_sub(8),
-    ]
-}
-
-/// The index in [`Cx::access_limits`] of an access of `n` bytes (1, 2, 4 or 8).
-const fn access_class(n: usize) -> usize {
-    assert!(n == 1 || n == 2 || n == 4 || n == 8);
-    n.trailing_zeros() as usize
 }
 
 /// [`access_class`] of the access that writes `bytes`.
@@ -631,7 +615,7 @@ macro_rules! handler {
                 };
             }
             /// The base address of the current instance's linear memory (`mem_len`
-            /// bytes, `Cx::mem_len`).
+            /// bytes, `Cx::mem_len()`).
             macro_rules! mem_base {
                 () => {
                     mem
@@ -1480,14 +1464,14 @@ macro_rules! charge_bulk {
     }};
 }
 handler!(MemorySize { dst } => {
-    set!(dst, u64::from(crate::memory::pages(ctx!().mem_len)));
+    set!(dst, u64::from(crate::memory::pages(ctx!().mem_len())));
     next!()
 });
 handler!(MemoryFill { dst, value, len } => {
     let n = get!(len) as u32;
     let c = ctx!();
     charge_bulk!(c, n);
-    let Some(start) = access_start(get!(dst) as u32, 0, u64::from(n), c.mem_len) else {
+    let Some(start) = access_start(get!(dst) as u32, 0, u64::from(n), c.mem_len()) else {
         stop!(TrapKind::MemoryOutOfBounds)
     };
     let byte = get!(value) as u8;
@@ -1501,8 +1485,8 @@ handler!(MemoryCopy { dst, src, len } => {
     charge_bulk!(c, n);
     // Both ranges are checked before any byte is written (spec: trap, memory unchanged).
     let (Some(from), Some(to)) = (
-        access_start(get!(src) as u32, 0, u64::from(n), c.mem_len),
-        access_start(get!(dst) as u32, 0, u64::from(n), c.mem_len),
+        access_start(get!(src) as u32, 0, u64::from(n), c.mem_len()),
+        access_start(get!(dst) as u32, 0, u64::from(n), c.mem_len()),
     ) else {
         stop!(TrapKind::MemoryOutOfBounds)
     };
@@ -1978,9 +1962,9 @@ pub(crate) mod tests {
     #[test]
     fn access_limits_follow_access_start() {
         for mem_len in [0usize, 1, 2, 3, 4, 7, 8, 9, 65536, 131072] {
-            let limits = super::access_limits(mem_len);
+            let limits = crate::memory::access_limits(mem_len);
             for n in [1u64, 2, 4, 8] {
-                let limit = limits[super::access_class(n as usize)];
+                let limit = limits[crate::memory::access_class(n as usize)];
                 for start in
                     (0..20u64).chain(mem_len as u64 - 10.min(mem_len as u64)..mem_len as u64 + 10)
                 {
