@@ -850,9 +850,8 @@ macro_rules! handler {
                     unsafe { ReadOperand::read($s, fp) }
                 };
             }
-            /// Writes a slot of the current frame.
-            /// Writes `$v` to slot `$s` only, not the register (before a call, whose
-            /// handlers read none: `enter_compiled!`).
+            /// Writes `$v` to slot `$s` of the current frame only, not the register
+            /// (before a call, whose handlers read none: `enter_compiled!`).
             macro_rules! set_slot {
                 ($s:expr, $v:expr) => {{
                     let v: u64 = $v;
@@ -860,6 +859,7 @@ macro_rules! handler {
                     unsafe { *fp.add($s.0 as usize) = v };
                 }};
             }
+            /// Writes `$v` to slot `$s` of the current frame and to the register.
             macro_rules! set {
                 ($s:expr, $v:expr) => {{
                     let v: u64 = $v;
