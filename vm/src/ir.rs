@@ -748,6 +748,37 @@ macro_rules! define_instr {
             t
         };
 
+        /// Per variant: the byte offset of its branch offset field (`repr(u16)`, as
+        /// `REGISTER_INFO`), 0 for a variant without one. `Instr::set_branch_offset`
+        /// writes it without a `match` (compile time: `finish` sets every branch's;
+        /// `ir::tests` checks the table against `Instr::branch_offset_mut`).
+        static BRANCH_OFFSET_AT: [u8; NUM_TAGS] = {
+            let mut t = [0u8; NUM_TAGS];
+            t[Tag::Br as usize] = 4;
+            t[Tag::BrIfNez as usize] = 8;
+            t[Tag::BrIfEqz as usize] = 8;
+            t[Tag::BrIfNezC as usize] = 8;
+            t[Tag::BrIfEqzC as usize] = 8;
+            $( t[Tag::$cname as usize] = 12; t[Tag::$cl as usize] = 12; t[Tag::$cr as usize] = 12; )*
+            $( t[Tag::$jname as usize] = 12; t[Tag::$jl as usize] = 12; )*
+            t
+        };
+
+        impl Instr {
+            /// Sets the branch offset of a branch (an instruction with
+            /// [`Instr::branch_offset`]; nothing for any other).
+            #[inline(always)]
+            pub(crate) fn set_branch_offset(&mut self, offset: i32) {
+                let at = BRANCH_OFFSET_AT[self.raw_tag() as usize];
+                if at != 0 {
+                    // SAFETY: `Instr` is 16 bytes, 4-aligned, `repr(u16)` with integer
+                    // fields; `BRANCH_OFFSET_AT` names the `i32` offset field of the
+                    // variant at hand (checked in `ir::tests`), at 4, 8 or 12.
+                    unsafe { *((self as *mut Instr as *mut u8).add(at as usize) as *mut i32) = offset };
+                }
+            }
+        }
+
         /// Per variant: the checks `FuncTranslator::finish` makes beyond the frame check
         /// of each slot operand ([`CHECK_BRANCH`], [`CHECK_OTHER`]). One table load lets
         /// the common instruction skip them all (compile time: four `match`es on every
@@ -1554,6 +1585,24 @@ mod tests {
             rhs: b
         }
         .float_result());
+    }
+
+    #[test]
+    fn branch_offset_table_names_the_offset_field() {
+        // Every variant, with distinct field values so that the field is identified.
+        for tag in 0..NUM_TAGS as u16 {
+            let mut bytes = [0u8; 16];
+            bytes[..2].copy_from_slice(&tag.to_ne_bytes());
+            // SAFETY: every bit pattern of the fields is a valid value (integer fields);
+            // the tag is a valid variant index (`repr(u16)`).
+            let mut instr: Instr = unsafe { core::mem::transmute(bytes) };
+            let expected = instr.branch_offset_mut().map(|o| {
+                *o = 0x1234_5678;
+                -7
+            });
+            instr.set_branch_offset(-7);
+            assert_eq!(instr.branch_offset(), expected, "{instr:?}");
+        }
     }
 
     #[test]

@@ -195,7 +195,7 @@ impl CompiledFunc {
     /// offsets are shown as absolute targets (`->pc`), constants with their value.
     pub(crate) fn disassemble(&self, module: &ModuleInner) -> String {
         let mut out = String::new();
-        for (pc, instr) in self.code(module).iter().map(|op| &op.instr).enumerate() {
+        for (pc, instr) in self.code(module).iter().map(Op::instr).enumerate() {
             let _ = write!(out, "{pc:>4}: {}", instr.mnemonic());
             instr.for_each_operand(|name, op| {
                 let _ = match op {

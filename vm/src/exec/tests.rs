@@ -53,7 +53,7 @@ fn module(types: Vec<FuncType>, funcs: Vec<F>, exports: &[(&str, u32)], depth: u
                 code_start: code.len() as u32,
                 code_len: f.code.len() as u32,
             };
-            code.extend(f.code.into_iter().map(super::threaded::Op::new));
+            code.extend(f.code.into_iter().map(super::threaded::Op::from_translated));
             FuncDecl {
                 type_index: f.ty,
                 kind: FuncKind::Compiled(compiled),

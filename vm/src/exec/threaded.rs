@@ -194,6 +194,7 @@ pub(crate) struct Op {
 
 impl Op {
     /// `instr` with its handler ([`exit`] for instructions the loop in `exec::run` runs).
+    /// Its branch offset, if any, is in bytes ([`to_byte_offset`]).
     #[inline]
     pub(crate) fn new(instr: Instr) -> Op {
         Op {
@@ -201,6 +202,43 @@ impl Op {
             instr,
         }
     }
+
+    /// `instr`, its branch offset in instructions, as an `Op` ([`Op::new`] after
+    /// [`to_byte_offset`]). For code written by hand in tests.
+    #[cfg(test)]
+    pub(crate) fn from_translated(mut instr: Instr) -> Op {
+        if let Some(offset) = instr.branch_offset_mut() {
+            *offset = to_byte_offset(*offset);
+        }
+        Op::new(instr)
+    }
+
+    /// The instruction as translated: branch offsets in instructions. For disassembly
+    /// and tests; handlers read `instr`, offsets in bytes.
+    pub(crate) fn instr(&self) -> Instr {
+        let mut instr = self.instr;
+        if let Some(offset) = instr.branch_offset_mut() {
+            *offset /= OP_BYTES as i32;
+        }
+        instr
+    }
+}
+
+/// Size of an [`Op`] in bytes: the unit of the branch offsets the handlers read.
+pub(crate) const OP_BYTES: usize = core::mem::size_of::<Op>();
+
+/// Most instructions a function's code may have: every branch offset, at most the code's
+/// length, then fits an `i32` in bytes ([`to_byte_offset`]). Far above what the module
+/// limits let a function body produce.
+pub(crate) const MAX_CODE_LEN: usize = i32::MAX as usize / OP_BYTES;
+
+/// A branch offset of `offset` instructions in bytes, as the handlers read it: a taken
+/// branch adds it to the instruction pointer as it is, two machine instructions fewer
+/// per jump than scaling an index. `|offset| <= MAX_CODE_LEN` (the caller's code), so the
+/// product fits.
+#[inline(always)]
+pub(crate) fn to_byte_offset(offset: i32) -> i32 {
+    offset.wrapping_mul(OP_BYTES as i32)
 }
 
 /// The float register's type: an `f64` where moving one between registers and memory
@@ -563,13 +601,32 @@ macro_rules! handler {
                     next!()
                 }};
             }
-            /// Takes a branch: `ip + $offset` (inside the code: verified). The tail
-            /// backend first checks the native stack (see the module docs).
+            /// Takes a branch: `$offset` bytes from `ip` (`Op::new`; inside the code:
+            /// verified). The tail backend first checks the native stack (see the
+            /// module docs).
             macro_rules! jump {
                 ($offset:expr) => {{
-                    // SAFETY: every branch target is inside the function's code (verified).
-                    let next = unsafe { ip.offset($offset as isize) };
-                    #[cfg(metron_tail_dispatch)]
+                    // SAFETY: every branch target is inside the function's code (verified),
+                    // `$offset` bytes away, a whole number of instructions (`Op::new`).
+                    let next = unsafe { ip.byte_offset($offset as isize) };
+                    // The guard as one compare of the stack pointer with the floor in
+                    // memory and a jump (asm goto); Rust code needs the stack pointer in
+                    // a register first, one instruction more per taken branch.
+                    #[cfg(all(metron_tail_dispatch, target_arch = "x86_64"))]
+                    // SAFETY: reads `Cx::stack_floor` (`cx` is valid for the whole run);
+                    // no stack use, no write.
+                    unsafe {
+                        core::arch::asm!(
+                            "cmp rsp, qword ptr [{cx} + {floor}]",
+                            "jb {below}",
+                            cx = in(reg) cx,
+                            floor = const core::mem::offset_of!(Cx, stack_floor),
+                            // SAFETY: as above.
+                            below = label { return unsafe { exit(next, fp, fuel, mem, cx, r, fr) } },
+                            options(nostack, readonly),
+                        )
+                    }
+                    #[cfg(all(metron_tail_dispatch, not(target_arch = "x86_64")))]
                     // SAFETY: `cx` is valid for the whole run.
                     if sp() < unsafe { (*cx).stack_floor } {
                         // SAFETY: as above.

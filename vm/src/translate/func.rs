@@ -797,6 +797,12 @@ impl<'m> FuncTranslator<'m> {
         if !code.last().is_some_and(Instr::is_terminator) {
             code.push(Instr::Unreachable {});
         }
+        // Branch offsets become byte offsets below (`threaded::to_byte_offset`); a function
+        // body within the module limits yields far fewer instructions than this (one more
+        // may be inserted: `enter`).
+        if code.len() >= crate::exec::threaded::MAX_CODE_LEN {
+            return Err(code_too_long());
+        }
         let mut bad: Option<usize> = None;
         let n = code.len();
         let local_slot = &self.a.local_slot;
@@ -820,10 +826,7 @@ impl<'m> FuncTranslator<'m> {
                 // outside the arena.
                 if let Instr::Call { func, .. } = code[pc] {
                     if func < self.m.num_imported_funcs {
-                        return Err(format!(
-                            "internal VM error: instruction {pc} ({}) calls imported function {func}",
-                            code[pc]
-                        ));
+                        return Err(calls_import(pc, &code[pc]));
                     }
                 }
                 let branch = code[pc].branch_offset();
@@ -831,13 +834,7 @@ impl<'m> FuncTranslator<'m> {
                     return Err(verify::describe_control(pc, &code));
                 }
                 if let Some(offset) = branch {
-                    let target = (pc as i64 + i64::from(offset)) as usize;
-                    if let Instr::ConsumeGas { amount } = code[target] {
-                        code[pc].fuse_target_gas(amount);
-                    }
-                    // The final target (after the fusion), for the register forms below.
-                    let offset = code[pc].branch_offset().unwrap_or(offset);
-                    targets[(pc as i64 + i64::from(offset)) as usize] = true;
+                    finish_branch(&mut code, targets, pc, offset);
                 }
             }
             let instr = &mut code[pc];
@@ -982,6 +979,39 @@ impl<'m> FuncTranslator<'m> {
         self.a.code = code;
         Ok(func)
     }
+}
+
+/// The error of a `call` (instruction `pc`) of an imported function.
+#[cold]
+#[inline(never)]
+fn calls_import(pc: usize, instr: &Instr) -> String {
+    format!("internal VM error: instruction {pc} ({instr}) calls an imported function")
+}
+
+/// The error of a function whose code exceeds `threaded::MAX_CODE_LEN` instructions.
+#[cold]
+#[inline(never)]
+fn code_too_long() -> String {
+    "internal VM error: function code too long".into()
+}
+
+/// The branch at `pc` (branch offset `offset`, its target inside `code`: checked) as
+/// `FuncTranslator::finish` leaves it: fused with the charge of the metered block it
+/// jumps into, its final target marked in `targets`, its offset in bytes. Out of line:
+/// inlined, it changed how LLVM compiled the rest of `finish`'s loop, which runs for
+/// every instruction (7 M more instructions in compiling the regex build).
+#[inline(never)]
+fn finish_branch(code: &mut [Instr], targets: &mut [bool], pc: usize, offset: i32) {
+    let target = (pc as i64 + i64::from(offset)) as usize;
+    if let Instr::ConsumeGas { amount } = code[target] {
+        code[pc].fuse_target_gas(amount);
+    }
+    // The final target (after the fusion), for the register forms.
+    let offset = code[pc].branch_offset().unwrap_or(offset);
+    targets[(pc as i64 + i64::from(offset)) as usize] = true;
+    // In bytes from here on, as the handlers read it (the code's length was checked
+    // against `MAX_CODE_LEN`).
+    code[pc].set_branch_offset(crate::exec::threaded::to_byte_offset(offset));
 }
 
 /// Validation as a wrapper: each operator goes to the validator first, then (if it

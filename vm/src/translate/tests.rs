@@ -719,7 +719,7 @@ fn gas_amounts(m: &Module, f: u32) -> Vec<u32> {
         crate::module::FuncKind::Compiled(c) => {
             c.code(&m.inner)
                 .iter()
-                .filter_map(|op| match &op.instr {
+                .filter_map(|op| match &op.instr() {
                     crate::ir::Instr::ConsumeGas { amount } => Some(*amount),
                     // The entry block's charge, fused into the frame set-up.
                     crate::ir::Instr::Enter { gas, .. }
