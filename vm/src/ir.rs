@@ -1589,7 +1589,8 @@ mod tests {
 
     #[test]
     fn branch_offset_table_names_the_offset_field() {
-        // Every variant, with distinct field values so that the field is identified.
+        // Every variant: the offset set through `branch_offset_mut`, then through the
+        // table; a wrong position leaves the first value (or writes another field).
         for tag in 0..NUM_TAGS as u16 {
             let mut bytes = [0u8; 16];
             bytes[..2].copy_from_slice(&tag.to_ne_bytes());
