@@ -751,8 +751,9 @@ macro_rules! define_instr {
         /// Per variant: the byte offset of its branch offset field (`repr(u16)`, as
         /// `REGISTER_INFO`), 0 for a variant without one. `Instr::set_branch_offset`
         /// writes it without a `match` (compile time: `finish` sets every branch's;
-        /// `ir::tests` checks the table against `Instr::branch_offset_mut`).
-        static BRANCH_OFFSET_AT: [u8; NUM_TAGS] = {
+        /// `ir::tests` checks the table against `Instr::branch_offset_mut`), and
+        /// `FINISH_CHECKS` marks the branches from it.
+        const BRANCH_OFFSET_AT: [u8; NUM_TAGS] = {
             let mut t = [0u8; NUM_TAGS];
             t[Tag::Br as usize] = 4;
             t[Tag::BrIfNez as usize] = 8;
@@ -786,13 +787,14 @@ macro_rules! define_instr {
         /// table against the checks themselves.
         pub(crate) static FINISH_CHECKS: [u8; NUM_TAGS] = {
             let mut t = [0u8; NUM_TAGS];
-            t[Tag::Br as usize] = CHECK_BRANCH;
-            t[Tag::BrIfNez as usize] = CHECK_BRANCH;
-            t[Tag::BrIfEqz as usize] = CHECK_BRANCH;
-            t[Tag::BrIfNezC as usize] = CHECK_BRANCH;
-            t[Tag::BrIfEqzC as usize] = CHECK_BRANCH;
-            $( t[Tag::$cname as usize] = CHECK_BRANCH; t[Tag::$cl as usize] = CHECK_BRANCH; t[Tag::$cr as usize] = CHECK_BRANCH; )*
-            $( t[Tag::$jname as usize] = CHECK_BRANCH; t[Tag::$jl as usize] = CHECK_BRANCH; )*
+            // The branches: the variants with a branch offset field.
+            let mut k = 0;
+            while k < NUM_TAGS {
+                if BRANCH_OFFSET_AT[k] != 0 {
+                    t[k] = CHECK_BRANCH;
+                }
+                k += 1;
+            }
             let other = [
                 Tag::Call, Tag::CallImport, Tag::CallIndirect, Tag::CopySpan, Tag::Return,
                 Tag::MemoryInit, Tag::TableFill, Tag::TableCopy, Tag::TableInit,

@@ -216,12 +216,17 @@ impl Op {
     /// The instruction as translated: branch offsets in instructions. For disassembly
     /// and tests; handlers read `instr`, offsets in bytes.
     pub(crate) fn instr(&self) -> Instr {
-        let mut instr = self.instr;
-        if let Some(offset) = instr.branch_offset_mut() {
-            *offset /= OP_BYTES as i32;
-        }
-        instr
+        in_instructions(self.instr)
     }
+}
+
+/// `instr` with its branch offset, if any, back from bytes ([`to_byte_offset`]) to
+/// instructions: for messages and disassembly.
+pub(crate) fn in_instructions(mut instr: Instr) -> Instr {
+    if let Some(offset) = instr.branch_offset_mut() {
+        *offset /= OP_BYTES as i32;
+    }
+    instr
 }
 
 /// Size of an [`Op`] in bytes: the unit of the branch offsets the handlers read.
@@ -601,13 +606,13 @@ macro_rules! handler {
                     next!()
                 }};
             }
-            /// Takes a branch: `$offset` bytes from `ip` (`Op::new`; inside the code:
-            /// verified). The tail backend first checks the native stack (see the
+            /// Takes a branch: `$offset` bytes from `ip` (`to_byte_offset`; inside the
+            /// code: verified). The tail backend first checks the native stack (see the
             /// module docs).
             macro_rules! jump {
                 ($offset:expr) => {{
                     // SAFETY: every branch target is inside the function's code (verified),
-                    // `$offset` bytes away, a whole number of instructions (`Op::new`).
+                    // `$offset` bytes away, a whole number of instructions (`to_byte_offset`).
                     let next = unsafe { ip.byte_offset($offset as isize) };
                     // The guard as one compare of the stack pointer with the floor in
                     // memory and a jump (asm goto); Rust code needs the stack pointer in

@@ -870,7 +870,9 @@ impl<'m> FuncTranslator<'m> {
             }
         }
         if let Some(pc) = bad {
-            return Err(verify::describe(pc, &code[pc], frame_size));
+            // Its branch offset, if it has one, is in bytes by now.
+            let instr = crate::exec::threaded::in_instructions(code[pc]);
+            return Err(verify::describe(pc, &instr, frame_size));
         }
         let consts_start = consts_arena.len() as u32;
         if small {
