@@ -1538,7 +1538,7 @@ handler!(MemoryFill { dst, value, len } => {
     };
     let byte = get!(value) as u8;
     // SAFETY: `start + n <= mem_len` (`access_start`).
-    unsafe { core::ptr::write_bytes(mem_base!().add(start), byte, n as usize) };
+    unsafe { crate::memory::bulk::fill_bytes(mem_base!().add(start), byte, n as usize) };
     next!()
 });
 handler!(MemoryCopy { dst, src, len } => {
@@ -1552,9 +1552,9 @@ handler!(MemoryCopy { dst, src, len } => {
     ) else {
         stop!(TrapKind::MemoryOutOfBounds)
     };
-    // SAFETY: both ranges are inside the memory (`access_start`); `copy` allows overlap
-    // (`memmove`).
-    unsafe { core::ptr::copy(mem_base!().add(from), mem_base!().add(to), n as usize) };
+    // SAFETY: both ranges are inside the memory (`access_start`); `move_bytes` allows
+    // overlap (`memmove`).
+    unsafe { crate::memory::bulk::move_bytes(mem_base!().add(from), mem_base!().add(to), n as usize) };
     next!()
 });
 

@@ -6,6 +6,8 @@
 
 use crate::trap::TrapKind;
 
+pub(crate) mod bulk;
+
 /// Bytes per WebAssembly page.
 pub const PAGE_SIZE: u32 = 65_536;
 
