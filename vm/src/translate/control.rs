@@ -198,6 +198,8 @@ impl FuncTranslator<'_> {
         }
         self.materialize_locals();
         self.materialize_top(p);
+        // The header is a branch target (`known_consts`).
+        self.forget_consts();
         self.push_frame(CtrlKind::Loop, p, r, true);
         let header = self.label_pos();
         self.a.ctrl.last_mut().expect("frame").header = header;
@@ -243,6 +245,8 @@ impl FuncTranslator<'_> {
             self.push_temp();
         }
         self.reachable = true;
+        // Not after the then arm's code (`known_consts`).
+        self.forget_consts();
         // The else arm starts from the `if` (the then arm's end went to `end`'s set
         // with its branch, `add_pending`).
         self.assigned = f.assigned_at_if;
@@ -275,6 +279,11 @@ impl FuncTranslator<'_> {
             self.push_temp();
         }
         self.reachable = after;
+        // Only a block's end that no branch reaches is entered by falling through alone
+        // (`known_consts`); a loop's branches go to its header.
+        if f.branched_to || matches!(f.kind, CtrlKind::If | CtrlKind::Else) {
+            self.forget_consts();
+        }
         // Definite assignment after the end: the fall-through (all bits if there is
         // none), the branches to the end, and an `if`'s false path when it has no else.
         let false_path = if f.kind == CtrlKind::If {

@@ -42,6 +42,12 @@ pub(super) const TEMP_TAG: u32 = 1 << 31;
 /// local is zeroed by `enter`.
 pub(super) const TRACKED_LOCALS: u32 = 64;
 
+/// How many locals the translator remembers holding a constant
+/// (`FuncTranslator::known_consts`): the most recent `local.set`s of a constant. Four
+/// cover the repeated initializations we see (one or two locals reset after a
+/// `br_if`); a lookup scans them all, on every `local.set` (compile time).
+pub(super) const KNOWN_CONSTS: usize = 4;
+
 /// The 32-bit immediate holding cell value `bits`, if one does: for an i32 operation
 /// (`wide == false`) the value itself, for an i64 one a value whose sign extension is
 /// `bits` (the interpreter's `Imm32`/`Imm64`).
@@ -217,6 +223,19 @@ pub(crate) struct FuncTranslator<'m> {
     pub locals_zeroed: u64,
     /// Tracked locals accessed at all (the others get no frame cell).
     pub locals_seen: u64,
+    /// Locals known to hold a constant here, as `(local index, cell bits)`, the first
+    /// `known_len` entries: each was set to that constant by a `local.set` on the
+    /// straight-line path since the last label a branch can reach (fall-through into a
+    /// block, past a `br_if` not taken, into an `if`'s then arm), and not written
+    /// since. A `local.set` of the same constant again emits nothing. LLVM repeats
+    /// such initializations: `fib`'s `acc = 0` before and after its `br_if`
+    /// (`fib_recursive`: one `const` dispatch in six). Forgotten at every label a
+    /// branch or the other arm of an `if` can reach (`forget_consts`), and in
+    /// unreachable code. Determinism: what the code computes is unchanged, and the
+    /// gas charged comes from the wasm operators (`gas::MeteredBlocks`), not from the
+    /// instructions emitted.
+    pub known_consts: [(u32, u64); KNOWN_CONSTS],
+    pub known_len: u32,
 }
 
 impl<'m> FuncTranslator<'m> {
@@ -240,6 +259,8 @@ impl<'m> FuncTranslator<'m> {
             assigned: 0,
             locals_zeroed: 0,
             locals_seen: 0,
+            known_consts: [(0, 0); KNOWN_CONSTS],
+            known_len: 0,
         }
     }
 
@@ -437,6 +458,52 @@ impl<'m> FuncTranslator<'m> {
     pub fn set_unreachable(&mut self) {
         self.reachable = false;
         self.assigned = u64::MAX;
+        self.forget_consts();
+    }
+
+    /// The constant local `index` is known to hold here (`known_consts`), if any.
+    #[inline]
+    pub fn known_const(&self, index: u32) -> Option<u64> {
+        self.known_consts[..self.known_len as usize]
+            .iter()
+            .find(|&&(l, _)| l == index)
+            .map(|&(_, bits)| bits)
+    }
+
+    /// Local `index` now holds `bits` (a `local.set` of a constant was emitted): its
+    /// entry is replaced, or added, the oldest one dropped when all are taken.
+    pub fn set_known_const(&mut self, index: u32, bits: u64) {
+        self.forget_local(index);
+        let len = self.known_len as usize;
+        if len == KNOWN_CONSTS {
+            self.known_consts.copy_within(1.., 0);
+            self.known_consts[KNOWN_CONSTS - 1] = (index, bits);
+        } else {
+            self.known_consts[len] = (index, bits);
+            self.known_len += 1;
+        }
+    }
+
+    /// Local `index` was written with a value not known here.
+    #[inline]
+    pub fn forget_local(&mut self, index: u32) {
+        let len = self.known_len as usize;
+        if len == 0 {
+            return;
+        }
+        if let Some(i) = self.known_consts[..len]
+            .iter()
+            .position(|&(l, _)| l == index)
+        {
+            self.known_consts.copy_within(i + 1..len, i);
+            self.known_len -= 1;
+        }
+    }
+
+    /// A label that a branch or an `if`'s other arm can reach: nothing is known there.
+    #[inline]
+    pub fn forget_consts(&mut self) {
+        self.known_len = 0;
     }
 
     /// Pushes a reference to local `index` (read in place). Inlined into `local.get`'s

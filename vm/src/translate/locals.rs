@@ -22,10 +22,29 @@ impl FuncTranslator<'_> {
         self.local_written(local_index);
         if let Entry::Local { index, .. } = self.top() {
             if index == local_index {
+                // The local keeps its value (and any constant known for it).
                 self.pop();
                 return Ok(());
             }
         }
+        if let Entry::Const(k) = self.top() {
+            let bits = self.a.consts[k as usize];
+            if self.known_const(local_index) == Some(bits) {
+                // The local already holds this constant on every path here
+                // (`known_consts`): nothing to write, no pending read to save.
+                self.pop_entry();
+                return Ok(());
+            }
+            // A `const` into the local: the constant need not be in the frame.
+            let top = self.height() - 1;
+            self.preserve_local(local_index);
+            self.emit_copy_of(Slot(local_index), top);
+            self.pop_entry();
+            self.set_known_const(local_index, bits);
+            self.barrier();
+            return Ok(());
+        }
+        self.forget_local(local_index);
         if self.top_is_fresh() {
             self.pop();
             // The producer writes the local itself. Reads of the local still pending on
@@ -50,20 +69,12 @@ impl FuncTranslator<'_> {
             self.barrier();
             return Ok(());
         }
-        let top = self.height() - 1;
-        if let Entry::Const(_) = self.top() {
-            // A `const` into the local: the constant need not be in the frame.
-            self.preserve_local(local_index);
-            self.emit_copy_of(Slot(local_index), top);
-            self.pop_entry();
-        } else {
-            let src = self.pop();
-            self.preserve_local(local_index);
-            self.emit(Instr::Copy {
-                dst: Slot(local_index),
-                src,
-            });
-        }
+        let src = self.pop();
+        self.preserve_local(local_index);
+        self.emit(Instr::Copy {
+            dst: Slot(local_index),
+            src,
+        });
         self.barrier();
         Ok(())
     }

@@ -235,6 +235,68 @@ fn local_set_retargets_producer_after_saving_pending_reads() {
     assert_eq!(out, vec![crate::Value::I64(40)]);
 }
 
+/// Runs export `f` of `m` with `args` (no host, unlimited gas).
+fn run_f(m: &Module, args: &[crate::Value]) -> Vec<crate::Value> {
+    use crate::{GasMeter, Instance, NoHost};
+    let mut i = Instance::new(m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+    i.invoke(&mut NoHost, "f", args, &mut GasMeter::unlimited())
+        .unwrap()
+}
+
+#[test]
+fn repeated_constant_set_dropped_on_a_straight_path() {
+    // `fib`'s shape as LLVM emits it: `acc = 0`, a `br_if` out of the block, `acc = 0`
+    // again. On the fall-through the local already holds 0: one `const`, not two.
+    let src = "(module (func (export \"f\") (param i32) (result i64) (local i64)
+        i64.const 0 local.set 1
+        block local.get 0 i32.const 2 i32.lt_u br_if 0
+          i64.const 0 local.set 1
+          local.get 0 i64.extend_i32_u local.get 1 i64.add local.set 1
+        end
+        local.get 1))";
+    let m = compile_nometer(src);
+    let d = dis(&m, 0);
+    assert_eq!(d.matches(": const ").count(), 1, "{d}");
+    assert_eq!(
+        run_f(&m, &[crate::Value::I32(1)]),
+        vec![crate::Value::I64(0)]
+    );
+    assert_eq!(
+        run_f(&m, &[crate::Value::I32(9)]),
+        vec![crate::Value::I64(9)]
+    );
+}
+
+#[test]
+fn constant_set_kept_where_another_path_arrives() {
+    // Each second `local.set 1 (i64.const 7)` is reached by a path on which the local
+    // may hold something else, so each stays: after a block's end that a branch
+    // reaches, at a loop header (the back edge), in an `else` arm (the then arm wrote
+    // 7), after an `if`'s end (its false path), and after another write of the local.
+    let src = "(module (func (export \"f\") (param i32) (result i64) (local i64)
+        i64.const 7 local.set 1
+        block local.get 0 br_if 0 i64.const 1 local.set 1 end
+        i64.const 7 local.set 1
+        loop i64.const 7 local.set 1 local.get 0 i64.extend_i32_u local.set 1 end
+        local.get 0 if i64.const 7 local.set 1 else i64.const 7 local.set 1 end
+        local.get 0 if i64.const 2 local.set 1 end
+        i64.const 7 local.set 1
+        local.get 0 i64.extend_i32_u local.set 1
+        i64.const 7 local.set 1
+        local.get 1))";
+    let m = compile_nometer(src);
+    let d = dis(&m, 0);
+    assert_eq!(d.matches(" lo=7 ").count(), 7, "{d}");
+    assert_eq!(
+        run_f(&m, &[crate::Value::I32(0)]),
+        vec![crate::Value::I64(7)]
+    );
+    assert_eq!(
+        run_f(&m, &[crate::Value::I32(3)]),
+        vec![crate::Value::I64(7)]
+    );
+}
+
 #[test]
 fn register_forms_follow_their_producer_but_never_at_a_branch_target() {
     // `i32.add` writes l0 right before the loop header, which reads l0: the header is a
