@@ -22,6 +22,7 @@
 /// glibc's `rep movsb` threshold lies on such CPUs. Below it both use vector loops of
 /// the same kind. Must be at least 64 (the loops' first and last 32 bytes).
 pub(crate) const VECTOR_MIN: usize = 2048;
+const _: () = assert!(VECTOR_MIN >= 64);
 
 /// Moves `n` bytes from `src` to `dst`. The ranges may overlap: the destination ends up
 /// holding the source's bytes as they were before the move (`memmove`, as
@@ -76,6 +77,23 @@ mod avx2 {
         unsafe { _mm256_storeu_si256(p.cast(), v) }
     }
 
+    /// Walks `dst + 32..dst + n` forward from the first 32-byte aligned address after
+    /// `dst` (1 to 32 bytes on): `step(i, 4)` for each 128 bytes at offset `i`, then
+    /// `step(i, 1)` for each 32 left. Fewer than 32 bytes remain at the end; the
+    /// callers' last unaligned store covers them, as their first covers the start.
+    #[inline(always)]
+    fn forward_aligned(dst: *mut u8, n: usize, mut step: impl FnMut(usize, usize)) {
+        let mut i = V - (dst as usize & (V - 1));
+        while i + 4 * V <= n {
+            step(i, 4);
+            i += 4 * V;
+        }
+        while i + V <= n {
+            step(i, 1);
+            i += V;
+        }
+    }
+
     /// `memmove` of `n >= 64` bytes in 32-byte vectors, four per step, with the stores
     /// aligned to 32 bytes (a store that crosses a cache line costs twice).
     ///
@@ -100,24 +118,16 @@ mod avx2 {
             let head = load(src);
             let tail = load(src.add(n - V));
             if (dst as usize).wrapping_sub(src as usize) >= n {
-                // First aligned destination address after `dst` (1 to 32 bytes on).
-                let mut i = V - (dst as usize & (V - 1));
-                while i + 4 * V <= n {
-                    let a = load(src.add(i));
-                    let b = load(src.add(i + V));
-                    let c = load(src.add(i + 2 * V));
-                    let d = load(src.add(i + 3 * V));
-                    store(dst.add(i), a);
-                    store(dst.add(i + V), b);
-                    store(dst.add(i + 2 * V), c);
-                    store(dst.add(i + 3 * V), d);
-                    i += 4 * V;
-                }
-                while i + V <= n {
-                    store(dst.add(i), load(src.add(i)));
-                    i += V;
-                }
-                // `n - i < 32`: the tail store covers the rest.
+                forward_aligned(dst, n, |i, count| {
+                    // A step's loads all come before its stores.
+                    let mut v = [head; 4];
+                    for (k, x) in v.iter_mut().enumerate().take(count) {
+                        *x = load(src.add(i + k * V));
+                    }
+                    for (k, x) in v.iter().enumerate().take(count) {
+                        store(dst.add(i + k * V), *x);
+                    }
+                });
             } else {
                 // Last aligned destination address at or before `dst + n` (0 to 31
                 // bytes back); the bytes from `i` on are the tail store's.
@@ -157,18 +167,11 @@ mod avx2 {
         // SAFETY (this block): every store is inside `dst..dst + n` (loop bounds).
         unsafe {
             store(dst, v);
-            let mut i = V - (dst as usize & (V - 1));
-            while i + 4 * V <= n {
-                store(dst.add(i), v);
-                store(dst.add(i + V), v);
-                store(dst.add(i + 2 * V), v);
-                store(dst.add(i + 3 * V), v);
-                i += 4 * V;
-            }
-            while i + V <= n {
-                store(dst.add(i), v);
-                i += V;
-            }
+            forward_aligned(dst, n, |i, count| {
+                for k in 0..count {
+                    store(dst.add(i + k * V), v);
+                }
+            });
             store(dst.add(n - V), v);
         }
     }
