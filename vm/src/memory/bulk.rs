@@ -77,10 +77,11 @@ mod avx2 {
         unsafe { _mm256_storeu_si256(p.cast(), v) }
     }
 
-    /// Walks `dst + 32..dst + n` forward from the first 32-byte aligned address after
-    /// `dst` (1 to 32 bytes on): `step(i, 4)` for each 128 bytes at offset `i`, then
-    /// `step(i, 1)` for each 32 left. Fewer than 32 bytes remain at the end; the
-    /// callers' last unaligned store covers them, as their first covers the start.
+    /// Walks the destination `dst..dst + n` forward from its first 32-byte aligned
+    /// address after `dst` (offset 1 to 32): `step(i, 4)` for each 128 bytes at offset
+    /// `i`, then `step(i, 1)` for each 32 left. The callers' unaligned stores at offsets
+    /// 0 and `n - 32` cover the bytes before the first step and after the last (under
+    /// 32 each).
     #[inline(always)]
     fn forward_aligned(dst: *mut u8, n: usize, mut step: impl FnMut(usize, usize)) {
         let mut i = V - (dst as usize & (V - 1));
