@@ -262,7 +262,8 @@ mod tests {
     }
 
     // `memory.fill` and `memory.copy` are interpreter handlers (`exec::threaded`),
-    // checked by `tests/it/memory.rs` (`bulk_memory`).
+    // checked by `tests/it/memory.rs` (`bulk_memory`); their byte loops by
+    // `memory::bulk::tests`.
     #[test]
     fn init_bounds_check_before_write() {
         let mut m = Memory::new(1, 1).unwrap();

@@ -471,11 +471,12 @@ impl<'m> FuncTranslator<'m> {
     }
 
     /// Local `index` now holds `bits` (a `local.set` of a constant was emitted): its
-    /// entry is replaced, or added, the oldest one dropped when all are taken.
+    /// entry is updated, or added, the oldest one dropped when all are taken.
     pub fn set_known_const(&mut self, index: u32, bits: u64) {
-        self.forget_local(index);
         let len = self.known_len as usize;
-        if len == KNOWN_CONSTS {
+        if let Some(e) = self.known_consts[..len].iter_mut().find(|e| e.0 == index) {
+            e.1 = bits;
+        } else if len == KNOWN_CONSTS {
             self.known_consts.copy_within(1.., 0);
             self.known_consts[KNOWN_CONSTS - 1] = (index, bits);
         } else {

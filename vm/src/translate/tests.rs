@@ -207,6 +207,14 @@ fn local_set_preserves_pending_reads() {
     );
 }
 
+/// Runs export `f` of `m` with `args` (no host, unlimited gas).
+fn run_f(m: &Module, args: &[crate::Value]) -> Vec<crate::Value> {
+    use crate::{GasMeter, Instance, NoHost};
+    let mut i = Instance::new(m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+    i.invoke(&mut NoHost, "f", args, &mut GasMeter::unlimited())
+        .unwrap()
+}
+
 #[test]
 fn local_set_retargets_producer_after_saving_pending_reads() {
     // `a, b = b, a + b`: the old `b` is still on the stack when `b` is overwritten. Its
@@ -220,27 +228,9 @@ fn local_set_retargets_producer_after_saving_pending_reads() {
         dis(&m, 0),
         "   0: copy dst=t0 src=p1\n   1: i64.add dst=p1 lhs=p0 rhs=p1\n   2: copy dst=p0 src=t0\n   3: i64.mul.rl dst=t0 lhs=p0 rhs=p1\n   4: return_one src=t0\n"
     );
-    let (out, _) = {
-        use crate::{GasMeter, Instance, NoHost, Value};
-        let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
-        let r = i.invoke(
-            &mut NoHost,
-            "f",
-            &[Value::I64(3), Value::I64(5)],
-            &mut GasMeter::unlimited(),
-        );
-        (r.unwrap(), ())
-    };
+    let out = run_f(&m, &[crate::Value::I64(3), crate::Value::I64(5)]);
     // a = 5, b = 8: 40.
     assert_eq!(out, vec![crate::Value::I64(40)]);
-}
-
-/// Runs export `f` of `m` with `args` (no host, unlimited gas).
-fn run_f(m: &Module, args: &[crate::Value]) -> Vec<crate::Value> {
-    use crate::{GasMeter, Instance, NoHost};
-    let mut i = Instance::new(m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
-    i.invoke(&mut NoHost, "f", args, &mut GasMeter::unlimited())
-        .unwrap()
 }
 
 #[test]
