@@ -306,6 +306,25 @@ macro_rules! for_each_instr {
             PairI32AddICall { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+call",
             /// `copy` then `call_indirect` (pair head).
             PairCopyCallIndirect { dst: Slot, src: Slot } = "copy+call_indirect",
+            /// `f64.sub.rr` then `f64.store.rv` (pair head).
+            PairF64SubRF64StoreV { dst: Slot, lhs: Slot, rhs: Slot } = "f64.sub.rr+f64.store.rv",
+            /// Triple heads (`docs/ir.md`, "Pairs"; the table `TRIPLES`): a pair head
+            /// fused with the instruction after its partner, when translation finishes.
+            /// The head has the first instruction's fields; its handler does the pair's
+            /// work, then the third instruction's (fields read from the word after the
+            /// partner, which stays in place with the partner: branches may target
+            /// either), and continues after the third. One dispatch for three
+            /// instructions, same effects in the same order.
+            /// `f64.mul.rr`, `f64.add.rr`, `f64.store.rv` (triple head: `c[j] += a * b[j]`).
+            TripleF64MulRF64AddRF64StoreV { dst: Slot, lhs: Slot, rhs: Slot } = "f64.mul.rr+f64.add.rr+f64.store.rv",
+            /// `f64.mul.rl`, `f64.add.rr`, `f64.store.rv` (triple head).
+            TripleF64MulLF64AddRF64StoreV { dst: Slot, lhs: Slot, rhs: Slot } = "f64.mul.rl+f64.add.rr+f64.store.rv",
+            /// `f64.mul`, `f64.mul.rr`, `f64.load` (triple head).
+            TripleF64MulF64MulRF64Load { dst: Slot, lhs: Slot, rhs: Slot } = "f64.mul+f64.mul.rr+f64.load",
+            /// `f64.mul.sq`, `f64.add.rr`, `br.f64.le.rl` (triple head: `x*x + y*y <= r`).
+            TripleF64MulSqF64AddRBrF64LeL { dst: Slot, lhs: Slot, rhs: Slot } = "f64.mul.sq+f64.add.rr+br.f64.le.rl",
+            /// `f64.sub`, `f64.add.rr`, `f64.add` (triple head).
+            TripleF64SubF64AddRF64Add { dst: Slot, lhs: Slot, rhs: Slot } = "f64.sub+f64.add.rr+f64.add",
 
             [binary]
             I32Add, I32AddL, I32AddR = "i32.add", I32Sub, I32SubL, I32SubR = "i32.sub", I32Mul, I32MulL, I32MulR = "i32.mul",
@@ -725,6 +744,14 @@ macro_rules! define_instr {
                 t[p.head as usize] = t[from as usize];
                 i += 1;
             }
+            // A triple head's: its third's result when there is one, else its pair's.
+            let mut i = 0;
+            while i < TRIPLES.len() {
+                let x = TRIPLES[i];
+                let from = if REGISTER_INFO[x.third as usize].produces { x.third } else { x.pair };
+                t[x.head as usize] = t[from as usize];
+                i += 1;
+            }
             t
         };
 
@@ -743,6 +770,11 @@ macro_rules! define_instr {
             let mut i = 0;
             while i < PAIRS.len() {
                 t[PAIRS[i].head as usize] = t[PAIRS[i].first as usize];
+                i += 1;
+            }
+            let mut i = 0;
+            while i < TRIPLES.len() {
+                t[TRIPLES[i].head as usize] = t[TRIPLES[i].pair as usize];
                 i += 1;
             }
             t
@@ -809,6 +841,12 @@ macro_rules! define_instr {
             let mut i = 0;
             while i < PAIRS.len() {
                 t[PAIRS[i].head as usize] = t[PAIRS[i].first as usize] | t[PAIRS[i].partner as usize];
+                i += 1;
+            }
+            // A triple head as its three.
+            let mut i = 0;
+            while i < TRIPLES.len() {
+                t[TRIPLES[i].head as usize] = t[TRIPLES[i].pair as usize] | t[TRIPLES[i].third as usize];
                 i += 1;
             }
             t
@@ -1038,18 +1076,118 @@ pub(crate) struct Pair {
     pub partner: Tag,
 }
 
+/// The mnemonic of a variant (tests).
+#[cfg(test)]
+fn tag_mnemonic(tag: Tag) -> &'static str {
+    let mut bytes = [0u8; 16];
+    bytes[..2].copy_from_slice(&(tag as u16).to_ne_bytes());
+    // SAFETY: 16 bytes (`Instr`'s size) whose first 16 bits are a valid tag
+    // (`repr(u16)`) and whose other bytes are zero, a valid value of every field
+    // (all integers).
+    unsafe { core::mem::transmute::<[u8; 16], Instr>(bytes) }.mnemonic()
+}
+
 impl Pair {
     /// The head's mnemonic (tests).
     #[cfg(test)]
     pub(crate) fn head_mnemonic(&self) -> &'static str {
-        let mut bytes = [0u8; 16];
-        bytes[..2].copy_from_slice(&(self.head as u16).to_ne_bytes());
-        // SAFETY: 16 bytes (`Instr`'s size) whose first 16 bits are a valid tag
-        // (`repr(u16)`) and whose other bytes are zero, a valid value of every field
-        // (all integers).
-        unsafe { core::mem::transmute::<[u8; 16], Instr>(bytes) }.mnemonic()
+        tag_mnemonic(self.head)
     }
 }
+
+/// One triple (`docs/ir.md`, "Pairs"): `head` is the pair head `pair` fused with the
+/// `third` instruction, the one right after the pair's partner.
+#[derive(Clone, Copy)]
+pub(crate) struct Triple {
+    /// The head's tag (it has the fields of the pair's first instruction).
+    pub head: Tag,
+    /// The pair head it extends (`PAIRS`).
+    pub pair: Tag,
+    /// The third instruction's tag; it keeps its tag and its place.
+    pub third: Tag,
+}
+
+impl Triple {
+    /// The head's mnemonic (tests).
+    #[cfg(test)]
+    pub(crate) fn head_mnemonic(&self) -> &'static str {
+        tag_mnemonic(self.head)
+    }
+}
+
+const fn triple(head: Tag, pair: Tag, third: Tag) -> Triple {
+    Triple { head, pair, third }
+}
+
+/// Every triple head, chosen from a dispatch profile of the float kernels (`docs/
+/// performance.md`, eighteenth round): the multiply-add and its store in matmul's
+/// inner loop, nbody's velocity updates and distance terms, mandelbrot's escape test.
+pub(crate) const TRIPLES: [Triple; 5] = [
+    triple(
+        Tag::TripleF64MulRF64AddRF64StoreV,
+        Tag::PairF64MulRF64AddR,
+        Tag::F64StoreV,
+    ),
+    triple(
+        Tag::TripleF64MulLF64AddRF64StoreV,
+        Tag::PairF64MulLF64AddR,
+        Tag::F64StoreV,
+    ),
+    triple(
+        Tag::TripleF64MulF64MulRF64Load,
+        Tag::PairF64MulF64MulR,
+        Tag::F64Load,
+    ),
+    triple(
+        Tag::TripleF64MulSqF64AddRBrF64LeL,
+        Tag::PairF64MulSqF64AddR,
+        Tag::BrF64LeL,
+    ),
+    triple(
+        Tag::TripleF64SubF64AddRF64Add,
+        Tag::PairF64SubF64AddR,
+        Tag::F64Add,
+    ),
+];
+
+/// Per pair head: the index in `TRIPLES + 1` of the triple it starts (0: none; at
+/// most one per pair head, checked below).
+const TRIPLE_OF_PAIR: [u8; NUM_TAGS] = {
+    let mut t = [0u8; NUM_TAGS];
+    let mut i = 0;
+    while i < TRIPLES.len() {
+        assert!(t[TRIPLES[i].pair as usize] == 0);
+        t[TRIPLES[i].pair as usize] = i as u8 + 1;
+        i += 1;
+    }
+    t
+};
+
+/// Per tag: the index in `TRIPLES + 1` of the triple it heads (0: not a head).
+const TRIPLE_OF_HEAD: [u8; NUM_TAGS] = {
+    let mut t = [0u8; NUM_TAGS];
+    let mut i = 0;
+    while i < TRIPLES.len() {
+        t[TRIPLES[i].head as usize] = i as u8 + 1;
+        i += 1;
+    }
+    t
+};
+
+// Checked at compile time: a triple extends a pair; its head is no pair's or triple's
+// instruction; its third instruction heads nothing (it keeps its tag: the head reads
+// its fields by variant).
+const _: () = {
+    let mut i = 0;
+    while i < TRIPLES.len() {
+        let t = TRIPLES[i];
+        assert!(PAIR_OF_HEAD[t.pair as usize] != 0);
+        assert!(PAIR_OF_HEAD[t.head as usize] == 0 && PAIR_FIRST[t.head as usize] == 0);
+        assert!(PAIR_OF_HEAD[t.third as usize] == 0 && TRIPLE_OF_HEAD[t.third as usize] == 0);
+        assert!(TRIPLE_OF_PAIR[t.head as usize] == 0);
+        i += 1;
+    }
+};
 
 const fn pair(head: Tag, first: Tag, partner: Tag) -> Pair {
     Pair {
@@ -1063,7 +1201,7 @@ const fn pair(head: Tag, first: Tag, partner: Tag) -> Pair {
 /// (`docs/performance.md`, eighth and tenth rounds): loop-closing adds with the branch on their
 /// result, address arithmetic and the access it feeds, dependent float and integer
 /// chains, moves.
-pub(crate) const PAIRS: [Pair; 39] = [
+pub(crate) const PAIRS: [Pair; 40] = [
     pair(Tag::PairI64AddRI64AddR, Tag::I64AddR, Tag::I64AddR),
     pair(Tag::PairI64AddI64AddR, Tag::I64Add, Tag::I64AddR),
     pair(Tag::PairI32AddII32AddI, Tag::I32AddI, Tag::I32AddI),
@@ -1103,6 +1241,7 @@ pub(crate) const PAIRS: [Pair; 39] = [
     pair(Tag::PairCopyCall, Tag::Copy, Tag::Call),
     pair(Tag::PairI32AddICall, Tag::I32AddI, Tag::Call),
     pair(Tag::PairCopyCallIndirect, Tag::Copy, Tag::CallIndirect),
+    pair(Tag::PairF64SubRF64StoreV, Tag::F64SubR, Tag::F64StoreV),
 ];
 
 /// Per tag: the index in `PAIRS + 1` of the pair it heads (0: not a head).
@@ -1196,10 +1335,43 @@ impl Instr {
         true
     }
 
-    /// For a pair head, its first instruction (same fields, the first one's tag).
+    /// Makes this pair head (`make_pair_head`) the head of its triple with `third`, the
+    /// instruction right after its partner, if `TRIPLES` has one. Returns whether it
+    /// did. Only the tag changes (a triple head has the pair head's fields). Sound for
+    /// any pair and the instruction after it: partner and third stay in place for
+    /// branches to them, and the head does what the three do in order
+    /// (`exec::threaded`). The third must keep its tag: it never becomes a head itself
+    /// (`FuncTranslator::finish`).
+    #[inline]
+    pub(crate) fn make_triple_head(&mut self, third: &Instr) -> bool {
+        let i = TRIPLE_OF_PAIR[self.raw_tag() as usize];
+        if i == 0 || TRIPLES[i as usize - 1].third as u16 != third.raw_tag() {
+            return false;
+        }
+        // SAFETY: a triple head has the fields of its pair head (the instruction table:
+        // same types in the same order), so the same bytes are a valid value of it;
+        // the tag is the first 16 bits (`repr(u16)`).
+        unsafe { *(self as *mut Instr as *mut u16) = TRIPLES[i as usize - 1].head as u16 };
+        true
+    }
+
+    /// Whether this pair head starts some triple (`TRIPLES`).
+    #[inline]
+    pub(crate) fn starts_triple(&self) -> bool {
+        TRIPLE_OF_PAIR[self.raw_tag() as usize] != 0
+    }
+
+    /// For a pair or triple head, its first instruction (same fields, the first one's
+    /// tag).
     #[inline]
     pub(crate) fn pair_first(&self) -> Option<Instr> {
-        let i = PAIR_OF_HEAD[self.raw_tag() as usize];
+        let t = TRIPLE_OF_HEAD[self.raw_tag() as usize];
+        let pair_head = if t == 0 {
+            self.raw_tag()
+        } else {
+            TRIPLES[t as usize - 1].pair as u16
+        };
+        let i = PAIR_OF_HEAD[pair_head as usize];
         if i == 0 {
             return None;
         }
@@ -1504,6 +1676,9 @@ mod tests {
         for p in PAIRS {
             assert_eq!(operands(p.head), operands(p.first), "{}", p.head_mnemonic());
         }
+        for t in TRIPLES {
+            assert_eq!(operands(t.head), operands(t.pair), "{}", t.head_mnemonic());
+        }
     }
 
     /// `FINISH_CHECKS` against the checks it lets `finish` skip: for every variant not
@@ -1519,7 +1694,7 @@ mod tests {
                 // SAFETY: a valid tag and integer fields only, so any other bytes are valid.
                 let instr = unsafe { core::mem::transmute::<[u8; 16], Instr>(bytes) };
                 let name = instr.mnemonic();
-                if PAIR_OF_HEAD[k] == 0 {
+                if PAIR_OF_HEAD[k] == 0 && TRIPLE_OF_HEAD[k] == 0 {
                     assert_eq!(
                         checks & CHECK_BRANCH != 0,
                         instr.branch_offset().is_some(),

@@ -1654,6 +1654,36 @@ macro_rules! pair_handler {
     };
 }
 
+/// Defines a triple head's handler (`ir::TRIPLES`): the first instruction's work (as a
+/// pair head's), then the partner's, whose value goes on to the third instruction, then
+/// the third's, which continues as its own handler would. `$mid` is the partner's work
+/// as a value; `$last` the third's handler body.
+macro_rules! triple_handler {
+    ($head:ident { $($f:ident),* } => $first:expr;
+        $second:ident { $($sf:ident),* } => |$v:ident| $mid:expr;
+        $third:ident { $($tf:ident),* } => |$w:ident| $last:expr) => {
+        handler!($head { $($f),* } => {
+            let $v = Val($first);
+            to_partner!();
+            // SAFETY: an instruction gets a triple head's tag only when the next two are
+            // its pair's partner and its third (`Instr::make_triple_head`), which keep
+            // their tags (`FuncTranslator::finish`); the code does not change afterwards.
+            let Instr::$second { $($sf),* } = (unsafe { (*here!()).instr }) else {
+                // SAFETY: see above.
+                unsafe { core::hint::unreachable_unchecked() }
+            };
+            let $w = Val($mid);
+            to_partner!();
+            // SAFETY: as above.
+            let Instr::$third { $($tf),* } = (unsafe { (*here!()).instr }) else {
+                // SAFETY: see above.
+                unsafe { core::hint::unreachable_unchecked() }
+            };
+            $last
+        });
+    };
+}
+
 /// A value computed by a pair head's first half, read by its partner as an operand
 /// (`pair_handler!`): no register class to agree on.
 #[derive(Clone, Copy)]
@@ -1790,6 +1820,23 @@ pair_handler!(PairCopyCallIndirect { dst, src } => {
         0
     };
     CallIndirect { type_index, table, params, args } => |_v| call_indirect!(type_index, table, params, args));
+pair_handler!(PairF64SubRF64StoreV { dst, lhs, rhs } => result!(set!(dst, fl::f64_sub(get!(lhs), get!(REG))));
+    F64StoreV { ptr, value, offset } => |v| store!(ptr, v, offset, |x| x.to_le_bytes()));
+triple_handler!(TripleF64MulRF64AddRF64StoreV { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(lhs), get!(REG))));
+    F64AddR { dst, lhs, rhs } => |v| result!(set!(dst, fl::f64_add(get!(lhs), get!(v))));
+    F64StoreV { ptr, value, offset } => |w| store!(ptr, w, offset, |x| x.to_le_bytes()));
+triple_handler!(TripleF64MulLF64AddRF64StoreV { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(REG), get!(rhs))));
+    F64AddR { dst, lhs, rhs } => |v| result!(set!(dst, fl::f64_add(get!(lhs), get!(v))));
+    F64StoreV { ptr, value, offset } => |w| store!(ptr, w, offset, |x| x.to_le_bytes()));
+triple_handler!(TripleF64MulF64MulRF64Load { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(lhs), get!(rhs))));
+    F64MulR { dst, lhs, rhs } => |v| result!(set!(dst, fl::f64_mul(get!(lhs), get!(v))));
+    F64Load { dst, ptr, offset } => |_w| load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b)));
+triple_handler!(TripleF64MulSqF64AddRBrF64LeL { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(REG), get!(REG))));
+    F64AddR { dst, lhs, rhs } => |v| result!(set!(dst, fl::f64_add(get!(lhs), get!(v))));
+    BrF64LeL { lhs, rhs, offset, gas } => |w| br_cmp!(w, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64)));
+triple_handler!(TripleF64SubF64AddRF64Add { dst, lhs, rhs } => result!(set!(dst, fl::f64_sub(get!(lhs), get!(rhs))));
+    F64AddR { dst, lhs, rhs } => |v| result!(set!(dst, fl::f64_add(get!(lhs), get!(v))));
+    F64Add { dst, lhs, rhs } => |_w| bin64!(dst, lhs, rhs, |a, b| fl::f64_add(a, b)));
 
 /// Builds [`HANDLERS`] from the instruction table (`crate::for_each_instr!`): every
 /// instruction of the numeric, load, store and fused-branch sections has a handler, and
@@ -1885,6 +1932,12 @@ macro_rules! handler_table {
             t[Tag::PairCopyCall as usize] = PairCopyCall;
             t[Tag::PairI32AddICall as usize] = PairI32AddICall;
             t[Tag::PairCopyCallIndirect as usize] = PairCopyCallIndirect;
+            t[Tag::PairF64SubRF64StoreV as usize] = PairF64SubRF64StoreV;
+            t[Tag::TripleF64MulRF64AddRF64StoreV as usize] = TripleF64MulRF64AddRF64StoreV;
+            t[Tag::TripleF64MulLF64AddRF64StoreV as usize] = TripleF64MulLF64AddRF64StoreV;
+            t[Tag::TripleF64MulF64MulRF64Load as usize] = TripleF64MulF64MulRF64Load;
+            t[Tag::TripleF64MulSqF64AddRBrF64LeL as usize] = TripleF64MulSqF64AddRBrF64LeL;
+            t[Tag::TripleF64SubF64AddRF64Add as usize] = TripleF64SubF64AddRF64Add;
             t
         };
     };

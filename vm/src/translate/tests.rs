@@ -1747,11 +1747,193 @@ mod pairs {
         );
         note("copy+call_indirect");
 
+        // A difference stored through the register (nbody's velocity updates).
+        let f = "(param i32 f64 f64 f64) (result f64) local.get 0 local.get 1 local.get 2
+                 local.get 3 f64.mul f64.sub f64.store local.get 0 f64.load";
+        check(
+            f,
+            "f64.sub.rr+f64.store.rv",
+            &[
+                (
+                    vec![I32(8), bits(1.0), bits(2.0), bits(3.0)],
+                    Ok(vec![bits(-5.0)]),
+                ),
+                (
+                    vec![I32(16), F64(ODD_NAN), bits(2.0), bits(3.0)],
+                    Ok(vec![F64(0x7ff8_0000_0000_0000)]),
+                ),
+                (
+                    vec![I32(65536 - 4), bits(1.0), bits(2.0), bits(3.0)],
+                    Err(TrapKind::MemoryOutOfBounds),
+                ),
+            ],
+        );
+        note("f64.sub.rr+f64.store.rv");
+
         // Every pair of the table was made and run above.
         for p in PAIRS {
             let m = p.head_mnemonic();
             assert!(seen.contains(&m), "pair `{m}` not covered");
         }
+    }
+
+    /// Triple heads (`ir::TRIPLES`): every triple is made from code a compiler emits, and
+    /// its head computes what its three instructions compute one after the other
+    /// (results, NaN canonicalization, traps after the first two wrote their slots,
+    /// branches both ways).
+    #[test]
+    fn every_triple_runs_like_its_three_instructions() {
+        use crate::ir::TRIPLES;
+        let mut seen = Vec::new();
+        let mut note = |h: &'static str| seen.push(h);
+        let bits = |v: f64| F64(v.to_bits());
+        let nan = F64(0x7ff8_0000_0000_0000);
+
+        // `x + c * (a - b)` (or `x + (a - b) * c`) stored, then read back; a store past
+        // the end traps.
+        let stored = |f: fn(f64, f64, f64, f64) -> f64| {
+            let mut cases: Vec<Case> = [
+                [1.5, 0.25, -3.0, 10.0],
+                [f64::from_bits(ODD_NAN), 1.0, 2.0, 3.0],
+                [f64::INFINITY, 0.0, 0.0, 1.0],
+                [1e308, -1e308, 10.0, -1.0],
+            ]
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                let mut args = vec![I32(8 * i as i32)];
+                args.extend(x.iter().map(|&v| bits(v)));
+                (args, Ok(vec![F64(canon(f(x[0], x[1], x[2], x[3])))]))
+            })
+            .collect();
+            cases.push((
+                vec![I32(65536 - 4), bits(1.0), bits(2.0), bits(3.0), bits(4.0)],
+                Err(TrapKind::MemoryOutOfBounds),
+            ));
+            cases
+        };
+        let f = "(param i32 f64 f64 f64 f64) (result f64) local.get 0 local.get 4 local.get 3
+                 local.get 1 local.get 2 f64.sub f64.mul f64.add f64.store local.get 0 f64.load";
+        let head = "f64.mul.rr+f64.add.rr+f64.store.rv";
+        check(f, head, &stored(|a, b, c, x| x + c * (a - b)));
+        note(head);
+        let f = "(param i32 f64 f64 f64 f64) (result f64) local.get 0 local.get 4 local.get 1
+                 local.get 2 f64.sub local.get 3 f64.mul f64.add f64.store local.get 0 f64.load";
+        let head = "f64.mul.rl+f64.add.rr+f64.store.rv";
+        check(f, head, &stored(|a, b, c, x| x + (a - b) * c));
+        note(head);
+
+        // `b * (a * a) + m[p]`: the load after the products; a load past the end traps.
+        let f = "(param f64 f64 i32) (result f64) local.get 2 f64.const 0.5 f64.store
+                 local.get 1 local.get 0 local.get 0 f64.mul f64.mul local.get 2 f64.load f64.add";
+        let head = "f64.mul+f64.mul.rr+f64.load";
+        let r = |a: f64, b: f64| F64(canon(b * (a * a) + 0.5));
+        check(
+            f,
+            head,
+            &[
+                (vec![bits(1.5), bits(-2.0), I32(0)], Ok(vec![r(1.5, -2.0)])),
+                (
+                    vec![F64(ODD_NAN), bits(1.0), I32(8)],
+                    Ok(vec![r(f64::NAN, 1.0)]),
+                ),
+                (
+                    vec![bits(1e200), bits(3.0), I32(16)],
+                    Ok(vec![r(1e200, 3.0)]),
+                ),
+                (
+                    vec![bits(1.0), bits(1.0), I32(65530)],
+                    Err(TrapKind::MemoryOutOfBounds),
+                ),
+            ],
+        );
+        note(head);
+
+        // `b + (a - b)^2 <= 4`, the branch taken and not (a NaN compares false).
+        let f = "(param f64 f64) (result i32) (local f64)
+                 block local.get 1 local.get 0 local.get 1 f64.sub local.tee 2 local.get 2
+                       f64.mul f64.add f64.const 4 f64.le br_if 0 i32.const 0 return end
+                 i32.const 1";
+        let head = "f64.mul.sq+f64.add.rr+br.f64.le.rl";
+        let gas = check(
+            f,
+            head,
+            &[
+                (vec![bits(1.0), bits(1.0)], Ok(vec![I32(1)])),
+                (vec![bits(2.0), bits(1.0)], Ok(vec![I32(1)])),
+                (vec![bits(5.0), bits(0.0)], Ok(vec![I32(0)])),
+                (vec![F64(ODD_NAN), bits(0.0)], Ok(vec![I32(0)])),
+                (vec![bits(3.0), bits(1.0)], Ok(vec![I32(0)])),
+            ],
+        );
+        // Each direction costs the same whatever the values.
+        assert_eq!(gas[0], gas[1]);
+        assert_eq!(gas[2], gas[3]);
+        assert_eq!(gas[3], gas[4]);
+        note(head);
+
+        // `(x + (a - b)) * (c + x)`: the third reads its own operands.
+        let f = "(param f64 f64 f64 f64) (result f64) local.get 3 local.get 0 local.get 1
+                 f64.sub f64.add local.get 2 local.get 3 f64.add f64.mul";
+        let head = "f64.sub+f64.add.rr+f64.add";
+        let r = |a: f64, b: f64, c: f64, x: f64| F64(canon((x + (a - b)) * (c + x)));
+        check(
+            f,
+            head,
+            &[
+                (
+                    vec![bits(1.5), bits(0.25), bits(-3.0), bits(10.0)],
+                    Ok(vec![r(1.5, 0.25, -3.0, 10.0)]),
+                ),
+                (
+                    vec![bits(1.0), bits(2.0), F64(ODD_NAN), bits(3.0)],
+                    Ok(vec![nan]),
+                ),
+                (
+                    vec![bits(1e308), bits(-1e308), bits(1.0), bits(0.0)],
+                    Ok(vec![r(1e308, -1e308, 1.0, 0.0)]),
+                ),
+            ],
+        );
+        note(head);
+
+        // Every triple of the table was made and run above.
+        for t in TRIPLES {
+            let m = t.head_mnemonic();
+            assert!(seen.contains(&m), "triple `{m}` not covered");
+        }
+    }
+
+    /// A triple's third instruction that is also a branch target runs on its own when
+    /// branched to: the loop header here is the third (without metering, so no
+    /// `consume_gas` sits before it).
+    #[test]
+    fn third_at_a_branch_target() {
+        let config = Config {
+            metering: false,
+            ..Config::default()
+        };
+        let f = "(param f64 f64 f64 i32) (result f64) (local f64)
+                 local.get 2 local.get 0 local.get 1 f64.sub f64.add local.set 4
+                 loop local.get 4 local.get 4 f64.add local.set 4
+                      local.get 3 i32.const -1 i32.add local.tee 3 br_if 0 end
+                 local.get 4";
+        let bits = |v: f64| F64(v.to_bits());
+        check_with(
+            &config,
+            f,
+            "f64.sub+f64.add.rr+f64.add",
+            &[
+                (
+                    vec![bits(5.0), bits(1.5), bits(0.25), I32(3)],
+                    Ok(vec![bits((0.25 + (5.0 - 1.5)) * 8.0)]),
+                ),
+                (
+                    vec![bits(5.0), bits(1.5), bits(0.25), I32(1)],
+                    Ok(vec![bits((0.25 + (5.0 - 1.5)) * 2.0)]),
+                ),
+            ],
+        );
     }
 
     /// A partner that is also a branch target runs on its own when branched to: the
