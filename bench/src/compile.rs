@@ -12,7 +12,7 @@ use wasm_encoder::{
 
 use crate::artifacts::{JSON_WASM, REGEX_WASM, SUITE_WASM, TOKEN_WASM};
 use crate::engine::{metron_config, wasmi_engine};
-use crate::stats::median;
+use crate::stats::{median, median_ratio};
 
 /// A module to compile.
 #[derive(Clone, Debug)]
@@ -179,37 +179,118 @@ pub struct CompileRow {
     pub adversarial: bool,
     /// Code section size in bytes.
     pub code_bytes: usize,
-    /// Metron median (`Err` if it rejected the module).
+    /// Metron's median time per compile (`Err` if it rejected the module).
     pub metron: Result<Duration, String>,
-    /// wasmi median (`Err` if it rejected the module).
+    /// wasmi's median time per compile (`Err` if it rejected the module).
     pub wasmi: Result<Duration, String>,
+    /// Median over the samples of wasmi's time / Metron's time, the two engines timed
+    /// back to back in each sample (`None` if either rejected the module).
+    pub speedup: Option<f64>,
+    /// Adversarial inputs: median over the samples of this module's ns per code byte
+    /// over the typical module's ([`TYPICAL`]) on the same engine, the two timed back
+    /// to back in each sample; Metron's, then wasmi's.
+    pub vs_typical: (Option<f64>, Option<f64>),
 }
 
-/// Median time of `f(setup())` over `samples` runs after one warm-up run; `setup` is not
-/// timed.
-fn time<S, E: std::fmt::Display>(
-    samples: usize,
-    mut setup: impl FnMut() -> S,
-    mut f: impl FnMut(S) -> Result<(), E>,
+/// The engines compared.
+#[derive(Clone, Copy)]
+enum Engine {
+    Metron,
+    Wasmi,
+}
+
+/// Shortest timed region per sample: a compile shorter than this is repeated in one
+/// region and the time divided, so that a 0.1 ms compile is not timer noise or one
+/// cache miss.
+const MIN_SAMPLE: Duration = Duration::from_millis(2);
+
+/// Time per compile of `wasm` on `engine`, over `batch` compiles timed as one region.
+/// Metron compiles with `config`. Each wasmi compile gets a fresh `Engine`, created
+/// before and dropped after the timed region: a wasmi engine keeps the code of every
+/// module compiled on it, and reusing one would charge wasmi for its growing code map.
+fn compile_time(
+    engine: Engine,
+    config: &metron_vm::Config,
+    wasm: &[u8],
+    batch: usize,
 ) -> Result<Duration, String> {
-    f(setup()).map_err(|e| e.to_string())?; // warm-up, and rejection check
-    let mut v = Vec::new();
-    for _ in 0..samples.max(1) {
-        let s = setup();
-        let t = Instant::now();
-        f(s).map_err(|e| e.to_string())?;
-        v.push(t.elapsed());
-    }
-    Ok(median(&v))
+    let batch = batch.max(1);
+    let elapsed = match engine {
+        Engine::Metron => {
+            let t = Instant::now();
+            for _ in 0..batch {
+                metron_vm::Module::new(config, wasm)
+                    .map(drop)
+                    .map_err(|e| e.to_string())?;
+            }
+            t.elapsed()
+        }
+        Engine::Wasmi => {
+            let engines: Vec<_> = (0..batch).map(|_| wasmi_engine(true)).collect();
+            let t = Instant::now();
+            for e in &engines {
+                wasmi::Module::new(e, wasm)
+                    .map(drop)
+                    .map_err(|e| e.to_string())?;
+            }
+            let elapsed = t.elapsed();
+            drop(engines);
+            elapsed
+        }
+    };
+    Ok(elapsed / batch as u32)
 }
 
-/// Compiles every input `samples` times on both engines (metering on: Metron gas
-/// analysis and charges, wasmi fuel) and returns the medians. Adversarial inputs are
-/// compiled with Metron's default (consensus) configuration; the real modules with the
-/// raised size limits of [`metron_config`]. Each wasmi compile gets a fresh `Engine`
-/// (created outside the timed region): a wasmi engine keeps the code of every module
-/// compiled on it, and reusing one would charge wasmi for its growing code map.
+/// One input on one engine: its warm-up compile (which also tells whether the engine
+/// accepts it) decides how many compiles a timed sample holds.
+struct Timed<'a> {
+    engine: Engine,
+    config: &'a metron_vm::Config,
+    wasm: &'a [u8],
+    batch: usize,
+    times: Vec<Duration>,
+}
+
+impl<'a> Timed<'a> {
+    fn new(engine: Engine, config: &'a metron_vm::Config, wasm: &'a [u8]) -> Result<Self, String> {
+        let one = compile_time(engine, config, wasm, 1)?;
+        let batch = (MIN_SAMPLE.as_nanos() / one.as_nanos().max(1)).clamp(1, 1000) as usize;
+        Ok(Timed {
+            engine,
+            config,
+            wasm,
+            batch,
+            times: Vec::new(),
+        })
+    }
+
+    /// Times one sample (after the warm-up the engine accepted the module, so an error
+    /// here is a nondeterministic failure: reported as such).
+    fn sample(&mut self) -> Duration {
+        let d = compile_time(self.engine, self.config, self.wasm, self.batch)
+            .unwrap_or_else(|e| panic!("compile failed after its warm-up succeeded: {e}"));
+        self.times.push(d);
+        d
+    }
+}
+
+/// Compiles every input on both engines (metering on: Metron gas analysis and charges,
+/// wasmi fuel), `samples` times each, and returns the medians. In each sample the
+/// engines run back to back (Metron, then wasmi), and an adversarial input is followed
+/// by the typical module ([`TYPICAL`]) on the same engine: the ratios reported are
+/// medians of per-sample ratios, so a machine that slows down for a while slows both
+/// sides of a ratio (this machine's speed moves by tens of percent from run to run).
+/// Adversarial inputs are compiled with Metron's default (consensus) configuration; the
+/// real modules with the raised size limits of [`metron_config`].
 pub fn run(inputs: &[Input], samples: usize) -> Vec<CompileRow> {
+    let typical = inputs
+        .iter()
+        .find(|i| i.name == TYPICAL)
+        .cloned()
+        .or_else(|| typical_inputs().into_iter().find(|i| i.name == TYPICAL))
+        .expect("the typical module is one of the typical inputs");
+    let typical_config = metron_config(true);
+    let typical_bytes = code_section_size(&typical.wasm) as f64;
     inputs
         .iter()
         .map(|input| {
@@ -218,22 +299,42 @@ pub fn run(inputs: &[Input], samples: usize) -> Vec<CompileRow> {
             } else {
                 metron_config(true)
             };
-            let metron = time(
-                samples,
-                || (),
-                |()| metron_vm::Module::new(&config, &input.wasm).map(drop),
-            );
-            let wasmi = time(
-                samples,
-                || wasmi_engine(true),
-                |engine| wasmi::Module::new(&engine, &input.wasm).map(drop),
-            );
+            let code_bytes = code_section_size(&input.wasm);
+            let mut m = Timed::new(Engine::Metron, &config, &input.wasm);
+            let mut w = Timed::new(Engine::Wasmi, &config, &input.wasm);
+            let typ = |engine| Timed::new(engine, &typical_config, &typical.wasm).ok();
+            let (mut tm, mut tw) = if input.adversarial {
+                (typ(Engine::Metron), typ(Engine::Wasmi))
+            } else {
+                (None, None)
+            };
+            let (mut speedups, mut rel_m, mut rel_w) = (Vec::new(), Vec::new(), Vec::new());
+            // ns per byte of the input over the typical module's.
+            let rel = |d: Duration, t: Duration| {
+                (d.as_secs_f64() / code_bytes.max(1) as f64)
+                    / (t.as_secs_f64() / typical_bytes.max(1.0))
+            };
+            for _ in 0..samples.max(1) {
+                let dm = m.as_mut().ok().map(Timed::sample);
+                let dw = w.as_mut().ok().map(Timed::sample);
+                if let (Some(dm), Some(dw)) = (dm, dw) {
+                    speedups.push(dw.as_secs_f64() / dm.as_secs_f64());
+                }
+                if let (Some(dm), Some(t)) = (dm, tm.as_mut()) {
+                    rel_m.push(rel(dm, t.sample()));
+                }
+                if let (Some(dw), Some(t)) = (dw, tw.as_mut()) {
+                    rel_w.push(rel(dw, t.sample()));
+                }
+            }
             let row = CompileRow {
                 name: input.name,
                 adversarial: input.adversarial,
-                code_bytes: code_section_size(&input.wasm),
-                metron,
-                wasmi,
+                code_bytes,
+                metron: m.map(|t| median(&t.times)),
+                wasmi: w.map(|t| median(&t.times)),
+                speedup: median_ratio(speedups),
+                vs_typical: (median_ratio(rel_m), median_ratio(rel_w)),
             };
             eprintln!(
                 "compile {:<30} {:>9} B  metron {:?}  wasmi {:?}",
@@ -270,13 +371,12 @@ pub fn report(rows: &[CompileRow]) -> String {
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|");
     let mut speedups = Vec::new();
     for r in rows.iter().filter(|r| !r.adversarial) {
-        let speedup = match (&r.metron, &r.wasmi) {
-            (Ok(m), Ok(w)) => {
-                let x = w.as_secs_f64() / m.as_secs_f64();
+        let speedup = match r.speedup {
+            Some(x) => {
                 speedups.push(x);
                 format!("{x:.2}x")
             }
-            _ => "-".into(),
+            None => "-".into(),
         };
         let _ = writeln!(
             s,
@@ -292,33 +392,34 @@ pub fn report(rows: &[CompileRow]) -> String {
     }
     let _ = writeln!(
         s,
-        "| **geomean speedup** (wasmi time / metron time) | | | | | | **{:.2}x** |",
+        "| **geomean speedup** (wasmi time / metron time, per sample) | | | | | | **{:.2}x** |",
         crate::stats::geomean(&speedups)
     );
 
     let typical = rows.iter().find(|r| r.name == TYPICAL);
-    let typ = |f: fn(&CompileRow) -> &Result<Duration, String>| {
-        typical.and_then(|t| f(t).as_ref().ok().map(|d| ns_per_byte(t.code_bytes, *d)))
-    };
-    let (typ_m, typ_w) = (typ(|r| &r.metron), typ(|r| &r.wasmi));
     let _ = writeln!(
         s,
         "\n| adversarial module | code bytes | metron ns/B | vs typical | wasmi ns/B | vs typical |"
     );
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
-    if let (Some(m), Some(w)) = (typ_m, typ_w) {
+    if let Some(t) = typical {
         let _ = writeln!(
             s,
-            "| *typical: {TYPICAL}* | {} | {m:.1} | 1.00x | {w:.1} | 1.00x |",
-            typical.map_or(0, |t| t.code_bytes)
+            "| *typical: {TYPICAL}* | {} | {} | 1.00x | {} | 1.00x |",
+            t.code_bytes,
+            cell(&t.metron, |d| format!(
+                "{:.1}",
+                ns_per_byte(t.code_bytes, d)
+            )),
+            cell(&t.wasmi, |d| format!("{:.1}", ns_per_byte(t.code_bytes, d))),
         );
     }
     for r in rows.iter().filter(|r| r.adversarial) {
-        let rel = |d: Duration, t: Option<f64>| {
-            let x = ns_per_byte(r.code_bytes, d);
-            match t {
-                Some(t) => format!("{x:.1} | {:.2}x", x / t),
-                None => format!("{x:.1} | -"),
+        let rel = |d: Duration, x: Option<f64>| {
+            let ns = ns_per_byte(r.code_bytes, d);
+            match x {
+                Some(x) => format!("{ns:.1} | {x:.2}x"),
+                None => format!("{ns:.1} | -"),
             }
         };
         let _ = writeln!(
@@ -326,9 +427,14 @@ pub fn report(rows: &[CompileRow]) -> String {
             "| {} | {} | {} | {} |",
             r.name,
             r.code_bytes,
-            cell(&r.metron, |d| rel(d, typ_m)),
-            cell(&r.wasmi, |d| rel(d, typ_w)),
+            cell(&r.metron, |d| rel(d, r.vs_typical.0)),
+            cell(&r.wasmi, |d| rel(d, r.vs_typical.1)),
         );
     }
+    let _ = writeln!(
+        s,
+        "\nvs typical = median over samples of (ns/B of the module) / (ns/B of {TYPICAL}), \
+         the two compiled back to back on the same engine in each sample."
+    );
     s
 }

@@ -14,6 +14,17 @@ pub fn median(samples: &[Duration]) -> Duration {
     }
 }
 
+/// The median of `ratios` (the mean of the two middle ones for an even count); `None`
+/// for none.
+pub fn median_ratio(mut ratios: Vec<f64>) -> Option<f64> {
+    ratios.sort_by(f64::total_cmp);
+    match ratios.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(ratios[n / 2]),
+        n => Some((ratios[n / 2 - 1] + ratios[n / 2]) / 2.0),
+    }
+}
+
 /// The geometric mean of positive `ratios` (`NaN` if empty).
 pub fn geomean(ratios: &[f64]) -> f64 {
     if ratios.is_empty() {
@@ -30,6 +41,13 @@ pub fn ms(d: Duration) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn median_of_ratios() {
+        assert_eq!(median_ratio(vec![]), None);
+        assert_eq!(median_ratio(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median_ratio(vec![4.0, 1.0, 2.0, 3.0]), Some(2.5));
+    }
 
     #[test]
     fn median_and_geomean() {
