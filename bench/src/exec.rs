@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use crate::engine::{EngineKind, Runner};
-use crate::stats::{geomean, median, ms};
+use crate::stats::{geomean, median, median_ratio, ms};
 use crate::workloads::{prepare, Workload};
 
 /// Options of the execution benchmark.
@@ -38,12 +38,17 @@ pub struct Timing {
     pub wasmi: Duration,
     /// Metron gas used by one run (0 with metering off).
     pub gas: u64,
+    /// Median over the samples of Metron's time / wasmi's time, the two engines timed
+    /// back to back in each sample.
+    pub ratio: f64,
 }
 
 impl Timing {
-    /// Metron time / wasmi time.
+    /// Metron time / wasmi time: the median of the per-sample ratios (a machine that
+    /// slows down for a while slows both sides of a sample's ratio; this machine's speed
+    /// moves by tens of percent between runs).
     pub fn ratio(&self) -> f64 {
-        self.metron.as_secs_f64() / self.wasmi.as_secs_f64()
+        self.ratio
     }
 }
 
@@ -85,10 +90,13 @@ fn measure(w: &Workload, n: i32, metering: bool, samples: usize) -> Result<(i64,
         ));
     }
     let gas = m.gas_used().unwrap_or(0);
-    let (mut tm, mut tx) = (Vec::new(), Vec::new());
+    let (mut tm, mut tx, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..samples.max(1) {
-        tm.push(time_run(m.as_mut(), n)?);
-        tx.push(time_run(x.as_mut(), n)?);
+        let dm = time_run(m.as_mut(), n)?;
+        let dx = time_run(x.as_mut(), n)?;
+        ratios.push(dm.as_secs_f64() / dx.as_secs_f64());
+        tm.push(dm);
+        tx.push(dx);
     }
     Ok((
         rm,
@@ -96,6 +104,7 @@ fn measure(w: &Workload, n: i32, metering: bool, samples: usize) -> Result<(i64,
             metron: median(&tm),
             wasmi: median(&tx),
             gas,
+            ratio: median_ratio(ratios).unwrap_or(f64::NAN),
         },
     ))
 }
@@ -185,7 +194,7 @@ pub fn report(rows: &[ExecRow]) -> String {
     if let Some(w) = worst {
         let _ = writeln!(
             s,
-            "\nratio = Metron time / wasmi time (lower is better for Metron). Worst with metering on: {} ({:.2}).",
+            "\nratio = Metron time / wasmi time, the median of per-sample ratios (each sample runs the two engines back to back; lower is better for Metron). Worst with metering on: {} ({:.2}).",
             w.name,
             w.on.ratio()
         );
