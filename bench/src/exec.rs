@@ -182,7 +182,7 @@ pub fn report(rows: &[ExecRow]) -> String {
     }
     let _ = writeln!(
         s,
-        "| **geomean** | | | | **{:.2}** | | | **{:.2}** | **{:+.1}%** | **{:+.1}%** | |",
+        "| **geomean** | | | | **{:.3}** | | | **{:.3}** | **{:+.1}%** | **{:+.1}%** | |",
         geomean(&r_on),
         geomean(&r_off),
         (geomean(&ov_m) - 1.0) * 100.0,
