@@ -308,6 +308,12 @@ macro_rules! for_each_instr {
             PairCopyCallIndirect { dst: Slot, src: Slot } = "copy+call_indirect",
             /// `f64.sub.rr` then `f64.store.rv` (pair head).
             PairF64SubRF64StoreV { dst: Slot, lhs: Slot, rhs: Slot } = "f64.sub.rr+f64.store.rv",
+            /// `copy` then `br` (pair head: a value carried to a merge, then the jump).
+            PairCopyBr { dst: Slot, src: Slot } = "copy+br",
+            /// `const` then `br` (pair head).
+            PairConstBr { dst: Slot, lo: u32, hi: u32 } = "const+br",
+            /// `i32.load8_u` then `i32.store8.rv` (pair head: a byte copied).
+            PairI32Load8UI32Store8V { dst: Slot, ptr: Slot, offset: u32 } = "i32.load8_u+i32.store8.rv",
             /// Triple heads (`docs/ir.md`, "Pairs"; the table `TRIPLES`): a pair head
             /// fused with the instruction after its partner, when translation finishes.
             /// The head has the first instruction's fields; its handler does the pair's
@@ -325,6 +331,9 @@ macro_rules! for_each_instr {
             TripleF64MulSqF64AddRBrF64LeL { dst: Slot, lhs: Slot, rhs: Slot } = "f64.mul.sq+f64.add.rr+br.f64.le.rl",
             /// `f64.sub`, `f64.add.rr`, `f64.add` (triple head).
             TripleF64SubF64AddRF64Add { dst: Slot, lhs: Slot, rhs: Slot } = "f64.sub+f64.add.rr+f64.add",
+            /// `i32.add.imm`, `copy`, `br` (triple head: a loop's pointer bump, the
+            /// value carried to its header, the back edge).
+            TripleI32AddICopyBr { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+copy+br",
 
             [binary]
             I32Add, I32AddL, I32AddR = "i32.add", I32Sub, I32SubL, I32SubR = "i32.sub", I32Mul, I32MulL, I32MulR = "i32.mul",
@@ -1119,10 +1128,10 @@ const fn triple(head: Tag, pair: Tag, third: Tag) -> Triple {
     Triple { head, pair, third }
 }
 
-/// Every triple head, chosen from a dispatch profile of the float kernels (`docs/
-/// performance.md`, eighteenth round): the multiply-add and its store in matmul's
-/// inner loop, nbody's velocity updates and distance terms, mandelbrot's escape test.
-pub(crate) const TRIPLES: [Triple; 5] = [
+/// Every triple head, chosen from a dispatch profile (`docs/performance.md`, eighteenth
+/// round): the multiply-add and its store in matmul's inner loop, nbody's velocity
+/// updates and distance terms, mandelbrot's escape test, the latch of a byte-copy loop.
+pub(crate) const TRIPLES: [Triple; 6] = [
     triple(
         Tag::TripleF64MulRF64AddRF64StoreV,
         Tag::PairF64MulRF64AddR,
@@ -1148,6 +1157,7 @@ pub(crate) const TRIPLES: [Triple; 5] = [
         Tag::PairF64SubF64AddR,
         Tag::F64Add,
     ),
+    triple(Tag::TripleI32AddICopyBr, Tag::PairI32AddICopy, Tag::Br),
 ];
 
 /// Per pair head: the index in `TRIPLES + 1` of the triple it starts (0: none; at
@@ -1201,7 +1211,7 @@ const fn pair(head: Tag, first: Tag, partner: Tag) -> Pair {
 /// (`docs/performance.md`, eighth and tenth rounds): loop-closing adds with the branch on their
 /// result, address arithmetic and the access it feeds, dependent float and integer
 /// chains, moves.
-pub(crate) const PAIRS: [Pair; 40] = [
+pub(crate) const PAIRS: [Pair; 43] = [
     pair(Tag::PairI64AddRI64AddR, Tag::I64AddR, Tag::I64AddR),
     pair(Tag::PairI64AddI64AddR, Tag::I64Add, Tag::I64AddR),
     pair(Tag::PairI32AddII32AddI, Tag::I32AddI, Tag::I32AddI),
@@ -1242,6 +1252,13 @@ pub(crate) const PAIRS: [Pair; 40] = [
     pair(Tag::PairI32AddICall, Tag::I32AddI, Tag::Call),
     pair(Tag::PairCopyCallIndirect, Tag::Copy, Tag::CallIndirect),
     pair(Tag::PairF64SubRF64StoreV, Tag::F64SubR, Tag::F64StoreV),
+    pair(Tag::PairCopyBr, Tag::Copy, Tag::Br),
+    pair(Tag::PairConstBr, Tag::Const, Tag::Br),
+    pair(
+        Tag::PairI32Load8UI32Store8V,
+        Tag::I32Load8U,
+        Tag::I32Store8V,
+    ),
 ];
 
 /// Per tag: the index in `PAIRS + 1` of the pair it heads (0: not a head).

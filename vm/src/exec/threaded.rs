@@ -1822,6 +1822,24 @@ pair_handler!(PairCopyCallIndirect { dst, src } => {
     CallIndirect { type_index, table, params, args } => |_v| call_indirect!(type_index, table, params, args));
 pair_handler!(PairF64SubRF64StoreV { dst, lhs, rhs } => result!(set!(dst, fl::f64_sub(get!(lhs), get!(REG))));
     F64StoreV { ptr, value, offset } => |v| store!(ptr, v, offset, |x| x.to_le_bytes()));
+pair_handler!(PairCopyBr { dst, src } => result!(set!(dst, get!(src)));
+Br { offset, gas } => |_v| {
+    charge!(u64::from(gas));
+    jump!(offset)
+});
+pair_handler!(PairConstBr { dst, lo, hi } => result!(set!(dst, (u64::from(hi) << 32) | u64::from(lo)));
+Br { offset, gas } => |_v| {
+    charge!(u64::from(gas));
+    jump!(offset)
+});
+pair_handler!(PairI32Load8UI32Store8V { dst, ptr, offset } => result!(set!(dst, u64::from(read_at!(ptr, offset, 1)[0])));
+    I32Store8V { ptr, value, offset } => |v| store!(ptr, v, offset, |x| [x as u8]));
+triple_handler!(TripleI32AddICopyBr { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
+Copy { dst, src } => |_v| result!(set!(dst, get!(src)));
+Br { offset, gas } => |_w| {
+    charge!(u64::from(gas));
+    jump!(offset)
+});
 triple_handler!(TripleF64MulRF64AddRF64StoreV { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(lhs), get!(REG))));
     F64AddR { dst, lhs, rhs } => |v| result!(set!(dst, fl::f64_add(get!(lhs), get!(v))));
     F64StoreV { ptr, value, offset } => |w| store!(ptr, w, offset, |x| x.to_le_bytes()));
@@ -1938,6 +1956,10 @@ macro_rules! handler_table {
             t[Tag::TripleF64MulF64MulRF64Load as usize] = TripleF64MulF64MulRF64Load;
             t[Tag::TripleF64MulSqF64AddRBrF64LeL as usize] = TripleF64MulSqF64AddRBrF64LeL;
             t[Tag::TripleF64SubF64AddRF64Add as usize] = TripleF64SubF64AddRF64Add;
+            t[Tag::PairCopyBr as usize] = PairCopyBr;
+            t[Tag::PairConstBr as usize] = PairConstBr;
+            t[Tag::PairI32Load8UI32Store8V as usize] = PairI32Load8UI32Store8V;
+            t[Tag::TripleI32AddICopyBr as usize] = TripleI32AddICopyBr;
             t
         };
     };

@@ -456,7 +456,7 @@ fn if_else_with_result() {
     let d = dis(&m, 0);
     assert_eq!(
         d,
-        "   0: br_if_eqz cond=p0 ->3\n   1: const dst=t0 lo=10 hi=0\n   2: br ->4\n   3: const dst=t0 lo=20 hi=0\n   4: return_one src=t0\n"
+        "   0: br_if_eqz cond=p0 ->3\n   1: const+br dst=t0 lo=10 hi=0\n   2: br ->4\n   3: const dst=t0 lo=20 hi=0\n   4: return_one src=t0\n"
     );
 }
 
@@ -1770,6 +1770,50 @@ mod pairs {
         );
         note("f64.sub.rr+f64.store.rv");
 
+        // An `if` with a result: the then arm moves its value to the merge and jumps
+        // over the else arm.
+        let f = "(param i32 i32 i32) (result i32) local.get 0 if (result i32) local.get 1
+                 else local.get 2 end";
+        let gas = check(
+            f,
+            "copy+br",
+            &[
+                (vec![I32(1), I32(7), I32(9)], Ok(vec![I32(7)])),
+                (vec![I32(0), I32(7), I32(9)], Ok(vec![I32(9)])),
+                (vec![I32(-1), I32(-7), I32(9)], Ok(vec![I32(-7)])),
+            ],
+        );
+        assert_eq!(gas[0], gas[2]);
+        note("copy+br");
+        let f = "(param i32) (result i64) local.get 0 if (result i64) i64.const 0x123456789
+                 else i64.const -2 end";
+        check(
+            f,
+            "const+br",
+            &[
+                (vec![I32(1)], Ok(vec![I64(0x1_2345_6789)])),
+                (vec![I32(0)], Ok(vec![I64(-2)])),
+            ],
+        );
+        note("const+br");
+
+        // A byte copied: loads and stores of either end past the memory trap (the store
+        // after the load's slot write).
+        let f = "(param i32 i32) (result i32) local.get 0 i32.const 0xab i32.store8 offset=3
+                 local.get 1 local.get 0 i32.load8_u offset=3 i32.store8 local.get 1 i32.load8_u";
+        check(
+            f,
+            "i32.load8_u+i32.store8.rv",
+            &[
+                (vec![I32(0), I32(100)], Ok(vec![I32(0xab)])),
+                (vec![I32(5), I32(5)], Ok(vec![I32(0xab)])),
+                (vec![I32(8), I32(65535)], Ok(vec![I32(0xab)])),
+                (vec![I32(65533), I32(0)], Err(TrapKind::MemoryOutOfBounds)),
+                (vec![I32(0), I32(65536)], Err(TrapKind::MemoryOutOfBounds)),
+            ],
+        );
+        note("i32.load8_u+i32.store8.rv");
+
         // Every pair of the table was made and run above.
         for p in PAIRS {
             let m = p.head_mnemonic();
@@ -1895,6 +1939,32 @@ mod pairs {
                 ),
             ],
         );
+        note(head);
+
+        // A loop latch: a count bumped, the next value moved into place, the back edge.
+        let f = "(param i32 i32) (result i32) (local i32 i32)
+                 block loop
+                   local.get 0 local.get 1 i32.ge_u br_if 1
+                   local.get 0 i32.const 1 i32.shl local.set 2
+                   local.get 3 i32.const 1 i32.add local.set 3
+                   local.get 2 local.set 0
+                   br 0
+                 end end
+                 local.get 3";
+        let head = "i32.add.imm+copy+br";
+        let gas = check(
+            f,
+            head,
+            &[
+                (vec![I32(1), I32(100)], Ok(vec![I32(7)])),
+                (vec![I32(5), I32(5)], Ok(vec![I32(0)])),
+                (vec![I32(3), I32(1000)], Ok(vec![I32(9)])),
+                (vec![I32(3), I32(6)], Ok(vec![I32(1)])),
+            ],
+        );
+        // Every iteration costs the same.
+        assert_eq!((gas[0] - gas[1]) * 9, (gas[2] - gas[1]) * 7);
+        assert_eq!(gas[0] - gas[1], (gas[3] - gas[1]) * 7);
         note(head);
 
         // Every triple of the table was made and run above.
