@@ -314,6 +314,9 @@ macro_rules! for_each_instr {
             PairConstBr { dst: Slot, lo: u32, hi: u32 } = "const+br",
             /// `i32.load8_u` then `i32.store8.rv` (pair head: a byte copied).
             PairI32Load8UI32Store8V { dst: Slot, ptr: Slot, offset: u32 } = "i32.load8_u+i32.store8.rv",
+            /// `i32.add.imm` then `consume_gas` (pair head: a counter bumped before a loop
+            /// entered by falling through, whose header charges).
+            PairI32AddIConsumeGas { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+consume_gas",
             /// Triple heads (`docs/ir.md`, "Pairs"; the table `TRIPLES`): a pair head
             /// fused with the instruction after its partner, when translation finishes.
             /// The head has the first instruction's fields; its handler does the pair's
@@ -1211,7 +1214,7 @@ const fn pair(head: Tag, first: Tag, partner: Tag) -> Pair {
 /// (`docs/performance.md`, eighth and tenth rounds): loop-closing adds with the branch on their
 /// result, address arithmetic and the access it feeds, dependent float and integer
 /// chains, moves.
-pub(crate) const PAIRS: [Pair; 43] = [
+pub(crate) const PAIRS: [Pair; 44] = [
     pair(Tag::PairI64AddRI64AddR, Tag::I64AddR, Tag::I64AddR),
     pair(Tag::PairI64AddI64AddR, Tag::I64Add, Tag::I64AddR),
     pair(Tag::PairI32AddII32AddI, Tag::I32AddI, Tag::I32AddI),
@@ -1259,6 +1262,7 @@ pub(crate) const PAIRS: [Pair; 43] = [
         Tag::I32Load8U,
         Tag::I32Store8V,
     ),
+    pair(Tag::PairI32AddIConsumeGas, Tag::I32AddI, Tag::ConsumeGas),
 ];
 
 /// Per tag: the index in `PAIRS + 1` of the pair it heads (0: not a head).

@@ -1834,6 +1834,11 @@ Br { offset, gas } => |_v| {
 });
 pair_handler!(PairI32Load8UI32Store8V { dst, ptr, offset } => result!(set!(dst, u64::from(read_at!(ptr, offset, 1)[0])));
     I32Store8V { ptr, value, offset } => |v| store!(ptr, v, offset, |x| [x as u8]));
+pair_handler!(PairI32AddIConsumeGas { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
+ConsumeGas { amount } => |_v| {
+    charge!(u64::from(amount));
+    next!()
+});
 triple_handler!(TripleI32AddICopyBr { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
 Copy { dst, src } => |_v| result!(set!(dst, get!(src)));
 Br { offset, gas } => |_w| {
@@ -1960,6 +1965,7 @@ macro_rules! handler_table {
             t[Tag::PairConstBr as usize] = PairConstBr;
             t[Tag::PairI32Load8UI32Store8V as usize] = PairI32Load8UI32Store8V;
             t[Tag::TripleI32AddICopyBr as usize] = TripleI32AddICopyBr;
+            t[Tag::PairI32AddIConsumeGas as usize] = PairI32AddIConsumeGas;
             t
         };
     };

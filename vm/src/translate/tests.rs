@@ -1814,6 +1814,34 @@ mod pairs {
         );
         note("i32.load8_u+i32.store8.rv");
 
+        // A counter set up right before a loop entered by falling through: the loop
+        // header's charge runs in the same dispatch; the back edge lands past it.
+        let f = "(param i32) (result i32) (local i32)
+                 local.get 0 i32.const 1 i32.add local.set 1
+                 loop local.get 1 i32.const 3 i32.mul local.set 1
+                      local.get 0 i32.const -1 i32.add local.tee 0 br_if 0 end
+                 local.get 1";
+        let gas = check(
+            f,
+            "i32.add.imm+consume_gas",
+            &[
+                (vec![I32(1)], Ok(vec![I32(6)])),
+                (vec![I32(2)], Ok(vec![I32(27)])),
+                (vec![I32(4)], Ok(vec![I32(5 * 81)])),
+            ],
+        );
+        // Every iteration costs the same (1, 2 and 4 iterations).
+        assert_eq!((gas[1] - gas[0]) * 3, gas[2] - gas[0]);
+        note("i32.add.imm+consume_gas");
+        // One unit short of the run's cost: out of gas, with all gas used.
+        let src = format!("(module (memory 1) (func (export \"f\") {f}))");
+        let m = Module::new(&Config::default(), &wat::parse_str(&src).unwrap()).unwrap();
+        let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+        let mut gas_meter = GasMeter::new(gas[0] - 1);
+        let got = i.invoke(&mut NoHost, "f", &[I32(1)], &mut gas_meter);
+        assert_eq!(got.map_err(|t| t.kind()), Err(TrapKind::OutOfGas));
+        assert_eq!(gas_meter.used(), gas[0] - 1);
+
         // Every pair of the table was made and run above.
         for p in PAIRS {
             let m = p.head_mnemonic();
