@@ -1265,6 +1265,31 @@ pub(crate) const PAIRS: [Pair; 44] = [
     pair(Tag::PairI32AddIConsumeGas, Tag::I32AddI, Tag::ConsumeGas),
 ];
 
+/// The pair heads whose first result is not canonicalized (`exec::float::f64_add_raw`):
+/// the partner consumes it with float arithmetic or a compare. `FuncTranslator::finish`
+/// makes them only when that result goes to a temporary, which nothing else reads
+/// (`Instr::make_pair_head`, marked in `PAIR_ROWS`); the triples built on them inherit
+/// both.
+/// Two instructions fewer per execution (the NaN test and its branch).
+pub(crate) const TEMP_FIRST: [Tag; 5] = [
+    Tag::PairF64MulLF64AddR,
+    Tag::PairF64MulRF64AddR,
+    Tag::PairF64SubF64AddR,
+    Tag::PairF64MulF64MulR,
+    Tag::PairF64AddRBrF64LeL,
+];
+
+/// Per tag: whether it is in `TEMP_FIRST`.
+const IS_TEMP_FIRST: [bool; NUM_TAGS] = {
+    let mut t = [false; NUM_TAGS];
+    let mut i = 0;
+    while i < TEMP_FIRST.len() {
+        t[TEMP_FIRST[i] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// Per tag: the index in `PAIRS + 1` of the pair it heads (0: not a head).
 const PAIR_OF_HEAD: [u8; NUM_TAGS] = {
     let mut t = [0u8; NUM_TAGS];
@@ -1314,11 +1339,21 @@ static PAIR_ROWS: [[u16; NUM_TAGS]; PAIR_FIRSTS] = {
     let mut i = 0;
     while i < PAIRS.len() {
         let p = PAIRS[i];
-        t[PAIR_FIRST[p.first as usize] as usize - 1][p.partner as usize] = p.head as u16;
+        let mark = if IS_TEMP_FIRST[p.head as usize] {
+            TEMP_FIRST_MARK
+        } else {
+            0
+        };
+        t[PAIR_FIRST[p.first as usize] as usize - 1][p.partner as usize] = p.head as u16 | mark;
         i += 1;
     }
     t
 };
+
+/// The bit of a `PAIR_ROWS` entry that marks a head of `TEMP_FIRST` (tags are far
+/// below it: checked at compile time).
+const TEMP_FIRST_MARK: u16 = 0x8000;
+const _: () = assert!(NUM_TAGS < TEMP_FIRST_MARK as usize);
 
 // Checked at compile time: no instruction both heads a pair and is the first
 // instruction or the partner of one (a partner keeps its tag).
@@ -1340,14 +1375,21 @@ impl Instr {
     /// two do in order (`exec::threaded`). A partner must keep its tag (its head reads
     /// its fields by variant): it never becomes a head itself (`FuncTranslator::finish`).
     #[inline]
-    pub(crate) fn make_pair_head(&mut self, partner: &Instr) -> bool {
+    pub(crate) fn make_pair_head(&mut self, partner: &Instr, temp_base: u32) -> bool {
         let row = PAIR_FIRST[self.raw_tag() as usize];
         if row == 0 {
             return false;
         }
-        let head = PAIR_ROWS[row as usize - 1][partner.raw_tag() as usize];
+        let mut head = PAIR_ROWS[row as usize - 1][partner.raw_tag() as usize];
         if head == 0 {
             return false;
+        }
+        // A head of `TEMP_FIRST` (marked in the table) only for a result in a temporary.
+        if head & TEMP_FIRST_MARK != 0 {
+            if !self.register_result().is_some_and(|s| s.0 >= temp_base) {
+                return false;
+            }
+            head &= !TEMP_FIRST_MARK;
         }
         // SAFETY: the head has the fields of its first instruction, this one (`PAIRS`,
         // the instruction table: same types in the same order), so the same bytes are a

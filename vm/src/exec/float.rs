@@ -83,6 +83,31 @@ binops! {
     f64_div, canon64, f64_of, u64, /;
 }
 
+/// `f64` add, sub and mul on bits *without* canonicalizing a NaN result, for the first
+/// half of the pair heads in `ir::TEMP_FIRST` only: their first result goes to a
+/// temporary that the partner consumes (pops) at once with float arithmetic or a
+/// compare, and that nothing else reads before it is written again (an operand-stack
+/// cell is read once, by the instruction that pops it). Such an operation turns any NaN
+/// operand into a NaN (IEEE 754), which the partner canonicalizes, and a compare with
+/// a NaN is false whatever its bits: what is observable is the same as with a
+/// canonicalized first result (determinism, `docs/ir.md` "Pairs").
+#[inline(always)]
+pub(crate) fn f64_add_raw(a: u64, b: u64) -> u64 {
+    (f64_of(a) + f64_of(b)).to_bits()
+}
+
+/// See [`f64_add_raw`].
+#[inline(always)]
+pub(crate) fn f64_sub_raw(a: u64, b: u64) -> u64 {
+    (f64_of(a) - f64_of(b)).to_bits()
+}
+
+/// See [`f64_add_raw`].
+#[inline(always)]
+pub(crate) fn f64_mul_raw(a: u64, b: u64) -> u64 {
+    (f64_of(a) * f64_of(b)).to_bits()
+}
+
 macro_rules! unops {
     ($($name:ident, $canon:ident, $conv:ident, $ty:ty, $method:ident;)*) => {$(
         #[doc = concat!("`", stringify!($name), "` (canonical NaN).")]

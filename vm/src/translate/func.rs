@@ -1016,7 +1016,9 @@ impl<'m> FuncTranslator<'m> {
             previous = instr.register_result();
             previous_float = instr.float_result();
             if let Some(mut first) = last {
-                if first.make_pair_head(&instr) {
+                // (A head of `ir::TEMP_FIRST` leaves its first result uncanonicalized:
+                // only when that result is a temporary, which the partner pops.)
+                if first.make_pair_head(&instr, temp_base) {
                     if let Some(op) = code_arena.last_mut() {
                         *op = crate::exec::threaded::Op::new(first);
                     }

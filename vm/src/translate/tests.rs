@@ -2002,6 +2002,46 @@ mod pairs {
         }
     }
 
+    /// The heads of `ir::TEMP_FIRST` leave their first result uncanonicalized, so they
+    /// are made only when that result is a temporary. Here `inf * -0` (a NaN with the
+    /// sign set on x86-64) goes to a local through `local.tee` before the add reads it:
+    /// no pair, and the local holds the canonical NaN. Through a temporary, the pair is
+    /// made and the sum is the canonical NaN.
+    #[test]
+    fn uncanonicalized_first_results_stay_in_temporaries() {
+        let canonical = I64(0x7ff8_0000_0000_0000);
+        let f = "(param f64 f64 f64) (result i64) (local f64) local.get 2 local.get 0
+                 local.get 1 f64.neg f64.mul local.tee 3 f64.add drop
+                 local.get 3 i64.reinterpret_f64";
+        let src = format!("(module (memory 1) (func (export \"f\") {f}))");
+        let m = Module::new(&Config::default(), &wat::parse_str(&src).unwrap()).unwrap();
+        let d = m.disassemble(0).unwrap();
+        assert!(d.contains("f64.mul.rr dst="), "{d}");
+        assert!(!d.contains("f64.mul.rr+f64.add.rr"), "{d}");
+        let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+        let args = [
+            F64(f64::INFINITY.to_bits()),
+            F64(0f64.to_bits()),
+            F64(1f64.to_bits()),
+        ];
+        let got = i.invoke(&mut NoHost, "f", &args, &mut GasMeter::unlimited());
+        assert_eq!(got.map_err(|t| t.kind()), Ok(vec![canonical]));
+        let f = "(param f64 f64 f64) (result i64) local.get 2 local.get 0 local.get 1
+                 f64.neg f64.mul f64.add i64.reinterpret_f64";
+        check(
+            f,
+            "f64.mul.rr+f64.add.rr",
+            &[(
+                vec![
+                    F64(f64::INFINITY.to_bits()),
+                    F64(0f64.to_bits()),
+                    F64(1f64.to_bits()),
+                ],
+                Ok(vec![canonical]),
+            )],
+        );
+    }
+
     /// A triple's third instruction that is also a branch target runs on its own when
     /// branched to: the loop header here is the third (without metering, so no
     /// `consume_gas` sits before it).
