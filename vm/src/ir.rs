@@ -1386,7 +1386,7 @@ impl Instr {
         }
         // A head of `TEMP_FIRST` (marked in the table) only for a result in a temporary.
         if head & TEMP_FIRST_MARK != 0 {
-            if !self.register_result().is_some_and(|s| s.0 >= temp_base) {
+            if self.register_result().is_none_or(|s| s.0 < temp_base) {
                 return false;
             }
             head &= !TEMP_FIRST_MARK;
