@@ -1265,12 +1265,11 @@ pub(crate) const PAIRS: [Pair; 44] = [
     pair(Tag::PairI32AddIConsumeGas, Tag::I32AddI, Tag::ConsumeGas),
 ];
 
-/// The pair heads whose first result is not canonicalized (`exec::float::f64_add_raw`):
-/// the partner consumes it with float arithmetic or a compare. `FuncTranslator::finish`
-/// makes them only when that result goes to a temporary, which nothing else reads
-/// (`Instr::make_pair_head`, marked in `PAIR_ROWS`); the triples built on them inherit
-/// both.
-/// Two instructions fewer per execution (the NaN test and its branch).
+/// The pair heads whose first result is not canonicalized: the partner consumes it with
+/// float arithmetic or a compare. `FuncTranslator::finish` makes them only when that
+/// result goes to a temporary, which nothing else reads (`Instr::make_pair_head`,
+/// marked in `PAIR_ROWS`); the triples built on them inherit both (`FIRST_RAW`). Two
+/// instructions fewer per execution (the NaN test and its branch).
 pub(crate) const TEMP_FIRST: [Tag; 5] = [
     Tag::PairF64MulLF64AddR,
     Tag::PairF64MulRF64AddR,
@@ -1279,12 +1278,20 @@ pub(crate) const TEMP_FIRST: [Tag; 5] = [
     Tag::PairF64AddRBrF64LeL,
 ];
 
-/// Per tag: whether it is in `TEMP_FIRST`.
-const IS_TEMP_FIRST: [bool; NUM_TAGS] = {
+/// Per tag: whether its handler leaves its first `f64` result uncanonicalized
+/// (`exec::float::f64_add_first`): the heads of `TEMP_FIRST` and the triples built on
+/// them. The handlers read this table, so they cannot disagree with the translator's
+/// marks (`PAIR_ROWS`), which come from it too.
+pub(crate) const FIRST_RAW: [bool; NUM_TAGS] = {
     let mut t = [false; NUM_TAGS];
     let mut i = 0;
     while i < TEMP_FIRST.len() {
         t[TEMP_FIRST[i] as usize] = true;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < TRIPLES.len() {
+        t[TRIPLES[i].head as usize] = t[TRIPLES[i].pair as usize];
         i += 1;
     }
     t
@@ -1339,7 +1346,7 @@ static PAIR_ROWS: [[u16; NUM_TAGS]; PAIR_FIRSTS] = {
     let mut i = 0;
     while i < PAIRS.len() {
         let p = PAIRS[i];
-        let mark = if IS_TEMP_FIRST[p.head as usize] {
+        let mark = if FIRST_RAW[p.head as usize] {
             TEMP_FIRST_MARK
         } else {
             0

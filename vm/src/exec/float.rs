@@ -83,29 +83,40 @@ binops! {
     f64_div, canon64, f64_of, u64, /;
 }
 
-/// `f64` add, sub and mul on bits *without* canonicalizing a NaN result, for the first
-/// half of the pair heads in `ir::TEMP_FIRST` only: their first result goes to a
-/// temporary that the partner consumes (pops) at once with float arithmetic or a
-/// compare, and that nothing else reads before it is written again (an operand-stack
-/// cell is read once, by the instruction that pops it). Such an operation turns any NaN
-/// operand into a NaN (IEEE 754), which the partner canonicalizes, and a compare with
-/// a NaN is false whatever its bits: what is observable is the same as with a
-/// canonicalized first result (determinism, `docs/ir.md` "Pairs").
+/// A pair head's first `f64` result: canonicalized unless `raw`, which is
+/// `ir::FIRST_RAW` of the handler's tag (a constant per handler). `raw` holds only for
+/// the heads of `ir::TEMP_FIRST` and the triples built on them, which the translator
+/// makes only when that result goes to a temporary the partner pops at once with float
+/// arithmetic or a compare; nothing else reads it before it is written again (an
+/// operand-stack cell is read once, by the instruction that pops it). Such an operation
+/// turns any NaN operand into a NaN (IEEE 754), which the partner canonicalizes, and a
+/// compare with a NaN is false whatever its bits: what is observable is the same as with
+/// a canonicalized first result (determinism, `docs/ir.md` "Pairs").
 #[inline(always)]
-pub(crate) fn f64_add_raw(a: u64, b: u64) -> u64 {
-    (f64_of(a) + f64_of(b)).to_bits()
+fn first_result(x: f64, raw: bool) -> u64 {
+    if raw {
+        x.to_bits()
+    } else {
+        canon64(x)
+    }
 }
 
-/// See [`f64_add_raw`].
+/// `a + b` as a pair head's first result ([`first_result`]).
 #[inline(always)]
-pub(crate) fn f64_sub_raw(a: u64, b: u64) -> u64 {
-    (f64_of(a) - f64_of(b)).to_bits()
+pub(crate) fn f64_add_first(a: u64, b: u64, raw: bool) -> u64 {
+    first_result(f64_of(a) + f64_of(b), raw)
 }
 
-/// See [`f64_add_raw`].
+/// `a - b` as a pair head's first result ([`first_result`]).
 #[inline(always)]
-pub(crate) fn f64_mul_raw(a: u64, b: u64) -> u64 {
-    (f64_of(a) * f64_of(b)).to_bits()
+pub(crate) fn f64_sub_first(a: u64, b: u64, raw: bool) -> u64 {
+    first_result(f64_of(a) - f64_of(b), raw)
+}
+
+/// `a * b` as a pair head's first result ([`first_result`]).
+#[inline(always)]
+pub(crate) fn f64_mul_first(a: u64, b: u64, raw: bool) -> u64 {
+    first_result(f64_of(a) * f64_of(b), raw)
 }
 
 macro_rules! unops {

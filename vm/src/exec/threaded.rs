@@ -46,7 +46,7 @@ use super::{
     barrier, copy_consts, copy_image, float as fl, int as it, zero_locals, CallLimits, Frame,
     ResumeIp,
 };
-use crate::ir::{Instr, Slot, Tag, FLOAT_OPERAND, FLOAT_RESULT, NUM_TAGS};
+use crate::ir::{Instr, Slot, Tag, FIRST_RAW, FLOAT_OPERAND, FLOAT_RESULT, NUM_TAGS};
 use crate::memory::{access_class, access_limits, access_start};
 use crate::module::{CallTarget, ModuleInner};
 use crate::store::FuncInst;
@@ -921,6 +921,13 @@ macro_rules! handler {
                     unsafe { *fp.add($s.0 as usize) = v };
                 }};
             }
+            /// Whether this handler leaves a pair's first `f64` result uncanonicalized
+            /// (`ir::FIRST_RAW`, a constant per handler; `exec::float::f64_add_first`).
+            macro_rules! raw_first {
+                () => {
+                    FIRST_RAW[Tag::$name as usize]
+                };
+            }
             /// Writes `$v` to slot `$s` of the current frame and to the register.
             macro_rules! set {
                 ($s:expr, $v:expr) => {{
@@ -1714,11 +1721,11 @@ I32AddI { dst, lhs, imm } => |_v| {
     let imm = Imm32(imm);
     bin32!(dst, lhs, imm, |a, b| a.wrapping_add(b))
 });
-pair_handler!(PairF64MulLF64AddR { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul_raw(get!(REG), get!(rhs))));
+pair_handler!(PairF64MulLF64AddR { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul_first(get!(REG), get!(rhs), raw_first!())));
     F64AddR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| fl::f64_add(a, b)));
-pair_handler!(PairF64MulRF64AddR { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul_raw(get!(lhs), get!(REG))));
+pair_handler!(PairF64MulRF64AddR { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul_first(get!(lhs), get!(REG), raw_first!())));
     F64AddR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| fl::f64_add(a, b)));
-pair_handler!(PairF64SubF64AddR { dst, lhs, rhs } => result!(set!(dst, fl::f64_sub_raw(get!(lhs), get!(rhs))));
+pair_handler!(PairF64SubF64AddR { dst, lhs, rhs } => result!(set!(dst, fl::f64_sub_first(get!(lhs), get!(rhs), raw_first!())));
     F64AddR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| fl::f64_add(a, b)));
 pair_handler!(PairI32AddBrI32LtUL { dst, lhs, rhs } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(get!(rhs) as u32))));
     BrI32LtUL { lhs, rhs, offset, gas } => |v| br_cmp!(v, rhs, offset, gas, |a, b| (a as u32) < (b as u32)));
@@ -1769,13 +1776,13 @@ pair_handler!(PairI64XorII64AndR { dst, lhs, imm } => result!(set!(dst, get!(lhs
     I64AndR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| a & b));
 pair_handler!(PairF64MulF64Mul { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(lhs), get!(rhs))));
     F64Mul { dst, lhs, rhs } => |_v| bin64!(dst, lhs, rhs, |a, b| fl::f64_mul(a, b)));
-pair_handler!(PairF64MulF64MulR { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul_raw(get!(lhs), get!(rhs))));
+pair_handler!(PairF64MulF64MulR { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul_first(get!(lhs), get!(rhs), raw_first!())));
     F64MulR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| fl::f64_mul(a, b)));
 pair_handler!(PairF64MulLF64Add { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(REG), get!(rhs))));
     F64Add { dst, lhs, rhs } => |_v| bin64!(dst, lhs, rhs, |a, b| fl::f64_add(a, b)));
 pair_handler!(PairF64LoadF64Load { dst, ptr, offset } => result!(set!(dst, u64::from_le_bytes(read_at!(ptr, offset, 8))));
     F64Load { dst, ptr, offset } => |_v| load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b)));
-pair_handler!(PairF64AddRBrF64LeL { dst, lhs, rhs } => result!(set!(dst, fl::f64_add_raw(get!(lhs), get!(REG))));
+pair_handler!(PairF64AddRBrF64LeL { dst, lhs, rhs } => result!(set!(dst, fl::f64_add_first(get!(lhs), get!(REG), raw_first!())));
     BrF64LeL { lhs, rhs, offset, gas } => |v| br_cmp!(v, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64)));
 pair_handler!(PairF64MulSqF64AddR { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(REG), get!(REG))));
     F64AddR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| fl::f64_add(a, b)));
@@ -1845,19 +1852,19 @@ Br { offset, gas } => |_w| {
     charge!(u64::from(gas));
     jump!(offset)
 });
-triple_handler!(TripleF64MulRF64AddRF64StoreV { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul_raw(get!(lhs), get!(REG))));
+triple_handler!(TripleF64MulRF64AddRF64StoreV { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul_first(get!(lhs), get!(REG), raw_first!())));
     F64AddR { dst, lhs, rhs } => |v| result!(set!(dst, fl::f64_add(get!(lhs), get!(v))));
     F64StoreV { ptr, value, offset } => |w| store!(ptr, w, offset, |x| x.to_le_bytes()));
-triple_handler!(TripleF64MulLF64AddRF64StoreV { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul_raw(get!(REG), get!(rhs))));
+triple_handler!(TripleF64MulLF64AddRF64StoreV { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul_first(get!(REG), get!(rhs), raw_first!())));
     F64AddR { dst, lhs, rhs } => |v| result!(set!(dst, fl::f64_add(get!(lhs), get!(v))));
     F64StoreV { ptr, value, offset } => |w| store!(ptr, w, offset, |x| x.to_le_bytes()));
-triple_handler!(TripleF64MulF64MulRF64Load { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul_raw(get!(lhs), get!(rhs))));
+triple_handler!(TripleF64MulF64MulRF64Load { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul_first(get!(lhs), get!(rhs), raw_first!())));
     F64MulR { dst, lhs, rhs } => |v| result!(set!(dst, fl::f64_mul(get!(lhs), get!(v))));
     F64Load { dst, ptr, offset } => |_w| load!(dst, ptr, offset, 8, |b| u64::from_le_bytes(b)));
 triple_handler!(TripleF64MulSqF64AddRBrF64LeL { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul(get!(REG), get!(REG))));
     F64AddR { dst, lhs, rhs } => |v| result!(set!(dst, fl::f64_add(get!(lhs), get!(v))));
     BrF64LeL { lhs, rhs, offset, gas } => |w| br_cmp!(w, rhs, offset, gas, |a, b| fl::f64_le(a as u64, b as u64)));
-triple_handler!(TripleF64SubF64AddRF64Add { dst, lhs, rhs } => result!(set!(dst, fl::f64_sub_raw(get!(lhs), get!(rhs))));
+triple_handler!(TripleF64SubF64AddRF64Add { dst, lhs, rhs } => result!(set!(dst, fl::f64_sub_first(get!(lhs), get!(rhs), raw_first!())));
     F64AddR { dst, lhs, rhs } => |v| result!(set!(dst, fl::f64_add(get!(lhs), get!(v))));
     F64Add { dst, lhs, rhs } => |_w| bin64!(dst, lhs, rhs, |a, b| fl::f64_add(a, b)));
 

@@ -1167,11 +1167,18 @@ mod pairs {
     /// Arguments, and the results or the trap.
     type Case = (Vec<Value>, Result<Vec<Value>, TrapKind>);
 
-    /// `check` with `config`.
-    fn check_with(config: &Config, func: &str, head: &str, cases: &[Case]) -> Vec<u64> {
+    /// `func` as export "f" of a module with one page of memory, and the function's
+    /// disassembly.
+    fn compile(config: &Config, func: &str) -> (Module, String) {
         let src = format!("(module (memory 1) (func (export \"f\") {func}))");
         let m = Module::new(config, &wat::parse_str(&src).unwrap()).unwrap();
         let d = m.disassemble(0).unwrap();
+        (m, d)
+    }
+
+    /// `check` with `config`.
+    fn check_with(config: &Config, func: &str, head: &str, cases: &[Case]) -> Vec<u64> {
+        let (m, d) = compile(config, func);
         assert!(d.contains(&format!(": {head} ")), "no `{head}` in\n{d}");
         let mut used = Vec::new();
         for (args, expect) in cases {
@@ -1834,8 +1841,7 @@ mod pairs {
         assert_eq!((gas[1] - gas[0]) * 3, gas[2] - gas[0]);
         note("i32.add.imm+consume_gas");
         // One unit short of the run's cost: out of gas, with all gas used.
-        let src = format!("(module (memory 1) (func (export \"f\") {f}))");
-        let m = Module::new(&Config::default(), &wat::parse_str(&src).unwrap()).unwrap();
+        let (m, _) = compile(&Config::default(), f);
         let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
         let mut gas_meter = GasMeter::new(gas[0] - 1);
         let got = i.invoke(&mut NoHost, "f", &[I32(1)], &mut gas_meter);
@@ -2013,9 +2019,7 @@ mod pairs {
         let f = "(param f64 f64 f64) (result i64) (local f64) local.get 2 local.get 0
                  local.get 1 f64.neg f64.mul local.tee 3 f64.add drop
                  local.get 3 i64.reinterpret_f64";
-        let src = format!("(module (memory 1) (func (export \"f\") {f}))");
-        let m = Module::new(&Config::default(), &wat::parse_str(&src).unwrap()).unwrap();
-        let d = m.disassemble(0).unwrap();
+        let (m, d) = compile(&Config::default(), f);
         assert!(d.contains("f64.mul.rr dst="), "{d}");
         assert!(!d.contains("f64.mul.rr+f64.add.rr"), "{d}");
         let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
