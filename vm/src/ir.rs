@@ -317,6 +317,37 @@ macro_rules! for_each_instr {
             /// `i32.add.imm` then `consume_gas` (pair head: a counter bumped before a loop
             /// entered by falling through, whose header charges).
             PairI32AddIConsumeGas { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+consume_gas",
+            /// `i64.shr_u.imm` then `i64.xor.rl` (pair head: `x ^= x >> k`, xorshift).
+            PairI64ShrUII64XorL { dst: Slot, lhs: Slot, imm: u32 } = "i64.shr_u.imm+i64.xor.rl",
+            /// `i64.shr_u.imm.rl` then `i64.xor.rl` (pair head).
+            PairI64ShrUILI64XorL { dst: Slot, lhs: Slot, imm: u32 } = "i64.shr_u.imm.rl+i64.xor.rl",
+            /// `i64.shl.imm.rl` then `i64.xor.rl` (pair head: `x ^= x << k`).
+            PairI64ShlILI64XorL { dst: Slot, lhs: Slot, imm: u32 } = "i64.shl.imm.rl+i64.xor.rl",
+            /// `i64.mul.rl` then `i64.shr_u.imm.rl` (pair head: the high half of a
+            /// product).
+            PairI64MulLI64ShrUIL { dst: Slot, lhs: Slot, rhs: Slot } = "i64.mul.rl+i64.shr_u.imm.rl",
+            /// `i64.xor.rr` then `i64.xor.rr` (pair head: a parity chain).
+            PairI64XorRI64XorR { dst: Slot, lhs: Slot, rhs: Slot } = "i64.xor.rr+i64.xor.rr",
+            /// `i64.xor.imm.rl` then `i64.and.rr` (pair head: `a & !b`).
+            PairI64XorILI64AndR { dst: Slot, lhs: Slot, imm: u32 } = "i64.xor.imm.rl+i64.and.rr",
+            /// `i32.xor` then `i32.and.rr` (pair head: a choose or majority function).
+            PairI32XorI32AndR { dst: Slot, lhs: Slot, rhs: Slot } = "i32.xor+i32.and.rr",
+            /// `i32.xor.rr` then `i32.add.rr` (pair head).
+            PairI32XorRI32AddR { dst: Slot, lhs: Slot, rhs: Slot } = "i32.xor.rr+i32.add.rr",
+            /// `i32.add.rr` then `i32.rotl.imm` (pair head).
+            PairI32AddRI32RotlI { dst: Slot, lhs: Slot, rhs: Slot } = "i32.add.rr+i32.rotl.imm",
+            /// `i32.shr_u.imm` then `i32.xor.rr` (pair head).
+            PairI32ShrUII32XorR { dst: Slot, lhs: Slot, imm: u32 } = "i32.shr_u.imm+i32.xor.rr",
+            /// `i32.sub` then `i32.and.imm.rl` (pair head: a masked distance).
+            PairI32SubI32AndIL { dst: Slot, lhs: Slot, rhs: Slot } = "i32.sub+i32.and.imm.rl",
+            /// `i32.add.imm.rl` then `i32.load16_u.rp` (pair head).
+            PairI32AddILI32Load16UP { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm.rl+i32.load16_u.rp",
+            /// `i32.add.imm` then `i32.load16_u.rp` (pair head).
+            PairI32AddII32Load16UP { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+i32.load16_u.rp",
+            /// `i32.lt_u.rl` then `select` (pair head: a branchless minimum).
+            PairI32LtULSelect { dst: Slot, lhs: Slot, rhs: Slot } = "i32.lt_u.rl+select",
+            /// `i32.lt_u` then `i32.add.rr` (pair head: a count of smaller elements).
+            PairI32LtUI32AddR { dst: Slot, lhs: Slot, rhs: Slot } = "i32.lt_u+i32.add.rr",
             /// Triple heads (`docs/ir.md`, "Pairs"; the table `TRIPLES`): a pair head
             /// fused with the instruction after its partner, when translation finishes.
             /// The head has the first instruction's fields; its handler does the pair's
@@ -337,6 +368,15 @@ macro_rules! for_each_instr {
             /// `i32.add.imm`, `copy`, `br` (triple head: a loop's pointer bump, the
             /// value carried to its header, the back edge).
             TripleI32AddICopyBr { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+copy+br",
+            /// `i64.mul.rl`, `i64.shr_u.imm.rl`, `i64.store8.rv` (triple head: a random
+            /// byte stored).
+            TripleI64MulLI64ShrUILI64Store8V { dst: Slot, lhs: Slot, rhs: Slot } = "i64.mul.rl+i64.shr_u.imm.rl+i64.store8.rv",
+            /// `i32.sub`, `i32.and.imm.rl`, `br.i32.gt_u.rl` (triple head: a masked
+            /// distance checked against a limit, DEFLATE's match search).
+            TripleI32SubI32AndILBrI32GtUL { dst: Slot, lhs: Slot, rhs: Slot } = "i32.sub+i32.and.imm.rl+br.i32.gt_u.rl",
+            /// `i32.shl.imm`, `i32.add.rr`, `i32.load16_u.rp` (triple head: an indexed
+            /// `u16` load).
+            TripleI32ShlII32AddRI32Load16UP { dst: Slot, lhs: Slot, imm: u32 } = "i32.shl.imm+i32.add.rr+i32.load16_u.rp",
 
             [binary]
             I32Add, I32AddL, I32AddR = "i32.add", I32Sub, I32SubL, I32SubR = "i32.sub", I32Mul, I32MulL, I32MulR = "i32.mul",
@@ -1134,7 +1174,7 @@ const fn triple(head: Tag, pair: Tag, third: Tag) -> Triple {
 /// Every triple head, chosen from a dispatch profile (`docs/performance.md`, eighteenth
 /// round): the multiply-add and its store in matmul's inner loop, nbody's velocity
 /// updates and distance terms, mandelbrot's escape test, the latch of a byte-copy loop.
-pub(crate) const TRIPLES: [Triple; 6] = [
+pub(crate) const TRIPLES: [Triple; 9] = [
     triple(
         Tag::TripleF64MulRF64AddRF64StoreV,
         Tag::PairF64MulRF64AddR,
@@ -1161,6 +1201,21 @@ pub(crate) const TRIPLES: [Triple; 6] = [
         Tag::F64Add,
     ),
     triple(Tag::TripleI32AddICopyBr, Tag::PairI32AddICopy, Tag::Br),
+    triple(
+        Tag::TripleI64MulLI64ShrUILI64Store8V,
+        Tag::PairI64MulLI64ShrUIL,
+        Tag::I64Store8V,
+    ),
+    triple(
+        Tag::TripleI32SubI32AndILBrI32GtUL,
+        Tag::PairI32SubI32AndIL,
+        Tag::BrI32GtUL,
+    ),
+    triple(
+        Tag::TripleI32ShlII32AddRI32Load16UP,
+        Tag::PairI32ShlII32AddR,
+        Tag::I32Load16UP,
+    ),
 ];
 
 /// Per pair head: the index in `TRIPLES + 1` of the triple it starts (0: none; at
@@ -1214,7 +1269,7 @@ const fn pair(head: Tag, first: Tag, partner: Tag) -> Pair {
 /// (`docs/performance.md`, eighth and tenth rounds): loop-closing adds with the branch on their
 /// result, address arithmetic and the access it feeds, dependent float and integer
 /// chains, moves.
-pub(crate) const PAIRS: [Pair; 44] = [
+pub(crate) const PAIRS: [Pair; 59] = [
     pair(Tag::PairI64AddRI64AddR, Tag::I64AddR, Tag::I64AddR),
     pair(Tag::PairI64AddI64AddR, Tag::I64Add, Tag::I64AddR),
     pair(Tag::PairI32AddII32AddI, Tag::I32AddI, Tag::I32AddI),
@@ -1263,6 +1318,25 @@ pub(crate) const PAIRS: [Pair; 44] = [
         Tag::I32Store8V,
     ),
     pair(Tag::PairI32AddIConsumeGas, Tag::I32AddI, Tag::ConsumeGas),
+    pair(Tag::PairI64ShrUII64XorL, Tag::I64ShrUI, Tag::I64XorL),
+    pair(Tag::PairI64ShrUILI64XorL, Tag::I64ShrUIL, Tag::I64XorL),
+    pair(Tag::PairI64ShlILI64XorL, Tag::I64ShlIL, Tag::I64XorL),
+    pair(Tag::PairI64MulLI64ShrUIL, Tag::I64MulL, Tag::I64ShrUIL),
+    pair(Tag::PairI64XorRI64XorR, Tag::I64XorR, Tag::I64XorR),
+    pair(Tag::PairI64XorILI64AndR, Tag::I64XorIL, Tag::I64AndR),
+    pair(Tag::PairI32XorI32AndR, Tag::I32Xor, Tag::I32AndR),
+    pair(Tag::PairI32XorRI32AddR, Tag::I32XorR, Tag::I32AddR),
+    pair(Tag::PairI32AddRI32RotlI, Tag::I32AddR, Tag::I32RotlI),
+    pair(Tag::PairI32ShrUII32XorR, Tag::I32ShrUI, Tag::I32XorR),
+    pair(Tag::PairI32SubI32AndIL, Tag::I32Sub, Tag::I32AndIL),
+    pair(
+        Tag::PairI32AddILI32Load16UP,
+        Tag::I32AddIL,
+        Tag::I32Load16UP,
+    ),
+    pair(Tag::PairI32AddII32Load16UP, Tag::I32AddI, Tag::I32Load16UP),
+    pair(Tag::PairI32LtULSelect, Tag::I32LtUL, Tag::Select),
+    pair(Tag::PairI32LtUI32AddR, Tag::I32LtU, Tag::I32AddR),
 ];
 
 /// The pair heads whose first result is not canonicalized: the partner consumes it with

@@ -1846,6 +1846,62 @@ ConsumeGas { amount } => |_v| {
     charge!(u64::from(amount));
     next!()
 });
+pair_handler!(PairI64ShrUII64XorL { dst, lhs, imm } => result!(set!(dst, it::i64_shr_u(get!(lhs), get!(Imm64(imm)))));
+    I64XorL { dst, lhs, rhs } => |v| bin64!(dst, v, rhs, |a, b| a ^ b));
+pair_handler!(PairI64ShrUILI64XorL { dst, lhs, imm } => result!(set!(dst, it::i64_shr_u(get!(REG), get!(Imm64(imm)))));
+    I64XorL { dst, lhs, rhs } => |v| bin64!(dst, v, rhs, |a, b| a ^ b));
+pair_handler!(PairI64ShlILI64XorL { dst, lhs, imm } => result!(set!(dst, it::i64_shl(get!(REG), get!(Imm64(imm)))));
+    I64XorL { dst, lhs, rhs } => |v| bin64!(dst, v, rhs, |a, b| a ^ b));
+pair_handler!(PairI64MulLI64ShrUIL { dst, lhs, rhs } => result!(set!(dst, get!(REG).wrapping_mul(get!(rhs))));
+I64ShrUIL { dst, lhs, imm } => |v| {
+    let imm = Imm64(imm);
+    bin64!(dst, v, imm, |a, b| it::i64_shr_u(a, b))
+});
+pair_handler!(PairI64XorRI64XorR { dst, lhs, rhs } => result!(set!(dst, get!(lhs) ^ get!(REG)));
+    I64XorR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| a ^ b));
+pair_handler!(PairI64XorILI64AndR { dst, lhs, imm } => result!(set!(dst, get!(REG) ^ get!(Imm64(imm))));
+    I64AndR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| a & b));
+pair_handler!(PairI32XorI32AndR { dst, lhs, rhs } => result!(set!(dst, u64::from((get!(lhs) as u32) ^ (get!(rhs) as u32))));
+    I32AndR { dst, lhs, rhs } => |v| bin32!(dst, lhs, v, |a, b| a & b));
+pair_handler!(PairI32XorRI32AddR { dst, lhs, rhs } => result!(set!(dst, u64::from((get!(lhs) as u32) ^ (get!(REG) as u32))));
+    I32AddR { dst, lhs, rhs } => |v| bin32!(dst, lhs, v, |a, b| a.wrapping_add(b)));
+pair_handler!(PairI32AddRI32RotlI { dst, lhs, rhs } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(get!(REG) as u32))));
+I32RotlI { dst, lhs, imm } => |_v| {
+    let imm = Imm32(imm);
+    bin32!(dst, lhs, imm, |a, b| it::i32_rotl(a, b))
+});
+pair_handler!(PairI32ShrUII32XorR { dst, lhs, imm } => result!(set!(dst, u64::from(it::i32_shr_u(get!(lhs) as u32, imm))));
+    I32XorR { dst, lhs, rhs } => |v| bin32!(dst, lhs, v, |a, b| a ^ b));
+pair_handler!(PairI32SubI32AndIL { dst, lhs, rhs } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_sub(get!(rhs) as u32))));
+I32AndIL { dst, lhs, imm } => |v| {
+    let imm = Imm32(imm);
+    bin32!(dst, v, imm, |a, b| a & b)
+});
+pair_handler!(PairI32AddILI32Load16UP { dst, lhs, imm } => result!(set!(dst, u64::from((get!(REG) as u32).wrapping_add(imm))));
+    I32Load16UP { dst, ptr, offset } => |v| load!(dst, v, offset, 2, |b| u64::from(u16::from_le_bytes(b))));
+pair_handler!(PairI32AddII32Load16UP { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
+    I32Load16UP { dst, ptr, offset } => |v| load!(dst, v, offset, 2, |b| u64::from(u16::from_le_bytes(b))));
+pair_handler!(PairI32LtULSelect { dst, lhs, rhs } => result!(set!(dst, u64::from((get!(REG) as u32) < (get!(rhs) as u32))));
+Select { dst, cond, if_true } => |_v| {
+    // `select` is followed by its `arg` (verified), which never ends the code.
+    let Instr::Arg { slot: if_false } = following!() else {
+        stop!(TrapKind::Unreachable)
+    };
+    let v = if get!(cond) as u32 != 0 { get!(if_true) } else { get!(if_false) };
+    set!(dst, v);
+    skip_arg!()
+});
+pair_handler!(PairI32LtUI32AddR { dst, lhs, rhs } => result!(set!(dst, u64::from((get!(lhs) as u32) < (get!(rhs) as u32))));
+    I32AddR { dst, lhs, rhs } => |v| bin32!(dst, lhs, v, |a, b| a.wrapping_add(b)));
+triple_handler!(TripleI64MulLI64ShrUILI64Store8V { dst, lhs, rhs } => result!(set!(dst, get!(REG).wrapping_mul(get!(rhs))));
+    I64ShrUIL { dst, lhs, imm } => |v| result!(set!(dst, it::i64_shr_u(get!(v), get!(Imm64(imm)))));
+    I64Store8V { ptr, value, offset } => |w| store!(ptr, w, offset, |x| [x as u8]));
+triple_handler!(TripleI32SubI32AndILBrI32GtUL { dst, lhs, rhs } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_sub(get!(rhs) as u32))));
+    I32AndIL { dst, lhs, imm } => |v| result!(set!(dst, u64::from((get!(v) as u32) & imm)));
+    BrI32GtUL { lhs, rhs, offset, gas } => |w| br_cmp!(w, rhs, offset, gas, |a, b| (a as u32) > (b as u32)));
+triple_handler!(TripleI32ShlII32AddRI32Load16UP { dst, lhs, imm } => result!(set!(dst, u64::from(it::i32_shl(get!(lhs) as u32, imm))));
+    I32AddR { dst, lhs, rhs } => |v| result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(get!(v) as u32))));
+    I32Load16UP { dst, ptr, offset } => |w| load!(dst, w, offset, 2, |b| u64::from(u16::from_le_bytes(b))));
 triple_handler!(TripleI32AddICopyBr { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
 Copy { dst, src } => |_v| result!(set!(dst, get!(src)));
 Br { offset, gas } => |_w| {
@@ -1973,6 +2029,24 @@ macro_rules! handler_table {
             t[Tag::PairI32Load8UI32Store8V as usize] = PairI32Load8UI32Store8V;
             t[Tag::TripleI32AddICopyBr as usize] = TripleI32AddICopyBr;
             t[Tag::PairI32AddIConsumeGas as usize] = PairI32AddIConsumeGas;
+            t[Tag::PairI64ShrUII64XorL as usize] = PairI64ShrUII64XorL;
+            t[Tag::PairI64ShrUILI64XorL as usize] = PairI64ShrUILI64XorL;
+            t[Tag::PairI64ShlILI64XorL as usize] = PairI64ShlILI64XorL;
+            t[Tag::PairI64MulLI64ShrUIL as usize] = PairI64MulLI64ShrUIL;
+            t[Tag::PairI64XorRI64XorR as usize] = PairI64XorRI64XorR;
+            t[Tag::PairI64XorILI64AndR as usize] = PairI64XorILI64AndR;
+            t[Tag::PairI32XorI32AndR as usize] = PairI32XorI32AndR;
+            t[Tag::PairI32XorRI32AddR as usize] = PairI32XorRI32AddR;
+            t[Tag::PairI32AddRI32RotlI as usize] = PairI32AddRI32RotlI;
+            t[Tag::PairI32ShrUII32XorR as usize] = PairI32ShrUII32XorR;
+            t[Tag::PairI32SubI32AndIL as usize] = PairI32SubI32AndIL;
+            t[Tag::PairI32AddILI32Load16UP as usize] = PairI32AddILI32Load16UP;
+            t[Tag::PairI32AddII32Load16UP as usize] = PairI32AddII32Load16UP;
+            t[Tag::PairI32LtULSelect as usize] = PairI32LtULSelect;
+            t[Tag::PairI32LtUI32AddR as usize] = PairI32LtUI32AddR;
+            t[Tag::TripleI64MulLI64ShrUILI64Store8V as usize] = TripleI64MulLI64ShrUILI64Store8V;
+            t[Tag::TripleI32SubI32AndILBrI32GtUL as usize] = TripleI32SubI32AndILBrI32GtUL;
+            t[Tag::TripleI32ShlII32AddRI32Load16UP as usize] = TripleI32ShlII32AddRI32Load16UP;
             t
         };
     };

@@ -1654,7 +1654,7 @@ mod pairs {
             &[
                 (vec![I32(0), I32(-10)], Ok(vec![I32(-3)])),
                 (vec![I32(12), I32(i32::MAX)], Ok(vec![I32(i32::MIN + 6)])),
-                (vec![I32(65533), I32(0)], oob),
+                (vec![I32(65533), I32(0)], oob.clone()),
             ],
         );
         note("i32.add.imm+i32.store.rv");
@@ -1848,6 +1848,222 @@ mod pairs {
         assert_eq!(got.map_err(|t| t.kind()), Err(TrapKind::OutOfGas));
         assert_eq!(gas_meter.used(), gas[0] - 1);
 
+        // Xorshift steps and the high half of a product (a random byte generator).
+        let xs = 0x0123_4567_89ab_cdefu64;
+        let f = "(param i64) (result i64) local.get 0 i64.const 12 i64.shr_u local.get 0 i64.xor";
+        let head = "i64.shr_u.imm+i64.xor.rl";
+        check(
+            f,
+            head,
+            &[(
+                vec![I64(xs as i64)],
+                Ok(vec![I64((xs ^ (xs >> 12)) as i64)]),
+            )],
+        );
+        note(head);
+        let g = |a: u64, b: u64| a ^ b;
+        // (Shift counts past 63 wrap: 91 is 27, 89 is 25.)
+        for (op, head, h) in [
+            (
+                "i64.const 91 i64.shr_u",
+                "i64.shr_u.imm.rl+i64.xor.rl",
+                (|x: u64| x >> 27) as fn(u64) -> u64,
+            ),
+            (
+                "i64.const 89 i64.shl",
+                "i64.shl.imm.rl+i64.xor.rl",
+                |x: u64| x << 25,
+            ),
+        ] {
+            let f = format!(
+                "(param i64 i64) (result i64) (local i64) local.get 0 local.get 1 i64.xor
+                 local.tee 2 {op} local.get 2 i64.xor"
+            );
+            let x = g(xs, 0xffff_0000_ffff_0000);
+            check(
+                &f,
+                head,
+                &[(
+                    vec![I64(xs as i64), I64(0xffff_0000_ffff_0000u64 as i64)],
+                    Ok(vec![I64((h(x) ^ x) as i64)]),
+                )],
+            );
+            note(head);
+        }
+        let m = 0x2545_f491_4f6c_dd1du64;
+        let f = "(param i64 i64) (result i64) local.get 0 local.get 1 i64.xor
+                 i64.const 0x2545F4914F6CDD1D i64.mul i64.const 32 i64.shr_u local.get 1 i64.add";
+        let head = "i64.mul.rl+i64.shr_u.imm.rl";
+        check(
+            f,
+            head,
+            &[(
+                vec![I64(xs as i64), I64(-7)],
+                Ok(vec![I64(
+                    ((xs ^ (-7i64 as u64)).wrapping_mul(m) >> 32).wrapping_sub(7) as i64,
+                )]),
+            )],
+        );
+        note(head);
+
+        // Parity, `a & !b`, choose: chains of bitwise operations.
+        let f =
+            "(param i64 i64 i64 i64) (result i64) local.get 0 local.get 1 local.get 2 local.get 3
+                 i64.xor i64.xor i64.xor";
+        let head = "i64.xor.rr+i64.xor.rr";
+        check(
+            f,
+            head,
+            &[(vec![I64(1), I64(2), I64(4), I64(-1)], Ok(vec![I64(!7)]))],
+        );
+        note(head);
+        let f = "(param i64 i64 i64) (result i64) local.get 1 local.get 0 local.get 2 i64.add
+                 i64.const -1 i64.xor i64.and";
+        let head = "i64.xor.imm.rl+i64.and.rr";
+        check(
+            f,
+            head,
+            &[
+                (
+                    vec![I64(0xf0), I64(0xff), I64(0x0f)],
+                    Ok(vec![I64(0xff & !0xff)]),
+                ),
+                (
+                    vec![I64(0x30), I64(0xff), I64(0x10)],
+                    Ok(vec![I64(0xff & !0x40)]),
+                ),
+            ],
+        );
+        note(head);
+        let f =
+            "(param i32 i32 i32) (result i32) local.get 2 local.get 0 local.get 1 i32.xor i32.and";
+        let head = "i32.xor+i32.and.rr";
+        check(
+            f,
+            head,
+            &[(
+                vec![I32(0b1100), I32(0b1010), I32(0b0111)],
+                Ok(vec![I32(0b0110)]),
+            )],
+        );
+        note(head);
+        let f =
+            "(param i32 i32 i32 i32) (result i32) local.get 3 local.get 2 local.get 0 local.get 1
+                 i32.add i32.xor i32.add";
+        let head = "i32.xor.rr+i32.add.rr";
+        let r = |a: i32, b: i32, c: i32, d: i32| I32(d.wrapping_add(c ^ a.wrapping_add(b)));
+        check(
+            f,
+            head,
+            &[(
+                vec![I32(i32::MAX), I32(1), I32(-1), I32(5)],
+                Ok(vec![r(i32::MAX, 1, -1, 5)]),
+            )],
+        );
+        note(head);
+        let f = "(param i32 i32 i32) (result i32) (local i32) local.get 2 local.get 0 local.get 1
+                 i32.xor i32.add local.set 3 local.get 0 i32.const 7 i32.rotl local.get 3 i32.xor";
+        let head = "i32.add.rr+i32.rotl.imm";
+        let r =
+            |a: i32, b: i32, c: i32| I32((a as u32).rotate_left(7) as i32 ^ c.wrapping_add(a ^ b));
+        check(
+            f,
+            head,
+            &[(
+                vec![I32(0x8000_0001u32 as i32), I32(3), I32(-9)],
+                Ok(vec![r(0x8000_0001u32 as i32, 3, -9)]),
+            )],
+        );
+        note(head);
+        let f =
+            "(param i32 i32) (result i32) local.get 1 local.get 0 i32.const 35 i32.shr_u i32.xor";
+        let head = "i32.shr_u.imm+i32.xor.rr";
+        check(
+            f,
+            head,
+            &[(
+                vec![I32(-16), I32(0x55)],
+                Ok(vec![I32(((-16i32 as u32) >> 3) as i32 ^ 0x55)]),
+            )],
+        );
+        note(head);
+
+        // A distance masked to 16 bits (wrapping below zero).
+        let f =
+            "(param i32 i32) (result i32) local.get 0 local.get 1 i32.sub i32.const 65535 i32.and
+                 local.get 0 i32.add";
+        let head = "i32.sub+i32.and.imm.rl";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(3), I32(5)], Ok(vec![I32(65534 + 3)])),
+                (
+                    vec![I32(0x12345), I32(0x45)],
+                    Ok(vec![I32(0x2300 + 0x12345)]),
+                ),
+            ],
+        );
+        note(head);
+
+        // `u16` loads at a bumped address: the add wraps at 32 bits before the offset
+        // is added; past the end traps.
+        let f = "(param i32 i32) (result i32) i32.const 0 i32.const 0xbeef i32.store16 offset=2
+                 local.get 0 local.get 1 i32.add i32.const 2 i32.add i32.load16_u";
+        let head = "i32.add.imm.rl+i32.load16_u.rp";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(0), I32(0)], Ok(vec![I32(0xbeef)])),
+                (vec![I32(-2), I32(0)], Ok(vec![I32(0)])),
+                (vec![I32(-4), I32(0)], oob.clone()),
+                (vec![I32(65530), I32(4)], oob.clone()),
+            ],
+        );
+        note(head);
+        let f = "(param i32) (result i32) i32.const 0 i32.const 0xcafe i32.store16 offset=6
+                 local.get 0 i32.const 6 i32.add i32.load16_u";
+        let head = "i32.add.imm+i32.load16_u.rp";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(0)], Ok(vec![I32(0xcafe)])),
+                (vec![I32(-6)], Ok(vec![I32(0)])),
+                (vec![I32(-7)], oob.clone()),
+                (vec![I32(65529)], oob.clone()),
+            ],
+        );
+        note(head);
+
+        // A compare feeding a `select` and a count.
+        let f =
+            "(param i32 i32 i32 i32) (result i32) local.get 2 local.get 3 local.get 0 local.get 1
+                 i32.add local.get 1 i32.lt_u select";
+        let head = "i32.lt_u.rl+select";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(1), I32(2), I32(10), I32(20)], Ok(vec![I32(20)])),
+                (vec![I32(-1), I32(2), I32(10), I32(20)], Ok(vec![I32(10)])),
+            ],
+        );
+        note(head);
+        let f =
+            "(param i32 i32 i32) (result i32) local.get 2 local.get 0 local.get 1 i32.lt_u i32.add";
+        let head = "i32.lt_u+i32.add.rr";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(1), I32(-1), I32(7)], Ok(vec![I32(8)])),
+                (vec![I32(-1), I32(1), I32(7)], Ok(vec![I32(7)])),
+            ],
+        );
+        note(head);
+
         // Every pair of the table was made and run above.
         for p in PAIRS {
             let m = p.head_mnemonic();
@@ -1999,6 +2215,66 @@ mod pairs {
         // Every iteration costs the same.
         assert_eq!((gas[0] - gas[1]) * 9, (gas[2] - gas[1]) * 7);
         assert_eq!(gas[0] - gas[1], (gas[3] - gas[1]) * 7);
+        note(head);
+
+        // A random byte stored: the high half of a product; a store past the end traps.
+        let m = 0x2545_f491_4f6c_dd1du64;
+        let f = "(param i32 i64 i64) (result i32) local.get 0 local.get 1 local.get 2 i64.xor
+                 i64.const 0x2545F4914F6CDD1D i64.mul i64.const 32 i64.shr_u i64.store8
+                 local.get 0 i32.load8_u";
+        let head = "i64.mul.rl+i64.shr_u.imm.rl+i64.store8.rv";
+        let byte = |a: u64, b: u64| I32((((a ^ b).wrapping_mul(m) >> 32) & 0xff) as i32);
+        check(
+            f,
+            head,
+            &[
+                (
+                    vec![I32(0), I64(0x0123_4567), I64(-1)],
+                    Ok(vec![byte(0x0123_4567, u64::MAX)]),
+                ),
+                (vec![I32(65535), I64(99), I64(3)], Ok(vec![byte(99, 3)])),
+                (
+                    vec![I32(65536), I64(99), I64(3)],
+                    Err(TrapKind::MemoryOutOfBounds),
+                ),
+            ],
+        );
+        note(head);
+
+        // A distance masked to 16 bits checked against a limit (both ways; the masked
+        // value is read after the branch).
+        let f = "(param i32 i32 i32) (result i32) (local i32) block local.get 0 local.get 1 i32.sub
+                 i32.const 65535 i32.and local.tee 3 local.get 2 i32.gt_u br_if 0 local.get 3 return end
+                 i32.const -1";
+        let head = "i32.sub+i32.and.imm.rl+br.i32.gt_u.rl";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(10), I32(3), I32(7)], Ok(vec![I32(7)])),
+                (vec![I32(10), I32(2), I32(7)], Ok(vec![I32(-1)])),
+                (vec![I32(3), I32(5), I32(65535)], Ok(vec![I32(65534)])),
+                (vec![I32(3), I32(5), I32(65533)], Ok(vec![I32(-1)])),
+            ],
+        );
+        note(head);
+
+        // An indexed `u16` load (`base + 2 * i`, wrapping at 32 bits); past the end traps.
+        let f = "(param i32 i32) (result i32) i32.const 0 i32.const 0xbeef i32.store16 offset=10
+                 local.get 1 local.get 0 i32.const 1 i32.shl i32.add i32.load16_u";
+        let head = "i32.shl.imm+i32.add.rr+i32.load16_u.rp";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(3), I32(4)], Ok(vec![I32(0xbeef)])),
+                (
+                    vec![I32(0x8000_0005u32 as i32), I32(0)],
+                    Ok(vec![I32(0xbeef)]),
+                ),
+                (vec![I32(0), I32(65535)], Err(TrapKind::MemoryOutOfBounds)),
+            ],
+        );
         note(head);
 
         // Every triple of the table was made and run above.
