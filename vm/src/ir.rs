@@ -348,6 +348,29 @@ macro_rules! for_each_instr {
             PairI32LtULSelect { dst: Slot, lhs: Slot, rhs: Slot } = "i32.lt_u.rl+select",
             /// `i32.lt_u` then `i32.add.rr` (pair head: a count of smaller elements).
             PairI32LtUI32AddR { dst: Slot, lhs: Slot, rhs: Slot } = "i32.lt_u+i32.add.rr",
+            /// `i32.add.imm` then `br.i32.lt_u.rl` (pair head: a loop's index bumped and
+            /// checked).
+            PairI32AddIBrI32LtUL { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+br.i32.lt_u.rl",
+            /// `i32.add.imm` then `br.i32.gt_u.imm.rl` (pair head: a count down checked).
+            PairI32AddIBrI32GtUIL { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+br.i32.gt_u.imm.rl",
+            /// `i32.rotl.imm` then `i32.rotl.imm` (pair head: two rotations of one word).
+            PairI32RotlII32RotlI { dst: Slot, lhs: Slot, imm: u32 } = "i32.rotl.imm+i32.rotl.imm",
+            /// `i32.add.rr` then `i32.add.imm.rl` (pair head).
+            PairI32AddRI32AddIL { dst: Slot, lhs: Slot, rhs: Slot } = "i32.add.rr+i32.add.imm.rl",
+            /// `i64.xor.rl` then `copy.rs` (pair head: a result kept in a second local).
+            PairI64XorLCopyS { dst: Slot, lhs: Slot, rhs: Slot } = "i64.xor.rl+copy.rs",
+            /// `const` then `br.i32.lt_u.imm` (pair head: an accumulator set before a
+            /// base-case test).
+            PairConstBrI32LtUI { dst: Slot, lo: u32, hi: u32 } = "const+br.i32.lt_u.imm",
+            /// `i64.extend_i32_u` then `i64.add.rr` (pair head).
+            PairI64ExtendI32UI64AddR { dst: Slot, src: Slot } = "i64.extend_i32_u+i64.add.rr",
+            /// `i32.add.imm` then `i32.load.rp` (pair head: a field of a pointer).
+            PairI32AddII32LoadP { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+i32.load.rp",
+            /// `i32.load` then `br_if_eqz.rc` (pair head: a null or zero test of a loaded
+            /// word).
+            PairI32LoadBrIfEqzC { dst: Slot, ptr: Slot, offset: u32 } = "i32.load+br_if_eqz.rc",
+            /// `i32.and.imm` then `br.i32.eq.rr` (pair head).
+            PairI32AndIBrI32EqR { dst: Slot, lhs: Slot, imm: u32 } = "i32.and.imm+br.i32.eq.rr",
             /// Triple heads (`docs/ir.md`, "Pairs"; the table `TRIPLES`): a pair head
             /// fused with the instruction after its partner, when translation finishes.
             /// The head has the first instruction's fields; its handler does the pair's
@@ -377,6 +400,20 @@ macro_rules! for_each_instr {
             /// `i32.shl.imm`, `i32.add.rr`, `i32.load16_u.rp` (triple head: an indexed
             /// `u16` load).
             TripleI32ShlII32AddRI32Load16UP { dst: Slot, lhs: Slot, imm: u32 } = "i32.shl.imm+i32.add.rr+i32.load16_u.rp",
+            /// `i32.add.imm`, `i32.add.imm`, `br.i32.ne.rr` (triple head: two counters
+            /// bumped, the loop closed on the second).
+            TripleI32AddII32AddIBrI32NeR { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+i32.add.imm+br.i32.ne.rr",
+            /// `i32.add`, `i32.load8_u.rp`, `br_if_nez.rc` (triple head: a byte flag
+            /// tested, the sieve's outer loop).
+            TripleI32AddI32Load8UPBrIfNezC { dst: Slot, lhs: Slot, rhs: Slot } = "i32.add+i32.load8_u.rp+br_if_nez.rc",
+            /// `i32.rotl.imm`, `i32.rotl.imm`, `i32.xor.rr` (triple head: SHA-256's sigma).
+            TripleI32RotlII32RotlII32XorR { dst: Slot, lhs: Slot, imm: u32 } = "i32.rotl.imm+i32.rotl.imm+i32.xor.rr",
+            /// `copy`, `copy`, `call_indirect` (triple head: two arguments moved, then the
+            /// call).
+            TripleCopyCopyCallIndirect { dst: Slot, src: Slot } = "copy+copy+call_indirect",
+            /// `i32.add.imm`, `i32.load.rp`, `i32.store.rv` (triple head: a word copied
+            /// from a field).
+            TripleI32AddII32LoadPI32StoreV { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+i32.load.rp+i32.store.rv",
 
             [binary]
             I32Add, I32AddL, I32AddR = "i32.add", I32Sub, I32SubL, I32SubR = "i32.sub", I32Mul, I32MulL, I32MulR = "i32.mul",
@@ -1174,7 +1211,7 @@ const fn triple(head: Tag, pair: Tag, third: Tag) -> Triple {
 /// Every triple head, chosen from a dispatch profile (`docs/performance.md`, eighteenth
 /// round): the multiply-add and its store in matmul's inner loop, nbody's velocity
 /// updates and distance terms, mandelbrot's escape test, the latch of a byte-copy loop.
-pub(crate) const TRIPLES: [Triple; 9] = [
+pub(crate) const TRIPLES: [Triple; 14] = [
     triple(
         Tag::TripleF64MulRF64AddRF64StoreV,
         Tag::PairF64MulRF64AddR,
@@ -1215,6 +1252,31 @@ pub(crate) const TRIPLES: [Triple; 9] = [
         Tag::TripleI32ShlII32AddRI32Load16UP,
         Tag::PairI32ShlII32AddR,
         Tag::I32Load16UP,
+    ),
+    triple(
+        Tag::TripleI32AddII32AddIBrI32NeR,
+        Tag::PairI32AddII32AddI,
+        Tag::BrI32NeR,
+    ),
+    triple(
+        Tag::TripleI32AddI32Load8UPBrIfNezC,
+        Tag::PairI32AddI32Load8UP,
+        Tag::BrIfNezC,
+    ),
+    triple(
+        Tag::TripleI32RotlII32RotlII32XorR,
+        Tag::PairI32RotlII32RotlI,
+        Tag::I32XorR,
+    ),
+    triple(
+        Tag::TripleCopyCopyCallIndirect,
+        Tag::PairCopyCopy,
+        Tag::CallIndirect,
+    ),
+    triple(
+        Tag::TripleI32AddII32LoadPI32StoreV,
+        Tag::PairI32AddII32LoadP,
+        Tag::I32StoreV,
     ),
 ];
 
@@ -1269,7 +1331,7 @@ const fn pair(head: Tag, first: Tag, partner: Tag) -> Pair {
 /// (`docs/performance.md`, eighth and tenth rounds): loop-closing adds with the branch on their
 /// result, address arithmetic and the access it feeds, dependent float and integer
 /// chains, moves.
-pub(crate) const PAIRS: [Pair; 59] = [
+pub(crate) const PAIRS: [Pair; 69] = [
     pair(Tag::PairI64AddRI64AddR, Tag::I64AddR, Tag::I64AddR),
     pair(Tag::PairI64AddI64AddR, Tag::I64Add, Tag::I64AddR),
     pair(Tag::PairI32AddII32AddI, Tag::I32AddI, Tag::I32AddI),
@@ -1337,6 +1399,20 @@ pub(crate) const PAIRS: [Pair; 59] = [
     pair(Tag::PairI32AddII32Load16UP, Tag::I32AddI, Tag::I32Load16UP),
     pair(Tag::PairI32LtULSelect, Tag::I32LtUL, Tag::Select),
     pair(Tag::PairI32LtUI32AddR, Tag::I32LtU, Tag::I32AddR),
+    pair(Tag::PairI32AddIBrI32LtUL, Tag::I32AddI, Tag::BrI32LtUL),
+    pair(Tag::PairI32AddIBrI32GtUIL, Tag::I32AddI, Tag::BrI32GtUIL),
+    pair(Tag::PairI32RotlII32RotlI, Tag::I32RotlI, Tag::I32RotlI),
+    pair(Tag::PairI32AddRI32AddIL, Tag::I32AddR, Tag::I32AddIL),
+    pair(Tag::PairI64XorLCopyS, Tag::I64XorL, Tag::CopyS),
+    pair(Tag::PairConstBrI32LtUI, Tag::Const, Tag::BrI32LtUI),
+    pair(
+        Tag::PairI64ExtendI32UI64AddR,
+        Tag::I64ExtendI32U,
+        Tag::I64AddR,
+    ),
+    pair(Tag::PairI32AddII32LoadP, Tag::I32AddI, Tag::I32LoadP),
+    pair(Tag::PairI32LoadBrIfEqzC, Tag::I32Load, Tag::BrIfEqzC),
+    pair(Tag::PairI32AndIBrI32EqR, Tag::I32AndI, Tag::BrI32EqR),
 ];
 
 /// The pair heads whose first result is not canonicalized: the partner consumes it with

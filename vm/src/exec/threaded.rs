@@ -1902,6 +1902,73 @@ triple_handler!(TripleI32SubI32AndILBrI32GtUL { dst, lhs, rhs } => result!(set!(
 triple_handler!(TripleI32ShlII32AddRI32Load16UP { dst, lhs, imm } => result!(set!(dst, u64::from(it::i32_shl(get!(lhs) as u32, imm))));
     I32AddR { dst, lhs, rhs } => |v| result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(get!(v) as u32))));
     I32Load16UP { dst, ptr, offset } => |w| load!(dst, w, offset, 2, |b| u64::from(u16::from_le_bytes(b))));
+pair_handler!(PairI32AddIBrI32LtUL { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
+    BrI32LtUL { lhs, rhs, offset, gas } => |v| br_cmp!(v, rhs, offset, gas, |a, b| (a as u32) < (b as u32)));
+pair_handler!(PairI32AddIBrI32GtUIL { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
+BrI32GtUIL { lhs, imm, offset, gas } => |v| {
+    let imm = Imm32(imm);
+    br_cmp!(v, imm, offset, gas, |a, b| (a as u32) > (b as u32))
+});
+pair_handler!(PairI32RotlII32RotlI { dst, lhs, imm } => result!(set!(dst, u64::from(it::i32_rotl(get!(lhs) as u32, imm))));
+I32RotlI { dst, lhs, imm } => |_v| {
+    let imm = Imm32(imm);
+    bin32!(dst, lhs, imm, |a, b| it::i32_rotl(a, b))
+});
+pair_handler!(PairI32AddRI32AddIL { dst, lhs, rhs } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(get!(REG) as u32))));
+I32AddIL { dst, lhs, imm } => |v| {
+    let imm = Imm32(imm);
+    bin32!(dst, v, imm, |a, b| a.wrapping_add(b))
+});
+pair_handler!(PairI64XorLCopyS { dst, lhs, rhs } => result!(set!(dst, get!(REG) ^ get!(rhs)));
+CopyS { dst, src } => |v| {
+    set!(dst, get!(v));
+    next!()
+});
+pair_handler!(PairConstBrI32LtUI { dst, lo, hi } => result!(set!(dst, (u64::from(hi) << 32) | u64::from(lo)));
+BrI32LtUI { lhs, imm, offset, gas } => |_v| {
+    let imm = Imm32(imm);
+    br_cmp!(lhs, imm, offset, gas, |a, b| (a as u32) < (b as u32))
+});
+pair_handler!(PairI64ExtendI32UI64AddR { dst, src } => result!(set!(dst, u64::from(get!(src) as u32)));
+    I64AddR { dst, lhs, rhs } => |v| bin64!(dst, lhs, v, |a, b| a.wrapping_add(b)));
+pair_handler!(PairI32AddII32LoadP { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
+    I32LoadP { dst, ptr, offset } => |v| load!(dst, v, offset, 4, |b| u64::from(u32::from_le_bytes(b))));
+pair_handler!(PairI32LoadBrIfEqzC { dst, ptr, offset } => result!(set!(dst, u64::from(u32::from_le_bytes(read_at!(ptr, offset, 4)))));
+BrIfEqzC { cond, offset, gas } => |v| {
+    if get!(v) as u32 == 0 {
+        charge!(u64::from(gas));
+        jump!(offset)
+    } else {
+        fall_through!()
+    }
+});
+pair_handler!(PairI32AndIBrI32EqR { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32) & imm)));
+    BrI32EqR { lhs, rhs, offset, gas } => |v| br_cmp!(lhs, v, offset, gas, |a, b| a as u32 == b as u32));
+triple_handler!(TripleI32AddII32AddIBrI32NeR { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
+    I32AddI { dst, lhs, imm } => |_v| result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
+    BrI32NeR { lhs, rhs, offset, gas } => |w| br_cmp!(lhs, w, offset, gas, |a, b| a as u32 != b as u32));
+triple_handler!(TripleI32AddI32Load8UPBrIfNezC { dst, lhs, rhs } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(get!(rhs) as u32))));
+    I32Load8UP { dst, ptr, offset } => |v| result!(set!(dst, u64::from(read_at!(v, offset, 1)[0])));
+BrIfNezC { cond, offset, gas } => |w| {
+    if get!(w) as u32 != 0 {
+        charge!(u64::from(gas));
+        jump!(offset)
+    } else {
+        fall_through!()
+    }
+});
+triple_handler!(TripleI32RotlII32RotlII32XorR { dst, lhs, imm } => result!(set!(dst, u64::from(it::i32_rotl(get!(lhs) as u32, imm))));
+    I32RotlI { dst, lhs, imm } => |_v| result!(set!(dst, u64::from(it::i32_rotl(get!(lhs) as u32, imm))));
+    I32XorR { dst, lhs, rhs } => |w| bin32!(dst, lhs, w, |a, b| a ^ b));
+triple_handler!(TripleCopyCopyCallIndirect { dst, src } => result!(set!(dst, get!(src)));
+Copy { dst, src } => |_v| {
+    set_slot!(dst, get!(src));
+    0
+};
+    CallIndirect { type_index, table, params, args } => |_w| call_indirect!(type_index, table, params, args));
+triple_handler!(TripleI32AddII32LoadPI32StoreV { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
+    I32LoadP { dst, ptr, offset } => |v| result!(set!(dst, u64::from(u32::from_le_bytes(read_at!(v, offset, 4)))));
+    I32StoreV { ptr, value, offset } => |w| store!(ptr, w, offset, |x| (x as u32).to_le_bytes()));
 triple_handler!(TripleI32AddICopyBr { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
 Copy { dst, src } => |_v| result!(set!(dst, get!(src)));
 Br { offset, gas } => |_w| {
@@ -2029,6 +2096,21 @@ macro_rules! handler_table {
             t[Tag::PairI32Load8UI32Store8V as usize] = PairI32Load8UI32Store8V;
             t[Tag::TripleI32AddICopyBr as usize] = TripleI32AddICopyBr;
             t[Tag::PairI32AddIConsumeGas as usize] = PairI32AddIConsumeGas;
+            t[Tag::TripleI32AddII32LoadPI32StoreV as usize] = TripleI32AddII32LoadPI32StoreV;
+            t[Tag::PairI32AddIBrI32LtUL as usize] = PairI32AddIBrI32LtUL;
+            t[Tag::PairI32AddIBrI32GtUIL as usize] = PairI32AddIBrI32GtUIL;
+            t[Tag::PairI32RotlII32RotlI as usize] = PairI32RotlII32RotlI;
+            t[Tag::PairI32AddRI32AddIL as usize] = PairI32AddRI32AddIL;
+            t[Tag::PairI64XorLCopyS as usize] = PairI64XorLCopyS;
+            t[Tag::PairConstBrI32LtUI as usize] = PairConstBrI32LtUI;
+            t[Tag::PairI64ExtendI32UI64AddR as usize] = PairI64ExtendI32UI64AddR;
+            t[Tag::PairI32AddII32LoadP as usize] = PairI32AddII32LoadP;
+            t[Tag::PairI32LoadBrIfEqzC as usize] = PairI32LoadBrIfEqzC;
+            t[Tag::PairI32AndIBrI32EqR as usize] = PairI32AndIBrI32EqR;
+            t[Tag::TripleI32AddII32AddIBrI32NeR as usize] = TripleI32AddII32AddIBrI32NeR;
+            t[Tag::TripleI32AddI32Load8UPBrIfNezC as usize] = TripleI32AddI32Load8UPBrIfNezC;
+            t[Tag::TripleI32RotlII32RotlII32XorR as usize] = TripleI32RotlII32RotlII32XorR;
+            t[Tag::TripleCopyCopyCallIndirect as usize] = TripleCopyCopyCallIndirect;
             t[Tag::PairI64ShrUII64XorL as usize] = PairI64ShrUII64XorL;
             t[Tag::PairI64ShrUILI64XorL as usize] = PairI64ShrUILI64XorL;
             t[Tag::PairI64ShlILI64XorL as usize] = PairI64ShlILI64XorL;

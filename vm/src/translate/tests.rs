@@ -1612,15 +1612,16 @@ mod pairs {
             ],
         );
         note("i32.load+i32.add.rl");
-        let f = "(param i32 i32) (result i32) local.get 0 i32.const 99 i32.store offset=4
-                 local.get 1 local.get 0 i32.const 4 i32.add i32.load i32.store
+        let f = "(param i32 i32 i32) (result i32) local.get 0 i32.const 99 i32.store offset=4
+                 local.get 1 local.get 0 local.get 2 i32.add i32.load i32.store
                  local.get 1 i32.load";
         check(
             f,
             "i32.load.rp+i32.store.rv",
             &[
-                (vec![I32(0), I32(100)], Ok(vec![I32(99)])),
-                (vec![I32(0), I32(65533)], oob.clone()),
+                (vec![I32(0), I32(100), I32(4)], Ok(vec![I32(99)])),
+                (vec![I32(0), I32(65533), I32(4)], oob.clone()),
+                (vec![I32(0), I32(100), I32(65533)], oob.clone()),
             ],
         );
         note("i32.load.rp+i32.store.rv");
@@ -2066,6 +2067,150 @@ mod pairs {
         );
         note(head);
 
+        // Loops closed on a bumped index: up to a limit, and down to 1.
+        let f = "(param i32 i32) (result i32) loop local.get 0 i32.const 3 i32.add local.tee 0
+                 local.get 1 i32.lt_u br_if 0 end local.get 0";
+        let head = "i32.add.imm+br.i32.lt_u.rl";
+        let gas = check(
+            f,
+            head,
+            &[
+                (vec![I32(0), I32(10)], Ok(vec![I32(12)])),
+                (vec![I32(5), I32(3)], Ok(vec![I32(8)])),
+                (vec![I32(0), I32(9)], Ok(vec![I32(9)])),
+                (vec![I32(-5), I32(10)], Ok(vec![I32(-2)])),
+            ],
+        );
+        // 4 iterations, then 1, 3 and 1 (the same cost each).
+        assert_eq!((gas[0] - gas[1]) * 2, (gas[2] - gas[1]) * 3);
+        note(head);
+        let f = "(param i32) (result i32) loop local.get 0 i32.const -2 i32.add local.tee 0
+                 i32.const 1 i32.gt_u br_if 0 end local.get 0";
+        let head = "i32.add.imm+br.i32.gt_u.imm.rl";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(10)], Ok(vec![I32(0)])),
+                (vec![I32(9)], Ok(vec![I32(1)])),
+                (vec![I32(3)], Ok(vec![I32(1)])),
+            ],
+        );
+        note(head);
+
+        // Two rotations of one word, added.
+        let f = "(param i32) (result i32) local.get 0 i32.const 7 i32.rotl local.get 0 i32.const 13
+                 i32.rotl i32.add";
+        let head = "i32.rotl.imm+i32.rotl.imm";
+        let x = 0x8765_4321u32;
+        check(
+            f,
+            head,
+            &[(
+                vec![I32(x as i32)],
+                Ok(vec![I32(
+                    x.rotate_left(7).wrapping_add(x.rotate_left(13)) as i32
+                )]),
+            )],
+        );
+        note(head);
+        let f =
+            "(param i32 i32 i32) (result i32) local.get 2 local.get 0 local.get 1 i32.mul i32.add
+                 i32.const 1116352408 i32.add";
+        let head = "i32.add.rr+i32.add.imm.rl";
+        let r = |a: i32, b: i32, c: i32| {
+            I32(c
+                .wrapping_add(a.wrapping_mul(b))
+                .wrapping_add(1_116_352_408))
+        };
+        check(
+            f,
+            head,
+            &[(
+                vec![I32(3), I32(-5), I32(i32::MAX)],
+                Ok(vec![r(3, -5, i32::MAX)]),
+            )],
+        );
+        note(head);
+        let f = "(param i64 i64 i64) (result i64) (local i64 i64) local.get 0 local.get 1 i64.and
+                 local.get 2 i64.xor local.tee 3 local.set 4 local.get 3 local.get 4 i64.sub
+                 local.get 4 i64.add";
+        let head = "i64.xor.rl+copy.rs";
+        check(
+            f,
+            head,
+            &[(vec![I64(0xff), I64(0x0f), I64(0x100)], Ok(vec![I64(0x10f)]))],
+        );
+        note(head);
+
+        // A local set before a base-case test, both ways.
+        let f = "(param i32) (result i64) (local i64) i64.const 7 local.set 1 block local.get 0
+                 i32.const 2 i32.lt_u br_if 0 local.get 1 i64.const 5 i64.add local.set 1 end
+                 local.get 1";
+        let head = "const+br.i32.lt_u.imm";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(1)], Ok(vec![I64(7)])),
+                (vec![I32(2)], Ok(vec![I64(12)])),
+                (vec![I32(-1)], Ok(vec![I64(12)])),
+            ],
+        );
+        note(head);
+        let f = "(param i32 i64) (result i64) local.get 1 local.get 0 i64.extend_i32_u i64.add";
+        let head = "i64.extend_i32_u+i64.add.rr";
+        check(
+            f,
+            head,
+            &[(vec![I32(-1), I64(5)], Ok(vec![I64(0xffff_ffff + 5)]))],
+        );
+        note(head);
+
+        // A field at a pointer, and a loaded word tested for zero; past the end traps.
+        let f = "(param i32) (result i32) i32.const 0 i32.const 0x12345678 i32.store offset=8
+                 local.get 0 i32.const 8 i32.add i32.load";
+        let head = "i32.add.imm+i32.load.rp";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(0)], Ok(vec![I32(0x1234_5678)])),
+                (vec![I32(-8)], Ok(vec![I32(0)])),
+                (vec![I32(-9)], oob.clone()),
+                (vec![I32(65524)], Ok(vec![I32(0)])),
+                (vec![I32(65525)], oob.clone()),
+            ],
+        );
+        note(head);
+        let f =
+            "(param i32) (result i32) i32.const 0 i32.const 9 i32.store offset=4 block local.get 0
+                 i32.load i32.eqz br_if 0 i32.const 1 return end i32.const 0";
+        let head = "i32.load+br_if_eqz.rc";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(4)], Ok(vec![I32(1)])),
+                (vec![I32(0)], Ok(vec![I32(0)])),
+                (vec![I32(65533)], oob.clone()),
+            ],
+        );
+        note(head);
+        let f =
+            "(param i32 i32) (result i32) block local.get 1 local.get 0 i32.const 0xffff i32.and
+                 i32.eq br_if 0 i32.const 1 return end i32.const 0";
+        let head = "i32.and.imm+br.i32.eq.rr";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(0x12345), I32(0x2345)], Ok(vec![I32(0)])),
+                (vec![I32(0x12345), I32(0x12345)], Ok(vec![I32(1)])),
+            ],
+        );
+        note(head);
+
         // Every pair of the table was made and run above.
         for p in PAIRS {
             let m = p.head_mnemonic();
@@ -2275,6 +2420,98 @@ mod pairs {
                     Ok(vec![I32(0xbeef)]),
                 ),
                 (vec![I32(0), I32(65535)], Err(TrapKind::MemoryOutOfBounds)),
+            ],
+        );
+        note(head);
+
+        // Two counters bumped, the loop closed on the second.
+        let f = "(param i32) (result i32) (local i32 i32) loop local.get 1 i32.const 2 i32.add
+                 local.set 1 local.get 0 local.get 2 i32.const 1 i32.add local.tee 2 i32.ne br_if 0
+                 end local.get 1";
+        let head = "i32.add.imm+i32.add.imm+br.i32.ne.rr";
+        let gas = check(
+            f,
+            head,
+            &[
+                (vec![I32(1)], Ok(vec![I32(2)])),
+                (vec![I32(3)], Ok(vec![I32(6)])),
+                (vec![I32(5)], Ok(vec![I32(10)])),
+            ],
+        );
+        assert_eq!(gas[1] - gas[0], gas[2] - gas[1]);
+        note(head);
+
+        // A byte flag tested (both ways, wrapping address); past the end traps.
+        let f = "(param i32 i32) (result i32) i32.const 0 i32.const 0x100 i32.store16 offset=6 block
+                 local.get 0 local.get 1 i32.add i32.load8_u br_if 0 i32.const 5 return end i32.const 9";
+        let head = "i32.add+i32.load8_u.rp+br_if_nez.rc";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(3), I32(4)], Ok(vec![I32(9)])),
+                (vec![I32(0), I32(0)], Ok(vec![I32(5)])),
+                (vec![I32(-1), I32(8)], Ok(vec![I32(9)])),
+                (vec![I32(65535), I32(1)], Err(TrapKind::MemoryOutOfBounds)),
+            ],
+        );
+        note(head);
+
+        // SHA-256's sigma: two rotations xored.
+        let f =
+            "(param i32) (result i32) local.get 0 i32.const 30 i32.rotl local.get 0 i32.const 19
+                 i32.rotl i32.xor";
+        let head = "i32.rotl.imm+i32.rotl.imm+i32.xor.rr";
+        let x = 0x8765_4321u32;
+        check(
+            f,
+            head,
+            &[(
+                vec![I32(x as i32)],
+                Ok(vec![I32((x.rotate_left(30) ^ x.rotate_left(19)) as i32)]),
+            )],
+        );
+        note(head);
+
+        // Two arguments moved, then an indirect call through a computed index: each
+        // entry, a function of another type, an index past the table.
+        let f =
+            "(param i32 i32) (result i32) local.get 1 local.get 0 local.get 0 i32.const 3 i32.and
+                 call_indirect (param i32 i32) (result i32))
+                 (table 3 funcref) (elem (i32.const 0) 1 2 3)
+                 (func (param i32 i32) (result i32) local.get 0 local.get 1 i32.sub)
+                 (func (param i32 i32) (result i32) local.get 0 local.get 1 i32.mul)
+                 (func (param i32) (result i32) local.get 0";
+        let head = "copy+copy+call_indirect";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(4), I32(10)], Ok(vec![I32(6)])),
+                (vec![I32(5), I32(-3)], Ok(vec![I32(-15)])),
+                (
+                    vec![I32(6), I32(1)],
+                    Err(TrapKind::IndirectCallTypeMismatch),
+                ),
+                (vec![I32(7), I32(1)], Err(TrapKind::TableOutOfBounds)),
+            ],
+        );
+        note(head);
+
+        // A word copied from a field of one pointer to another; either access past the
+        // end traps (the store after the load's slot write).
+        let f = "(param i32 i32) (result i32) local.get 0 i32.const 99 i32.store offset=4
+                 local.get 1 local.get 0 i32.const 4 i32.add i32.load i32.store
+                 local.get 1 i32.load";
+        let head = "i32.add.imm+i32.load.rp+i32.store.rv";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(0), I32(100)], Ok(vec![I32(99)])),
+                (vec![I32(8), I32(8)], Ok(vec![I32(99)])),
+                (vec![I32(0), I32(65533)], Err(TrapKind::MemoryOutOfBounds)),
+                (vec![I32(65532), I32(0)], Err(TrapKind::MemoryOutOfBounds)),
             ],
         );
         note(head);
