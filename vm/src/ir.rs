@@ -371,6 +371,12 @@ macro_rules! for_each_instr {
             PairI32LoadBrIfEqzC { dst: Slot, ptr: Slot, offset: u32 } = "i32.load+br_if_eqz.rc",
             /// `i32.and.imm` then `br.i32.eq.rr` (pair head).
             PairI32AndIBrI32EqR { dst: Slot, lhs: Slot, imm: u32 } = "i32.and.imm+br.i32.eq.rr",
+            /// `f64.sqrt.rs` then `f64.mul.rr` (pair head: `d * sqrt(d)`, nbody).
+            PairF64SqrtSF64MulR { dst: Slot, src: Slot } = "f64.sqrt.rs+f64.mul.rr",
+            /// `f64.mul.rl` then `f64.mul.rr` (pair head).
+            PairF64MulLF64MulR { dst: Slot, lhs: Slot, rhs: Slot } = "f64.mul.rl+f64.mul.rr",
+            /// `f64.load` then `f64.mul` (pair head: a load beside an independent product).
+            PairF64LoadF64Mul { dst: Slot, ptr: Slot, offset: u32 } = "f64.load+f64.mul",
             /// Triple heads (`docs/ir.md`, "Pairs"; the table `TRIPLES`): a pair head
             /// fused with the instruction after its partner, when translation finishes.
             /// The head has the first instruction's fields; its handler does the pair's
@@ -414,6 +420,12 @@ macro_rules! for_each_instr {
             /// `i32.add.imm`, `i32.load.rp`, `i32.store.rv` (triple head: a word copied
             /// from a field).
             TripleI32AddII32LoadPI32StoreV { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+i32.load.rp+i32.store.rv",
+            /// `i32.add.imm`, `f64.load.rp`, `f64.sub.rr` (triple head: a coordinate of
+            /// another body loaded and subtracted, nbody).
+            TripleI32AddIF64LoadPF64SubR { dst: Slot, lhs: Slot, imm: u32 } = "i32.add.imm+f64.load.rp+f64.sub.rr",
+            /// `f64.load`, `f64.mul`, `f64.mul.rr` (triple head: a velocity loaded beside
+            /// `m * d * mag`, nbody).
+            TripleF64LoadF64MulF64MulR { dst: Slot, ptr: Slot, offset: u32 } = "f64.load+f64.mul+f64.mul.rr",
 
             [binary]
             I32Add, I32AddL, I32AddR = "i32.add", I32Sub, I32SubL, I32SubR = "i32.sub", I32Mul, I32MulL, I32MulR = "i32.mul",
@@ -1211,7 +1223,7 @@ const fn triple(head: Tag, pair: Tag, third: Tag) -> Triple {
 /// Every triple head, chosen from a dispatch profile (`docs/performance.md`, eighteenth
 /// round): the multiply-add and its store in matmul's inner loop, nbody's velocity
 /// updates and distance terms, mandelbrot's escape test, the latch of a byte-copy loop.
-pub(crate) const TRIPLES: [Triple; 14] = [
+pub(crate) const TRIPLES: [Triple; 16] = [
     triple(
         Tag::TripleF64MulRF64AddRF64StoreV,
         Tag::PairF64MulRF64AddR,
@@ -1278,6 +1290,16 @@ pub(crate) const TRIPLES: [Triple; 14] = [
         Tag::PairI32AddII32LoadP,
         Tag::I32StoreV,
     ),
+    triple(
+        Tag::TripleI32AddIF64LoadPF64SubR,
+        Tag::PairI32AddIF64LoadP,
+        Tag::F64SubR,
+    ),
+    triple(
+        Tag::TripleF64LoadF64MulF64MulR,
+        Tag::PairF64LoadF64Mul,
+        Tag::F64MulR,
+    ),
 ];
 
 /// Per pair head: the index in `TRIPLES + 1` of the triple it starts (0: none; at
@@ -1331,7 +1353,7 @@ const fn pair(head: Tag, first: Tag, partner: Tag) -> Pair {
 /// (`docs/performance.md`, eighth and tenth rounds): loop-closing adds with the branch on their
 /// result, address arithmetic and the access it feeds, dependent float and integer
 /// chains, moves.
-pub(crate) const PAIRS: [Pair; 69] = [
+pub(crate) const PAIRS: [Pair; 72] = [
     pair(Tag::PairI64AddRI64AddR, Tag::I64AddR, Tag::I64AddR),
     pair(Tag::PairI64AddI64AddR, Tag::I64Add, Tag::I64AddR),
     pair(Tag::PairI32AddII32AddI, Tag::I32AddI, Tag::I32AddI),
@@ -1413,6 +1435,9 @@ pub(crate) const PAIRS: [Pair; 69] = [
     pair(Tag::PairI32AddII32LoadP, Tag::I32AddI, Tag::I32LoadP),
     pair(Tag::PairI32LoadBrIfEqzC, Tag::I32Load, Tag::BrIfEqzC),
     pair(Tag::PairI32AndIBrI32EqR, Tag::I32AndI, Tag::BrI32EqR),
+    pair(Tag::PairF64SqrtSF64MulR, Tag::F64SqrtS, Tag::F64MulR),
+    pair(Tag::PairF64MulLF64MulR, Tag::F64MulL, Tag::F64MulR),
+    pair(Tag::PairF64LoadF64Mul, Tag::F64Load, Tag::F64Mul),
 ];
 
 /// The pair heads whose first result is not canonicalized: the partner consumes it with

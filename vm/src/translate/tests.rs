@@ -2211,6 +2211,61 @@ mod pairs {
         );
         note(head);
 
+        // nbody's `d * sqrt(d)`, a product of a product, a load beside a product (NaN
+        // operands give the canonical NaN; a load past the end traps).
+        let bits = |v: f64| F64(v.to_bits());
+        let f =
+            "(param f64 f64) (result f64) (local f64) local.get 0 local.get 1 f64.add local.tee 2
+                 local.get 2 f64.sqrt f64.mul";
+        let head = "f64.sqrt.rs+f64.mul.rr";
+        check(
+            f,
+            head,
+            &[
+                (vec![bits(3.0), bits(6.0)], Ok(vec![bits(27.0)])),
+                (vec![bits(-4.0), bits(0.0)], Ok(vec![F64(canon(f64::NAN))])),
+                (
+                    vec![F64(ODD_NAN), bits(1.0)],
+                    Ok(vec![F64(canon(f64::NAN))]),
+                ),
+            ],
+        );
+        note(head);
+        let f = "(param f64 f64 f64 f64) (result f64) local.get 2 local.get 0 local.get 1 f64.add
+                 local.get 3 f64.mul f64.mul";
+        let head = "f64.mul.rl+f64.mul.rr";
+        check(
+            f,
+            head,
+            &[
+                (
+                    vec![bits(1.5), bits(0.5), bits(-3.0), bits(4.0)],
+                    Ok(vec![bits(-24.0)]),
+                ),
+                (
+                    vec![bits(f64::INFINITY), bits(0.0), bits(1.0), bits(0.0)],
+                    Ok(vec![F64(canon(f64::NAN))]),
+                ),
+            ],
+        );
+        note(head);
+        let f = "(param i32 f64 f64) (result f64) i32.const 0 f64.const 2.5 f64.store
+                 local.get 0 f64.load local.get 1 local.get 2 f64.mul f64.add";
+        let head = "f64.load+f64.mul";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(0), bits(2.0), bits(-3.0)], Ok(vec![bits(-3.5)])),
+                (
+                    vec![I32(0), F64(ODD_NAN), bits(1.0)],
+                    Ok(vec![F64(canon(f64::NAN))]),
+                ),
+                (vec![I32(65529), bits(2.0), bits(3.0)], oob.clone()),
+            ],
+        );
+        note(head);
+
         // Every pair of the table was made and run above.
         for p in PAIRS {
             let m = p.head_mnemonic();
@@ -2512,6 +2567,48 @@ mod pairs {
                 (vec![I32(8), I32(8)], Ok(vec![I32(99)])),
                 (vec![I32(0), I32(65533)], Err(TrapKind::MemoryOutOfBounds)),
                 (vec![I32(65532), I32(0)], Err(TrapKind::MemoryOutOfBounds)),
+            ],
+        );
+        note(head);
+
+        // nbody: a coordinate of another body loaded and subtracted (wrapping address,
+        // past the end traps); a velocity loaded beside `m * d * mag`.
+        let f = "(param i32 f64) (result f64) i32.const 0 f64.const 2.5 f64.store offset=56
+                 local.get 1 local.get 0 i32.const 56 i32.add f64.load f64.sub";
+        let head = "i32.add.imm+f64.load.rp+f64.sub.rr";
+        check(
+            f,
+            head,
+            &[
+                (vec![I32(0), bits(1.0)], Ok(vec![bits(-1.5)])),
+                (vec![I32(-56), bits(1.0)], Ok(vec![bits(1.0)])),
+                (vec![I32(0), F64(ODD_NAN)], Ok(vec![nan])),
+                (
+                    vec![I32(65480), bits(1.0)],
+                    Err(TrapKind::MemoryOutOfBounds),
+                ),
+            ],
+        );
+        note(head);
+        let f = "(param i32 f64 f64 f64) (result f64) i32.const 0 f64.const 2.5 f64.store
+                 local.get 0 f64.load local.get 3 local.get 1 local.get 2 f64.mul f64.mul f64.sub";
+        let head = "f64.load+f64.mul+f64.mul.rr";
+        check(
+            f,
+            head,
+            &[
+                (
+                    vec![I32(0), bits(2.0), bits(3.0), bits(0.5)],
+                    Ok(vec![bits(-0.5)]),
+                ),
+                (
+                    vec![I32(0), F64(ODD_NAN), bits(3.0), bits(0.5)],
+                    Ok(vec![nan]),
+                ),
+                (
+                    vec![I32(65529), bits(2.0), bits(3.0), bits(0.5)],
+                    Err(TrapKind::MemoryOutOfBounds),
+                ),
             ],
         );
         note(head);
