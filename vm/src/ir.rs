@@ -1221,8 +1221,10 @@ const fn triple(head: Tag, pair: Tag, third: Tag) -> Triple {
 }
 
 /// Every triple head, chosen from a dispatch profile (`docs/performance.md`, eighteenth
-/// round): the multiply-add and its store in matmul's inner loop, nbody's velocity
-/// updates and distance terms, mandelbrot's escape test, the latch of a byte-copy loop.
+/// and nineteenth rounds): the multiply-add and its store in matmul's inner loop,
+/// nbody's velocity updates and distance terms, mandelbrot's escape test, the latch of a
+/// byte-copy loop; a random byte stored, DEFLATE's match search, the sieve's outer loop,
+/// SHA-256's sigma, argument moves before `call_indirect`, a word copied from a field.
 pub(crate) const TRIPLES: [Triple; 16] = [
     triple(
         Tag::TripleF64MulRF64AddRF64StoreV,
@@ -1350,9 +1352,9 @@ const fn pair(head: Tag, first: Tag, partner: Tag) -> Pair {
 }
 
 /// Every pair head, chosen by their share of dispatches over the benchmark suite
-/// (`docs/performance.md`, eighth and tenth rounds): loop-closing adds with the branch on their
-/// result, address arithmetic and the access it feeds, dependent float and integer
-/// chains, moves.
+/// (`docs/performance.md`, eighth, tenth and nineteenth rounds): loop-closing adds with
+/// the branch on their result, address arithmetic and the access it feeds, dependent
+/// float and integer chains (xorshift, SHA-256, Keccak), branchless compares, moves.
 pub(crate) const PAIRS: [Pair; 72] = [
     pair(Tag::PairI64AddRI64AddR, Tag::I64AddR, Tag::I64AddR),
     pair(Tag::PairI64AddI64AddR, Tag::I64Add, Tag::I64AddR),
