@@ -669,6 +669,20 @@ macro_rules! handler {
                     dispatch!(unsafe { ip.add(2) })
                 }};
             }
+            /// `select`: `dst = cond != 0 ? if_true : if_false`, the last from the
+            /// `arg` word after this instruction; continues after it.
+            macro_rules! select {
+                ($dst:ident, $cond:ident, $if_true:ident) => {{
+                    // `select` is followed by its `arg` (verified), which never ends the
+                    // code.
+                    let Instr::Arg { slot: if_false } = following!() else {
+                        stop!(TrapKind::Unreachable)
+                    };
+                    let v = if get!($cond) as u32 != 0 { get!($if_true) } else { get!(if_false) };
+                    set!($dst, v);
+                    skip_arg!()
+                }};
+            }
             /// The run's context, `&mut Cx`.
             macro_rules! ctx {
                 () => {
@@ -999,16 +1013,29 @@ macro_rules! handler {
                 }};
             }
             /// Fused compare and branch: charges `$gas` and jumps when `$e` holds.
+            /// Takes this instruction's branch: its gas `$gas` charged, then the jump by
+            /// `$offset` (`br`, and every branch taken).
+            macro_rules! take_branch {
+                ($offset:ident, $gas:ident) => {{
+                    charge!(u64::from($gas));
+                    jump!($offset)
+                }};
+            }
+            /// Takes the branch when `$taken`, else falls through.
+            macro_rules! branch_if {
+                ($taken:expr, $offset:ident, $gas:ident) => {{
+                    if $taken {
+                        take_branch!($offset, $gas)
+                    } else {
+                        fall_through!()
+                    }
+                }};
+            }
             macro_rules! br_cmp {
                 ($lhs:ident, $rhs:ident, $offset:ident, $gas:ident, |$a:ident, $b:ident| $e:expr) => {{
                     let $a = get!($lhs);
                     let $b = get!($rhs);
-                    if $e {
-                        charge!(u64::from($gas));
-                        jump!($offset)
-                    } else {
-                        fall_through!()
-                    }
+                    branch_if!($e, $offset, $gas)
                 }};
             }
             /// The `$n` bytes at `ptr + offset` (bounds rule: `access_start`; traps when
@@ -1225,35 +1252,10 @@ handler!(Const { dst, lo, hi } => {
     set!(dst, (u64::from(hi) << 32) | u64::from(lo));
     next!()
 });
-handler!(Select { dst, cond, if_true } => {
-    // `select` is followed by its `arg` (verified), which never ends the code.
-    let Instr::Arg { slot: if_false } = following!() else {
-        stop!(TrapKind::Unreachable)
-    };
-    let v = if get!(cond) as u32 != 0 { get!(if_true) } else { get!(if_false) };
-    set!(dst, v);
-    skip_arg!()
-});
-handler!(Br { offset, gas } => {
-    charge!(u64::from(gas));
-    jump!(offset)
-});
-handler!(BrIfNez { cond, offset, gas } => {
-    if get!(cond) as u32 != 0 {
-        charge!(u64::from(gas));
-        jump!(offset)
-    } else {
-        fall_through!()
-    }
-});
-handler!(BrIfEqz { cond, offset, gas } => {
-    if get!(cond) as u32 == 0 {
-        charge!(u64::from(gas));
-        jump!(offset)
-    } else {
-        fall_through!()
-    }
-});
+handler!(Select { dst, cond, if_true } => select!(dst, cond, if_true));
+handler!(Br { offset, gas } => take_branch!(offset, gas));
+handler!(BrIfNez { cond, offset, gas } => branch_if!(get!(cond) as u32 != 0, offset, gas));
+handler!(BrIfEqz { cond, offset, gas } => branch_if!(get!(cond) as u32 == 0, offset, gas));
 handler!(RefIsNull { dst, src } => {
     set!(dst, u64::from(get!(src) == NULL_REF));
     next!()
@@ -1576,8 +1578,7 @@ handler!(BrTable { index, len } => {
     // SAFETY: as above.
     if let Instr::Br { offset, gas } = unsafe { (*entry).instr } {
         move_to!(entry);
-        charge!(u64::from(gas));
-        jump!(offset)
+        take_branch!(offset, gas)
     }
     dispatch!(entry)
 });
@@ -1621,22 +1622,8 @@ handler!(CopyS { dst, src } => {
     next!()
 });
 handler!(F64MulSq { dst, lhs, rhs } => bin64!(dst, REG, REG, |a, b| fl::f64_mul(a, b)));
-handler!(BrIfNezC { cond, offset, gas } => {
-    if get!(REG) as u32 != 0 {
-        charge!(u64::from(gas));
-        jump!(offset)
-    } else {
-        fall_through!()
-    }
-});
-handler!(BrIfEqzC { cond, offset, gas } => {
-    if get!(REG) as u32 == 0 {
-        charge!(u64::from(gas));
-        jump!(offset)
-    } else {
-        fall_through!()
-    }
-});
+handler!(BrIfNezC { cond, offset, gas } => branch_if!(get!(REG) as u32 != 0, offset, gas));
+handler!(BrIfEqzC { cond, offset, gas } => branch_if!(get!(REG) as u32 == 0, offset, gas));
 
 /// The handler of pair head `$head` (`docs/ir.md`, "Pairs"): `$first` does the first
 /// instruction's work (the head's fields are its fields; it writes its result with
@@ -1737,14 +1724,7 @@ BrI32NeIL { lhs, imm, offset, gas } => |v| {
     br_cmp!(v, imm, offset, gas, |a, b| a as u32 != b as u32)
 });
 pair_handler!(PairI32AddIBrIfNezC { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
-BrIfNezC { cond, offset, gas } => |v| {
-    if get!(v) as u32 != 0 {
-        charge!(u64::from(gas));
-        jump!(offset)
-    } else {
-        fall_through!()
-    }
-});
+BrIfNezC { cond, offset, gas } => |v| branch_if!(get!(v) as u32 != 0, offset, gas));
 pair_handler!(PairF64AddRF64StoreV { dst, lhs, rhs } => result!(set!(dst, fl::f64_add(get!(lhs), get!(REG))));
     F64StoreV { ptr, value, offset } => |v| store!(ptr, v, offset, |x| x.to_le_bytes()));
 pair_handler!(PairI32AddIF64LoadP { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
@@ -1830,15 +1810,9 @@ pair_handler!(PairCopyCallIndirect { dst, src } => {
 pair_handler!(PairF64SubRF64StoreV { dst, lhs, rhs } => result!(set!(dst, fl::f64_sub(get!(lhs), get!(REG))));
     F64StoreV { ptr, value, offset } => |v| store!(ptr, v, offset, |x| x.to_le_bytes()));
 pair_handler!(PairCopyBr { dst, src } => result!(set!(dst, get!(src)));
-Br { offset, gas } => |_v| {
-    charge!(u64::from(gas));
-    jump!(offset)
-});
+Br { offset, gas } => |_v| take_branch!(offset, gas));
 pair_handler!(PairConstBr { dst, lo, hi } => result!(set!(dst, (u64::from(hi) << 32) | u64::from(lo)));
-Br { offset, gas } => |_v| {
-    charge!(u64::from(gas));
-    jump!(offset)
-});
+Br { offset, gas } => |_v| take_branch!(offset, gas));
 pair_handler!(PairI32Load8UI32Store8V { dst, ptr, offset } => result!(set!(dst, u64::from(read_at!(ptr, offset, 1)[0])));
     I32Store8V { ptr, value, offset } => |v| store!(ptr, v, offset, |x| [x as u8]));
 pair_handler!(PairI32AddIConsumeGas { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
@@ -1882,15 +1856,7 @@ pair_handler!(PairI32AddILI32Load16UP { dst, lhs, imm } => result!(set!(dst, u64
 pair_handler!(PairI32AddII32Load16UP { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
     I32Load16UP { dst, ptr, offset } => |v| load!(dst, v, offset, 2, |b| u64::from(u16::from_le_bytes(b))));
 pair_handler!(PairI32LtULSelect { dst, lhs, rhs } => result!(set!(dst, u64::from((get!(REG) as u32) < (get!(rhs) as u32))));
-Select { dst, cond, if_true } => |_v| {
-    // `select` is followed by its `arg` (verified), which never ends the code.
-    let Instr::Arg { slot: if_false } = following!() else {
-        stop!(TrapKind::Unreachable)
-    };
-    let v = if get!(cond) as u32 != 0 { get!(if_true) } else { get!(if_false) };
-    set!(dst, v);
-    skip_arg!()
-});
+Select { dst, cond, if_true } => |_v| select!(dst, cond, if_true));
 pair_handler!(PairI32LtUI32AddR { dst, lhs, rhs } => result!(set!(dst, u64::from((get!(lhs) as u32) < (get!(rhs) as u32))));
     I32AddR { dst, lhs, rhs } => |v| bin32!(dst, lhs, v, |a, b| a.wrapping_add(b)));
 triple_handler!(TripleI64MulLI64ShrUILI64Store8V { dst, lhs, rhs } => result!(set!(dst, get!(REG).wrapping_mul(get!(rhs))));
@@ -1934,14 +1900,7 @@ pair_handler!(PairI64ExtendI32UI64AddR { dst, src } => result!(set!(dst, u64::fr
 pair_handler!(PairI32AddII32LoadP { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
     I32LoadP { dst, ptr, offset } => |v| load!(dst, v, offset, 4, |b| u64::from(u32::from_le_bytes(b))));
 pair_handler!(PairI32LoadBrIfEqzC { dst, ptr, offset } => result!(set!(dst, u64::from(u32::from_le_bytes(read_at!(ptr, offset, 4)))));
-BrIfEqzC { cond, offset, gas } => |v| {
-    if get!(v) as u32 == 0 {
-        charge!(u64::from(gas));
-        jump!(offset)
-    } else {
-        fall_through!()
-    }
-});
+BrIfEqzC { cond, offset, gas } => |v| branch_if!(get!(v) as u32 == 0, offset, gas));
 pair_handler!(PairI32AndIBrI32EqR { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32) & imm)));
     BrI32EqR { lhs, rhs, offset, gas } => |v| br_cmp!(lhs, v, offset, gas, |a, b| a as u32 == b as u32));
 triple_handler!(TripleI32AddII32AddIBrI32NeR { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
@@ -1949,14 +1908,7 @@ triple_handler!(TripleI32AddII32AddIBrI32NeR { dst, lhs, imm } => result!(set!(d
     BrI32NeR { lhs, rhs, offset, gas } => |w| br_cmp!(lhs, w, offset, gas, |a, b| a as u32 != b as u32));
 triple_handler!(TripleI32AddI32Load8UPBrIfNezC { dst, lhs, rhs } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(get!(rhs) as u32))));
     I32Load8UP { dst, ptr, offset } => |v| result!(set!(dst, u64::from(read_at!(v, offset, 1)[0])));
-BrIfNezC { cond, offset, gas } => |w| {
-    if get!(w) as u32 != 0 {
-        charge!(u64::from(gas));
-        jump!(offset)
-    } else {
-        fall_through!()
-    }
-});
+BrIfNezC { cond, offset, gas } => |w| branch_if!(get!(w) as u32 != 0, offset, gas));
 triple_handler!(TripleI32RotlII32RotlII32XorR { dst, lhs, imm } => result!(set!(dst, u64::from(it::i32_rotl(get!(lhs) as u32, imm))));
     I32RotlI { dst, lhs, imm } => |_v| result!(set!(dst, u64::from(it::i32_rotl(get!(lhs) as u32, imm))));
     I32XorR { dst, lhs, rhs } => |w| bin32!(dst, lhs, w, |a, b| a ^ b));
@@ -1983,10 +1935,7 @@ triple_handler!(TripleF64LoadF64MulF64MulR { dst, ptr, offset } => result!(set!(
     F64MulR { dst, lhs, rhs } => |w| bin64!(dst, lhs, w, |a, b| fl::f64_mul(a, b)));
 triple_handler!(TripleI32AddICopyBr { dst, lhs, imm } => result!(set!(dst, u64::from((get!(lhs) as u32).wrapping_add(imm))));
 Copy { dst, src } => |_v| result!(set!(dst, get!(src)));
-Br { offset, gas } => |_w| {
-    charge!(u64::from(gas));
-    jump!(offset)
-});
+Br { offset, gas } => |_w| take_branch!(offset, gas));
 triple_handler!(TripleF64MulRF64AddRF64StoreV { dst, lhs, rhs } => result!(set!(dst, fl::f64_mul_first(get!(lhs), get!(REG), raw_first!())));
     F64AddR { dst, lhs, rhs } => |v| result!(set!(dst, fl::f64_add(get!(lhs), get!(v))));
     F64StoreV { ptr, value, offset } => |w| store!(ptr, w, offset, |x| x.to_le_bytes()));

@@ -2215,7 +2215,6 @@ mod pairs {
 
         // nbody's `d * sqrt(d)`, a product of a product, a load beside a product (NaN
         // operands give the canonical NaN; a load past the end traps).
-        let bits = |v: f64| F64(v.to_bits());
         let f =
             "(param f64 f64) (result f64) (local f64) local.get 0 local.get 1 f64.add local.tee 2
                  local.get 2 f64.sqrt f64.mul";
