@@ -6,6 +6,9 @@
 //!   metering overhead. Both engines must return the same checksum (checked every time).
 //! * [`compile`]: validation + translation throughput on large modules, and ns per code
 //!   byte of adversarial modules against a typical module's.
+//! * [`gas`]: the gas calibration benchmark: ns per gas unit of the workloads, the token
+//!   contract and an adversarial corpus ([`gas::corpus`]), as ratios to the workloads'
+//!   median, and compile time and peak heap ([`heap`]) per module byte.
 //!
 //! The workloads are Rust code built for `wasm32-unknown-unknown` by `build.rs` from
 //! `bench/wasm/*` (profile `bench-wasm`); the contract workload is the token example.
@@ -15,6 +18,8 @@ pub mod artifacts;
 pub mod compile;
 pub mod engine;
 pub mod exec;
+pub mod gas;
+pub mod heap;
 pub mod stats;
 pub mod token;
 pub mod workloads;

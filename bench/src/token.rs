@@ -155,6 +155,24 @@ impl HostState {
         })
     }
 
+    /// The host state of the calibration benchmark's host cases (`crate::gas`): call
+    /// input of `input_len` bytes and one stored pair, `key` to `value`, so that every
+    /// host function can be called with the largest sizes from a synthetic module.
+    pub fn calibration(input_len: usize, key: Vec<u8>, value: Vec<u8>) -> HostState {
+        let mut storage = BTreeMap::new();
+        storage.insert(key, value);
+        HostState {
+            storage,
+            input: vec![0x5a; input_len],
+            ..HostState::default()
+        }
+    }
+
+    /// Number of events emitted so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+
     /// A checksum of the storage and the events.
     fn checksum(&self) -> i64 {
         let mut h = self.events ^ self.event_hash.rotate_left(17);
@@ -172,6 +190,20 @@ fn transfer_input(i: u32) -> Vec<u8> {
     let mut input = vec![(i % 64) as u8 + 1; 32];
     input.extend_from_slice(&u128::from(i + 1).to_le_bytes());
     input
+}
+
+/// Token methods the calibration benchmark calls (`crate::gas`), with the input of
+/// call number `i`.
+pub const METHODS: &[&str] = &["transfer", "approve", "balance_of", "total_supply"];
+
+/// Input of call number `i` of `method` (one of [`METHODS`]).
+fn method_input(method: &str, i: u32) -> Vec<u8> {
+    match method {
+        // A spender among 64 addresses, amount `i + 1`: the same shape as a transfer.
+        "transfer" | "approve" => transfer_input(i),
+        "balance_of" => vec![(i % 64) as u8 + 1; 32],
+        _ => Vec::new(),
+    }
 }
 
 // ---- Metron ----
@@ -221,7 +253,14 @@ impl metron_vm::Host for HostState {
             .collect();
         let r = self
             .dispatch(id as usize, &mut MetronMem(caller), &args)
-            .map_err(metron_vm::HostError::new)?;
+            .map_err(|e| {
+                // A charge the meter refused: the VM must trap `OutOfGas`, not `Host`.
+                if caller.gas_remaining() == 0 && e == metron_vm::OutOfGas.to_string() {
+                    metron_vm::HostError::out_of_gas()
+                } else {
+                    metron_vm::HostError::new(e)
+                }
+            })?;
         match (r, results.first_mut(), HOST_FNS[id as usize].2) {
             (Some(v), Some(slot), Some(true)) => *slot = metron_vm::Value::I64(v),
             (Some(v), Some(slot), Some(false)) => *slot = metron_vm::Value::I32(v as i32),
@@ -264,19 +303,31 @@ impl MetronToken {
     }
 }
 
-impl Runner for MetronToken {
-    fn run(&mut self, n: i32) -> Result<i64, String> {
+impl MetronToken {
+    /// Makes `n` calls of `method` (one of [`METHODS`]; a fresh instance per call, as
+    /// the chain makes them) on a copy of the deployed state, charging one meter;
+    /// returns the state's checksum and the gas used.
+    ///
+    /// # Errors
+    /// An instantiation failure or a trap, as text.
+    pub fn run_method(&mut self, method: &str, n: i32) -> Result<(i64, u64), String> {
         let mut host = self.deployed.clone();
         let mut gas = metron_vm::GasMeter::unlimited();
         for i in 0..n.max(0) as u32 {
-            host.input = transfer_input(i);
+            host.input = method_input(method, i);
             let mut inst = metron_vm::Instance::new(&self.module, &mut host, &mut gas)
                 .map_err(|e| format!("metron: token: {e}"))?;
-            inst.invoke(&mut host, "transfer", &[], &mut gas)
-                .map_err(|e| format!("metron: transfer {i}: {e}"))?;
+            inst.invoke(&mut host, method, &[], &mut gas)
+                .map_err(|e| format!("metron: {method} {i}: {e}"))?;
         }
         self.last_gas = gas.used();
-        Ok(host.checksum())
+        Ok((host.checksum(), gas.used()))
+    }
+}
+
+impl Runner for MetronToken {
+    fn run(&mut self, n: i32) -> Result<i64, String> {
+        self.run_method("transfer", n).map(|(checksum, _)| checksum)
     }
 
     fn gas_used(&self) -> Option<u64> {
