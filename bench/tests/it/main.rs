@@ -2,6 +2,8 @@
 //! tiny input and they agree; the adversarial modules load within Metron's default
 //! limits; the report formats.
 
+mod gas;
+
 use metron_bench::{compile, exec, workloads};
 
 #[test]
