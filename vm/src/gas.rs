@@ -1,4 +1,4 @@
-//! Gas schedule (version 1) and the exhaustive classification of every WebAssembly operator.
+//! Gas schedule (version 2) and the exhaustive classification of every WebAssembly operator.
 //!
 //! Gas is defined on WebAssembly opcodes, not on Metron IR (see `docs` / DESIGN.md):
 //!
@@ -30,7 +30,8 @@ mod analysis;
 
 pub use analysis::{MeteredBlocks, Step, Targets};
 
-/// The gas cost schedule. `Default` is version 1. All costs are in gas units.
+/// The gas cost schedule. `Default` is version 2 (`docs/gas.md` justifies each price
+/// with a measured figure). All costs are in gas units.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GasSchedule {
     /// Schedule version; part of the compiled-module cache key.
@@ -83,12 +84,34 @@ pub struct GasSchedule {
     pub table_access: u64,
     /// `table.grow` static part.
     pub table_grow: u64,
+    /// Frame set-up: per declared local (params excluded, every type), added to the
+    /// function's entry charge. Pays for zeroing (or null-filling) the locals on each
+    /// call. Version 2.
+    pub frame_local: u64,
+    /// Per value carried by `br`, `br_if`, `br_table` (once, not per target) and
+    /// `return` (the label's arity: a loop's params, any other frame's results), added
+    /// to the static cost of the branch. Pays for moving the values to the label's
+    /// height. Version 2.
+    pub value_carried: u64,
+    /// Instantiation: fixed part. Version 2.
+    pub instance_base: u64,
+    /// Instantiation: per initial page of linear memory allocated and zeroed.
+    pub instance_page: u64,
+    /// Instantiation: per initial table element allocated.
+    pub instance_table_element: u64,
+    /// Instantiation: per element-segment item evaluated (every segment, active or not).
+    pub instance_element_item: u64,
+    /// Instantiation: per started 8-byte word of active data segment bytes copied.
+    pub instance_data_word: u64,
+    /// Instantiation: per function, global and segment (an entry in the instance's index
+    /// spaces, allocated on each instantiation).
+    pub instance_entry: u64,
 }
 
 impl Default for GasSchedule {
     fn default() -> Self {
         Self {
-            version: 1,
+            version: 2,
             free: 0,
             simple: 1,
             int_mul: 2,
@@ -111,6 +134,14 @@ impl Default for GasSchedule {
             segment_drop: 5,
             table_access: 3,
             table_grow: 50,
+            frame_local: 1,
+            value_carried: 1,
+            instance_base: 1_000,
+            instance_page: 10_000,
+            instance_table_element: 1,
+            instance_element_item: 4,
+            instance_data_word: 1,
+            instance_entry: 2,
         }
     }
 }
@@ -227,6 +258,18 @@ impl GasSchedule {
         u64::from(len)
             .div_ceil(8)
             .saturating_mul(self.bulk_memory_per_word)
+    }
+
+    /// Static cost of the values a branch carries: `arity` values.
+    #[inline]
+    pub fn carried(&self, arity: u32) -> u64 {
+        u64::from(arity).saturating_mul(self.value_carried)
+    }
+
+    /// Frame set-up cost of a function declaring `locals` locals (params excluded).
+    #[inline]
+    pub fn frame(&self, locals: u32) -> u64 {
+        u64::from(locals).saturating_mul(self.frame_local)
     }
 
     /// Dynamic cost of a table operation (`table.fill`/`copy`/`init`/`grow`) over

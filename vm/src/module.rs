@@ -393,6 +393,41 @@ pub struct Module {
     pub(crate) inner: Arc<ModuleInner>,
 }
 
+/// See [`Module::instantiation_gas`].
+pub(crate) fn instantiation_gas(m: &ModuleInner) -> u64 {
+    if !m.metering {
+        return 0;
+    }
+    let s = &m.schedule;
+    let per = |n: u64, price: u64| n.saturating_mul(price);
+    let pages = m
+        .memory
+        .as_ref()
+        .filter(|d| d.import.is_none())
+        .map_or(0, |d| u64::from(d.min_pages));
+    let table_elements: u64 = m
+        .tables
+        .iter()
+        .filter(|t| t.import.is_none())
+        .map(|t| u64::from(t.min))
+        .sum();
+    let items: u64 = m.elements.iter().map(|e| e.items.len() as u64).sum();
+    let data_words: u64 = m
+        .datas
+        .iter()
+        .filter(|d| matches!(d.mode, DataMode::Active { .. }))
+        .map(|d| (d.bytes.len() as u64).div_ceil(8))
+        .sum();
+    let defined_funcs = m.funcs.len() as u64 - u64::from(m.num_imported_funcs);
+    let entries = defined_funcs + (m.globals.len() + m.elements.len() + m.datas.len()) as u64;
+    s.instance_base
+        .saturating_add(per(pages, s.instance_page))
+        .saturating_add(per(table_elements, s.instance_table_element))
+        .saturating_add(per(items, s.instance_element_item))
+        .saturating_add(per(data_words, s.instance_data_word))
+        .saturating_add(per(entries, s.instance_entry))
+}
+
 impl Module {
     /// Parses, validates, checks limits and translates `wasm` with `config`.
     ///
@@ -405,6 +440,17 @@ impl Module {
         Ok(Module {
             inner: Arc::new(inner),
         })
+    }
+
+    /// Gas charged for each instantiation of this module (schedule version 2; 0 with
+    /// metering off), before anything is allocated: [`GasSchedule::instance_base`] plus,
+    /// for what this module defines (not imports), per initial memory page, initial
+    /// table element, element-segment item (every segment: all are evaluated), started
+    /// 8-byte word of active data bytes, and per function, global and segment entry of
+    /// the instance. Defined on the module's declarations (wasm), so every node charges
+    /// the same; saturating `u64` arithmetic. See `docs/gas.md`.
+    pub fn instantiation_gas(&self) -> u64 {
+        instantiation_gas(&self.inner)
     }
 
     /// Exports in name order (deterministic) with their kinds.

@@ -423,7 +423,12 @@ impl Store {
             }
         }
 
-        // 2. Allocate. Imports first in every index space, then definitions.
+        // 2. Charge the instantiation (schedule version 2: pages, table elements,
+        // segment items and bytes, index-space entries), then allocate. Imports first in
+        // every index space, then definitions.
+        if gas.charge(crate::module::instantiation_gas(m)).is_err() {
+            return Err(InstantiationError::Trap(Trap::new(TrapKind::OutOfGas)));
+        }
         let id = self.instances.len() as u32;
         let mut funcs = Vec::with_capacity(m.funcs.len());
         let mut tables = Vec::with_capacity(m.tables.len());

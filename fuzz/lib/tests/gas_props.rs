@@ -12,7 +12,7 @@ proptest! {
     fn charges_sum_exactly(call in 0u64..=u64::from(u32::MAX) * 3, n in 0usize..20, blocks in proptest::collection::vec(any::<bool>(), 0..20)) {
         let s = GasSchedule { call, ..GasSchedule::default() };
         let mut m = MeteredBlocks::new();
-        m.start();
+        m.start(&s, 0, 0);
         let mut expected: u128 = 0;
         for i in 0..n {
             let step = m.op(&s, CostClass::Call, Flow::Straight, Targets::None);
@@ -60,12 +60,13 @@ proptest! {
     }
 }
 
-/// Schedule invariants of version 1: structure is free, every executed operator
-/// costs at least 1, and complex operators cost at least their simple counterparts.
+/// Schedule invariants of version 2: structure is free, every executed operator
+/// costs at least 1, complex operators cost at least their simple counterparts, and
+/// every piece of work that grows with an input has a non-zero price per unit.
 #[test]
-fn schedule_v1_invariants() {
+fn schedule_v2_invariants() {
     let s = GasSchedule::default();
-    assert_eq!(s.version, 1);
+    assert_eq!(s.version, 2);
     assert_eq!(s.free, 0);
     for c in [
         s.simple,
@@ -93,4 +94,15 @@ fn schedule_v1_invariants() {
     assert!(s.float_complex >= s.float_simple);
     assert!(s.call_indirect >= s.call);
     assert!(s.memory_grow_per_page > 0 && s.bulk_memory_per_word > 0 && s.table_per_element > 0);
+    for per_unit in [
+        s.frame_local,
+        s.value_carried,
+        s.instance_page,
+        s.instance_table_element,
+        s.instance_element_item,
+        s.instance_data_word,
+        s.instance_entry,
+    ] {
+        assert!(per_unit >= 1);
+    }
 }

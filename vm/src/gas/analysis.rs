@@ -37,6 +37,9 @@ struct Frame {
     live: bool,
     /// Some reachable branch targets this frame's end.
     branched_to: bool,
+    /// Label arity: the number of values a branch to this frame carries (a loop's
+    /// params; a block's, if's or the function's results).
+    arity: u32,
 }
 
 /// Branch targets of one operator (relative depths), for the reachability rules.
@@ -48,6 +51,9 @@ pub enum Targets<'a, 'b> {
     Depth(u32),
     /// `br_table`: every target and the default.
     Table(&'b BrTable<'a>),
+    /// `block`, `loop`, `if`: the block type's `(params, results)` counts, which give
+    /// the new frame's label arity (a loop's params, otherwise its results).
+    Opens(u32, u32),
 }
 
 /// What a consumer must do around one operator; see [`MeteredBlocks::op`].
@@ -86,17 +92,21 @@ impl MeteredBlocks {
         Self::default()
     }
 
-    /// Starts a function body: the function frame is open, code is reachable, and the
-    /// entry charge is open (the consumer emits it before the first operator).
-    pub fn start(&mut self) {
+    /// Starts a function body that declares `locals` locals (params excluded) and has
+    /// `results` results: the function frame is open, code is reachable, and the entry
+    /// charge is open (the consumer emits it before the first operator) with the frame
+    /// set-up cost [`GasSchedule::frame`] already in it (clamped to `u32::MAX`, which
+    /// the load limits keep far away: 4096 locals).
+    pub fn start(&mut self, schedule: &GasSchedule, locals: u32, results: u32) {
         self.frames.clear();
         self.frames.push(Frame {
             kind: Kind::Func,
             live: true,
             branched_to: false,
+            arity: results,
         });
         self.reachable = true;
-        self.open = 0;
+        self.open = schedule.frame(locals).min(u64::from(u32::MAX));
         self.charges.clear();
         self.max_height = 0;
         self.owe_block = false;
@@ -145,12 +155,20 @@ impl MeteredBlocks {
         debug_assert!(!self.owe_block, "new_block not called after a block start");
         let reachable = self.reachable;
         let mut splits = 0;
-        if reachable {
-            splits = self.add(schedule.cost(class));
-        }
         let starts_block = match flow {
-            Flow::Straight => false,
-            _ => self.control(flow, targets),
+            Flow::Straight => {
+                if reachable {
+                    splits = self.add(schedule.cost(class));
+                }
+                false
+            }
+            _ => {
+                if reachable {
+                    let carried = schedule.carried(self.carried(class, targets));
+                    splits = self.add(schedule.cost(class).saturating_add(carried));
+                }
+                self.control(flow, targets)
+            }
         };
         self.owe_block = starts_block;
         Step {
@@ -158,6 +176,24 @@ impl MeteredBlocks {
             splits,
             starts_block,
         }
+    }
+
+    /// Number of values the (reachable) operator carries to its label: the target's
+    /// arity for `br`/`br_if`, the default target's for `br_table` (every target of a
+    /// valid `br_table` has the same arity), the function's results for `return`.
+    fn carried(&self, class: CostClass, targets: Targets<'_, '_>) -> u32 {
+        match targets {
+            Targets::Depth(d) => self.arity_at(d),
+            Targets::Table(t) => self.arity_at(t.default()),
+            Targets::None if class == CostClass::Return => self.frames[0].arity,
+            Targets::None | Targets::Opens(..) => 0,
+        }
+    }
+
+    fn arity_at(&self, depth: u32) -> u32 {
+        let n = self.frames.len();
+        n.checked_sub(1 + depth as usize)
+            .map_or(0, |i| self.frames[i].arity)
     }
 
     /// The control-flow part of [`MeteredBlocks::op`] for an operator whose flow is not
@@ -169,15 +205,19 @@ impl MeteredBlocks {
         match flow {
             Flow::Straight => false,
             Flow::Block => {
-                self.push(Kind::Block, live);
+                self.push(Kind::Block, live, results_of(targets));
                 false
             }
             Flow::Loop => {
-                self.push(Kind::Loop, live);
+                let params = match targets {
+                    Targets::Opens(params, _) => params,
+                    _ => 0,
+                };
+                self.push(Kind::Loop, live, params);
                 live
             }
             Flow::If => {
-                self.push(Kind::If, live);
+                self.push(Kind::If, live, results_of(targets));
                 live
             }
             Flow::Else => {
@@ -220,7 +260,7 @@ impl MeteredBlocks {
     }
 
     /// Feeds one (validated) [`Operator`] value: classification and branch targets are
-    /// taken from it.
+    /// taken from it; `arity` gives a block type's `(params, results)` counts.
     ///
     /// # Errors
     /// The rejected proposal's name for an operator Metron does not support.
@@ -228,6 +268,7 @@ impl MeteredBlocks {
         &mut self,
         schedule: &GasSchedule,
         op: &Operator<'_>,
+        arity: impl Fn(wasmparser::BlockType) -> (u32, u32),
     ) -> Result<Step, &'static str> {
         let (class, flow) = match classify_operator(op) {
             OpInfo::Op(c, f) => (c, f),
@@ -238,6 +279,10 @@ impl MeteredBlocks {
                 Targets::Depth(*relative_depth)
             }
             Operator::BrTable { targets } => Targets::Table(targets),
+            Operator::Block { blockty } | Operator::Loop { blockty } | Operator::If { blockty } => {
+                let (params, results) = arity(*blockty);
+                Targets::Opens(params, results)
+            }
             _ => Targets::None,
         };
         Ok(self.op(schedule, class, flow, targets))
@@ -263,11 +308,12 @@ impl MeteredBlocks {
         amount
     }
 
-    fn push(&mut self, kind: Kind, live: bool) {
+    fn push(&mut self, kind: Kind, live: bool, arity: u32) {
         self.frames.push(Frame {
             kind,
             live,
             branched_to: false,
+            arity,
         });
     }
 
@@ -275,7 +321,7 @@ impl MeteredBlocks {
     /// header, not its end, so it does not make the code after the loop reachable.
     fn mark(&mut self, targets: Targets<'_, '_>) {
         match targets {
-            Targets::None => {}
+            Targets::None | Targets::Opens(..) => {}
             Targets::Depth(d) => self.mark_one(d),
             Targets::Table(t) => {
                 for d in t.targets().flatten() {
@@ -325,29 +371,95 @@ impl MeteredBlocks {
     }
 }
 
+/// The results count of a block type given as [`Targets::Opens`] (0 otherwise).
+fn results_of(targets: Targets<'_, '_>) -> u32 {
+    match targets {
+        Targets::Opens(_, results) => results,
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// Runs the analysis over a WAT function body; returns (charges, max height).
+    /// Runs the analysis over every function of a WAT module (default schedule);
+    /// returns the last function's (charges, max height).
     fn analyze(src: &str) -> (Vec<u64>, u32) {
         let wasm = wat::parse_str(src).unwrap();
         let s = GasSchedule::default();
         let mut m = MeteredBlocks::new();
+        let mut types: Vec<(u32, u32)> = Vec::new();
+        let mut func_types: Vec<u32> = Vec::new();
+        let mut next_func = 0;
         for p in wasmparser::Parser::new(0).parse_all(&wasm) {
-            if let wasmparser::Payload::CodeSectionEntry(body) = p.unwrap() {
-                m.start();
-                let mut r = body.get_operators_reader().unwrap();
-                while !r.eof() {
-                    let step = m.operator(&s, &r.read().unwrap()).unwrap();
-                    if step.starts_block {
-                        m.new_block();
+            match p.unwrap() {
+                wasmparser::Payload::TypeSection(r) => {
+                    for ty in r.into_iter_err_on_gc_types() {
+                        let ty = ty.unwrap();
+                        types.push((ty.params().len() as u32, ty.results().len() as u32));
                     }
                 }
-                m.finish();
+                wasmparser::Payload::FunctionSection(r) => {
+                    func_types = r.into_iter().map(Result::unwrap).collect();
+                }
+                wasmparser::Payload::CodeSectionEntry(body) => {
+                    let results = types[func_types[next_func] as usize].1;
+                    next_func += 1;
+                    let mut locals = 0;
+                    for l in body.get_locals_reader().unwrap() {
+                        locals += l.unwrap().0;
+                    }
+                    m.start(&s, locals, results);
+                    let arity = |bt| match bt {
+                        wasmparser::BlockType::Empty => (0, 0),
+                        wasmparser::BlockType::Type(_) => (0, 1),
+                        wasmparser::BlockType::FuncType(t) => types[t as usize],
+                    };
+                    let mut r = body.get_operators_reader().unwrap();
+                    while !r.eof() {
+                        let step = m.operator(&s, &r.read().unwrap(), arity).unwrap();
+                        if step.starts_block {
+                            m.new_block();
+                        }
+                    }
+                    m.finish();
+                }
+                _ => {}
             }
         }
         (m.charges().to_vec(), m.max_height())
+    }
+
+    #[test]
+    fn frame_and_carried_values() {
+        // Entry: 3 declared locals (3) + nop (0).
+        let (c, _) = analyze("(module (func (param i32) (local i32 i64 externref) nop))");
+        assert_eq!(c, vec![3]);
+        // A br carrying 2 values to a block: const const (2) + br (2) + 2 carried.
+        let (c, _) = analyze(
+            "(module (type $t (func (result i32 i32))) (func (result i32 i32)
+               block (type $t) i32.const 1 i32.const 2 br 0 end))",
+        );
+        assert_eq!(c, vec![6, 0]);
+        // A branch to a loop carries its params; return carries the function's results.
+        let (c, _) = analyze(
+            "(module (type $l (func (param i32 i32))) (func (result i32)
+               i32.const 1 i32.const 2 loop (type $l) br 0 end i32.const 3 return))",
+        );
+        // entry: const const (2) | loop header: br (2) + 2 carried | after loop: dead.
+        assert_eq!(c, vec![2, 4]);
+        let (c, _) = analyze("(module (func (result i32) i32.const 3 return))");
+        assert_eq!(c, vec![1 + 2 + 1]);
+        // br_table charges its default label's arity once, not per target.
+        let (c, _) = analyze(
+            "(module (func (result i32) block (result i32) i32.const 7 i32.const 0
+               br_table 0 0 0 0 end))",
+        );
+        assert_eq!(c, vec![1 + 1 + 3 + 1, 0]);
+        // br_if to the function label: carries its results.
+        let (c, _) = analyze("(module (func (result i32) i32.const 1 i32.const 0 br_if 0))");
+        assert_eq!(c, vec![1 + 1 + 2 + 1, 0]);
     }
 
     #[test]
@@ -385,7 +497,7 @@ mod tests {
             ..GasSchedule::default()
         };
         let mut m = MeteredBlocks::new();
-        m.start();
+        m.start(&s, 0, 0);
         let step = m.op(&s, CostClass::Call, Flow::Straight, Targets::None);
         assert_eq!(step.splits, 0);
         let step = m.op(&s, CostClass::Call, Flow::Straight, Targets::None);

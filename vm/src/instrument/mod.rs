@@ -436,13 +436,35 @@ impl<'m> Instrumenter<'m> {
         let ty = &m.types[decl.type_index as usize];
         let stack_cost = compiled.frame.stack_cost;
 
-        // Pass 1: the charge amounts.
-        analysis.start();
+        // Locals: the original ones plus one i32 scratch.
+        let mut locals = Vec::new();
+        let num_params = ty.params().len() as u32;
+        let mut num_locals = num_params;
+        let mut lr = body.get_locals_reader().map_err(parse_err)?;
+        for _ in 0..lr.get_count() {
+            let (n, t) = lr.read().map_err(parse_err)?;
+            let t = RoundtripReencoder.val_type(t).map_err(reencode_err)?;
+            locals.push((n, t));
+            num_locals += n;
+        }
+        let declared = num_locals - num_params;
+        let results = ty.results().len() as u32;
+        let arity = |bt: wasmparser::BlockType| match bt {
+            wasmparser::BlockType::Empty => (0, 0),
+            wasmparser::BlockType::Type(_) => (0, 1),
+            wasmparser::BlockType::FuncType(t) => {
+                let t = &m.types[t as usize];
+                (t.params().len() as u32, t.results().len() as u32)
+            }
+        };
+
+        // Pass 1: the charge amounts (the entry charge includes the frame set-up).
+        analysis.start(schedule, declared, results);
         let mut ops = body.get_operators_reader().map_err(parse_err)?;
         while !ops.eof() {
             let op = ops.read().map_err(parse_err)?;
             let step = analysis
-                .operator(schedule, &op)
+                .operator(schedule, &op, arity)
                 .map_err(|name| Error::unsupported(name, 0))?;
             if step.starts_block {
                 analysis.new_block();
@@ -451,16 +473,6 @@ impl<'m> Instrumenter<'m> {
         analysis.finish();
         let charges = analysis.charges().to_vec();
 
-        // Locals: the original ones plus one i32 scratch.
-        let mut locals = Vec::new();
-        let mut num_locals = ty.params().len() as u32;
-        let mut lr = body.get_locals_reader().map_err(parse_err)?;
-        for _ in 0..lr.get_count() {
-            let (n, t) = lr.read().map_err(parse_err)?;
-            let t = RoundtripReencoder.val_type(t).map_err(reencode_err)?;
-            locals.push((n, t));
-            num_locals += n;
-        }
         let scratch = num_locals;
         locals.push((1, wasm_encoder::ValType::I32));
         let mut f = Function::new(locals);
@@ -504,13 +516,13 @@ impl<'m> Instrumenter<'m> {
         f.instruction(&I::Block(wrapper));
 
         // Pass 2: re-encode with charges.
-        analysis.start();
+        analysis.start(schedule, declared, results);
         let mut depth = 0u32;
         let mut ops = body.get_operators_reader().map_err(parse_err)?;
         while !ops.eof() {
             let op = ops.read().map_err(parse_err)?;
             let step = analysis
-                .operator(schedule, &op)
+                .operator(schedule, &op, arity)
                 .map_err(|name| Error::unsupported(name, 0))?;
             for _ in 0..step.splits {
                 self.charge(&mut f, take(&mut next));

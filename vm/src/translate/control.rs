@@ -10,6 +10,11 @@ use super::func::{Ctrl, CtrlKind, Entry, FuncTranslator, NONE};
 use crate::ir::{Instr, Slot};
 use crate::Error;
 
+/// Branches carrying at least this many values move them with one `copy_span` (after
+/// `FuncTranslator::materialize_carried`); fewer are moved by one `copy` each, which
+/// stays in the threaded dispatch.
+const SPAN_MIN: u32 = 4;
+
 type R = Result<(), Error>;
 
 /// A branch condition: a slot holding an i32, or a just-emitted compare to fuse.
@@ -201,7 +206,7 @@ impl FuncTranslator<'_> {
         // The header is a branch target (`known_consts`).
         self.forget_consts();
         self.push_frame(CtrlKind::Loop, p, r, true);
-        let header = self.label_pos();
+        let header = self.bind_label();
         self.a.ctrl.last_mut().expect("frame").header = header;
         Ok(())
     }
@@ -232,7 +237,7 @@ impl FuncTranslator<'_> {
             self.jump_to(Instr::Br { offset: 0, gas: 0 }, 0);
         }
         self.truncate(f.height);
-        let here = self.label_pos();
+        let here = self.bind_label();
         self.patch(f.else_branch, here);
         {
             let fm = self.a.ctrl.last_mut().expect("frame");
@@ -269,7 +274,7 @@ impl FuncTranslator<'_> {
             self.pop_consecutive(f.num_results);
         }
         self.truncate(f.height);
-        let end = self.label_pos();
+        let end = self.bind_label();
         if f.else_branch != NONE {
             self.patch(f.else_branch, end);
         }
@@ -300,12 +305,35 @@ impl FuncTranslator<'_> {
     fn branch_copies(&mut self, f: &Ctrl) {
         let k = f.label_arity();
         let h = self.height();
+        if k >= SPAN_MIN {
+            // `materialize_carried` ran first: the values are temporaries at their own
+            // positions, one move for all (the label is an enclosing frame: `dst <= src`).
+            self.emit(Instr::CopySpan {
+                dst: Self::temp(f.height),
+                src: Self::temp(h - k),
+                len: k,
+            });
+            return;
+        }
         for i in 0..k {
             let pos = h - k + i;
             let dst = f.height + i;
             if !(pos == dst && self.a.stack[pos as usize] == Entry::Temp) {
                 self.emit_copy_of(Self::temp(dst), pos);
             }
+        }
+    }
+
+    /// Before a branch carrying `k >= SPAN_MIN` values: turns the top `k` entries into
+    /// temporaries at their own positions (copying each local or constant once), so the
+    /// branch moves them with one `copy_span` instead of `k` copies, and a later branch
+    /// carrying the same values (`br_if` keeps them) copies nothing more. This keeps the
+    /// IR a branch emits bounded, whatever the arity. Emitted before the branch
+    /// instruction, on the path both directions share.
+    fn materialize_carried(&mut self, k: u32) {
+        if k >= SPAN_MIN {
+            self.materialize_locals();
+            self.materialize_top(k);
         }
     }
 
@@ -349,6 +377,7 @@ impl FuncTranslator<'_> {
                 self.emit(Instr::ReturnOne { src });
             }
             _ => {
+                // With `k >= SPAN_MIN`, `materialize_carried` made them temporaries.
                 let in_place = (h - k..h).all(|p| self.a.stack[p as usize] == Entry::Temp);
                 let values = if in_place {
                     Self::temp(h - k)
@@ -367,6 +396,9 @@ impl FuncTranslator<'_> {
 
     pub(super) fn visit_br(&mut self, depth: u32) -> R {
         let f = self.frame(depth);
+        if f.kind != CtrlKind::Func {
+            self.materialize_carried(f.label_arity());
+        }
         if f.kind == CtrlKind::Func {
             self.emit_return();
         } else {
@@ -380,6 +412,14 @@ impl FuncTranslator<'_> {
     pub(super) fn visit_br_if(&mut self, depth: u32) -> R {
         let cond = self.take_cond();
         let f = self.frame(depth);
+        // Both paths continue with the entries as materialized here: before the branch.
+        // (The condition was popped: its slot is above the carried values, or a local,
+        // and a fused compare reads only operands above them; copies below leave both.)
+        if f.kind == CtrlKind::Func {
+            self.materialize_carried(self.num_results);
+        } else {
+            self.materialize_carried(f.label_arity());
+        }
         if f.kind == CtrlKind::Func {
             let skip = self.cond_branch(cond, false);
             self.emit_return_keep();

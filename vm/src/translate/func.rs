@@ -211,6 +211,10 @@ pub(crate) struct FuncTranslator<'m> {
     pub producer: u32,
     /// Stack position whose temp the producer wrote.
     pub producer_pos: u32,
+    /// The pc of the last label bound (a loop header, an else arm, a block's end):
+    /// the instruction before it must not be rewritten to do more, since a branch to
+    /// the label would skip the addition ([`FuncTranslator::bind_label`]).
+    pub label_pc: u32,
     /// Definite assignment (bit `k`: declared local `P + k`, `k < TRACKED_LOCALS`): the
     /// locals written on every path from the function's entry to this point (all bits
     /// in unreachable code). In structured control flow one forward pass computes it:
@@ -256,6 +260,7 @@ impl<'m> FuncTranslator<'m> {
             gas_instr: NONE,
             producer: NONE,
             producer_pos: NONE,
+            label_pc: NONE,
             assigned: 0,
             locals_zeroed: 0,
             locals_seen: 0,
@@ -294,20 +299,47 @@ impl<'m> FuncTranslator<'m> {
             assigned_end: u64::MAX,
             assigned_at_if: 0,
         });
-        self.a.gas.start();
+        let declared = self.num_locals - self.num_params;
+        self.a.gas.start(&self.m.schedule, declared, self.num_results);
         // The interpreter zeroes declared locals on entry; a reference local must start
-        // as null, whose cell is `NULL_REF`, not 0.
+        // as null, whose cell is `NULL_REF`, not 0. Tracked locals (the first
+        // `TRACKED_LOCALS`, which `finish` may move) get one `copy` each; an untracked
+        // run, whose cells stay consecutive, is filled by doubling: one `copy` of the
+        // null constant, then `copy_span`s of 1, 2, 4, ... cells from the run's start
+        // (disjoint ranges). At most `TRACKED_LOCALS` + log2(n) + 1 instructions per
+        // run, so the IR stays bounded per byte of the locals declaration however many
+        // locals it declares.
         let ranges = core::mem::take(&mut self.a.ref_locals);
         if !ranges.is_empty() {
             let null = self.intern_const(crate::value::NULL_REF);
+            let tracked_end = self.num_params + TRACKED_LOCALS;
             for &(first, count) in &ranges {
-                for i in first..first + count {
+                let end = first + count;
+                let split = end.min(tracked_end).max(first);
+                for i in first..split {
                     // At the top, before any other access: definitely assigned.
                     self.local_written(i);
                     self.emit(Instr::Copy {
                         dst: Slot(i),
                         src: null,
                     });
+                }
+                let rest = end - split;
+                if rest > 0 {
+                    self.emit(Instr::Copy {
+                        dst: Slot(split),
+                        src: null,
+                    });
+                    let mut filled = 1;
+                    while filled < rest {
+                        let len = filled.min(rest - filled);
+                        self.emit(Instr::CopySpan {
+                            dst: Slot(split + filled),
+                            src: Slot(split),
+                            len,
+                        });
+                        filled += len;
+                    }
                 }
             }
         }
@@ -679,6 +711,17 @@ impl<'m> FuncTranslator<'m> {
         } else {
             self.pc()
         }
+    }
+
+    /// The pc a label bound here targets ([`FuncTranslator::label_pos`]); records that a
+    /// label lies at the current pc and places a barrier, so no later rewrite of the
+    /// instruction before it (a fused `global.set`, a `local.set` retargeting a
+    /// producer) moves work across the label: with metering off no `consume_gas`
+    /// separates them, and a branch to the label would skip that work.
+    pub fn bind_label(&mut self) -> u32 {
+        self.label_pc = self.pc();
+        self.barrier();
+        self.label_pos()
     }
 
     /// Feeds an operator to the analysis; emits the split charges it asks for (before
@@ -1134,19 +1177,32 @@ impl wasmparser::FrameStack for Validating<'_, '_> {
     }
 }
 
-/// Branch targets of an operator for the gas analysis (`br`, `br_if`, `br_table`).
+/// Branch targets of an operator for the gas analysis (`br`, `br_if`, `br_table`), and
+/// the block type's arity for the operators that open a frame (`$t`: the translator).
 macro_rules! branch_targets {
-    (visit_br $depth:ident) => {
+    ($t:expr; visit_br $depth:ident) => {
         Targets::Depth($depth)
     };
-    (visit_br_if $depth:ident) => {
+    ($t:expr; visit_br_if $depth:ident) => {
         Targets::Depth($depth)
     };
-    (visit_br_table $targets:ident) => {
+    ($t:expr; visit_br_table $targets:ident) => {
         Targets::Table(&$targets)
     };
+    ($t:expr; visit_block $bt:ident) => {{
+        let (params, results) = $t.block_arity($bt);
+        Targets::Opens(params, results)
+    }};
+    ($t:expr; visit_loop $bt:ident) => {{
+        let (params, results) = $t.block_arity($bt);
+        Targets::Opens(params, results)
+    }};
+    ($t:expr; visit_if $bt:ident) => {{
+        let (params, results) = $t.block_arity($bt);
+        Targets::Opens(params, results)
+    }};
     // Every other operator targets no label (its `Flow` says whether it jumps).
-    ($visit:ident $($arg:ident)*) => {
+    ($t:expr; $visit:ident $($arg:ident)*) => {
         Targets::None
     };
 }
@@ -1176,7 +1232,7 @@ macro_rules! define_validating {
                 OpInfo::Unsupported(name) => return Err(Error::unsupported(name, self.offset)),
             };
             self.v.visitor(self.offset).$visit($($arg.clone()),*).map_err(Error::from_wasmparser)?;
-            let step = self.t.gas_step(class, flow, branch_targets!($visit $($arg)*));
+            let step = self.t.gas_step(class, flow, branch_targets!(self.t; $visit $($arg)*));
             if step.reachable || !matches!(flow, Flow::Straight | Flow::Jump | Flow::BrIf) {
                 self.t.$visit($($arg),*)?;
             }

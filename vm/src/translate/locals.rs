@@ -107,8 +107,7 @@ impl FuncTranslator<'_> {
     }
 
     /// Fuses `global.set g` into the instruction that computed its value, when that is
-    /// the last instruction emitted (so no label lies in between: a block or loop start
-    /// would have copied the locals out, a merge would have cleared the producer):
+    /// the last instruction emitted and no label lies in between (`label_pc`):
     /// - `global.get.i32.sub` of the same global, whose `dst` is the value set (the
     ///   temp it just wrote, or the local a `local.tee` retargeted it to):
     ///   `global.get.i32.sub.set` (the whole shadow-stack prologue, one instruction);
@@ -123,6 +122,12 @@ impl FuncTranslator<'_> {
         let Some(last) = self.pc().checked_sub(1) else {
             return false;
         };
+        // A label bound after `last` (a block's end a branch reaches, a loop header):
+        // fusing would move the `global.set` before it, and a branch to the label would
+        // skip it.
+        if self.label_pc == self.pc() {
+            return false;
+        }
         let fresh = self.top_is_fresh();
         let fused = match (top, self.a.code[last as usize]) {
             (

@@ -425,6 +425,70 @@ fn shadow_stack_fusion_only_where_nothing_lies_between() {
     );
 }
 
+/// Runs export `f` with metering off and on; both must give `expected` (the global's
+/// value read by `f` itself after the code under test).
+fn run_both(src: &str, args: &[crate::Value], expected: &[crate::Value]) {
+    use crate::{GasMeter, Instance, NoHost};
+    for metering in [false, true] {
+        let config = Config {
+            metering,
+            ..Config::default()
+        };
+        let m = Module::new(&config, &wat(src)).expect("compiles");
+        let mut i = Instance::new(&m, &mut NoHost, &mut GasMeter::unlimited()).unwrap();
+        let out = i
+            .invoke(&mut NoHost, "f", args, &mut GasMeter::unlimited())
+            .unwrap();
+        assert_eq!(out, expected, "metering {metering}:\n{}", dis(&m, 0));
+    }
+}
+
+#[test]
+fn no_fusion_across_a_label_with_metering_off() {
+    use crate::Value;
+    // `global.set` of a local that the instruction before a block's end wrote: a
+    // `br_if` to that end must still find the `global.set` after the label (it once was
+    // fused into the instruction before the label, which the branch skips).
+    let src = r#"(module (global $g (mut i32) (i32.const 5))
+        (func (export "f") (param i32) (result i32) (local i32)
+            i32.const 7 local.set 1
+            block
+                local.get 0 br_if 0
+                global.get $g i32.const 16 i32.sub local.set 1
+            end
+            local.get 1 global.set $g
+            global.get $g))"#;
+    run_both(src, &[Value::I32(1)], &[Value::I32(7)]);
+    run_both(src, &[Value::I32(0)], &[Value::I32(5 - 16)]);
+    // The same at a loop header: the `global.set` runs on every iteration.
+    let src = r#"(module (global $g (mut i32) (i32.const 100))
+        (func (export "f") (param i32) (result i32) (local i32)
+            global.get $g i32.const 1 i32.sub local.set 1
+            loop
+                local.get 1 global.set $g
+                local.get 1 i32.const 1 i32.sub local.set 1
+                local.get 0 i32.const 1 i32.sub local.tee 0 br_if 0
+            end
+            global.get $g))"#;
+    // Three iterations set 99, 98, 97.
+    run_both(src, &[Value::I32(3)], &[Value::I32(97)]);
+    // A loop with a param: the value set on entry is the producer's; later iterations
+    // set the value carried by the back edge.
+    let src = r#"(module (global $g (mut i32) (i32.const 0))
+        (type $p (func (param i32)))
+        (func (export "f") (param i32) (result i32) (local i32)
+            local.get 0 i32.const 10 i32.add
+            loop (type $p)
+                local.set 1
+                local.get 1 global.set $g
+                local.get 1 i32.const 1 i32.add
+                local.get 1 i32.const 12 i32.lt_u br_if 0
+                drop
+            end
+            global.get $g))"#;
+    run_both(src, &[Value::I32(0)], &[Value::I32(12)]);
+}
+
 #[test]
 fn locals_materialized_at_block_entry() {
     let m = compile_nometer(
