@@ -70,6 +70,9 @@ impl GasOptions {
 /// it fits (so the full run stays within minutes whatever the ratios).
 pub const MAX_SAMPLE: Duration = Duration::from_millis(250);
 
+/// Gas limit of the probe that decides a corpus case's gas limit (see [`MAX_SAMPLE`]).
+const PROBE_GAS: u64 = 100_000;
+
 /// Shortest timed region of an instantiation or compile sample (shorter ones are
 /// repeated in one region and the time divided).
 const MIN_SAMPLE: Duration = Duration::from_millis(5);
@@ -375,13 +378,14 @@ fn adversarial(case: &Case, wasm: &[u8], opts: &GasOptions) -> Option<GasRow> {
             })
         }
         drive => {
-            // Lower the limit if the warm-up says a sample would be too long.
-            let warm_limit = (opts.gas_limit / 16).max(10_000);
-            let limit = match exec_sample(&module, drive, warm_limit) {
+            // A short probe tells whether a sample at the full limit would take longer
+            // than MAX_SAMPLE; if so the limit is lowered to fit.
+            let probe = opts.gas_limit.min(PROBE_GAS);
+            let limit = match exec_sample(&module, drive, probe) {
                 Ok((d, g)) if g > 0 => {
                     let ns = d.as_secs_f64() * 1e9 / g as f64;
                     let fits = (MAX_SAMPLE.as_secs_f64() * 1e9 / ns.max(1e-3)) as u64;
-                    opts.gas_limit.min(fits).max(warm_limit.min(opts.gas_limit))
+                    opts.gas_limit.min(fits.max(probe))
                 }
                 _ => opts.gas_limit,
             };

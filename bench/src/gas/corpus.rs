@@ -194,7 +194,7 @@ pub fn corpus() -> Vec<Case> {
     ));
     // Host functions of the in-memory token host.
     for (name, sig, call) in host_calls() {
-        let label = format!("host (in-memory): {name} {}", host_sizes(name));
+        let label = format!("host (in-memory): {name}{}", host_sizes(name));
         v.push(case(label, Repeat, move || host(name, sig, &call)));
     }
     // Compilation only.
@@ -494,16 +494,16 @@ pub fn host_calls() -> Vec<(&'static str, &'static str, String)> {
     ]
 }
 
-/// The sizes a host case uses, for its name.
+/// The sizes a host case uses, for its name (with a leading space).
 fn host_sizes(name: &str) -> String {
     match name {
-        "input_read" => "(input 64 KiB)".into(),
-        "return_data" => "(64 KiB)".into(),
-        "storage_read" => "(key 256 B, value 64 KiB)".into(),
-        "storage_write" => "(new key 256 B, value 64 KiB)".into(),
-        "storage_remove" => "(key 256 B)".into(),
-        "emit_event" => "(topic 64 B, data 64 KiB)".into(),
-        "abort" => "(message 64 KiB, invalid UTF-8)".into(),
+        "input_read" => " (input 64 KiB)".into(),
+        "return_data" => " (64 KiB)".into(),
+        "storage_read" => " (key 256 B, value 64 KiB)".into(),
+        "storage_write" => " (new key 256 B, value 64 KiB)".into(),
+        "storage_remove" => " (key 256 B)".into(),
+        "emit_event" => " (topic 64 B, data 64 KiB)".into(),
+        "abort" => " (message 64 KiB, invalid UTF-8)".into(),
         _ => String::new(),
     }
 }

@@ -100,3 +100,27 @@ fn corpus_modules_validate_with_unique_names() {
         }
     }
 }
+
+#[test]
+fn recursion_case_reaches_the_call_depth_limit() {
+    let config = metron_vm::Config::default();
+    let run = |depth| {
+        let wasm = wat::parse_str(corpus::recursion(depth)).expect("wat");
+        let module = metron_vm::Module::new(&config, &wasm).expect("compile");
+        let mut inst = metron_vm::Instance::new(
+            &module,
+            &mut metron_vm::NoHost,
+            &mut metron_vm::GasMeter::unlimited(),
+        )
+        .expect("instantiate");
+        let mut gas = metron_vm::GasMeter::new(200_000);
+        inst.invoke(&mut metron_vm::NoHost, "run", &[], &mut gas)
+            .expect_err("run loops until a trap")
+            .kind()
+    };
+    assert_eq!(run(corpus::MAX_RECURSION), metron_vm::TrapKind::OutOfGas);
+    assert_eq!(
+        run(corpus::MAX_RECURSION + 1),
+        metron_vm::TrapKind::CallStackExhausted
+    );
+}
