@@ -15,7 +15,7 @@ use tokio::sync::broadcast;
 use crate::error::{ChainError, TxError};
 use crate::executor::{intrinsic_gas, Executor, ModuleCache};
 use crate::host::BlockContext;
-use crate::state::store::BlockCommit;
+use crate::state::store::{BlockCommit, GenesisMeta};
 use crate::state::{
     account_key, storage_key, AccountReader, CodeReader, Overlay, StateProof, StateView,
     StorageReader, Store,
@@ -26,16 +26,20 @@ use crate::types::{
 };
 
 /// Configuration of a chain. Everything except `data_dir` is consensus: nodes of one chain
-/// must agree on it.
+/// must agree on it. A data dir records its chain id, gas schedule version
+/// (`vm.schedule.version`) and genesis accounts at genesis; [`Chain::open`] refuses to
+/// resume it with a configuration that differs in any of them.
 #[derive(Clone, Debug)]
 pub struct ChainConfig {
     /// Directory of the RocksDB database (created if missing).
     pub data_dir: PathBuf,
     /// Chain id transactions must carry.
     pub chain_id: u64,
-    /// Genesis balances; addresses must be distinct and the total must fit in u128.
+    /// Genesis balances; addresses must be distinct and the total must fit in u128. Order
+    /// and zero balances do not matter (they do not change the genesis state).
     pub genesis_accounts: Vec<(Address, u128)>,
-    /// VM configuration (limits, gas schedule).
+    /// VM configuration (limits, gas schedule). The schedule's version is recorded at
+    /// genesis and checked on resume.
     pub vm: metron_vm::Config,
     /// Maximum gas of a block, hence of one transaction. With instant seal a block holds
     /// one transaction, so the check is per transaction ([`TxError::GasLimitTooHigh`]).
@@ -76,12 +80,17 @@ fn now_ms() -> u64 {
 
 impl Chain {
     /// Opens the chain in `config.data_dir`: creates the genesis block if the database is
-    /// empty, otherwise resumes at the last committed block after checking that the state
-    /// trie's root at that height equals the block's state root.
+    /// empty, recording the chain id and gas schedule version in the same write batch;
+    /// otherwise resumes at the last committed block after checking that the data dir was
+    /// created with this configuration's chain id, gas schedule version and genesis state,
+    /// and that the state trie's root at the head equals the head block's state root.
+    /// A refused data dir is not written to.
     ///
     /// # Errors
     /// [`ChainError::Db`] if the database cannot be opened (e.g. another process holds it),
     /// [`ChainError::InvalidGenesis`], [`ChainError::ChainIdMismatch`],
+    /// [`ChainError::ScheduleVersionMismatch`] (also for a data dir created before the
+    /// version was recorded), [`ChainError::GenesisMismatch`],
     /// [`ChainError::Corrupt`] if the head block or its state root is inconsistent.
     pub fn open(config: ChainConfig) -> Result<Chain, ChainError> {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| {
@@ -91,10 +100,18 @@ impl Chain {
             ))
         })?;
         let store = Store::open(&config.data_dir)?;
-        let head = match store.head_height()? {
-            None => Self::write_genesis(&store, &config)?,
-            Some(height) => Self::resume(&store, &config, height)?,
+        let (head, created) = match store.head_height()? {
+            None => (Self::write_genesis(&store, &config)?, true),
+            Some(height) => (Self::resume(&store, &config, height)?, false),
         };
+        tracing::info!(
+            data_dir = %config.data_dir.display(),
+            chain_id = config.chain_id,
+            gas_schedule_version = config.vm.schedule.version,
+            head = head.1.height,
+            "{}",
+            if created { "created genesis" } else { "resumed chain" }
+        );
         let executor = Executor {
             chain_id: config.chain_id,
             block_gas_limit: config.block_gas_limit,
@@ -112,10 +129,10 @@ impl Chain {
         })
     }
 
-    fn write_genesis(
-        store: &Store,
+    /// The genesis state writes of `config`: one account per nonzero balance.
+    fn genesis_writes(
         config: &ChainConfig,
-    ) -> Result<(Hash, BlockHeader), ChainError> {
+    ) -> Result<Vec<(jmt::KeyHash, Option<Vec<u8>>)>, ChainError> {
         // BTreeMap: genesis writes in address order, independent of the config's order.
         let mut balances = BTreeMap::new();
         let mut total: u128 = 0;
@@ -130,7 +147,7 @@ impl Chain {
                 .checked_add(*balance)
                 .ok_or_else(|| ChainError::InvalidGenesis("total supply overflows u128".into()))?;
         }
-        let writes = balances
+        Ok(balances
             .iter()
             .filter(|(_, b)| **b > 0)
             .map(|(addr, balance)| {
@@ -140,7 +157,14 @@ impl Chain {
                 };
                 (account_key(addr), Some(acct.encode()))
             })
-            .collect();
+            .collect())
+    }
+
+    fn write_genesis(
+        store: &Store,
+        config: &ChainConfig,
+    ) -> Result<(Hash, BlockHeader), ChainError> {
+        let writes = Self::genesis_writes(config)?;
         let (state_root, trie) = store.prepare_state(writes, 0)?;
         // Genesis is a pure function of the config: timestamp 0, no transactions.
         let header = BlockHeader {
@@ -162,11 +186,17 @@ impl Chain {
             receipts: &[],
             trie,
             code: &BTreeMap::new(),
-            chain_id: Some(config.chain_id),
+            genesis: Some(GenesisMeta {
+                chain_id: config.chain_id,
+                schedule_version: config.vm.schedule.version,
+            }),
         })?;
         Ok((hash, header))
     }
 
+    /// Checks that the data dir was created with `config` (chain id, gas schedule version,
+    /// genesis state) and that its head is consistent. Reads only: a refused data dir is
+    /// left as it was.
     fn resume(
         store: &Store,
         config: &ChainConfig,
@@ -179,6 +209,31 @@ impl Chain {
                     configured: config.chain_id,
                 });
             }
+        }
+        // Gas is consensus: a chain whose blocks were charged under one schedule cannot
+        // continue under another. A data dir without the record is refused too, since the
+        // schedule it ran is unknown.
+        let recorded = store.schedule_version()?;
+        let configured = config.vm.schedule.version;
+        if recorded != Some(configured) {
+            return Err(ChainError::ScheduleVersionMismatch {
+                data_dir: config.data_dir.clone(),
+                recorded,
+                configured,
+            });
+        }
+        // The genesis block's state root is the digest of the genesis accounts; this
+        // config's genesis root is computed in memory (nothing is written).
+        let (_, genesis) = store
+            .block(0)?
+            .ok_or_else(|| ChainError::Corrupt("genesis block missing".into()))?;
+        let (genesis_root, _) = store.prepare_state(Self::genesis_writes(config)?, 0)?;
+        if genesis.header.state_root != genesis_root {
+            return Err(ChainError::GenesisMismatch {
+                data_dir: config.data_dir.clone(),
+                recorded: genesis.header.state_root,
+                configured: genesis_root,
+            });
         }
         let (hash, block) = store
             .block(height)?
@@ -202,6 +257,11 @@ impl Chain {
     /// The chain id.
     pub fn chain_id(&self) -> u64 {
         self.config.chain_id
+    }
+
+    /// Version of the gas schedule this chain runs (recorded at genesis, checked on open).
+    pub fn schedule_version(&self) -> u32 {
+        self.config.vm.schedule.version
     }
 
     /// Hash and header of the last committed block.
@@ -304,7 +364,7 @@ impl Chain {
             receipts: &receipts,
             trie,
             code: &changes.code,
-            chain_id: None,
+            genesis: None,
         })?;
         *self.head.write().unwrap_or_else(PoisonError::into_inner) = (hash, header);
         // No subscribers is fine.

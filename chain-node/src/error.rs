@@ -1,7 +1,11 @@
 //! Error types of the chain library: [`ChainError`] (storage, queries, node faults) and
 //! [`TxError`] (a transaction rejected before inclusion; no block is produced).
 
+use std::path::PathBuf;
+
 use thiserror::Error;
+
+use crate::types::Hash;
 
 /// A failure of the node itself or of a query. Messages are for people; the RPC layer maps
 /// variants to error codes.
@@ -24,6 +28,41 @@ pub enum ChainError {
         /// Chain id of the configuration.
         configured: u64,
     },
+    /// The data directory was created with another gas schedule version, or before nodes
+    /// recorded it (`recorded == None`): its chain's gas would differ from this node's.
+    /// Nothing was written to the database.
+    #[error(
+        "data dir {} was created with gas schedule version {}; this node runs version \
+         {configured} (start with --reset or another --data-dir)",
+        .data_dir.display(),
+        recorded_version(.recorded)
+    )]
+    ScheduleVersionMismatch {
+        /// The chain database directory.
+        data_dir: PathBuf,
+        /// Version recorded at genesis; `None` if the data dir predates the record.
+        recorded: Option<u32>,
+        /// Version of this node's configuration (`metron_vm::GasSchedule::version`).
+        configured: u32,
+    },
+    /// The data directory was created with other genesis accounts or balances: the
+    /// state root of its genesis block is not the one this node's genesis gives.
+    /// Nothing was written to the database.
+    #[error(
+        "data dir {} was created with other genesis accounts (genesis state root 0x{}); \
+         this node's genesis gives 0x{} (start with --reset or another --data-dir)",
+        .data_dir.display(),
+        hex::encode(.recorded),
+        hex::encode(.configured)
+    )]
+    GenesisMismatch {
+        /// The chain database directory.
+        data_dir: PathBuf,
+        /// State root of the recorded genesis block.
+        recorded: Hash,
+        /// State root of this node's genesis configuration.
+        configured: Hash,
+    },
     /// The genesis configuration is invalid.
     #[error("invalid genesis: {0}")]
     InvalidGenesis(String),
@@ -38,6 +77,15 @@ pub enum ChainError {
     /// A dry-run call request is invalid (e.g. the caller cannot pay the value).
     #[error("invalid call: {0}")]
     InvalidCall(String),
+}
+
+/// `1`, or `unrecorded (...)` for a data dir created before nodes recorded the version:
+/// such a node ran some earlier schedule, which one is unknown.
+fn recorded_version(recorded: &Option<u32>) -> String {
+    match recorded {
+        Some(v) => v.to_string(),
+        None => "unrecorded (the data dir predates recorded schedule versions)".into(),
+    }
 }
 
 impl From<rocksdb::Error> for ChainError {

@@ -206,6 +206,8 @@ pub fn rpc_error_from_chain(e: ChainError) -> RpcError {
         | ChainError::Trie(_)
         | ChainError::Corrupt(_)
         | ChainError::ChainIdMismatch { .. }
+        | ChainError::ScheduleVersionMismatch { .. }
+        | ChainError::GenesisMismatch { .. }
         | ChainError::InvalidGenesis(_) => RpcError::Internal(e.to_string()),
     }
 }

@@ -52,13 +52,19 @@ pub async fn run(a: NodeArgs) -> anyhow::Result<ExitCode> {
     let mut config = NodeConfig::dev(&a.data_dir);
     config.rpc_addr = SocketAddr::new(a.host, a.port);
     let chain_id = config.chain.chain_id;
+    let schedule_version = config.chain.vm.schedule.version;
     let node = Node::start(config)
         .await
         .with_context(|| format!("cannot start node in {}", a.data_dir.display()))?;
 
     print!(
         "{}",
-        banner(chain_id, &a.data_dir, node.chain().head_height())
+        banner(
+            chain_id,
+            schedule_version,
+            &a.data_dir,
+            node.chain().head_height()
+        )
     );
     println!("RPC listening on {}", node.rpc_url());
     println!("WebSocket on {}", node.ws_url());
@@ -72,14 +78,21 @@ pub async fn run(a: NodeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The start banner: chain id, dev accounts and keys, data dir (stable; golden-tested).
-pub fn banner(chain_id: u64, data_dir: &std::path::Path, head: u64) -> String {
+/// The start banner: chain id, gas schedule version, data dir, head, dev accounts and keys
+/// (stable; golden-tested).
+pub fn banner(
+    chain_id: u64,
+    schedule_version: u32,
+    data_dir: &std::path::Path,
+    head: u64,
+) -> String {
     use std::fmt::Write as _;
     let keys = dev::dev_keys(dev::DEV_ACCOUNT_COUNT);
     let mut out = String::new();
     let _ = writeln!(out, "Metron devnet");
     let _ = writeln!(out, "=============");
     let _ = writeln!(out, "Chain id:   {chain_id}");
+    let _ = writeln!(out, "Gas:        schedule version {schedule_version}");
     let _ = writeln!(out, "Data dir:   {}", data_dir.display());
     let _ = writeln!(out, "Head:       {head}");
     let _ = writeln!(out);
@@ -149,7 +162,7 @@ mod tests {
 
     #[test]
     fn banner_golden() {
-        let b = banner(1337, std::path::Path::new(".metron-devnet"), 0);
+        let b = banner(1337, 1, std::path::Path::new(".metron-devnet"), 0);
         crate::cli::golden::check("node_banner.txt", &b);
     }
 }

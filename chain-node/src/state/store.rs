@@ -11,11 +11,13 @@
 //! - `block_hashes`: block hash -> height (u64 BE)
 //! - `receipts`: tx hash -> SCALE(`Receipt`) (with the human error text)
 //! - `tx_index`: tx hash -> SCALE(`TxLocation`)
-//! - `meta`: `head` -> height (u64 BE), `chain_id` -> u64 BE
+//! - `meta`: `head` -> height (u64 BE); written with genesis: `chain_id` -> u64 BE,
+//!   `gas_schedule_version` -> u32 BE (absent in data dirs created before it was recorded)
 //!
 //! A block is committed with [`Store::commit_block`]: trie nodes, values, code, block,
 //! receipts, index entries and the head pointer go into ONE `WriteBatch`, so a crash leaves
-//! either the whole block or none of it. Nothing else writes to the database.
+//! either the whole block or none of it; the genesis block's batch also holds the
+//! [`GenesisMeta`] record. Nothing else writes to the database.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -55,6 +57,7 @@ const ALL_CFS: [&str; 8] = [
 ];
 const META_HEAD: &[u8] = b"head";
 const META_CHAIN_ID: &[u8] = b"chain_id";
+const META_SCHEDULE_VERSION: &[u8] = b"gas_schedule_version";
 
 /// The node's RocksDB database.
 pub struct Store {
@@ -73,8 +76,19 @@ pub struct BlockCommit<'a> {
     pub trie: TreeUpdateBatch,
     /// New contract code by hash.
     pub code: &'a BTreeMap<Hash, Vec<u8>>,
-    /// Written once, with genesis.
-    pub chain_id: Option<u64>,
+    /// Written once, with genesis (`None` for every later block).
+    pub genesis: Option<GenesisMeta>,
+}
+
+/// What must match for a node to resume a data directory, recorded with the genesis block
+/// (in its write batch). The genesis accounts are recorded by the genesis block itself:
+/// its state root is their digest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GenesisMeta {
+    /// Chain id transactions must carry.
+    pub chain_id: u64,
+    /// Version of the gas schedule the chain runs (`metron_vm::GasSchedule::version`).
+    pub schedule_version: u32,
 }
 
 /// A value with a Merkle proof against the state root at some height.
@@ -184,6 +198,22 @@ impl Store {
     pub fn chain_id(&self) -> Result<Option<u64>, ChainError> {
         self.get(CF_META, META_CHAIN_ID)?
             .map(|b| be_u64(&b, "chain id"))
+            .transpose()
+    }
+
+    /// Gas schedule version recorded at genesis; `None` in data dirs created before the
+    /// version was recorded.
+    ///
+    /// # Errors
+    /// Storage failures, a record that is not 4 bytes.
+    pub fn schedule_version(&self) -> Result<Option<u32>, ChainError> {
+        self.get(CF_META, META_SCHEDULE_VERSION)?
+            .map(|b| {
+                let arr: [u8; 4] = b[..].try_into().map_err(|_| {
+                    ChainError::Corrupt("gas schedule version: expected 4 bytes".into())
+                })?;
+                Ok(u32::from_be_bytes(arr))
+            })
             .transpose()
     }
 
@@ -310,7 +340,8 @@ impl Store {
     }
 
     /// Atomically writes a block: trie nodes and values, code, block, hash index, receipts,
-    /// transaction index and the head pointer, in one RocksDB `WriteBatch`.
+    /// transaction index, the head pointer and (genesis only) the [`GenesisMeta`] record,
+    /// in one RocksDB `WriteBatch`.
     ///
     /// # Errors
     /// Storage failures (then nothing was written).
@@ -352,8 +383,13 @@ impl Store {
             batch.put_cf(index_cf, receipt.tx_hash, loc.encode());
         }
         let meta_cf = self.cf(CF_META)?;
-        if let Some(chain_id) = commit.chain_id {
-            batch.put_cf(meta_cf, META_CHAIN_ID, chain_id.to_be_bytes());
+        if let Some(genesis) = commit.genesis {
+            batch.put_cf(meta_cf, META_CHAIN_ID, genesis.chain_id.to_be_bytes());
+            batch.put_cf(
+                meta_cf,
+                META_SCHEDULE_VERSION,
+                genesis.schedule_version.to_be_bytes(),
+            );
         }
         batch.put_cf(meta_cf, META_HEAD, height.to_be_bytes());
         self.db.write(batch)?;

@@ -232,6 +232,11 @@ fn node_dev_process_serves_and_stops_on_sigint() {
         }
     };
     assert!(banner.contains("Chain id:   1337"), "{banner}");
+    let version = metron_vm::Config::default().schedule.version;
+    assert!(
+        banner.contains(&format!("Gas:        schedule version {version}")),
+        "{banner}"
+    );
     // Account 0 and its secret key, as the well-known derivation gives them.
     let a0 = metron_rpc::hex_serde::encode(&addr(0));
     let k0 = metron_rpc::hex_serde::encode(&key(0).to_bytes());

@@ -4,6 +4,7 @@
 
 mod cli;
 mod common;
+mod datadir;
 mod determinism;
 mod negative;
 mod rpc;
