@@ -13,7 +13,7 @@
 //! instantiation), and compilation (ns/byte and peak heap against the typical modules),
 //! then `worst case: <name> <ratio>x`. `--samples N` (default 3), `--filter S` (case
 //! names), `--gas-limit G` (default 20,000,000 per adversarial sample) and `--scale X`
-//! apply. About two minutes on two cores.
+//! apply. About a minute on two cores.
 
 use std::process::ExitCode;
 

@@ -81,6 +81,10 @@ fn zero_gas_is_reported_unbounded() {
         "{table}"
     );
     assert!(table.contains("worst case: a 5.00x"), "{table}");
+    assert!(
+        table.contains("worst case without host functions: a 5.00x"),
+        "{table}"
+    );
     assert!(table.contains("unbounded (0 gas): 1 case(s): i"), "{table}");
 }
 
