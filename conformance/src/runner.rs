@@ -93,6 +93,8 @@ pub fn config(mode: GasMode) -> Config {
     l.max_code_size = u32::MAX;
     l.max_functions = u32::MAX;
     l.max_params = u32::MAX;
+    l.max_results = u32::MAX;
+    l.max_br_table_arity = u32::MAX;
     l.max_locals = u32::MAX;
     l.max_globals = u32::MAX;
     l.max_tables = u32::MAX;

@@ -72,8 +72,11 @@ pub struct GasSchedule {
     pub memory_grow: u64,
     /// `memory.grow` per page actually requested (dynamic, charged before growing).
     pub memory_grow_per_page: u64,
-    /// `memory.fill`/`copy`/`init`, `table.fill`/`copy`/`init` static part.
+    /// `memory.fill`/`copy`/`init` static part.
     pub bulk: u64,
+    /// `table.fill`/`copy`/`init` static part (version 2: separate from `bulk`; a table
+    /// operation leaves the threaded dispatch and resolves the table and segment).
+    pub table_bulk: u64,
     /// Bulk memory per started 8-byte word of length (dynamic).
     pub bulk_memory_per_word: u64,
     /// Table bulk ops and `table.grow` per element (dynamic).
@@ -128,7 +131,8 @@ impl Default for GasSchedule {
             memory_size: 2,
             memory_grow: 100,
             memory_grow_per_page: 10_000,
-            bulk: 5,
+            bulk: 10,
+            table_bulk: 25,
             bulk_memory_per_word: 1,
             table_per_element: 1,
             segment_drop: 5,
@@ -181,6 +185,8 @@ pub enum CostClass {
     MemoryGrow,
     /// See [`GasSchedule::bulk`].
     Bulk,
+    /// See [`GasSchedule::table_bulk`].
+    TableBulk,
     /// See [`GasSchedule::segment_drop`].
     SegmentDrop,
     /// See [`GasSchedule::table_access`].
@@ -240,6 +246,7 @@ impl GasSchedule {
             CostClass::MemorySize => self.memory_size,
             CostClass::MemoryGrow => self.memory_grow,
             CostClass::Bulk => self.bulk,
+            CostClass::TableBulk => self.table_bulk,
             CostClass::SegmentDrop => self.segment_drop,
             CostClass::TableAccess => self.table_access,
             CostClass::TableGrow => self.table_grow,
@@ -339,7 +346,8 @@ define_op_table! {
         I64Store32;
     MemorySize / Straight: MemorySize;
     MemoryGrow / Straight: MemoryGrow;
-    Bulk / Straight: MemoryInit MemoryCopy MemoryFill TableInit TableCopy TableFill;
+    Bulk / Straight: MemoryInit MemoryCopy MemoryFill;
+    TableBulk / Straight: TableInit TableCopy TableFill;
     SegmentDrop / Straight: DataDrop ElemDrop;
     TableAccess / Straight: TableGet TableSet TableSize;
     TableGrow / Straight: TableGrow;

@@ -186,6 +186,7 @@ impl FuncTranslator<'_> {
 
     pub(super) fn visit_block(&mut self, bt: BlockType) -> R {
         let (p, r) = self.block_arity(bt);
+        self.check_block_params(p)?;
         if !self.reachable {
             self.push_frame(CtrlKind::Block, p, r, false);
             return Ok(());
@@ -197,6 +198,7 @@ impl FuncTranslator<'_> {
 
     pub(super) fn visit_loop(&mut self, bt: BlockType) -> R {
         let (p, r) = self.block_arity(bt);
+        self.check_block_params(p)?;
         if !self.reachable {
             self.push_frame(CtrlKind::Loop, p, r, false);
             return Ok(());
@@ -213,6 +215,7 @@ impl FuncTranslator<'_> {
 
     pub(super) fn visit_if(&mut self, bt: BlockType) -> R {
         let (p, r) = self.block_arity(bt);
+        self.check_block_params(p)?;
         if !self.reachable {
             self.push_frame(CtrlKind::If, p, r, false);
             return Ok(());
@@ -322,6 +325,21 @@ impl FuncTranslator<'_> {
                 self.emit_copy_of(Self::temp(dst), pos);
             }
         }
+    }
+
+    /// A block type's params are a loop's label arity: bounded like results
+    /// (`Limits::max_results`, which the type section already checked for results).
+    fn check_block_params(&self, params: u32) -> R {
+        let max = self.m.limits.max_results;
+        if params > max {
+            return Err(Error::limit(
+                "max_results",
+                u64::from(params),
+                u64::from(max),
+                None,
+            ));
+        }
+        Ok(())
     }
 
     /// Before a branch carrying `k >= SPAN_MIN` values: turns the top `k` entries into

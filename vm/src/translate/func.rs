@@ -27,12 +27,14 @@ pub(super) const CONST_TAG: u32 = 1 << 30;
 /// allow two). Only entries some instruction reads as a slot reach the frame (`finish`).
 ///
 /// The pool is copied into every frame on entry and is not part of the wasm-defined
-/// frame cost (`stack_cost`, docs/gas.md), so it must stay small: with the cap, the
-/// value stack a call chain can allocate is bounded by `max_stack_slots` plus
-/// `max_call_depth * (MAX_POOLED_CONSTS + 2 + exec::INIT_BLOCK)` cells (the last term:
-/// the frame's room for `enter`'s whole blocks), whatever the code, and the copy on
-/// call entry is bounded too.
-pub(crate) const MAX_POOLED_CONSTS: usize = 256;
+/// frame cost (`stack_cost`, docs/gas.md) nor of the gas schedule (which is defined on
+/// WebAssembly), so it must stay small: with the cap, the value stack a call chain can
+/// allocate is bounded by `max_stack_slots` plus `max_call_depth * (MAX_POOLED_CONSTS +
+/// 2 + exec::INIT_BLOCK)` cells (the last term: the frame's room for `enter`'s whole
+/// blocks), whatever the code, and the copy on call entry costs at most 66 cells, which
+/// the call's price covers (`docs/gas.md`: with 256 a call of a function with a full
+/// pool cost 5.1 ns per gas unit, 9.5x the workloads' median; with 64, see there).
+pub(crate) const MAX_POOLED_CONSTS: usize = 64;
 /// Translation-time slot tag for temporaries (relocated in `finish`).
 pub(super) const TEMP_TAG: u32 = 1 << 31;
 
@@ -130,6 +132,8 @@ pub(crate) struct ModuleCtx {
     pub num_imported_funcs: u32,
     pub schedule: GasSchedule,
     pub metering: bool,
+    /// The load limits checked while translating (`max_results`, `max_br_table_arity`).
+    pub limits: crate::Limits,
 }
 
 /// Buffers reused across functions (no per-function allocation in steady state).
@@ -302,13 +306,11 @@ impl<'m> FuncTranslator<'m> {
         let declared = self.num_locals - self.num_params;
         self.a.gas.start(&self.m.schedule, declared, self.num_results);
         // The interpreter zeroes declared locals on entry; a reference local must start
-        // as null, whose cell is `NULL_REF`, not 0. Tracked locals (the first
-        // `TRACKED_LOCALS`, which `finish` may move) get one `copy` each; an untracked
-        // run, whose cells stay consecutive, is filled by doubling: one `copy` of the
-        // null constant, then `copy_span`s of 1, 2, 4, ... cells from the run's start
-        // (disjoint ranges). At most `TRACKED_LOCALS` + log2(n) + 1 instructions per
-        // run, so the IR stays bounded per byte of the locals declaration however many
-        // locals it declares.
+        // as null, whose cell is `NULL_REF`, not 0. Each run of reference locals is
+        // filled by doubling (`fill_null`), its tracked part (the first
+        // `TRACKED_LOCALS`, which `finish` relocates) and its untracked part separately:
+        // O(log n) instructions per run, so the IR stays bounded per byte of the locals
+        // declaration however many locals it declares.
         let ranges = core::mem::take(&mut self.a.ref_locals);
         if !ranges.is_empty() {
             let null = self.intern_const(crate::value::NULL_REF);
@@ -317,35 +319,40 @@ impl<'m> FuncTranslator<'m> {
                 let end = first + count;
                 let split = end.min(tracked_end).max(first);
                 for i in first..split {
-                    // At the top, before any other access: definitely assigned.
+                    // At the top, before any other access: definitely assigned, so
+                    // `finish` places the run's tracked part among the written-first
+                    // locals, in index order: consecutive cells too.
                     self.local_written(i);
-                    self.emit(Instr::Copy {
-                        dst: Slot(i),
-                        src: null,
-                    });
                 }
-                let rest = end - split;
-                if rest > 0 {
-                    self.emit(Instr::Copy {
-                        dst: Slot(split),
-                        src: null,
-                    });
-                    let mut filled = 1;
-                    while filled < rest {
-                        let len = filled.min(rest - filled);
-                        self.emit(Instr::CopySpan {
-                            dst: Slot(split + filled),
-                            src: Slot(split),
-                            len,
-                        });
-                        filled += len;
-                    }
-                }
+                self.fill_null(first, split - first, null);
+                self.fill_null(split, end - split, null);
             }
         }
         self.a.ref_locals = ranges;
         if self.m.metering {
             self.gas_instr = self.emit(Instr::ConsumeGas { amount: 0 });
+        }
+    }
+
+    /// Sets locals `first .. first + count` (consecutive cells) to the null reference
+    /// `null`: one `copy`, then `copy_span`s doubling the filled part (disjoint ranges).
+    fn fill_null(&mut self, first: u32, count: u32, null: Slot) {
+        if count == 0 {
+            return;
+        }
+        self.emit(Instr::Copy {
+            dst: Slot(first),
+            src: null,
+        });
+        let mut filled = 1;
+        while filled < count {
+            let len = filled.min(count - filled);
+            self.emit(Instr::CopySpan {
+                dst: Slot(first + filled),
+                src: Slot(first),
+                len,
+            });
+            filled += len;
         }
     }
 
@@ -1207,6 +1214,15 @@ macro_rules! branch_targets {
     };
 }
 
+/// Checks that must run before wasmparser validates the operator, because validating
+/// it would already cost more than its bytes pay for.
+macro_rules! precheck {
+    ($s:expr; visit_br_table $targets:ident) => {
+        $s.check_br_table(&$targets)?
+    };
+    ($s:expr; $visit:ident $($arg:ident)*) => {};
+}
+
 macro_rules! define_validating {
     ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
         $( define_validating!(@one $proposal $visit $($($arg: $argty),*)?); )*
@@ -1231,6 +1247,7 @@ macro_rules! define_validating {
                 OpInfo::Op(class, flow) => (class, flow),
                 OpInfo::Unsupported(name) => return Err(Error::unsupported(name, self.offset)),
             };
+            precheck!(self; $visit $($arg)*);
             self.v.visitor(self.offset).$visit($($arg.clone()),*).map_err(Error::from_wasmparser)?;
             let step = self.t.gas_step(class, flow, branch_targets!(self.t; $visit $($arg)*));
             if step.reachable || !matches!(flow, Flow::Straight | Flow::Jump | Flow::BrIf) {
@@ -1244,6 +1261,39 @@ macro_rules! define_validating {
             Ok(())
         }
     };
+}
+
+impl Validating<'_, '_> {
+    /// Rejects a `br_table` whose label arity exceeds `Limits::max_br_table_arity`
+    /// (validation checks every target's label types: (targets + 1) x arity). An
+    /// invalid depth is left to the validator's own error.
+    #[cold]
+    #[inline(never)]
+    fn check_br_table_slow(&self, arity: u32) -> Result<(), Error> {
+        Err(Error::limit(
+            "max_br_table_arity",
+            u64::from(arity),
+            u64::from(self.t.m.limits.max_br_table_arity),
+            Some(self.offset),
+        ))
+    }
+
+    #[inline]
+    fn check_br_table(&self, targets: &wasmparser::BrTable<'_>) -> Result<(), Error> {
+        let Some(frame) = self.v.get_control_frame(targets.default() as usize) else {
+            return Ok(());
+        };
+        let (params, results) = self.t.block_arity(frame.block_type);
+        let arity = if frame.kind == FrameKind::Loop {
+            params
+        } else {
+            results
+        };
+        if arity > self.t.m.limits.max_br_table_arity {
+            return self.check_br_table_slow(arity);
+        }
+        Ok(())
+    }
 }
 
 #[allow(clippy::clone_on_copy, clippy::redundant_clone)]

@@ -286,6 +286,18 @@ impl Builder<'_> {
                                     .iter()
                                     .map(|t| ValType::from_wasmparser(*t, offset))
                                     .collect::<Result<Vec<_>, _>>()?;
+                                check(
+                                    "max_params",
+                                    params.len() as u64,
+                                    lim.max_params,
+                                    offset,
+                                )?;
+                                check(
+                                    "max_results",
+                                    results.len() as u64,
+                                    lim.max_results,
+                                    offset,
+                                )?;
                                 self.ctx.types.push(FuncType::new(params, results));
                             }
                             _ => return Err(Error::unsupported("GC", offset)),
@@ -557,6 +569,7 @@ pub(crate) fn compile_module(config: &Config, wasm: &[u8]) -> Result<ModuleInner
             num_imported_funcs: 0,
             schedule: config.schedule.clone(),
             metering: config.metering,
+            limits: config.limits.clone(),
         },
         num_defined_funcs_seen: 0,
         allocs: FuncTranslatorAllocations::default(),

@@ -685,6 +685,52 @@ fn with_limits(l: Limits, src: &str) -> Error {
 }
 
 #[test]
+fn label_arity_limits() {
+    // Results of any type, params of a type used as a block type, and a br_table's
+    // label arity; each one past its limit is rejected, at the limit it loads.
+    let many = |n: usize| vec!["i32"; n].join(" ");
+    let ok = compile(&format!("(module (type (func (result {}))))", many(16)));
+    assert!(ok.is_ok(), "{ok:?}");
+    let e = err(&format!("(module (type (func (result {}))))", many(17)));
+    assert_eq!(limit(&e), "max_results");
+    let loop_with = |n: usize| {
+        format!(
+            "(module (type $t (func (param {}))) (func {} loop (type $t) {} end))",
+            many(n),
+            "i32.const 0 ".repeat(n),
+            "drop ".repeat(n)
+        )
+    };
+    assert!(compile(&loop_with(16)).is_ok());
+    assert_eq!(limit(&err(&loop_with(17))), "max_results");
+    let table = |n: usize| {
+        format!(
+            "(module (type $t (func (result {m}))) (func (result {m})
+               block (type $t) {c} i32.const 0 br_table 0 0 0 end))",
+            m = many(n),
+            c = "i32.const 1 ".repeat(n)
+        )
+    };
+    assert!(compile(&table(2)).is_ok());
+    assert_eq!(limit(&err(&table(3))), "max_br_table_arity");
+    // The limits are per config: the spec suite's lifts them.
+    let lifted = Limits {
+        max_results: u32::MAX,
+        max_br_table_arity: u32::MAX,
+        ..Limits::default()
+    };
+    assert!(with_limits_ok(lifted, &table(40)));
+}
+
+fn with_limits_ok(limits: Limits, src: &str) -> bool {
+    let config = Config {
+        limits,
+        ..Config::default()
+    };
+    Module::new(&config, &wat(src)).is_ok()
+}
+
+#[test]
 fn limits_enforced() {
     let d = Limits::default;
     assert_eq!(
