@@ -12,12 +12,17 @@
 //!   (feature `wasmtime`).
 //! * [`oracle`]: the checks of the fuzz targets (`exec_diff`, `gas_model`,
 //!   `gas_boundary`, `gas_on_off`, `validate_diff`, `single_inst`); each returns
-//!   `Err(Divergence)` with a human description when engines disagree.
+//!   `Err(Divergence::Mismatch)` with a human description when engines disagree, and
+//!   `Err(Divergence::ReferencePanic)` when a reference engine panicked (caught by
+//!   [`engine::Guarded`]; a panic inside Metron is never caught).
+//! * [`findings`]: where modules behind findings are saved, and what a fuzz target does
+//!   with an oracle's result.
 #![deny(missing_docs)]
 
 pub mod engine;
+pub mod findings;
 pub mod generate;
 pub mod oracle;
 
-pub use engine::{DiffEngine, Outcome, TrapClass};
+pub use engine::{DiffEngine, EnginePanic, Guarded, Outcome, TrapClass};
 pub use oracle::Divergence;

@@ -1,6 +1,8 @@
 //! The oracles of the fuzz targets. Each returns `Ok(())` when the engines agree or
 //! the input is skipped (a reference engine's native stack overflow, a module an engine
-//! rejects for its own resource limits), and `Err(Divergence)` otherwise.
+//! rejects for its own resource limits), and `Err(Divergence)` otherwise: a mismatch
+//! (Metron's bug until shown otherwise), or a reference engine's panic (its bug; see
+//! [`Divergence::ReferencePanic`]). Engines are driven through [`Guarded`].
 
 use std::fmt;
 
@@ -11,22 +13,61 @@ use metron_vm::instrument::{
 use metron_vm::{Config, ExternKind, Module, ValType, Value};
 use wasmparser::{Validator, WasmFeatures};
 
-use crate::engine::{exported_funcs, DiffEngine, Metron, Outcome, TrapClass, Wasmi};
+use crate::engine::{
+    exported_funcs, DiffEngine, EnginePanic, Guarded, Metron, Outcome, TrapClass, Wasmi,
+};
 
-/// A disagreement between engines, described for people.
+/// What an oracle found.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Divergence(pub String);
+pub enum Divergence {
+    /// The engines disagree (or Metron broke a property on its own), described for
+    /// people: a Metron bug until shown otherwise. Fuzz targets and tests fail on it.
+    Mismatch(String),
+    /// A reference engine panicked on the input: that engine's bug, not Metron's. The
+    /// oracle stopped comparing this input; callers save it as a finding against the
+    /// engine and go on with the next input. (A panic inside Metron is never caught: it
+    /// unwinds as a failure.)
+    ReferencePanic(EnginePanic),
+}
+
+impl Divergence {
+    /// Whether this is a finding against Metron (a [`Divergence::Mismatch`]), as opposed
+    /// to a reference engine's own bug.
+    pub fn is_metron_finding(&self) -> bool {
+        matches!(self, Self::Mismatch(_))
+    }
+}
 
 impl fmt::Display for Divergence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            Self::Mismatch(s) => f.write_str(s),
+            Self::ReferencePanic(p) => {
+                let on = if p.instrumented {
+                    " on Metron's instrumented module"
+                } else {
+                    ""
+                };
+                write!(
+                    f,
+                    "reference engine {} panicked{on}: {}",
+                    p.engine, p.message
+                )
+            }
+        }
     }
 }
 
 impl std::error::Error for Divergence {}
 
+impl From<EnginePanic> for Divergence {
+    fn from(p: EnginePanic) -> Self {
+        Self::ReferencePanic(p)
+    }
+}
+
 macro_rules! diverge {
-    ($($t:tt)*) => { return Err(Divergence(format!($($t)*))) };
+    ($($t:tt)*) => { return Err(Divergence::Mismatch(format!($($t)*))) };
 }
 
 /// Gas limit of `exec_diff` and `gas_on_off` calls (generated modules terminate by
@@ -75,11 +116,11 @@ fn compare_state(
     what: &str,
     globals: &[String],
     memories: &[String],
-    a: &mut dyn DiffEngine,
-    b: &mut dyn DiffEngine,
+    a: &mut Guarded<'_>,
+    b: &mut Guarded<'_>,
 ) -> Result<(), Divergence> {
     for g in globals {
-        let (x, y) = (a.global(g), b.global(g));
+        let (x, y) = (a.global(g)?, b.global(g)?);
         if x != y {
             diverge!(
                 "{what}: global {g}: {} {x:?} vs {} {y:?}",
@@ -89,7 +130,7 @@ fn compare_state(
         }
     }
     for m in memories {
-        let (x, y) = (a.memory(m), b.memory(m));
+        let (x, y) = (a.memory(m)?, b.memory(m)?);
         if x != y {
             let at = match (&x, &y) {
                 (Some(x), Some(y)) if x.len() == y.len() => {
@@ -115,9 +156,23 @@ fn compare_state(
 /// oracles check those).
 ///
 /// # Errors
-/// The first divergence.
+/// The first divergence, or the reference engine's panic.
 pub fn exec_diff(wasm: &[u8], reference: &mut dyn DiffEngine) -> Result<(), Divergence> {
-    let mut metron = Metron::new(Config::default(), EXEC_GAS);
+    exec_diff_with(wasm, Config::default(), reference)
+}
+
+/// [`exec_diff`] with Metron under `config` (for instance `metering: false`, which the
+/// translator compiles without gas charges at labels, so fused instructions next to a
+/// label are not separated from it by a charge).
+///
+/// # Errors
+/// The first divergence, or the reference engine's panic.
+pub fn exec_diff_with(
+    wasm: &[u8],
+    config: Config,
+    reference: &mut dyn DiffEngine,
+) -> Result<(), Divergence> {
+    let mut metron = Metron::new(config, EXEC_GAS);
     exec_pair(wasm, &mut metron, reference)
 }
 
@@ -126,7 +181,8 @@ fn exec_pair(
     a: &mut dyn DiffEngine,
     b: &mut dyn DiffEngine,
 ) -> Result<(), Divergence> {
-    let (ia, ib) = (a.instantiate(wasm), b.instantiate(wasm));
+    let (a, b) = (&mut Guarded::new(a), &mut Guarded::new(b));
+    let (ia, ib) = (a.instantiate(wasm)?, b.instantiate(wasm)?);
     match (ia, ib) {
         (Err(None), _) | (_, Err(None)) => return Ok(()), // rejected: validate_diff's job
         (Ok(()), Ok(())) => {}
@@ -138,7 +194,7 @@ fn exec_pair(
     compare_state("after instantiation", &globals, &memories, a, b)?;
     for (name, params, _) in exported_funcs(wasm) {
         let args = zero_args(&params);
-        let (x, y) = (a.call(&name, &args), b.call(&name, &args));
+        let (x, y) = (a.call(&name, &args)?, b.call(&name, &args)?);
         if stops(&x) || stops(&y) {
             return Ok(());
         }
@@ -174,27 +230,45 @@ struct Instrumented {
 }
 
 impl Instrumented {
-    fn reset(&mut self, gas: u64) {
-        let w = &mut self.wasmi;
-        w.set_global(GAS_GLOBAL, Value::I64(gas as i64));
-        w.set_global(STACK_GLOBAL, Value::I32(self.config.max_stack_slots as i32));
-        w.set_global(DEPTH_GLOBAL, Value::I32(self.config.max_call_depth as i32));
-        w.set_global(TRAP_GLOBAL, Value::I32(0));
-    }
-
-    fn gas_left(&mut self) -> u64 {
-        match self.wasmi.global(GAS_GLOBAL) {
-            Some(Value::I64(g)) => g as u64,
-            _ => 0,
+    fn new(config: Config) -> Self {
+        Self {
+            wasmi: Wasmi::new(),
+            config,
         }
     }
 
-    /// `None`: wasmi's own stack overflowed (skip).
-    fn call(&mut self, name: &str, args: &[Value], gas: u64) -> Option<Outcome> {
-        self.reset(gas);
-        let r = self.wasmi.call(name, args);
-        let reason = self.wasmi.global(TRAP_GLOBAL);
-        match r {
+    fn wasmi(&mut self) -> Guarded<'_> {
+        Guarded::on_instrumented(&mut self.wasmi)
+    }
+
+    fn reset(&mut self, gas: u64) -> Result<(), EnginePanic> {
+        let (slots, depth) = (self.config.max_stack_slots, self.config.max_call_depth);
+        let mut w = self.wasmi();
+        w.set_global(GAS_GLOBAL, Value::I64(gas as i64))?;
+        w.set_global(STACK_GLOBAL, Value::I32(slots as i32))?;
+        w.set_global(DEPTH_GLOBAL, Value::I32(depth as i32))?;
+        w.set_global(TRAP_GLOBAL, Value::I32(0))?;
+        Ok(())
+    }
+
+    fn gas_left(&mut self) -> Result<u64, EnginePanic> {
+        Ok(match self.wasmi().global(GAS_GLOBAL)? {
+            Some(Value::I64(g)) => g as u64,
+            _ => 0,
+        })
+    }
+
+    /// `Ok(None)`: wasmi's own stack overflowed (skip).
+    fn call(
+        &mut self,
+        name: &str,
+        args: &[Value],
+        gas: u64,
+    ) -> Result<Option<Outcome>, EnginePanic> {
+        self.reset(gas)?;
+        let r = self.wasmi().call(name, args)?;
+        let reason = self.wasmi().global(TRAP_GLOBAL)?;
+        Ok(match r {
             Err(TrapClass::Unreachable) if reason == Some(Value::I32(TRAP_OUT_OF_GAS)) => {
                 Some(Err(TrapClass::OutOfGas))
             }
@@ -203,7 +277,7 @@ impl Instrumented {
             }
             Err(TrapClass::StackExhausted) => None,
             other => Some(other),
-        }
+        })
     }
 }
 
@@ -221,12 +295,9 @@ pub fn gas_model(wasm: &[u8], limits: &[u64]) -> Result<(), Divergence> {
         return Ok(()); // Metron rejects it: nothing to meter.
     };
     let mut metron = Metron::new(config.clone(), u64::MAX);
-    let mut inst = Instrumented {
-        wasmi: Wasmi::new(),
-        config,
-    };
+    let mut inst = Instrumented::new(config);
     let ia = metron.instantiate(wasm);
-    let ib = inst.wasmi.instantiate(&out);
+    let ib = inst.wasmi().instantiate(&out)?;
     match (&ia, &ib) {
         (Ok(()), Ok(())) => {}
         (_, Err(None)) => diverge!("wasmi rejects the instrumented module"),
@@ -242,10 +313,10 @@ pub fn gas_model(wasm: &[u8], limits: &[u64]) -> Result<(), Divergence> {
         let args = zero_args(params);
         metron.gas_limit = limit;
         let x = metron.call(name, &args);
-        let Some(y) = inst.call(name, &args, limit) else {
+        let Some(y) = inst.call(name, &args, limit)? else {
             return Ok(());
         };
-        let (gx, gy) = (metron.gas_left, inst.gas_left());
+        let (gx, gy) = (metron.gas_left, inst.gas_left()?);
         if x != y || gx != gy {
             diverge!("{name} at gas limit {limit}: metron {x:?} gas left {gx} vs instrumented {y:?} gas left {gy}");
         }
@@ -253,8 +324,8 @@ pub fn gas_model(wasm: &[u8], limits: &[u64]) -> Result<(), Divergence> {
             &format!("after {name} at limit {limit}"),
             &globals,
             &memories,
-            &mut metron,
-            &mut inst.wasmi,
+            &mut Guarded::new(&mut metron),
+            &mut inst.wasmi(),
         )?;
     }
     Ok(())
@@ -285,18 +356,15 @@ pub fn gas_boundary(wasm: &[u8]) -> Result<(), Divergence> {
         let used = EXEC_GAS - probe.gas_left;
         for limit in [used, used.saturating_sub(1)] {
             let mut m = Metron::new(config.clone(), limit);
-            let mut inst = Instrumented {
-                wasmi: Wasmi::new(),
-                config: config.clone(),
-            };
+            let mut inst = Instrumented::new(config.clone());
             // Instantiate under the same (large) limit, then meter the call only.
             m.gas_limit = EXEC_GAS;
-            if m.instantiate(wasm).is_err() || inst.wasmi.instantiate(&out).is_err() {
+            if m.instantiate(wasm).is_err() || inst.wasmi().instantiate(&out)?.is_err() {
                 return Ok(());
             }
             m.gas_limit = limit;
             let x = m.call(&name, &args);
-            let Some(y) = inst.call(&name, &args, limit) else {
+            let Some(y) = inst.call(&name, &args, limit)? else {
                 return Ok(());
             };
             let expect = if limit == used || used == 0 {
@@ -307,7 +375,7 @@ pub fn gas_boundary(wasm: &[u8]) -> Result<(), Divergence> {
             if x != expect || m.gas_left != 0 && used != 0 {
                 diverge!("{name} at limit {limit} (used {used}): metron {x:?} gas left {}, expected {expect:?} and 0 left", m.gas_left);
             }
-            let gy = inst.gas_left();
+            let gy = inst.gas_left()?;
             if y != x || gy != m.gas_left {
                 diverge!(
                     "{name} at limit {limit}: metron {x:?}/{} vs instrumented {y:?}/{gy}",
@@ -318,8 +386,8 @@ pub fn gas_boundary(wasm: &[u8]) -> Result<(), Divergence> {
                 &format!("{name} at {limit}"),
                 &globals,
                 &memories,
-                &mut m,
-                &mut inst.wasmi,
+                &mut Guarded::new(&mut m),
+                &mut inst.wasmi(),
             )?;
         }
     }
@@ -509,15 +577,17 @@ pub fn single_inst(inst: &Inst, args: &[Value]) -> Result<(), Divergence> {
         ps.join(" "),
         r = wat_ty(result)
     );
-    let wasm = wat::parse_str(&src).map_err(|e| Divergence(format!("bad test {src}: {e}")))?;
+    let wasm =
+        wat::parse_str(&src).map_err(|e| Divergence::Mismatch(format!("bad test {src}: {e}")))?;
     let mut m = Metron::new(Config::default(), EXEC_GAS);
-    let mut w = Wasmi::new();
-    if m.instantiate(&wasm).is_err() || w.instantiate(&wasm).is_err() {
+    let mut wasmi = Wasmi::new();
+    let mut w = Guarded::new(&mut wasmi);
+    if m.instantiate(&wasm).is_err() || w.instantiate(&wasm)?.is_err() {
         diverge!("{op}: instantiation failed");
     }
     let cases: [(&str, &[Value]); 2] = [("p", args), ("c", &[])];
     for (f, a) in cases {
-        let (x, y) = (m.call(f, a), w.call(f, a));
+        let (x, y) = (m.call(f, a), w.call(f, a)?);
         if x != y {
             diverge!("{op} {args:?} ({f}): metron {x:?} vs wasmi {y:?}");
         }

@@ -1,4 +1,5 @@
-//! Inputs saved from fuzz campaigns, replayed through their oracles on stable Rust.
+//! Inputs saved from fuzz campaigns, replayed through their oracles on stable Rust, and
+//! reduced modules of findings against reference engines.
 //!
 //! `tests/regressions/<target>/<name>` holds the raw libFuzzer input of a finding (the
 //! bytes of `fuzz/artifacts/<target>/crash-*`), decoded exactly as the cargo-fuzz target
@@ -8,9 +9,11 @@
 use std::path::{Path, PathBuf};
 
 use arbitrary::{Arbitrary, Unstructured};
-use metron_fuzz::engine::Wasmi;
+use metron_fuzz::engine::{Metron, Wasmi};
 use metron_fuzz::generate::MetronModule;
-use metron_fuzz::oracle;
+use metron_fuzz::oracle::{self, Divergence};
+use metron_fuzz::{DiffEngine, TrapClass};
+use metron_vm::{Config, Value};
 
 fn inputs(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -37,6 +40,70 @@ fn exec_diff_wasmi_findings() {
             .unwrap_or_else(|e| panic!("{}: not a module input: {e}", path.display()));
         if let Err(d) = oracle::exec_diff(&m.0, &mut Wasmi::new()) {
             panic!("{}: {d}", path.display());
+        }
+    }
+}
+
+/// The minimal module on which wasmi 2.0.0 panics (`fuzz/README.md`, "wasmi 2.0.0
+/// panics translating an integer store"): the address and the value of an `i32.store8`
+/// are both wasmi's register (a result `local.tee`'d, then read back), and the offset
+/// does not fit in 16 bits. Reduced from module 18618 of the seeded `gas_boundary` test
+/// with `METRON_FUZZ_SEED=987654321`.
+const WASMI_STORE_PANIC: &str = r#"
+(module
+  (memory 1)
+  (func (export "f") (param i32)
+    local.get 0
+    i32.const 1
+    i32.add
+    local.tee 0
+    local.get 0
+    i32.store8 offset=65536))
+"#;
+
+/// A reference engine's panic is a finding against it, returned by the oracle instead
+/// of unwinding, while Metron runs the module (an out-of-bounds trap: address
+/// 1 + 65536 in a one-page memory).
+///
+/// If this fails because an oracle returns `Ok(())`, wasmi no longer panics here (fixed
+/// upstream, or `wasmi` upgraded in `fuzz/lib/Cargo.toml`): the module is then an
+/// ordinary differential case. Change the expectation to `Ok(())` for every oracle,
+/// keep the module, and move the README's entry to the fixed findings; the engine guard
+/// keeps its own unit test (`engine::tests`).
+#[test]
+fn wasmi_store_panic_is_a_finding_not_a_crash() {
+    let wasm = wat::parse_str(WASMI_STORE_PANIC).expect("valid WAT");
+    oracle::validate_diff(&wasm).expect("valid for Metron and wasmparser alike");
+    let mut metron = Metron::new(Config::default(), oracle::EXEC_GAS);
+    metron.instantiate(&wasm).expect("Metron instantiates it");
+    assert_eq!(
+        metron.call("f", &[Value::I32(0)]),
+        Err(TrapClass::MemoryOutOfBounds)
+    );
+    let runs = [
+        (
+            "exec_diff",
+            oracle::exec_diff(&wasm, &mut Wasmi::new()),
+            false,
+        ),
+        ("gas_model", oracle::gas_model(&wasm, &[u64::MAX, 3]), true),
+        ("gas_boundary", oracle::gas_boundary(&wasm), true),
+    ];
+    for (name, r, instrumented) in runs {
+        match r {
+            Err(Divergence::ReferencePanic(p)) => {
+                assert_eq!(p.engine, "wasmi", "{name}");
+                assert!(
+                    p.message.contains("entered unreachable code"),
+                    "{name}: {}",
+                    p.message
+                );
+                assert_eq!(p.instrumented, instrumented, "{name}");
+            }
+            other => panic!(
+                "{name}: expected wasmi's panic as Divergence::ReferencePanic, got {other:?} \
+                 (if wasmi no longer panics, see this test's doc)"
+            ),
         }
     }
 }

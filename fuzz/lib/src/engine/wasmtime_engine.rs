@@ -88,6 +88,10 @@ impl DiffEngine for Wasmtime {
         "wasmtime"
     }
 
+    fn is_reference(&self) -> bool {
+        true
+    }
+
     fn instantiate(&mut self, wasm: &[u8]) -> Result<(), Option<TrapClass>> {
         self.instance = None;
         self.store = Store::new(&self.engine, ());
