@@ -100,7 +100,28 @@ pub fn corpus() -> Vec<Case> {
         Repeat,
         || pooled_consts("f64", 1000),
     ));
-    // Values carried by branches and returns.
+    // Values carried by branches and returns: at the load limits (`Limits::max_results`
+    // 16, `Limits::max_br_table_arity` 2), then past them (rejected at load).
+    for n in [16] {
+        v.push(case(
+            format!("branch: br carrying {n} values"),
+            Repeat,
+            move || carry_loop(n, "br"),
+        ));
+        v.push(case(
+            format!("branch: br_if carrying {n} values"),
+            Repeat,
+            move || carry_loop(n, "br_if"),
+        ));
+        v.push(case(
+            format!("return: {n} results, 1000 frames deep"),
+            Repeat,
+            move || return_many(n, 1000),
+        ));
+    }
+    v.push(case("branch: br_table carrying 2 values", Repeat, || {
+        carry_loop(2, "br_table")
+    }));
     for n in [100, MAX_ARITY] {
         v.push(case(
             format!("branch: br carrying {n} values"),
@@ -203,6 +224,16 @@ pub fn corpus() -> Vec<Case> {
         drive: CompileOnly,
         build: Box::new(|| many_functions_many_locals(10_000, 4095)),
     });
+    v.push(case(
+        "compile: 128 KiB body of local.get+br_if carrying 16 values",
+        CompileOnly,
+        || br_if_body(16, 128 * 1024),
+    ));
+    v.push(case(
+        "compile: br_table of 30000 targets carrying 2 values",
+        CompileOnly,
+        || br_table_body(2, 30_000),
+    ));
     v.push(case(
         format!("compile: 128 KiB body of local.get+br_if carrying {MAX_ARITY} values"),
         CompileOnly,

@@ -1248,6 +1248,23 @@ handler!(Copy { dst, src } => {
     set!(dst, get!(src));
     next!()
 });
+// Never inlined: its loop would take registers in the handlers it was inlined into.
+handler!(#[inline(never)] CopySpan { dst, src, len } => {
+    // Ascending, one cell at a time: the translator emits it with `dst <= src` or
+    // disjoint ranges (branches to an enclosing label, `br_table` trampolines, the
+    // doubling fill of reference locals), for which this is a move.
+    let (mut d, mut s, mut n) = (dst.0 as usize, src.0 as usize, len as usize);
+    while n != 0 {
+        // SAFETY: `verify::frame_slots` proved `dst + len <= frame_size` and
+        // `src + len <= frame_size`, and the call that entered this frame made
+        // `fp + frame_size <= stack.len()`.
+        unsafe { frame_ptr!().add(d).write(frame_ptr!().add(s).read()) };
+        d += 1;
+        s += 1;
+        n -= 1;
+    }
+    next!()
+});
 handler!(Const { dst, lo, hi } => {
     set!(dst, (u64::from(hi) << 32) | u64::from(lo));
     next!()
@@ -1983,6 +2000,7 @@ macro_rules! handler_table {
             t[Tag::Enter as usize] = Enter;
             t[Tag::EnterSmall as usize] = EnterSmall;
             t[Tag::Copy as usize] = Copy;
+            t[Tag::CopySpan as usize] = CopySpan;
             t[Tag::CopyS as usize] = CopyS;
             t[Tag::F64MulSq as usize] = F64MulSq;
             t[Tag::Const as usize] = Const;

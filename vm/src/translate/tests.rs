@@ -685,6 +685,74 @@ fn with_limits(l: Limits, src: &str) -> Error {
 }
 
 #[test]
+fn reference_locals_start_null_in_bulk() {
+    use crate::Value;
+    // Runs of reference locals across the tracked (first 64) and untracked parts, after
+    // other locals: every one reads null, on every call, though the caller wrote others.
+    // The fill is O(log n) instructions, not one per local.
+    for (before, refs) in [(0usize, 1usize), (3, 61), (10, 200), (70, 4000)] {
+        let src = format!(
+            r#"(module (table 1 funcref)
+                (func $g (param i32) (result i32) (local {pre} {refs_decl})
+                    (local.set {first} (ref.func $g))
+                    (local.set {last} (ref.func $g))
+                    (i32.add
+                        (ref.is_null (local.get {mid}))
+                        (i32.add (ref.is_null (local.get {last_null}))
+                                 (ref.is_null (local.get {first_next})))))
+                (func (export "f") (result i32)
+                    (i32.add (call $g (i32.const 0)) (call $g (i32.const 0))))
+                (elem declare func $g))"#,
+            pre = "i64 ".repeat(before.max(1)),
+            refs_decl = "funcref ".repeat(refs),
+            first = 1 + before.max(1),
+            last = before.max(1) + refs,
+            mid = 1 + before.max(1) + refs / 2,
+            last_null = (before.max(1) + refs - 1).max(1 + before.max(1)),
+            first_next = (2 + before.max(1)).min(before.max(1) + refs),
+        );
+        let m = compile_nometer(&src);
+        let code = dis(&m, 0);
+        assert!(code.lines().count() < 64 + 40, "{refs} refs: {code}");
+        // Three null reads per call, except where the read local is one the call set.
+        let expected = |r: usize| {
+            let first = 1 + before.max(1);
+            let last = before.max(1) + r;
+            let reads = [
+                1 + before.max(1) + r / 2,
+                (before.max(1) + r - 1).max(first),
+                (2 + before.max(1)).min(last),
+            ];
+            2 * reads.iter().filter(|&&i| i != first && i != last).count() as i32
+        };
+        run_both(&src, &[], &[Value::I32(expected(refs))]);
+    }
+}
+
+#[test]
+fn branches_carrying_many_values_move_them_as_a_span() {
+    use crate::Value;
+    // Five values carried out of a block whose label sits below an extra value, by a
+    // br_if (kept on the fall-through) and a br; locals and constants among them.
+    let src = r#"(module (type $t (func (result i32 i32 i32 i32 i32)))
+        (func $g (param i32) (result i32 i32 i32 i32 i32) (local i32)
+            (local.set 1 (i32.const 40))
+            (block (type $t)
+                (i32.const 1) (local.get 1) (i32.const 3) (local.get 0) (i32.const 5)
+                (br_if 0 (local.get 0))
+                (drop) (drop) (drop) (drop) (drop)
+                (i32.const 6) (i32.const 7) (local.get 1) (i32.const 9) (i32.const 10)
+                (br 0)))
+        (func (export "f") (param i32) (result i32)
+            (call $g (local.get 0))
+            (i32.add) (i32.add) (i32.add) (i32.add)))"#;
+    run_both(src, &[Value::I32(2)], &[Value::I32(1 + 40 + 3 + 2 + 5)]);
+    run_both(src, &[Value::I32(0)], &[Value::I32(6 + 7 + 40 + 9 + 10)]);
+    let m = compile_nometer(src);
+    assert!(dis(&m, 0).contains("copy_span"), "{}", dis(&m, 0));
+}
+
+#[test]
 fn label_arity_limits() {
     // Results of any type, params of a type used as a block type, and a br_table's
     // label arity; each one past its limit is rejected, at the limit it loads.
