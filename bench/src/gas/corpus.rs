@@ -101,7 +101,7 @@ pub fn corpus() -> Vec<Case> {
         || pooled_consts("f64", 1000),
     ));
     // Values carried by branches and returns: at the load limits (`Limits::max_results`
-    // 16, `Limits::max_br_table_arity` 2), then past them (rejected at load).
+    // 16, `Limits::max_br_table_arity` 1), then past them (rejected at load).
     for n in [16] {
         v.push(case(
             format!("branch: br carrying {n} values"),
@@ -119,8 +119,8 @@ pub fn corpus() -> Vec<Case> {
             move || return_many(n, 1000),
         ));
     }
-    v.push(case("branch: br_table carrying 2 values", Repeat, || {
-        carry_loop(2, "br_table")
+    v.push(case("branch: br_table carrying 1 value", Repeat, || {
+        carry_loop(1, "br_table")
     }));
     for n in [100, MAX_ARITY] {
         v.push(case(
@@ -230,9 +230,9 @@ pub fn corpus() -> Vec<Case> {
         || br_if_body(16, 128 * 1024),
     ));
     v.push(case(
-        "compile: br_table of 30000 targets carrying 2 values",
+        "compile: br_table of 30000 targets carrying 1 value",
         CompileOnly,
-        || br_table_body(2, 30_000),
+        || br_table_body(1, 30_000),
     ));
     v.push(case(
         format!("compile: 128 KiB body of local.get+br_if carrying {MAX_ARITY} values"),
