@@ -13,7 +13,9 @@
 # Needs nightly and cargo-fuzz (`cargo install cargo-fuzz`); coverage also needs
 # `rustup component add llvm-tools-preview --toolchain nightly`. Targets: see
 # fuzz/README.md. A crash is a divergence or a panic: libFuzzer stops that target and
-# writes the input to fuzz/artifacts/<target>/.
+# writes the input to fuzz/artifacts/<target>/. A reference engine's panic is not a
+# crash: the module goes to target/fuzz-findings/ ($METRON_FUZZ_FINDINGS) and the run
+# goes on; `summary` counts those files.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -74,6 +76,12 @@ summary() {
         crashes="$(find "artifacts/$t" -type f "${newer[@]}" 2>/dev/null | wc -l)"
         echo "| $t | $(stat number_of_executed_units "$log") | $(stat average_exec_per_sec "$log") | ${cov:-?} | ${ft:-?} | ${corp:-?} | $(stat peak_rss_mb "$log") | $crashes |"
     done
+    # Modules on which a reference engine panicked (its bug, not a crash of the run).
+    local findings="${METRON_FUZZ_FINDINGS:-$here/../target/fuzz-findings}"
+    local n
+    n="$(find "$findings" -name '*.wasm' ! -name 'metron-*' ! -name '*.instrumented.wasm' 2>/dev/null | wc -l)"
+    echo
+    echo "Reference-engine panics saved in $findings: $n module(s)"
 }
 
 coverage() {
