@@ -132,7 +132,7 @@ impl Chain {
     /// The genesis state writes of `config`: one account per nonzero balance.
     fn genesis_writes(
         config: &ChainConfig,
-    ) -> Result<Vec<(jmt::KeyHash, Option<Vec<u8>>)>, ChainError> {
+    ) -> Result<Vec<(jmt::KeyHash, Option<jmt::OwnedValue>)>, ChainError> {
         // BTreeMap: genesis writes in address order, independent of the config's order.
         let mut balances = BTreeMap::new();
         let mut total: u128 = 0;
