@@ -1,4 +1,5 @@
-//! Module generators: wasm-smith configured to Metron's feature set.
+//! Module generators: wasm-smith configured to Metron's feature set, and [`fusion`]:
+//! modules of the translator's fusion patterns next to labels.
 
 use arbitrary::{Arbitrary, Unstructured};
 use wasm_smith::{Config, Module};
@@ -164,7 +165,9 @@ impl<'a> Arbitrary<'a> for MetronModule {
     }
 }
 
-/// Modules built around the translator's fusions next to labels (`fusion_wat`).
+/// Modules built around the translator's fusions next to labels ([`fusion::wat()`]): the
+/// code just before and after a block's `end`, an `else`, a loop header or a branch,
+/// where with metering off no gas charge separates a fused instruction from the label.
 pub mod fusion {
     use std::fmt::Write as _;
 
@@ -191,6 +194,8 @@ pub mod fusion {
         is_loop: bool,
     }
 
+    /// The state of one function's generation: the WAT written so far and the labels
+    /// in scope.
     struct Gen<'a, 'b> {
         u: &'a mut Unstructured<'b>,
         out: String,
@@ -952,10 +957,10 @@ pub mod fusion {
         Ok(out)
     }
 
-    /// [`wat`], assembled.
+    /// [`wat()`], assembled.
     ///
     /// # Errors
-    /// As [`wat`].
+    /// As [`wat()`].
     ///
     /// # Panics
     /// If the generated text does not assemble (a generator bug).

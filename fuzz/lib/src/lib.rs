@@ -6,7 +6,9 @@
 //!
 //! * [`generate`]: wasm-smith configured to Metron's feature set (WebAssembly 2.0
 //!   without SIMD), with `canonicalize_nans`, `export_everything` and termination
-//!   ensured; edge-case operands for single instructions.
+//!   ensured; edge-case operands for single instructions; `generate::fusion`, WAT
+//!   modules that put the translator's fused instruction patterns right before and
+//!   after labels that branches reach (run with metering off, see `tests/seeded.rs`).
 //! * [`engine`]: the [`engine::DiffEngine`] trait and its implementations: Metron,
 //!   wasmi (`deterministic` feature), Wasmtime with Cranelift NaN canonicalization
 //!   (feature `wasmtime`).
