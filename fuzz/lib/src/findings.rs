@@ -84,3 +84,32 @@ pub fn fuzz_verdict(r: Result<(), Divergence>, wasm: Option<&[u8]>) -> bool {
         Err(d @ Divergence::Mismatch(_)) => panic!("{d}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_is_fnv1a() {
+        assert_eq!(hash(b""), "cbf29ce484222325");
+        assert_eq!(hash(b"a"), "af63dc4c8601ec8c");
+    }
+
+    #[test]
+    fn a_reference_panic_rejects_the_input_and_a_mismatch_panics() {
+        assert!(fuzz_verdict(Ok(()), None));
+        let p = EnginePanic {
+            engine: "wasmi",
+            message: "boom".into(),
+            instrumented: false,
+        };
+        assert!(!fuzz_verdict(Err(Divergence::ReferencePanic(p)), None));
+        let r = std::panic::catch_unwind(|| {
+            fuzz_verdict(Err(Divergence::Mismatch("results differ".into())), None)
+        });
+        assert_eq!(
+            r.unwrap_err().downcast_ref::<String>().map(String::as_str),
+            Some("results differ")
+        );
+    }
+}
