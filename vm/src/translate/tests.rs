@@ -980,9 +980,9 @@ fn gas_block_costs() {
     )
     .unwrap();
     assert_eq!(gas_amounts(&m, 0), vec![3, 1, 3, 0]);
-    // Call costs 10; unreachable code costs nothing.
+    // Call costs 15; unreachable code costs nothing.
     let m = compile("(module (func $f) (func call $f return call $f call $f))").unwrap();
-    assert_eq!(gas_amounts(&m, 1), vec![12]);
+    assert_eq!(gas_amounts(&m, 1), vec![17]);
 }
 
 #[test]
