@@ -130,7 +130,8 @@ pub fn format_value(v: &Value) -> String {
     }
 }
 
-/// `metron run`. Prints `result: ..` lines (or `trap: ..`) and `gas used: N`.
+/// `metron run`. Prints `result: ..` lines (or `trap: ..`), `gas used: N` and its two
+/// parts, `instantiation: N` and `call: N`.
 /// Exit code 0 on success, 2 on a trap.
 ///
 /// # Errors
@@ -162,6 +163,10 @@ pub fn run(a: &RunArgs) -> anyhow::Result<ExitCode> {
     let mut gas = GasMeter::new(a.gas);
     let mut instance = Instance::new(&module, &mut host, &mut gas)
         .map_err(|e| anyhow!("instantiation failed: {e}"))?;
+    // Schedule version 2 charges instantiation (`Module::instantiation_gas`) on the
+    // same meter; printed apart so the call's own gas can be compared with an
+    // instrumented module's, which meters calls only.
+    let instantiation = gas.used();
     let outcome = instance.invoke(&mut host, &a.invoke, &args, &mut gas);
     let mut out = String::new();
     let code = match outcome {
@@ -183,6 +188,8 @@ pub fn run(a: &RunArgs) -> anyhow::Result<ExitCode> {
         }
     };
     let _ = writeln!(out, "gas used: {}", gas.used());
+    let _ = writeln!(out, "  instantiation: {instantiation}");
+    let _ = writeln!(out, "  call: {}", gas.used() - instantiation);
     print!("{out}");
     Ok(code)
 }

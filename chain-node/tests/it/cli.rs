@@ -89,7 +89,12 @@ fn instrument_writes_a_self_metering_module() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{o:?}");
-    let gas: u64 = field(&stdout(&o), "gas used:").parse().unwrap();
+    // The call's own gas: the instrumented module meters calls, not instantiation.
+    let gas: u64 = field(&stdout(&o), "  call:").parse().unwrap();
+    let total: u64 = field(&stdout(&o), "gas used:").parse().unwrap();
+    let instantiation: u64 = field(&stdout(&o), "  instantiation:").parse().unwrap();
+    assert_eq!(total, gas + instantiation);
+    assert!(instantiation > 0, "schedule version 2 charges instantiation");
 
     let unmetered = Config {
         metering: false,
