@@ -90,7 +90,7 @@ pub const MAX_EVENT_DATA_LEN: usize = 64 * 1024;
 /// Maximum return data length in bytes (64 KiB); longer return data traps.
 pub const MAX_RETURN_DATA_LEN: usize = 64 * 1024;
 
-/// Host-function gas costs (gas schedule version 1, Seam 2 of the ABI), in gas units.
+/// Host-function gas costs (gas schedule version 2; unchanged since version 1), in gas units.
 ///
 /// Each host call costs [`HOST_BASE`](crate::gas::HOST_BASE) plus the extra cost listed
 /// on the function.
