@@ -44,22 +44,13 @@ fn exec_diff_wasmi_findings() {
     }
 }
 
-/// The minimal module on which wasmi 2.0.0 panics (`fuzz/README.md`, "wasmi 2.0.0
-/// panics translating an integer store"): the address and the value of an `i32.store8`
-/// are both wasmi's register (a result `local.tee`'d, then read back), and the offset
-/// does not fit in 16 bits. Reduced from module 18618 of the seeded `gas_boundary` test
-/// with `METRON_FUZZ_SEED=987654321`.
-const WASMI_STORE_PANIC: &str = r#"
-(module
-  (memory 1)
-  (func (export "f") (param i32)
-    local.get 0
-    i32.const 1
-    i32.add
-    local.tee 0
-    local.get 0
-    i32.store8 offset=65536))
-"#;
+/// The minimal module on which wasmi 2.0.0 panics (`fuzz/README.md`, "Findings against
+/// reference engines"): the address and the value of an `i32.store8` are both wasmi's
+/// register (a result `local.tee`'d, then read back), and the offset does not fit in 16
+/// bits. Reduced from module 18618 of the seeded `gas_boundary` test with
+/// `METRON_FUZZ_SEED=987654321`.
+const WASMI_STORE_PANIC: &str =
+    include_str!("regressions/reference_panics/wasmi-2.0.0-store-reg-reg.wat");
 
 /// A reference engine's panic is a finding against it, returned by the oracle instead
 /// of unwinding, while Metron runs the module (an out-of-bounds trap: address
