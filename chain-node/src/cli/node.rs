@@ -162,7 +162,12 @@ mod tests {
 
     #[test]
     fn banner_golden() {
-        let b = banner(1337, 1, std::path::Path::new(".metron-devnet"), 0);
+        let b = banner(
+            1337,
+            metron_vm::GasSchedule::default().version,
+            std::path::Path::new(".metron-devnet"),
+            0,
+        );
         crate::cli::golden::check("node_banner.txt", &b);
     }
 }
