@@ -222,7 +222,17 @@ pub fn corpus() -> Vec<Case> {
     v.push(Case {
         name: "compile: 10000 fns x 4095 externref locals".into(),
         drive: CompileOnly,
-        build: Box::new(|| many_functions_many_locals(10_000, 4095)),
+        build: Box::new(|| many_functions_many_locals(10_000, 4095, ValType::EXTERNREF)),
+    });
+    v.push(Case {
+        name: "compile: 10000 fns x 4095 i64 locals".into(),
+        drive: CompileOnly,
+        build: Box::new(|| many_functions_many_locals(10_000, 4095, ValType::I64)),
+    });
+    v.push(Case {
+        name: "compile: 10000 empty fns".into(),
+        drive: CompileOnly,
+        build: Box::new(|| many_functions_many_locals(10_000, 0, ValType::I64)),
     });
     v.push(case(
         "compile: 128 KiB body of local.get+br_if carrying 16 values",
@@ -555,14 +565,14 @@ pub fn host(name: &str, sig: &str, call: &str) -> String {
 
 /// `funcs` functions each declaring `locals` externref locals and an empty body
 /// (built with `wasm_encoder`: as text this is 400 MB).
-pub fn many_functions_many_locals(funcs: usize, locals: u32) -> Vec<u8> {
+pub fn many_functions_many_locals(funcs: usize, locals: u32, ty: ValType) -> Vec<u8> {
     let mut types = TypeSection::new();
     types.ty().function([], []);
     let mut fsec = FunctionSection::new();
     let mut code = CodeSection::new();
     for _ in 0..funcs {
         fsec.function(0);
-        let mut f = Function::new([(locals, ValType::EXTERNREF)]);
+        let mut f = Function::new([(locals, ty)]);
         f.instruction(&Instruction::End);
         code.function(&f);
     }
