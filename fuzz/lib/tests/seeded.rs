@@ -215,3 +215,21 @@ fn fusion_metering_off() {
         }
     }
 }
+
+/// The same generator through the gas oracles (metering on): the charges at the labels
+/// the fusion modules put branches to, against the instrumented module in wasmi.
+#[test]
+fn fusion_gas_oracles() {
+    for (i, data) in inputs(7, 300) {
+        let m = generate::fusion::module(&mut Unstructured::new(&data))
+            .expect("the fusion generator never fails");
+        check("fusion_gas_boundary", oracle::gas_boundary(&m), i, &m);
+        let mut state = per_module(13, i);
+        let limits: Vec<u64> = bytes(&mut state, 6)
+            .iter()
+            .map(|&b| u64::from(b) * 4)
+            .chain([u64::MAX])
+            .collect();
+        check("fusion_gas_model", oracle::gas_model(&m, &limits), i, &m);
+    }
+}
