@@ -27,6 +27,12 @@ pub const MAX_VALUE_LEN: u32 = 64 * 1024;
 pub const MAX_TOPIC_LEN: u32 = 64;
 /// Maximum event data length in bytes.
 pub const MAX_EVENT_DATA_LEN: u32 = 64 * 1024;
+/// Maximum number of events one transaction may emit (the receipt carries them all).
+pub const MAX_EVENTS_PER_TX: usize = 128;
+/// Maximum total event bytes (topics plus data) one transaction may emit: with the count
+/// cap, a receipt stays far below the RPC's 10 MiB response cap and a block's receipts
+/// stay bounded however much gas the block has.
+pub const MAX_EVENT_BYTES_PER_TX: u64 = 256 * 1024;
 /// Maximum return data length in bytes.
 pub const MAX_RETURN_DATA_LEN: u32 = 64 * 1024;
 /// Longest abort message kept in a receipt's error text (longer ones are truncated; the
@@ -170,6 +176,8 @@ pub struct ContractHost<'o, 'a, S> {
     call: CallContext,
     return_data: Vec<u8>,
     events: Vec<Event>,
+    /// Topic plus data bytes of `events`.
+    event_bytes: u64,
     abort_message: Option<String>,
     fatal: Option<ChainError>,
 }
@@ -183,6 +191,7 @@ impl<'o, 'a, S: StateReader> ContractHost<'o, 'a, S> {
             call,
             return_data: Vec::new(),
             events: Vec::new(),
+            event_bytes: 0,
             abort_message: None,
             fatal: None,
         }
@@ -345,6 +354,19 @@ impl<'o, 'a, S: StateReader> ContractHost<'o, 'a, S> {
                 check_len(topic_len, MAX_TOPIC_LEN, "event topic")?;
                 check_len(data_len, MAX_EVENT_DATA_LEN, "event data")?;
                 let bytes = u64::from(topic_len).saturating_add(u64::from(data_len));
+                // Per-transaction caps, checked before any charge or effect.
+                if self.events.len() >= MAX_EVENTS_PER_TX {
+                    return Err(HostError::new(format!(
+                        "too many events: limit {MAX_EVENTS_PER_TX} per transaction"
+                    )));
+                }
+                let total = self.event_bytes.saturating_add(bytes);
+                if total > MAX_EVENT_BYTES_PER_TX {
+                    return Err(HostError::new(format!(
+                        "event bytes exceed the limit of {MAX_EVENT_BYTES_PER_TX} per transaction \
+                         ({total} with this event)"
+                    )));
+                }
                 caller.charge_gas(
                     HOST_BASE
                         .saturating_add(300)
@@ -357,6 +379,7 @@ impl<'o, 'a, S: StateReader> ContractHost<'o, 'a, S> {
                     topic,
                     data,
                 });
+                self.event_bytes = total;
                 Ok(None)
             }
             HostFn::Abort => {

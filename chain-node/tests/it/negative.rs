@@ -218,3 +218,66 @@ async fn invalid_transactions_get_rpc_errors() {
     assert_eq!(r.status, wire::ExecStatus::Success, "{r:?}");
     node.stop().await.unwrap();
 }
+
+/// A contract emitting `n` events of `data` bytes each (the call's input: `n` then
+/// `data` as two little-endian u32).
+const EVENTS: &str = r#"(module
+  (import "metron" "input_read" (func $input_read (param i32)))
+  (import "metron" "emit_event" (func $emit (param i32 i32 i32 i32)))
+  (memory (export "memory") 2)
+  (data (i32.const 0) "Topic")
+  (func (export "init"))
+  (func (export "emit") (local $n i32) (local $len i32)
+    (call $input_read (i32.const 16))
+    (local.set $n (i32.load (i32.const 16)))
+    (local.set $len (i32.load (i32.const 20)))
+    (block $done
+      (loop $next
+        (br_if $done (i32.eqz (local.get $n)))
+        (call $emit (i32.const 0) (i32.const 5) (i32.const 64) (local.get $len))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))))"#;
+
+fn events_input(n: u32, len: u32) -> Vec<u8> {
+    let mut v = n.to_le_bytes().to_vec();
+    v.extend_from_slice(&len.to_le_bytes());
+    v
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_are_capped_per_transaction() {
+    use metron_node::host::{MAX_EVENTS_PER_TX, MAX_EVENT_BYTES_PER_TX};
+    let dir = tempfile::tempdir().unwrap();
+    let node = start_node(dir.path()).await;
+    let c = client(&node);
+    let (_, contract) = deploy(&c, &wat(EVENTS), Vec::new()).await;
+    let max = MAX_EVENTS_PER_TX as u32;
+
+    // At the count cap: every event is in the receipt.
+    let r = call(&c, 0, contract, "emit", events_input(max, 8), CALL_GAS).await;
+    assert_eq!(r.status, wire::ExecStatus::Success, "{r:?}");
+    assert_eq!(r.events.len(), MAX_EVENTS_PER_TX);
+
+    // One more event: the call traps with a host error naming the limit, and the
+    // receipt carries no event.
+    let r = call(&c, 0, contract, "emit", events_input(max + 1, 8), CALL_GAS).await;
+    assert_eq!(r.status, wire::ExecStatus::Trapped, "{r:?}");
+    assert!(r.events.is_empty());
+    let msg = r.error.unwrap_or_default();
+    assert!(msg.contains("too many events"), "{msg}");
+
+    // The byte cap: events of 64 KiB of data and a 5-byte topic; three fit in 256 KiB,
+    // a fourth traps.
+    let len = 64 * 1024;
+    let per = 5 + u64::from(len);
+    let fit = (MAX_EVENT_BYTES_PER_TX / per) as u32;
+    let r = call(&c, 0, contract, "emit", events_input(fit, len), CALL_GAS).await;
+    assert_eq!(r.status, wire::ExecStatus::Success, "{r:?}");
+    assert_eq!(r.events.len(), fit as usize);
+    let r = call(&c, 0, contract, "emit", events_input(fit + 1, len), CALL_GAS).await;
+    assert_eq!(r.status, wire::ExecStatus::Trapped, "{r:?}");
+    assert!(r.events.is_empty());
+    let msg = r.error.unwrap_or_default();
+    assert!(msg.contains("event bytes exceed"), "{msg}");
+    node.stop().await.unwrap();
+}
