@@ -12,7 +12,7 @@
 //! writes (including the value transfer) through an overlay checkpoint, but keeps the fee
 //! payment and the nonce increment.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use metron_vm::{Config, GasMeter, Instance, InstantiationError, Module, Trap, TrapKind};
@@ -49,21 +49,57 @@ pub fn intrinsic_gas(stx: &SignedTransaction, encoded_len: usize) -> u64 {
     gas
 }
 
-/// Compiled modules by code hash.
+/// Compiled modules by code hash, at most [`MODULE_CACHE_BYTES`] of them
+/// ([`Module::compiled_bytes`]), the least recently used evicted first.
 ///
 /// A pure cache: a module is the deterministic result of compiling the code with the
 /// chain's fixed VM config, so a hit or a miss never changes gas or results (compilation
-/// costs are charged per byte at deploy, never at call time). The map is only used for
-/// lookups, never iterated. Keyed by code hash alone because one `Chain` has one VM config.
-#[derive(Default)]
+/// is charged per byte at deploy). The maps are only used for lookups and the
+/// eviction order (ticks), never for anything that enters consensus. Keyed by code hash
+/// alone because one `Chain` has one VM config.
+///
+/// A miss recompiles at no gas: bounded (linear in the code, at most the VM's 512 KiB
+/// code limit per module) but free to the caller; persisting compiled modules with the
+/// code would remove it (`docs/gas.md`).
 pub struct ModuleCache {
-    modules: Mutex<HashMap<Hash, Module>>,
+    inner: Mutex<CacheInner>,
+    capacity: usize,
 }
 
-/// Above this many entries the cache is cleared (bounded memory on a long-running devnet).
-const MODULE_CACHE_CAPACITY: usize = 256;
+/// Default byte budget of [`ModuleCache`]: 256 MiB of compiled modules.
+pub const MODULE_CACHE_BYTES: usize = 256 * 1024 * 1024;
+
+#[derive(Default)]
+struct CacheInner {
+    modules: HashMap<Hash, CacheEntry>,
+    /// Last use tick -> code hash: the first entry is the least recently used.
+    by_use: BTreeMap<u64, Hash>,
+    tick: u64,
+    bytes: usize,
+}
+
+struct CacheEntry {
+    module: Module,
+    bytes: usize,
+    last_use: u64,
+}
+
+impl Default for ModuleCache {
+    fn default() -> Self {
+        ModuleCache::with_capacity(MODULE_CACHE_BYTES)
+    }
+}
 
 impl ModuleCache {
+    /// A cache holding at most `capacity` bytes of compiled modules (a module larger
+    /// than that is compiled and returned but not kept).
+    pub fn with_capacity(capacity: usize) -> ModuleCache {
+        ModuleCache {
+            inner: Mutex::new(CacheInner::default()),
+            capacity,
+        }
+    }
+
     /// The compiled module of `code` (whose hash is `code_hash`), compiling on a miss.
     ///
     /// # Errors
@@ -74,21 +110,114 @@ impl ModuleCache {
         code_hash: &Hash,
         code: &[u8],
     ) -> Result<Module, metron_vm::Error> {
-        if let Some(m) = self.lock().get(code_hash) {
-            return Ok(m.clone());
+        if let Some(m) = self.lock().touch(code_hash) {
+            return Ok(m);
         }
+        // Compiled outside the lock: other lookups go on meanwhile.
         let module = Module::new(config, code)?;
-        let mut map = self.lock();
-        if map.len() >= MODULE_CACHE_CAPACITY {
-            map.clear();
-        }
-        map.insert(*code_hash, module.clone());
+        self.lock().insert(*code_hash, module.clone(), self.capacity);
         Ok(module)
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Hash, Module>> {
+    /// Number of modules held and their [`Module::compiled_bytes`] in all.
+    pub fn usage(&self) -> (usize, usize) {
+        let inner = self.lock();
+        (inner.modules.len(), inner.bytes)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheInner> {
         // A poisoned cache is still a valid cache (entries are immutable).
-        self.modules.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl CacheInner {
+    fn next_tick(&mut self) -> u64 {
+        self.tick += 1;
+        self.tick
+    }
+
+    /// The module of `hash`, marked most recently used.
+    fn touch(&mut self, hash: &Hash) -> Option<Module> {
+        let tick = self.next_tick();
+        let e = self.modules.get_mut(hash)?;
+        self.by_use.remove(&e.last_use);
+        e.last_use = tick;
+        self.by_use.insert(tick, *hash);
+        Some(e.module.clone())
+    }
+
+    fn insert(&mut self, hash: Hash, module: Module, capacity: usize) {
+        let bytes = module.compiled_bytes();
+        if bytes > capacity || self.modules.contains_key(&hash) {
+            return;
+        }
+        while self.bytes + bytes > capacity {
+            let Some((_, lru)) = self.by_use.pop_first() else {
+                break;
+            };
+            if let Some(e) = self.modules.remove(&lru) {
+                self.bytes -= e.bytes;
+            }
+        }
+        let tick = self.next_tick();
+        self.by_use.insert(tick, hash);
+        self.bytes += bytes;
+        self.modules.insert(
+            hash,
+            CacheEntry {
+                module,
+                bytes,
+                last_use: tick,
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+
+    fn module_with(n_funcs: usize) -> Vec<u8> {
+        let funcs = "(func (result i32) i32.const 7)".repeat(n_funcs);
+        wat::parse_str(format!("(module {funcs})")).unwrap()
+    }
+
+    #[test]
+    fn evicts_the_least_recently_used_past_its_byte_budget() {
+        let config = Config::default();
+        let code: Vec<Vec<u8>> = (1..=4).map(|k| module_with(10 * k)).collect();
+        let hash = |i: usize| [i as u8; 32];
+        let size = |c: &[u8]| Module::new(&config, c).unwrap().compiled_bytes();
+        // Room for modules 0 and 1 but not 2 on top.
+        let budget = size(&code[0]) + size(&code[1]) + size(&code[2]) / 2;
+        let cache = ModuleCache::with_capacity(budget);
+        cache.get_or_compile(&config, &hash(0), &code[0]).unwrap();
+        cache.get_or_compile(&config, &hash(1), &code[1]).unwrap();
+        assert_eq!(cache.usage(), (2, size(&code[0]) + size(&code[1])));
+        // Use 0 again: 1 is now the least recently used, and goes for 2.
+        cache.get_or_compile(&config, &hash(0), &code[0]).unwrap();
+        cache.get_or_compile(&config, &hash(2), &code[2]).unwrap();
+        let inner = cache.lock();
+        assert!(inner.modules.contains_key(&hash(0)));
+        assert!(!inner.modules.contains_key(&hash(1)));
+        assert!(inner.modules.contains_key(&hash(2)));
+        assert!(inner.bytes <= budget);
+        assert_eq!(inner.by_use.len(), inner.modules.len());
+        drop(inner);
+        // A module larger than the whole budget is returned, not kept.
+        let small = ModuleCache::with_capacity(16);
+        let m = small.get_or_compile(&config, &hash(3), &code[3]).unwrap();
+        assert!(m.compiled_bytes() > 16);
+        assert_eq!(small.usage(), (0, 0));
+    }
+
+    #[test]
+    fn compiled_bytes_grow_with_the_code() {
+        let config = Config::default();
+        let a = Module::new(&config, &module_with(10)).unwrap().compiled_bytes();
+        let b = Module::new(&config, &module_with(100)).unwrap().compiled_bytes();
+        assert!(b > a, "{a} {b}");
     }
 }
 

@@ -453,6 +453,27 @@ impl Module {
         instantiation_gas(&self.inner)
     }
 
+    /// Approximate heap bytes this compiled module holds: its IR, constant arena, call
+    /// records, functions, types and segments (bytes). For sizing caches of compiled
+    /// modules; not part of consensus.
+    pub fn compiled_bytes(&self) -> usize {
+        use core::mem::size_of;
+        let m = &self.inner;
+        let segments: usize = m.datas.iter().map(|d| d.bytes.len()).sum::<usize>()
+            + m.elements
+                .iter()
+                .map(|e| e.items.len() * size_of::<ConstExpr>())
+                .sum::<usize>();
+        size_of::<ModuleInner>()
+            + m.code.len() * size_of::<Op>()
+            + m.consts.len() * size_of::<u64>()
+            + m.call_targets.len() * size_of::<CallTarget>()
+            + m.funcs.len() * size_of::<FuncDecl>()
+            + m.types.len() * (size_of::<FuncType>() + 8 * size_of::<ValType>())
+            + m.exports.len() * (size_of::<Export>() + 32)
+            + segments
+    }
+
     /// Exports in name order (deterministic) with their kinds.
     pub fn exports(&self) -> impl Iterator<Item = (&str, ExternKind)> {
         self.inner.exports.iter().map(|(n, e)| (n.as_str(), e.kind))
