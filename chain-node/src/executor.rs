@@ -115,7 +115,8 @@ impl ModuleCache {
         }
         // Compiled outside the lock: other lookups go on meanwhile.
         let module = Module::new(config, code)?;
-        self.lock().insert(*code_hash, module.clone(), self.capacity);
+        self.lock()
+            .insert(*code_hash, module.clone(), self.capacity);
         Ok(module)
     }
 
@@ -215,8 +216,12 @@ mod cache_tests {
     #[test]
     fn compiled_bytes_grow_with_the_code() {
         let config = Config::default();
-        let a = Module::new(&config, &module_with(10)).unwrap().compiled_bytes();
-        let b = Module::new(&config, &module_with(100)).unwrap().compiled_bytes();
+        let a = Module::new(&config, &module_with(10))
+            .unwrap()
+            .compiled_bytes();
+        let b = Module::new(&config, &module_with(100))
+            .unwrap()
+            .compiled_bytes();
         assert!(b > a, "{a} {b}");
     }
 }

@@ -94,7 +94,10 @@ fn instrument_writes_a_self_metering_module() {
     let total: u64 = field(&stdout(&o), "gas used:").parse().unwrap();
     let instantiation: u64 = field(&stdout(&o), "  instantiation:").parse().unwrap();
     assert_eq!(total, gas + instantiation);
-    assert!(instantiation > 0, "schedule version 2 charges instantiation");
+    assert!(
+        instantiation > 0,
+        "schedule version 2 charges instantiation"
+    );
 
     let unmetered = Config {
         metering: false,

@@ -274,7 +274,15 @@ async fn events_are_capped_per_transaction() {
     let r = call(&c, 0, contract, "emit", events_input(fit, len), CALL_GAS).await;
     assert_eq!(r.status, wire::ExecStatus::Success, "{r:?}");
     assert_eq!(r.events.len(), fit as usize);
-    let r = call(&c, 0, contract, "emit", events_input(fit + 1, len), CALL_GAS).await;
+    let r = call(
+        &c,
+        0,
+        contract,
+        "emit",
+        events_input(fit + 1, len),
+        CALL_GAS,
+    )
+    .await;
     assert_eq!(r.status, wire::ExecStatus::Trapped, "{r:?}");
     assert!(r.events.is_empty());
     let msg = r.error.unwrap_or_default();

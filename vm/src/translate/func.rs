@@ -304,7 +304,9 @@ impl<'m> FuncTranslator<'m> {
             assigned_at_if: 0,
         });
         let declared = self.num_locals - self.num_params;
-        self.a.gas.start(&self.m.schedule, declared, self.num_results);
+        self.a
+            .gas
+            .start(&self.m.schedule, declared, self.num_results);
         // The interpreter zeroes declared locals on entry; a reference local must start
         // as null, whose cell is `NULL_REF`, not 0. Each run of reference locals is
         // filled by doubling (`fill_null`), its tracked part (the first

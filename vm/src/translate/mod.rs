@@ -286,12 +286,7 @@ impl Builder<'_> {
                                     .iter()
                                     .map(|t| ValType::from_wasmparser(*t, offset))
                                     .collect::<Result<Vec<_>, _>>()?;
-                                check(
-                                    "max_params",
-                                    params.len() as u64,
-                                    lim.max_params,
-                                    offset,
-                                )?;
+                                check("max_params", params.len() as u64, lim.max_params, offset)?;
                                 check(
                                     "max_results",
                                     results.len() as u64,
