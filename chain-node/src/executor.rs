@@ -175,57 +175,6 @@ impl CacheInner {
     }
 }
 
-#[cfg(test)]
-mod cache_tests {
-    use super::*;
-
-    fn module_with(n_funcs: usize) -> Vec<u8> {
-        let funcs = "(func (result i32) i32.const 7)".repeat(n_funcs);
-        wat::parse_str(format!("(module {funcs})")).unwrap()
-    }
-
-    #[test]
-    fn evicts_the_least_recently_used_past_its_byte_budget() {
-        let config = Config::default();
-        let code: Vec<Vec<u8>> = (1..=4).map(|k| module_with(10 * k)).collect();
-        let hash = |i: usize| [i as u8; 32];
-        let size = |c: &[u8]| Module::new(&config, c).unwrap().compiled_bytes();
-        // Room for modules 0 and 1 but not 2 on top.
-        let budget = size(&code[0]) + size(&code[1]) + size(&code[2]) / 2;
-        let cache = ModuleCache::with_capacity(budget);
-        cache.get_or_compile(&config, &hash(0), &code[0]).unwrap();
-        cache.get_or_compile(&config, &hash(1), &code[1]).unwrap();
-        assert_eq!(cache.usage(), (2, size(&code[0]) + size(&code[1])));
-        // Use 0 again: 1 is now the least recently used, and goes for 2.
-        cache.get_or_compile(&config, &hash(0), &code[0]).unwrap();
-        cache.get_or_compile(&config, &hash(2), &code[2]).unwrap();
-        let inner = cache.lock();
-        assert!(inner.modules.contains_key(&hash(0)));
-        assert!(!inner.modules.contains_key(&hash(1)));
-        assert!(inner.modules.contains_key(&hash(2)));
-        assert!(inner.bytes <= budget);
-        assert_eq!(inner.by_use.len(), inner.modules.len());
-        drop(inner);
-        // A module larger than the whole budget is returned, not kept.
-        let small = ModuleCache::with_capacity(16);
-        let m = small.get_or_compile(&config, &hash(3), &code[3]).unwrap();
-        assert!(m.compiled_bytes() > 16);
-        assert_eq!(small.usage(), (0, 0));
-    }
-
-    #[test]
-    fn compiled_bytes_grow_with_the_code() {
-        let config = Config::default();
-        let a = Module::new(&config, &module_with(10))
-            .unwrap()
-            .compiled_bytes();
-        let b = Module::new(&config, &module_with(100))
-            .unwrap()
-            .compiled_bytes();
-        assert!(b > a, "{a} {b}");
-    }
-}
-
 /// Executes transactions for one chain configuration.
 pub struct Executor {
     /// Chain id transactions must carry.
@@ -755,4 +704,55 @@ fn check_interface(module: &Module) -> Option<String> {
     }
     // Import names and signatures are checked when the deploy instantiates the module.
     None
+}
+
+#[cfg(test)]
+mod cache_tests {
+    use super::*;
+
+    fn module_with(n_funcs: usize) -> Vec<u8> {
+        let funcs = "(func (result i32) i32.const 7)".repeat(n_funcs);
+        wat::parse_str(format!("(module {funcs})")).unwrap()
+    }
+
+    #[test]
+    fn evicts_the_least_recently_used_past_its_byte_budget() {
+        let config = Config::default();
+        let code: Vec<Vec<u8>> = (1..=4).map(|k| module_with(10 * k)).collect();
+        let hash = |i: usize| [i as u8; 32];
+        let size = |c: &[u8]| Module::new(&config, c).unwrap().compiled_bytes();
+        // Room for modules 0 and 1 but not 2 on top.
+        let budget = size(&code[0]) + size(&code[1]) + size(&code[2]) / 2;
+        let cache = ModuleCache::with_capacity(budget);
+        cache.get_or_compile(&config, &hash(0), &code[0]).unwrap();
+        cache.get_or_compile(&config, &hash(1), &code[1]).unwrap();
+        assert_eq!(cache.usage(), (2, size(&code[0]) + size(&code[1])));
+        // Use 0 again: 1 is now the least recently used, and goes for 2.
+        cache.get_or_compile(&config, &hash(0), &code[0]).unwrap();
+        cache.get_or_compile(&config, &hash(2), &code[2]).unwrap();
+        let inner = cache.lock();
+        assert!(inner.modules.contains_key(&hash(0)));
+        assert!(!inner.modules.contains_key(&hash(1)));
+        assert!(inner.modules.contains_key(&hash(2)));
+        assert!(inner.bytes <= budget);
+        assert_eq!(inner.by_use.len(), inner.modules.len());
+        drop(inner);
+        // A module larger than the whole budget is returned, not kept.
+        let small = ModuleCache::with_capacity(16);
+        let m = small.get_or_compile(&config, &hash(3), &code[3]).unwrap();
+        assert!(m.compiled_bytes() > 16);
+        assert_eq!(small.usage(), (0, 0));
+    }
+
+    #[test]
+    fn compiled_bytes_grow_with_the_code() {
+        let config = Config::default();
+        let a = Module::new(&config, &module_with(10))
+            .unwrap()
+            .compiled_bytes();
+        let b = Module::new(&config, &module_with(100))
+            .unwrap()
+            .compiled_bytes();
+        assert!(b > a, "{a} {b}");
+    }
 }

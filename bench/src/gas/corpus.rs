@@ -25,6 +25,8 @@ pub const MAX_RECURSION: u32 = 1022;
 /// Largest number of values a block type (a type index) can carry: wasmparser's limit on
 /// a function type's parameters and results (`MAX_WASM_FUNCTION_PARAMS`/`RETURNS`).
 pub const MAX_ARITY: usize = 1000;
+/// `Limits::max_results`: the most values a label carries in a module that loads.
+pub const MAX_RESULTS: usize = 16;
 
 /// Largest `memory.*` length of the bulk cases (bytes).
 pub const BULK_BYTES: u32 = 64 * 1024;
@@ -102,23 +104,22 @@ pub fn corpus() -> Vec<Case> {
     ));
     // Values carried by branches and returns: at the load limits (`Limits::max_results`
     // 16, `Limits::max_br_table_arity` 1), then past them (rejected at load).
-    for n in [16] {
-        v.push(case(
-            format!("branch: br carrying {n} values"),
-            Repeat,
-            move || carry_loop(n, "br"),
-        ));
-        v.push(case(
-            format!("branch: br_if carrying {n} values"),
-            Repeat,
-            move || carry_loop(n, "br_if"),
-        ));
-        v.push(case(
-            format!("return: {n} results, 1000 frames deep"),
-            Repeat,
-            move || return_many(n, 1000),
-        ));
-    }
+    let n = MAX_RESULTS;
+    v.push(case(
+        format!("branch: br carrying {n} values"),
+        Repeat,
+        move || carry_loop(n, "br"),
+    ));
+    v.push(case(
+        format!("branch: br_if carrying {n} values"),
+        Repeat,
+        move || carry_loop(n, "br_if"),
+    ));
+    v.push(case(
+        format!("return: {n} results, 1000 frames deep"),
+        Repeat,
+        move || return_many(n, 1000),
+    ));
     v.push(case("branch: br_table carrying 1 value", Repeat, || {
         carry_loop(1, "br_table")
     }));
