@@ -197,6 +197,20 @@ impl Instance {
         }
     }
 
+    /// The work counted since the instance was created (its instantiation included) or
+    /// [`Instance::reset_cost`] was last called (feature `cost-counters`, see
+    /// [`crate::cost`]). Per call: reset, invoke, read.
+    #[cfg(feature = "cost-counters")]
+    pub fn cost(&self) -> crate::cost::Counters {
+        self.store.cost()
+    }
+
+    /// Sets the work counters of [`Instance::cost`] to zero.
+    #[cfg(feature = "cost-counters")]
+    pub fn reset_cost(&mut self) {
+        self.store.reset_cost();
+    }
+
     /// The module this instance was created from.
     pub fn module(&self) -> &Module {
         &self.store.instances[self.id.0 as usize].module

@@ -11,6 +11,8 @@
 #![deny(missing_docs)]
 
 mod config;
+#[cfg(feature = "cost-counters")]
+pub mod cost;
 mod error;
 pub mod gas;
 pub mod instrument;

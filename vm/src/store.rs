@@ -139,6 +139,9 @@ pub struct Store {
     pub(crate) max_call_depth: u32,
     /// Value-stack limit in slots.
     pub(crate) max_stack_slots: u32,
+    /// Work done so far by instantiations and calls in this store (`Store::cost`).
+    #[cfg(feature = "cost-counters")]
+    pub(crate) cost: crate::cost::Counters,
 }
 
 impl fmt::Debug for Store {
@@ -191,7 +194,23 @@ impl Store {
             limits: config.limits.clone(),
             max_call_depth: config.max_call_depth,
             max_stack_slots: config.max_stack_slots,
+            #[cfg(feature = "cost-counters")]
+            cost: crate::cost::Counters::default(),
         }
+    }
+
+    /// The work counted since this store was created or [`Store::reset_cost`] was
+    /// last called: instantiations (objects allocated, segments applied, the start
+    /// function) and calls (feature `cost-counters`, see [`crate::cost`]).
+    #[cfg(feature = "cost-counters")]
+    pub fn cost(&self) -> crate::cost::Counters {
+        self.cost
+    }
+
+    /// Sets the work counters of [`Store::cost`] to zero.
+    #[cfg(feature = "cost-counters")]
+    pub fn reset_cost(&mut self) {
+        self.cost = crate::cost::Counters::default();
     }
 
     /// The store used by a single [`crate::Instance`] of `module`: the module's limits.
@@ -449,10 +468,19 @@ impl Store {
                 index: index as u32,
             });
             funcs.push(self.funcs.len() as u32 - 1);
+            #[cfg(feature = "cost-counters")]
+            {
+                self.cost.alloc_bytes = self.cost.alloc_bytes.saturating_add(8);
+            }
         }
         for t in &m.tables[tables.len()..] {
             let table = Table::typed(t.elem, t.min, t.max, t.declared_max)
                 .ok_or(InstantiationError::Resource("table"))?;
+            #[cfg(feature = "cost-counters")]
+            {
+                let bytes = 8 * u64::from(t.min);
+                self.cost.alloc_bytes = self.cost.alloc_bytes.saturating_add(bytes);
+            }
             self.tables.push(table);
             tables.push(self.tables.len() as u32 - 1);
         }
@@ -465,6 +493,11 @@ impl Store {
                     None => Memory::typed(0, 0, Some(0)),
                 }
                 .ok_or(InstantiationError::Resource("memory"))?;
+                #[cfg(feature = "cost-counters")]
+                {
+                    let bytes = u64::from(mem.size_pages()) * 65_536;
+                    self.cost.alloc_bytes = self.cost.alloc_bytes.saturating_add(bytes);
+                }
                 self.memories.push(mem);
                 self.memories.len() as u32 - 1
             }
@@ -477,6 +510,15 @@ impl Store {
                 mutable: g.mutable,
             });
             globals.push(self.globals.len() as u32 - 1);
+            #[cfg(feature = "cost-counters")]
+            {
+                self.cost.alloc_bytes = self.cost.alloc_bytes.saturating_add(8);
+            }
+        }
+        #[cfg(feature = "cost-counters")]
+        {
+            let items: u64 = m.elements.iter().map(|seg| seg.items.len() as u64).sum();
+            self.cost.alloc_bytes = self.cost.alloc_bytes.saturating_add(8 * items);
         }
         let elems: Vec<Box<[u64]>> = m
             .elements
@@ -516,6 +558,11 @@ impl Store {
                         .ok_or(TrapKind::TableOutOfBounds)
                         .and_then(|t| t.init(off, &items, 0, len))
                         .map_err(Trap::new)?;
+                    #[cfg(feature = "cost-counters")]
+                    {
+                        let bytes = 8 * u64::from(len);
+                        self.cost.bulk_bytes = self.cost.bulk_bytes.saturating_add(bytes);
+                    }
                 }
                 ElementMode::Declared => seg.elems[i] = Box::default(),
                 ElementMode::Passive => {}
@@ -527,6 +574,11 @@ impl Store {
                 self.memories[inst.memory as usize]
                     .init(off, &d.bytes, 0, d.bytes.len() as u32)
                     .map_err(Trap::new)?;
+                #[cfg(feature = "cost-counters")]
+                {
+                    let bytes = d.bytes.len() as u64;
+                    self.cost.bulk_bytes = self.cost.bulk_bytes.saturating_add(bytes);
+                }
                 seg.data_dropped[i] = true;
             }
         }

@@ -37,6 +37,8 @@
 
 pub(crate) mod bulk;
 pub(crate) mod calls;
+#[cfg(all(test, feature = "cost-counters"))]
+mod cost_tests;
 pub(crate) mod float;
 pub(crate) mod int;
 #[cfg(test)]
@@ -273,6 +275,13 @@ pub(crate) unsafe fn copy_image(dst: *mut u64, image: *const u64) {
     }
 }
 
+/// Adds `n` to cost counter `c` (feature `cost-counters`; saturating).
+#[cfg(feature = "cost-counters")]
+#[inline(always)]
+fn count(c: &mut u64, n: u64) {
+    *c = c.saturating_add(n);
+}
+
 /// Grows the value-stack buffer to at least `end` cells (amortized doubling).
 #[cold]
 #[inline(never)]
@@ -425,6 +434,8 @@ fn run<H: Host>(
         instances,
         segments,
         stacks,
+        #[cfg(feature = "cost-counters")]
+        cost,
         ..
     } = store;
     let funcs: &[FuncInst] = funcs;
@@ -458,9 +469,16 @@ fn run<H: Host>(
     if max_depth == 0 {
         return Err(Trap::new(TrapKind::CallStackExhausted));
     }
+    #[cfg(feature = "cost-counters")]
+    let stack_before = stack.len();
     if let Err(k) = enter(stack, entry, 0, &mut stack_used, max_stack) {
         return Err(Trap::new(k));
     }
+    #[cfg(feature = "cost-counters")]
+    count(
+        &mut cost.alloc_bytes,
+        8 * (stack.len() - stack_before) as u64,
+    );
 
     // The instruction pointer. Sound without bounds checks because `verify` proved, at
     // `Module::new`, that every branch target and every fall-through successor of the
@@ -547,6 +565,8 @@ fn run<H: Host>(
                 base: base as u32,
                 stack_used,
             };
+            #[cfg(feature = "cost-counters")]
+            let stack_before = stack.len();
             ip = t!(push_frame(
                 stack,
                 frames,
@@ -558,6 +578,11 @@ fn run<H: Host>(
                 limits,
                 fuel
             ));
+            #[cfg(feature = "cost-counters")]
+            count(
+                &mut cost.alloc_bytes,
+                8 * (stack.len() - stack_before) as u64,
+            );
             base = args_at;
             sync_fp!();
         }};
@@ -620,11 +645,17 @@ fn run<H: Host>(
     loop {
         // SAFETY: `ip` points into the current function's code (see its declaration).
         let instr = unsafe { (*ip).instr };
+        // Every instruction the loop executes is one dispatched; the threaded runs
+        // (the last arm) count their handlers themselves.
+        #[cfg(feature = "cost-counters")]
+        count(&mut cost.dispatched, 1);
         match instr {
             // ---- control, variables, calls ----
             Instr::CopySpan { dst, src, len } => {
                 let s = base + src.0 as usize;
                 stack.copy_within(s..s + len as usize, base + dst.0 as usize);
+                #[cfg(feature = "cost-counters")]
+                count(&mut cost.cells_moved, u64::from(len));
                 sync_fp!();
                 next!();
             }
@@ -633,10 +664,14 @@ fn run<H: Host>(
             Instr::Return { values, count } => {
                 let s = base + values.0 as usize;
                 stack.copy_within(s..s + count as usize, base);
+                #[cfg(feature = "cost-counters")]
+                self::count(&mut cost.cells_moved, u64::from(count));
                 ret!();
             }
             Instr::ReturnOne { src } => {
                 set!(Slot(0), get!(src));
+                #[cfg(feature = "cost-counters")]
+                count(&mut cost.cells_moved, 1);
                 ret!();
             }
             Instr::ReturnNone {} => ret!(),
@@ -678,6 +713,10 @@ fn run<H: Host>(
                 let delta = get!(delta) as u32;
                 charge(module, fuel, module.schedule.memory_grow_dynamic(delta))?;
                 let r = mem.grow(delta).unwrap_or(u32::MAX);
+                #[cfg(feature = "cost-counters")]
+                if r != u32::MAX {
+                    count(&mut cost.alloc_bytes, u64::from(delta) * 65_536);
+                }
                 set!(dst, u64::from(r));
                 next!();
             }
@@ -697,6 +736,8 @@ fn run<H: Host>(
                     s,
                     n
                 ));
+                #[cfg(feature = "cost-counters")]
+                count(&mut cost.bulk_bytes, u64::from(n));
                 next!();
             }
             Instr::DataDrop { data } => {
@@ -732,6 +773,10 @@ fn run<H: Host>(
                 let r = tables[inst.tables[table as usize] as usize]
                     .grow(delta, init)
                     .unwrap_or(u32::MAX);
+                #[cfg(feature = "cost-counters")]
+                if r != u32::MAX {
+                    count(&mut cost.alloc_bytes, 8 * u64::from(delta));
+                }
                 set!(args, u64::from(r));
                 next!();
             }
@@ -743,6 +788,8 @@ fn run<H: Host>(
                 );
                 charge(module, fuel, module.schedule.table_dynamic(n))?;
                 t!(tables[inst.tables[table as usize] as usize].fill(d, v, n));
+                #[cfg(feature = "cost-counters")]
+                count(&mut cost.bulk_bytes, 8 * u64::from(n));
                 next!();
             }
             Instr::TableCopy {
@@ -764,6 +811,8 @@ fn run<H: Host>(
                     s,
                     n
                 ));
+                #[cfg(feature = "cost-counters")]
+                count(&mut cost.bulk_bytes, 8 * u64::from(n));
                 next!();
             }
             Instr::TableInit { elem, table, args } => {
@@ -781,6 +830,8 @@ fn run<H: Host>(
                     s,
                     n
                 ));
+                #[cfg(feature = "cost-counters")]
+                count(&mut cost.bulk_bytes, 8 * u64::from(n));
                 next!();
             }
             Instr::ElemDrop { elem } => {
@@ -794,6 +845,12 @@ fn run<H: Host>(
 
             // ---- everything with a handler (numeric, moves, loads, stores, branches) ----
             _ => {
+                // The handlers count themselves (this instruction's included).
+                #[cfg(feature = "cost-counters")]
+                {
+                    cost.dispatched = cost.dispatched.wrapping_sub(1);
+                    count(&mut cost.runs, 1);
+                }
                 // Only instructions with a handler get here (the others have arms
                 // above); checked so that a missing arm is an error, not a loop.
                 // SAFETY: `ip` points into the current function's code.
@@ -834,6 +891,11 @@ fn run<H: Host>(
                 unsafe {
                     let len = cx.frames_top.offset_from(cx.frames_base) as usize;
                     frames.set_len(len);
+                }
+                #[cfg(feature = "cost-counters")]
+                {
+                    cost.add(&cx.cost);
+                    cx.cost = crate::cost::Counters::default();
                 }
                 *fuel = cx.fuel;
                 base = cx.base;

@@ -133,6 +133,10 @@ pub(crate) struct Cx {
     entry_sp: usize,
     /// Set by `exit` and traps (loop backend).
     stop: bool,
+    /// Work counted by the handlers of this run (feature `cost-counters`): `exec::run`
+    /// adds it to the store's counters after each run.
+    #[cfg(feature = "cost-counters")]
+    pub cost: crate::cost::Counters,
 }
 
 impl Cx {
@@ -175,6 +179,8 @@ impl Cx {
             stack_floor: 0,
             entry_sp: 0,
             stop: false,
+            #[cfg(feature = "cost-counters")]
+            cost: crate::cost::Counters::default(),
         }
     }
 }
@@ -545,6 +551,20 @@ macro_rules! handler {
             mut fr: FReg,
         ) -> *const Op {
             let _ = (fp, mem, r, fr);
+            /// Adds `$amount` to the work counter `$which` of this run (feature
+            /// `cost-counters`; without it, nothing: `$amount` is not evaluated).
+            /// Wrapping: no overflow check, no panic path in a handler.
+            macro_rules! count {
+                ($which:ident, $amount:expr) => {
+                    #[cfg(feature = "cost-counters")]
+                    // SAFETY: `cx` is valid for the whole run.
+                    unsafe {
+                        (*cx).cost.$which = (*cx).cost.$which.wrapping_add($amount as u64)
+                    };
+                };
+            }
+            // Every handler entered is one instruction dispatched.
+            count!(dispatched, 1);
             // SAFETY: the table maps `Tag::$name` to this handler, so `*ip` is a
             // `$name` (and `ip` is valid: `run`'s contract).
             let Instr::$name { $($field),* } = (unsafe { (*ip).instr }) else {
@@ -862,6 +882,7 @@ macro_rules! handler {
                         // inside its frame, now at `fp` (`get!`, `set!` on an integer
                         // register, as the `copy` handler's).
                         set!(dst, get!(src));
+                        count!(cells_moved, 1);
                         // SAFETY: a `copy` never ends the code (verified).
                         dispatch!(unsafe { at.add(1) })
                     }
@@ -883,10 +904,17 @@ macro_rules! handler {
             }
             /// Leaves this instruction to the loop in `exec::run` (nothing done yet).
             macro_rules! to_loop {
-                () => {
+                () => {{
+                    // The loop counts the instruction it executes: this handler's count
+                    // is taken back.
+                    #[cfg(feature = "cost-counters")]
+                    // SAFETY: `cx` is valid for the whole run.
+                    unsafe {
+                        (*cx).cost.dispatched = (*cx).cost.dispatched.wrapping_sub(1)
+                    };
                     // SAFETY: `cx` is valid for the whole run.
                     return unsafe { exit(ip, fp, fuel, mem, cx, r, fr) }
-                };
+                }};
             }
             /// Stops the run with trap `$kind`.
             macro_rules! stop {
@@ -1229,6 +1257,8 @@ handler!(#[inline(never)] Enter { params, consts, gas, locals, pool } => {
             usize::from(consts),
         )
     };
+    // The cells written: whole blocks of each half (`zero_locals`, `copy_consts`).
+    count!(frame_cells, super::init_span(locals).wrapping_add(super::init_span(u32::from(consts))));
     next!()
 });
 // Never inlined: the call handlers jump to it directly (`enter_compiled!`).
@@ -1242,6 +1272,7 @@ handler!(#[inline(never)] EnterSmall { params, gas, pool } => {
     // function's image in the module's constant arena (`FuncTranslator::finish`), which
     // ends in `SMALL_INIT - 1` zero cells (`compile_module`).
     unsafe { copy_image(frame_ptr!().add(usize::from(params)), c.consts.add(pool as usize)) };
+    count!(frame_cells, super::SMALL_INIT);
     next!()
 });
 handler!(Copy { dst, src } => {
@@ -1263,6 +1294,7 @@ handler!(#[inline(never)] CopySpan { dst, src, len } => {
         s += 1;
         n -= 1;
     }
+    count!(cells_moved, len);
     next!()
 });
 handler!(Const { dst, lo, hi } => {
@@ -1565,6 +1597,7 @@ handler!(MemoryFill { dst, value, len } => {
     let byte = get!(value) as u8;
     // SAFETY: `start + n <= mem_len` (`access_start`).
     unsafe { crate::memory::bulk::fill_bytes(mem_base!().add(start), byte, n as usize) };
+    count!(bulk_bytes, n);
     next!()
 });
 handler!(MemoryCopy { dst, src, len } => {
@@ -1581,6 +1614,7 @@ handler!(MemoryCopy { dst, src, len } => {
     // SAFETY: both ranges are inside the memory (`access_start`); `move_bytes` allows
     // overlap (`memmove`).
     unsafe { crate::memory::bulk::move_bytes(mem_base!().add(from), mem_base!().add(to), n as usize) };
+    count!(bulk_bytes, n);
     next!()
 });
 
@@ -1616,6 +1650,7 @@ handler!(ReturnOne { src } => {
     let c = ctx!();
     let Some(fr) = caller_frame(c) else { to_loop!() };
     set!(Slot(0), get!(src));
+    count!(cells_moved, 1);
     return_to!(c, fr)
 });
 handler!(ReturnNone {} => {
@@ -1631,6 +1666,7 @@ handler!(Return { values, count } => {
     for i in 0..count {
         set!(Slot(i), get!(Slot(values.0 + i)));
     }
+    count!(cells_moved, count);
     return_to!(c, fr)
 });
 
