@@ -12,7 +12,7 @@
 #
 # Needs nightly and cargo-fuzz (`cargo install cargo-fuzz`); coverage also needs
 # `rustup component add llvm-tools-preview --toolchain nightly`. Targets: see
-# fuzz/README.md. A crash is a divergence or a panic: libFuzzer stops that target and
+# fuzz/README.md (gas_cost is built with this package's `cost` feature, added here). A crash is a divergence or a panic: libFuzzer stops that target and
 # writes the input to fuzz/artifacts/<target>/. A reference engine's panic is not a
 # crash: the module goes to target/fuzz-findings/ ($METRON_FUZZ_FINDINGS) and the run
 # goes on; `summary` counts those files.
@@ -27,16 +27,26 @@ usage() {
     exit 2
 }
 
+# The cargo features a target needs (gas_cost: the VM's work counters).
+features() {
+    case "$1" in
+        gas_cost) echo "--features=cost" ;;
+        *) ;;
+    esac
+}
+
 run() {
     local seconds="$1"
     shift
     [ $# -gt 0 ] || usage
     mkdir -p "$logs"
-    for t in "$@"; do cargo +nightly fuzz build -O "$t" >/dev/null; done
+    # shellcheck disable=SC2046 # `features` prints one word or none
+    for t in "$@"; do cargo +nightly fuzz build -O $(features "$t") "$t" >/dev/null; done
     local pids=()
     for t in "$@"; do
         touch "$logs/$t.start"
-        nice -n 19 cargo +nightly fuzz run -O "$t" -- \
+        # shellcheck disable=SC2046
+        nice -n 19 cargo +nightly fuzz run -O $(features "$t") "$t" -- \
             -max_total_time="$seconds" -rss_limit_mb=3072 -max_len=8192 \
             -print_final_stats=1 >"$logs/$t.log" 2>&1 &
         pids+=($!)
@@ -101,7 +111,8 @@ coverage() {
         mkdir -p "$snap"
         # (A file deleted by a running fuzzer mid-copy is simply not in the snapshot.)
         cp -r "corpus/$t/." "$snap/" 2>/dev/null || true
-        cargo +nightly fuzz coverage -O "$t" "$snap" >"$logs/$t.coverage.log" 2>&1
+        # shellcheck disable=SC2046
+        cargo +nightly fuzz coverage -O $(features "$t") "$t" "$snap" >"$logs/$t.coverage.log" 2>&1
         rm -rf "$snap"
         local bin="target/$triple/coverage/$triple/release/$t"
         echo "== $t: line coverage of vm/src by the corpus (file, lines, missed, covered)"

@@ -17,10 +17,15 @@
 //!   `Err(Divergence::Mismatch)` with a human description when engines disagree, and
 //!   `Err(Divergence::ReferencePanic)` when a reference engine panicked (caught by
 //!   [`engine::Guarded`]; a panic inside Metron is never caught).
+//! * `cost` (feature `cost`, which turns on `metron-vm/cost-counters`): cost units of
+//!   work per gas unit (`cost::cost_per_gas`) and a generator of expensive-per-gas
+//!   modules (`cost::expensive`), for the `gas_cost` target and `tests/gas_cost.rs`.
 //! * [`findings`]: where modules behind findings are saved, and what a fuzz target does
 //!   with an oracle's result.
 #![deny(missing_docs)]
 
+#[cfg(feature = "cost")]
+pub mod cost;
 pub mod engine;
 pub mod findings;
 pub mod generate;
