@@ -3,6 +3,8 @@
 //! RocksDB in temporary directories; a refused data dir must be left exactly as it was.
 
 use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use metron_node::dev::{self, DEV_BALANCE};
 use metron_node::service::{Node, NodeConfig, NodeError};
@@ -276,11 +278,27 @@ fn metron_node_refuses_an_unrecorded_data_dir_and_names_the_way_out() {
     set_schedule_record(&chain_dir, None);
     let before = meta(&chain_dir);
 
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_metron"))
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_metron"))
         .args(["node", "--dev", "--port", "0", "--data-dir"])
         .arg(&data_dir)
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    // A node that accepted the data dir would run until Ctrl-C: stop it and fail.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() >= deadline {
+            child.kill().unwrap();
+            let o = child.wait_with_output().unwrap();
+            panic!(
+                "the node started on an unrecorded data dir:\n{}",
+                String::from_utf8_lossy(&o.stdout)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     let err = String::from_utf8_lossy(&o.stderr);
     let expected = format!(
