@@ -148,6 +148,14 @@ pub fn adversarial_inputs() -> Vec<Input> {
             "10k functions",
             many_functions(limits.max_functions as usize),
         ),
+        (
+            "10k fns x 4095 externref locals",
+            crate::gas::corpus::many_functions_many_locals(
+                limits.max_functions as usize,
+                limits.max_locals - 1,
+                ValType::EXTERNREF,
+            ),
+        ),
     ]
     .into_iter()
     .map(|(name, wasm)| Input {

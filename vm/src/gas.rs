@@ -38,10 +38,13 @@ pub struct GasSchedule {
     pub version: u32,
     /// `nop`, `block`, `loop`, `else`, `end`: structure only.
     pub free: u64,
-    /// Constants, `local.*`, `global.*`, `drop`, `select`, integer add/sub/bitwise/shift/
+    /// Constants, `local.*`, `drop`, `select`, integer add/sub/bitwise/shift/
     /// compare, `eqz`, `clz`/`ctz`/`popcnt`, wrap/extend, sign extension, reinterpret,
     /// `ref.null`, `ref.is_null`, `ref.func`, `unreachable`.
     pub simple: u64,
+    /// `global.get`, `global.set` (version 2: separate from `simple`; a local is read
+    /// in place, a global is an instruction through the instance's global table).
+    pub global: u64,
     /// `i32.mul`, `i64.mul`.
     pub int_mul: u64,
     /// Integer `div`/`rem` (signed and unsigned).
@@ -117,12 +120,13 @@ impl Default for GasSchedule {
             version: 2,
             free: 0,
             simple: 1,
+            global: 3,
             int_mul: 2,
             int_div: 4,
             float_simple: 2,
             float_complex: 4,
             branch: 2,
-            br_table: 5,
+            br_table: 7,
             ret: 2,
             call: 15,
             call_indirect: 20,
@@ -131,7 +135,7 @@ impl Default for GasSchedule {
             memory_size: 2,
             memory_grow: 100,
             memory_grow_per_page: 10_000,
-            bulk: 10,
+            bulk: 15,
             table_bulk: 25,
             bulk_memory_per_word: 1,
             table_per_element: 1,
@@ -157,6 +161,8 @@ pub enum CostClass {
     Free,
     /// See [`GasSchedule::simple`].
     Simple,
+    /// See [`GasSchedule::global`].
+    Global,
     /// See [`GasSchedule::int_mul`].
     IntMul,
     /// See [`GasSchedule::int_div`].
@@ -232,6 +238,7 @@ impl GasSchedule {
         match class {
             CostClass::Free => self.free,
             CostClass::Simple => self.simple,
+            CostClass::Global => self.global,
             CostClass::IntMul => self.int_mul,
             CostClass::IntDiv => self.int_div,
             CostClass::FloatSimple => self.float_simple,
@@ -311,7 +318,7 @@ define_op_table! {
     CallIndirect / Straight: CallIndirect;
     Simple / Straight:
         Drop Select TypedSelect TypedSelectMulti
-        LocalGet LocalSet LocalTee GlobalGet GlobalSet
+        LocalGet LocalSet LocalTee
         I32Const I64Const F32Const F64Const
         I32Eqz I32Eq I32Ne I32LtS I32LtU I32GtS I32GtU I32LeS I32LeU I32GeS I32GeU
         I64Eqz I64Eq I64Ne I64LtS I64LtU I64GtS I64GtU I64LeS I64LeU I64GeS I64GeU
@@ -323,6 +330,7 @@ define_op_table! {
         I32ReinterpretF32 I64ReinterpretF64 F32ReinterpretI32 F64ReinterpretI64
         I32Extend8S I32Extend16S I64Extend8S I64Extend16S I64Extend32S
         RefNull RefIsNull RefFunc;
+    Global / Straight: GlobalGet GlobalSet;
     IntMul / Straight: I32Mul I64Mul;
     IntDiv / Straight: I32DivS I32DivU I32RemS I32RemU I64DivS I64DivU I64RemS I64RemU;
     FloatSimple / Straight:

@@ -152,6 +152,12 @@ pub fn corpus() -> Vec<Case> {
         || recursion(MAX_RECURSION),
     ));
     v.push(case("call: call_indirect in a loop", Repeat, call_indirect));
+    // Globals (a `gas_cost` fuzz finding).
+    v.push(case(
+        "globals: global.get chains (16 reads per add chain)",
+        Repeat,
+        global_get_chain,
+    ));
     // Bulk memory and tables.
     for (op, n) in [
         ("memory.fill", 1),
@@ -382,6 +388,25 @@ pub fn call_indirect() -> String {
        (func (export \"run\")
          (loop $l (call_indirect (type $v) (i32.const 0)) (br $l))))"
         .into()
+}
+
+/// A loop of `global.get` chains: each line adds 16 reads of a mutable global (found by
+/// the `gas_cost` fuzz target: a `global.get` costs as much gas as a `local.get`, which
+/// is read in place, but it is an instruction of its own).
+pub fn global_get_chain() -> String {
+    let mut line = String::from("(i32.const 0)");
+    for _ in 0..16 {
+        line = format!("(i32.add (global.get $g) {line})");
+    }
+    let lines = format!("(drop {line})\n").repeat(8);
+    format!(
+        "(module
+           (global $g (mut i32) (i32.const 3))
+           (func (export \"run\")
+             (loop $l
+               {lines}
+               (br $l))))"
+    )
 }
 
 /// A WAT string literal of `len` bytes (a repeating printable pattern).

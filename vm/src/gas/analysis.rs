@@ -456,7 +456,7 @@ mod tests {
             "(module (func (result i32) block (result i32) i32.const 7 i32.const 0
                br_table 0 0 0 0 end))",
         );
-        assert_eq!(c, vec![1 + 1 + 5 + 1, 0]);
+        assert_eq!(c, vec![1 + 1 + 7 + 1, 0]);
         // br_if to the function label: carries its results.
         let (c, _) = analyze("(module (func (result i32) i32.const 1 i32.const 0 br_if 0))");
         assert_eq!(c, vec![1 + 1 + 2 + 1, 0]);
@@ -486,8 +486,8 @@ mod tests {
         let (c, _) = analyze(
             "(module (func block block i32.const 0 br_table 0 1 end i32.const 1 drop end))",
         );
-        // entry: const(1) br_table(5) | after inner end: const drop | after outer end.
-        assert_eq!(c, vec![1 + 5, 2, 0]);
+        // entry: const(1) br_table(7) | after inner end: const drop | after outer end.
+        assert_eq!(c, vec![1 + 7, 2, 0]);
     }
 
     #[test]
