@@ -17,9 +17,14 @@
 //! (`metron_bench::gas`, measured in the same run unless `--reference-ns-per-gas X`).
 //! Every figure is the median of `--samples` samples after one warm-up.
 //!
+//! Before each case the data dir's files are read, so that the state is in the OS page
+//! cache as on a node whose state fits in memory (`--no-warm` skips it: on a host that
+//! reclaims cold page cache, reads then go to the disk).
+//!
 //! Options: `--keys N`, `--samples S` (default 5), `--reference-ns-per-gas X`,
 //! `--data-dir DIR` (keep the filled state there and reuse it on the next run with the
-//! same `--keys`; default a temporary dir), `--filter S` (cases whose name contains S).
+//! same `--keys`; default a temporary dir), `--filter S` (cases whose name contains S),
+//! `--no-warm`.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -57,6 +62,10 @@ struct Args {
     /// Only cases whose name contains one of these.
     #[arg(long)]
     filter: Vec<String>,
+    /// Do not read the data dir's files before each case (by default they are read, so
+    /// that the state is in the OS page cache as on a node whose state fits in memory).
+    #[arg(long)]
+    no_warm: bool,
 }
 
 /// Keys committed per filler block.
@@ -730,6 +739,20 @@ fn measure(
     ))
 }
 
+/// Reads every file of `dir` (brings the database into the OS page cache, from which a
+/// memory-reclaiming host may have evicted it).
+fn warm(dir: &Path) -> std::io::Result<()> {
+    let mut buf = vec![0u8; 1 << 20];
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_file() {
+            let mut f = std::fs::File::open(path)?;
+            while std::io::Read::read(&mut f, &mut buf)? > 0 {}
+        }
+    }
+    Ok(())
+}
+
 fn fmt_time(d: Duration) -> String {
     let ns = d.as_secs_f64() * 1e9;
     if ns < 1e3 {
@@ -787,7 +810,16 @@ fn main() -> anyhow::Result<()> {
         if !args.filter.is_empty() && !args.filter.iter().any(|f| case.name.contains(f.as_str())) {
             continue;
         }
-        let (row, base, base_gas) = measure(&chain, &sender, contract, &case, args.samples)?;
+        if !args.no_warm {
+            warm(&dir)?;
+        }
+        // A single call (abort) is small against the transaction's noise: more samples.
+        let samples = if case.args.n == 1 {
+            5 * args.samples
+        } else {
+            args.samples
+        };
+        let (row, base, base_gas) = measure(&chain, &sender, contract, &case, samples)?;
         eprintln!(
             "{:<62} {:>6} calls {:>11} gas {:>10}  {:.3} ns/gas  {:.2}x",
             row.name,

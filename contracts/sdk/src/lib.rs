@@ -97,22 +97,25 @@ pub const MAX_RETURN_DATA_LEN: usize = 64 * 1024;
 pub mod gas {
     /// Base cost of every host call.
     pub const HOST_BASE: u64 = 50;
-    /// Extra fixed cost of `storage_read` (plus 1 per key byte and 1 per byte copied).
-    pub const STORAGE_READ: u64 = 200;
+    /// Extra fixed cost of `storage_read` (plus 1 per key byte and
+    /// [`STORAGE_READ_PER_BYTE`] per byte of the stored value).
+    pub const STORAGE_READ: u64 = 30_000;
+    /// Per-byte cost of `storage_read`, on the whole stored value (copied or not).
+    pub const STORAGE_READ_PER_BYTE: u64 = 2;
     /// Extra fixed cost of `storage_write` (plus [`STORAGE_WRITE_PER_BYTE`] per key and
     /// value byte).
-    pub const STORAGE_WRITE: u64 = 1000;
+    pub const STORAGE_WRITE: u64 = 110_000;
     /// Per-byte cost of `storage_write` (key + value bytes).
     pub const STORAGE_WRITE_PER_BYTE: u64 = 10;
     /// Extra fixed cost of `storage_remove` (plus 1 per key byte).
-    pub const STORAGE_REMOVE: u64 = 500;
+    pub const STORAGE_REMOVE: u64 = 110_000;
     /// Extra cost of `balance`.
-    pub const BALANCE: u64 = 200;
+    pub const BALANCE: u64 = 45_000;
     /// Extra fixed cost of `emit_event` (plus [`EMIT_EVENT_PER_BYTE`] per topic and data
     /// byte).
     pub const EMIT_EVENT: u64 = 300;
     /// Per-byte cost of `emit_event` (topic + data bytes).
-    pub const EMIT_EVENT_PER_BYTE: u64 = 5;
+    pub const EMIT_EVENT_PER_BYTE: u64 = 8;
 }
 
 /// Initial buffer size of [`storage_read`]: values up to this size take one host call.
@@ -160,7 +163,7 @@ pub fn set_return_data(data: &[u8]) {
 /// Reads the value stored under `key`, or `None` if absent.
 ///
 /// Host call `storage_read` (twice if the value is longer than 64 bytes); gas per call:
-/// `HOST_BASE + 200 + key len + bytes copied`. Traps if `key` is longer than
+/// `HOST_BASE + STORAGE_READ + key len + STORAGE_READ_PER_BYTE * value len` (see [`gas`]). Traps if `key` is longer than
 /// [`MAX_KEY_LEN`].
 pub fn storage_read(key: &[u8]) -> Option<Vec<u8>> {
     let mut buf = vec![0u8; STORAGE_READ_GUESS];
@@ -178,15 +181,17 @@ pub fn storage_read(key: &[u8]) -> Option<Vec<u8>> {
 /// Reads the value stored under `key` into `out`: copies `min(len, out.len())` bytes and
 /// returns the full length of the value, or `None` if absent (no allocation).
 ///
-/// Host call `storage_read`; gas: `HOST_BASE + 200 + key len + bytes copied`. Traps if
-/// `key` is longer than [`MAX_KEY_LEN`].
+/// Host call `storage_read`; gas: `HOST_BASE + STORAGE_READ + key len +
+/// STORAGE_READ_PER_BYTE * value len` (the whole stored value, however much is copied).
+/// Traps if `key` is longer than [`MAX_KEY_LEN`].
 pub fn storage_read_into(key: &[u8], out: &mut [u8]) -> Option<usize> {
     imp::storage_read(key, out)
 }
 
 /// Stores `value` under `key`, replacing any previous value.
 ///
-/// Host call `storage_write`; gas: `HOST_BASE + 1000 + 10 * (key len + value len)`.
+/// Host call `storage_write`; gas: `HOST_BASE + STORAGE_WRITE + STORAGE_WRITE_PER_BYTE *
+/// (key len + value len)`.
 /// Traps if `key` is longer than [`MAX_KEY_LEN`] or `value` longer than
 /// [`MAX_VALUE_LEN`].
 pub fn storage_write(key: &[u8], value: &[u8]) {
@@ -195,7 +200,7 @@ pub fn storage_write(key: &[u8], value: &[u8]) {
 
 /// Deletes the value under `key` (no effect if absent).
 ///
-/// Host call `storage_remove`; gas: `HOST_BASE + 500 + key len`. Traps if `key` is
+/// Host call `storage_remove`; gas: `HOST_BASE + STORAGE_REMOVE + key len`. Traps if `key` is
 /// longer than [`MAX_KEY_LEN`].
 pub fn storage_remove(key: &[u8]) {
     imp::storage_remove(key)
@@ -224,7 +229,7 @@ pub fn value() -> u128 {
 
 /// Native balance of `addr` (0 for an unknown account).
 ///
-/// Host call `balance`; gas: `HOST_BASE + 200`.
+/// Host call `balance`; gas: `HOST_BASE + BALANCE`.
 pub fn balance(addr: &Address) -> u128 {
     u128::from_le_bytes(imp::balance(addr))
 }
@@ -246,7 +251,8 @@ pub fn block_timestamp() -> u64 {
 /// Appends the event `{contract: own address, topic, data}` to the call's receipt
 /// (dropped if the call reverts).
 ///
-/// Host call `emit_event`; gas: `HOST_BASE + 300 + 5 * (topic len + data len)`. Traps if
+/// Host call `emit_event`; gas: `HOST_BASE + EMIT_EVENT + EMIT_EVENT_PER_BYTE *
+/// (topic len + data len)`. Traps if
 /// `topic` is longer than [`MAX_TOPIC_LEN`] or `data` longer than [`MAX_EVENT_DATA_LEN`].
 pub fn emit_event(topic: &[u8], data: &[u8]) {
     imp::emit_event(topic, data)

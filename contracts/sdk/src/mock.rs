@@ -252,10 +252,11 @@ pub(crate) mod backend {
         check_len(key.len(), crate::MAX_KEY_LEN, "storage key too long");
         let value = with(|s| s.storage.get(key).cloned());
         let copied = value.as_ref().map_or(0, |v| v.len().min(out.len()));
+        let stored = value.as_ref().map_or(0, |v| v.len());
         charge(
             gas::STORAGE_READ
                 .saturating_add(len64(key.len()))
-                .saturating_add(len64(copied)),
+                .saturating_add(len64(stored).saturating_mul(gas::STORAGE_READ_PER_BYTE)),
         );
         let value = value?;
         out[..copied].copy_from_slice(&value[..copied]);

@@ -34,9 +34,13 @@ fn input_array_checks_length() {
 fn storage_roundtrip_and_gas() {
     mock::reset();
     assert_eq!(storage_read(b"k"), None);
-    assert_eq!(mock::gas_used(), 50 + 200 + 1);
+    let miss = 50 + gas::STORAGE_READ + 1;
+    assert_eq!(mock::gas_used(), miss);
     storage_write(b"k", b"value");
-    assert_eq!(mock::gas_used(), 251 + 50 + 1000 + 10 * 6);
+    assert_eq!(
+        mock::gas_used(),
+        miss + 50 + gas::STORAGE_WRITE + gas::STORAGE_WRITE_PER_BYTE * 6
+    );
     assert_eq!(storage_read(b"k"), Some(b"value".to_vec()));
     let mut small = [0u8; 2];
     assert_eq!(storage_read_into(b"k", &mut small), Some(5));
@@ -53,13 +57,17 @@ fn storage_read_long_value_takes_two_reads() {
     storage_write(b"long", &long);
     let before = mock::gas_used();
     assert_eq!(storage_read(b"long"), Some(long));
-    // First read copies 64 bytes, the second all 1000.
-    assert_eq!(mock::gas_used() - before, (250 + 4 + 64) + (250 + 4 + 1000));
+    // Both reads pay for the whole stored value (the first copies 64 bytes of it).
+    let read = 50 + gas::STORAGE_READ + 4 + gas::STORAGE_READ_PER_BYTE * 1000;
+    assert_eq!(mock::gas_used() - before, 2 * read);
     // Exactly 64 bytes: one read.
     storage_write(b"x", &[1; 64]);
     let before = mock::gas_used();
     assert_eq!(storage_read(b"x").map(|v| v.len()), Some(64));
-    assert_eq!(mock::gas_used() - before, 250 + 1 + 64);
+    assert_eq!(
+        mock::gas_used() - before,
+        50 + gas::STORAGE_READ + 1 + gas::STORAGE_READ_PER_BYTE * 64
+    );
 }
 
 #[test]
@@ -79,7 +87,8 @@ fn context_functions() {
         assert_eq!(block_timestamp(), 1_700_000_000_000);
     });
     assert_eq!(out, Ok(vec![]));
-    assert_eq!(mock::gas_used(), 82 + 82 + 66 + 250 + 250 + 50 + 50);
+    let balance = 50 + gas::BALANCE;
+    assert_eq!(mock::gas_used(), 82 + 82 + 66 + 2 * balance + 50 + 50);
 }
 
 #[test]
@@ -107,7 +116,10 @@ fn events_are_recorded_with_gas() {
     mock::set_address([9; 32]);
     let out = mock::call(ALICE, &[], || emit_event(b"Topic", b"abc"));
     assert_eq!(out, Ok(vec![]));
-    assert_eq!(mock::gas_used(), 50 + 300 + 5 * 8);
+    assert_eq!(
+        mock::gas_used(),
+        50 + gas::EMIT_EVENT + gas::EMIT_EVENT_PER_BYTE * 8
+    );
     let events = mock::take_events();
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].contract, [9; 32]);

@@ -1,6 +1,7 @@
 //! Unit tests of the token contract against the SDK's mock host.
 
 use super::*;
+use metron_sdk::gas;
 use metron_sdk::mock::{self, Revert};
 
 const ALICE: Address = [0xA1; 32];
@@ -217,10 +218,10 @@ fn host_gas_of_a_transfer() {
     call(ALICE, transfer, &cat(&[&BOB, &amount(1)])).unwrap();
     let input = 50 + (50 + 48);
     let caller = 50 + 32;
-    let read = 50 + 200 + 35 + 16;
-    let read_absent = 50 + 200 + 35;
-    let write = 50 + 1000 + 10 * (35 + 16);
-    let event = 50 + 300 + 5 * (8 + 80);
+    let read = 50 + gas::STORAGE_READ + 35 + gas::STORAGE_READ_PER_BYTE * 16;
+    let read_absent = 50 + gas::STORAGE_READ + 35;
+    let write = 50 + gas::STORAGE_WRITE + gas::STORAGE_WRITE_PER_BYTE * (35 + 16);
+    let event = 50 + gas::EMIT_EVENT + gas::EMIT_EVENT_PER_BYTE * (8 + 80);
     assert_eq!(
         mock::gas_used(),
         input + caller + read + write + read_absent + write + event
