@@ -344,8 +344,8 @@ fn cases(l: &Layout) -> Vec<Case> {
     case(
         "storage_read hit, key 256 B, value 64 KiB (out_cap 0)",
         "read",
-        1_000,
-        1_000,
+        500,
+        500,
         CaseArgs {
             len: 0,
             ..hit(240, k, third)
@@ -354,8 +354,8 @@ fn cases(l: &Layout) -> Vec<Case> {
     case(
         "storage_read hit, key 16 B, value 32 B",
         "read",
-        5_000,
-        5_000,
+        3_000,
+        3_000,
         CaseArgs {
             len: v,
             ..hit(0, 16, 0)
@@ -364,8 +364,8 @@ fn cases(l: &Layout) -> Vec<Case> {
     case(
         "storage_read miss, key 256 B",
         "read",
-        5_000,
-        5_000,
+        3_000,
+        3_000,
         CaseArgs {
             len: v,
             ..fresh(MISS_BASE, k)
@@ -374,8 +374,8 @@ fn cases(l: &Layout) -> Vec<Case> {
     case(
         "storage_read miss, key 16 B",
         "read",
-        5_000,
-        5_000,
+        3_000,
+        3_000,
         CaseArgs {
             len: v,
             ..fresh(MISS_BASE + (1 << 40), 16)
@@ -384,18 +384,18 @@ fn cases(l: &Layout) -> Vec<Case> {
     case(
         "storage_write new key 16 B, value 32 B",
         "write",
-        2_000,
-        2_000,
+        1_000,
+        1_000,
         CaseArgs {
             len: 32,
             ..fresh(NEW_BASE, 16)
         },
     );
     case(
-        "storage_write new key 16 B, value 32 B (20 000 in one tx)",
+        "storage_write new key 16 B, value 32 B (100 in one tx)",
         "write",
-        20_000,
-        20_000,
+        100,
+        100,
         CaseArgs {
             len: 32,
             ..fresh(NEW_BASE + (1 << 40), 16)
@@ -416,8 +416,8 @@ fn cases(l: &Layout) -> Vec<Case> {
     case(
         "storage_write existing key (16-256 B), value 32 B",
         "write",
-        2_000,
-        2_000,
+        1_000,
+        1_000,
         CaseArgs {
             len: 32,
             start: (l.run % 64) * 12_000,
@@ -439,7 +439,7 @@ fn cases(l: &Layout) -> Vec<Case> {
     case(
         "storage_write one key 16 B, value 32 B, again and again",
         "write",
-        5_000,
+        1_000,
         0,
         CaseArgs {
             len: 32,
@@ -450,8 +450,8 @@ fn cases(l: &Layout) -> Vec<Case> {
     case(
         "storage_remove existing key (16-256 B)",
         "remove",
-        2_000,
-        2_000,
+        1_000,
+        1_000,
         CaseArgs {
             key_len: 0,
             start: (l.run % 64) * 12_000,
@@ -463,18 +463,18 @@ fn cases(l: &Layout) -> Vec<Case> {
     case(
         "storage_remove absent key 16 B",
         "remove",
-        5_000,
-        5_000,
+        1_000,
+        1_000,
         fresh(MISS_BASE + (2 << 40), 16),
     );
     case(
         "balance of an absent account",
         "balance",
-        5_000,
-        5_000,
+        2_000,
+        2_000,
         fresh(MISS_BASE + (3 << 40), 32),
     );
-    case("balance of the contract", "balance_self", 5_000, 0, base);
+    case("balance of the contract", "balance_self", 2_000, 0, base);
     case("input_len", "input_len", 20_000, 0, base);
     case("input_read (input 48 B)", "input_read", 20_000, 0, base);
     case(

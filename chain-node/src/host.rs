@@ -21,22 +21,24 @@ use crate::types::{Address, Event};
 pub const HOST_BASE: u64 = 50;
 /// Extra gas of `storage_read` per call (plus 1 per key byte and [`STORAGE_READ_PER_BYTE`]
 /// per byte of the stored value). Calibrated (`examples/host_gas.rs`, 1 M keys): a miss or
-/// a hit of a small value takes 10-18 µs (a RocksDB seek over every level).
-pub const STORAGE_READ: u64 = 30_000;
+/// a hit of a small value takes 10-38 µs (a RocksDB seek over every level), 30 µs typical.
+pub const STORAGE_READ: u64 = 50_000;
 /// Gas of `storage_read` per byte of the stored value, whether or not it is copied out
 /// (the node reads the whole value): 64 KiB values read at 0.7-1.7 ns per byte.
-pub const STORAGE_READ_PER_BYTE: u64 = 2;
+pub const STORAGE_READ_PER_BYTE: u64 = 3;
 /// Extra gas of `storage_write` per call (plus [`STORAGE_WRITE_PER_BYTE`] per key and
 /// value byte): the block commit of one written key (jmt path update, node and value
 /// writes in RocksDB) takes 57-69 µs at 1 M keys, new or existing.
 pub const STORAGE_WRITE: u64 = 110_000;
-/// Gas of `storage_write` per key and value byte (a 64 KiB value commits in 350 µs).
-pub const STORAGE_WRITE_PER_BYTE: u64 = 10;
+/// Gas of `storage_write` per key and value byte: a new 64 KiB value commits in 350-380
+/// µs, an overwrite of one in 350-730 µs (up to 11 ns per byte).
+pub const STORAGE_WRITE_PER_BYTE: u64 = 15;
 /// Extra gas of `storage_remove` per call (plus 1 per key byte): deleting an existing
 /// key commits like a write (64 µs at 1 M keys).
 pub const STORAGE_REMOVE: u64 = 110_000;
-/// Extra gas of `balance`: an account read (27 µs for an absent account at 1 M keys).
-pub const BALANCE: u64 = 45_000;
+/// Extra gas of `balance`: an account read, priced as a `storage_read` (22-27 µs for an
+/// absent account at 1 M keys).
+pub const BALANCE: u64 = 50_000;
 /// Extra gas of `emit_event` per call (plus [`EMIT_EVENT_PER_BYTE`] per topic and data
 /// byte).
 pub const EMIT_EVENT: u64 = 300;

@@ -99,18 +99,18 @@ pub mod gas {
     pub const HOST_BASE: u64 = 50;
     /// Extra fixed cost of `storage_read` (plus 1 per key byte and
     /// [`STORAGE_READ_PER_BYTE`] per byte of the stored value).
-    pub const STORAGE_READ: u64 = 30_000;
+    pub const STORAGE_READ: u64 = 50_000;
     /// Per-byte cost of `storage_read`, on the whole stored value (copied or not).
-    pub const STORAGE_READ_PER_BYTE: u64 = 2;
+    pub const STORAGE_READ_PER_BYTE: u64 = 3;
     /// Extra fixed cost of `storage_write` (plus [`STORAGE_WRITE_PER_BYTE`] per key and
     /// value byte).
     pub const STORAGE_WRITE: u64 = 110_000;
     /// Per-byte cost of `storage_write` (key + value bytes).
-    pub const STORAGE_WRITE_PER_BYTE: u64 = 10;
+    pub const STORAGE_WRITE_PER_BYTE: u64 = 15;
     /// Extra fixed cost of `storage_remove` (plus 1 per key byte).
     pub const STORAGE_REMOVE: u64 = 110_000;
     /// Extra cost of `balance`.
-    pub const BALANCE: u64 = 45_000;
+    pub const BALANCE: u64 = 50_000;
     /// Extra fixed cost of `emit_event` (plus [`EMIT_EVENT_PER_BYTE`] per topic and data
     /// byte).
     pub const EMIT_EVENT: u64 = 300;
