@@ -285,9 +285,17 @@ impl<'o, 'a, S: StateReader> ContractHost<'o, 'a, S> {
             HostFn::StorageRead => {
                 let (key_ptr, key_len, out_ptr, out_cap) = (arg(0)?, arg(1)?, arg(2)?, arg(3)?);
                 check_len(key_len, MAX_KEY_LEN, "storage key")?;
+                // The lookup is paid before it runs (a call that cannot pay it never
+                // reaches the store); the stored value's bytes, known only once it is
+                // read, right after, before the copy into memory (the effect). The sum is
+                // the same single price as one charge, and running out at either point
+                // is the same out-of-gas outcome (used == limit).
+                caller.charge_gas(
+                    HOST_BASE
+                        .saturating_add(STORAGE_READ)
+                        .saturating_add(u64::from(key_len)),
+                )?;
                 let key = caller.read(key_ptr, key_len)?.to_vec();
-                // Reading the value has no effect; the copy into memory is the effect and is
-                // paid for before it happens.
                 let value = match self.overlay.storage(&self.call.address, &key) {
                     Ok(v) => v,
                     Err(e) => return Err(self.fatal(e)),
@@ -295,11 +303,7 @@ impl<'o, 'a, S: StateReader> ContractHost<'o, 'a, S> {
                 let copied = value.as_ref().map_or(0, |v| v.len().min(out_cap as usize));
                 // The whole stored value is paid for: the node read all of it.
                 let stored = value.as_ref().map_or(0, Vec::len);
-                let cost = HOST_BASE
-                    .saturating_add(STORAGE_READ)
-                    .saturating_add(u64::from(key_len))
-                    .saturating_add(len64(stored).saturating_mul(STORAGE_READ_PER_BYTE));
-                caller.charge_gas(cost)?;
+                caller.charge_gas(len64(stored).saturating_mul(STORAGE_READ_PER_BYTE))?;
                 match value {
                     None => Ok(Some(Value::I64(-1))),
                     Some(v) => {
