@@ -414,12 +414,10 @@ impl FuncTranslator<'_> {
 
     pub(super) fn visit_br(&mut self, depth: u32) -> R {
         let f = self.frame(depth);
-        if f.kind != CtrlKind::Func {
-            self.materialize_carried(f.label_arity());
-        }
         if f.kind == CtrlKind::Func {
             self.emit_return();
         } else {
+            self.materialize_carried(f.label_arity());
             self.branch_copies(&f);
             self.jump_to(Instr::Br { offset: 0, gas: 0 }, depth);
         }
@@ -433,11 +431,8 @@ impl FuncTranslator<'_> {
         // Both paths continue with the entries as materialized here: before the branch.
         // (The condition was popped: its slot is above the carried values, or a local,
         // and a fused compare reads only operands above them; copies below leave both.)
-        if f.kind == CtrlKind::Func {
-            self.materialize_carried(self.num_results);
-        } else {
-            self.materialize_carried(f.label_arity());
-        }
+        // The function's frame carries its results (`label_arity`).
+        self.materialize_carried(f.label_arity());
         if f.kind == CtrlKind::Func {
             let skip = self.cond_branch(cond, false);
             self.emit_return_keep();
