@@ -659,6 +659,15 @@ fn run<H: Host>(
                 sync_fp!();
                 next!();
             }
+            Instr::FillSpan { dst, src, len } => {
+                let v = stack[base + src.0 as usize];
+                let d = base + dst.0 as usize;
+                stack[d..d + len as usize].fill(v);
+                #[cfg(feature = "cost-counters")]
+                count(&mut cost.cells_moved, u64::from(len));
+                sync_fp!();
+                next!();
+            }
             Instr::Arg { .. } => next!(),
             Instr::Unreachable {} => return Err(Trap::new(TrapKind::Unreachable)),
             Instr::Return { values, count } => {

@@ -1283,7 +1283,7 @@ handler!(Copy { dst, src } => {
 handler!(#[inline(never)] CopySpan { dst, src, len } => {
     // Ascending, one cell at a time: the translator emits it with `dst <= src` or
     // disjoint ranges (branches to an enclosing label, `br_table` trampolines, the
-    // doubling fill of reference locals), for which this is a move.
+    // return of several values), for which this is a move.
     let (mut d, mut s, mut n) = (dst.0 as usize, src.0 as usize, len as usize);
     while n != 0 {
         // SAFETY: `verify::frame_slots` proved `dst + len <= frame_size` and
@@ -1292,6 +1292,20 @@ handler!(#[inline(never)] CopySpan { dst, src, len } => {
         unsafe { frame_ptr!().add(d).write(frame_ptr!().add(s).read()) };
         d += 1;
         s += 1;
+        n -= 1;
+    }
+    count!(cells_moved, len);
+    next!()
+});
+// Never inlined, as `copy_span`.
+handler!(#[inline(never)] FillSpan { dst, src, len } => {
+    let v = get!(src);
+    let (mut d, mut n) = (dst.0 as usize, len as usize);
+    while n != 0 {
+        // SAFETY: `verify::frame_slots` proved `dst + len <= frame_size`, and the call
+        // that entered this frame made `fp + frame_size <= stack.len()`.
+        unsafe { frame_ptr!().add(d).write(v) };
+        d += 1;
         n -= 1;
     }
     count!(cells_moved, len);
@@ -2037,6 +2051,7 @@ macro_rules! handler_table {
             t[Tag::EnterSmall as usize] = EnterSmall;
             t[Tag::Copy as usize] = Copy;
             t[Tag::CopySpan as usize] = CopySpan;
+            t[Tag::FillSpan as usize] = FillSpan;
             t[Tag::CopyS as usize] = CopyS;
             t[Tag::F64MulSq as usize] = F64MulSq;
             t[Tag::Const as usize] = Const;

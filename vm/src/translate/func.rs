@@ -309,10 +309,10 @@ impl<'m> FuncTranslator<'m> {
             .start(&self.m.schedule, declared, self.num_results);
         // The interpreter zeroes declared locals on entry; a reference local must start
         // as null, whose cell is `NULL_REF`, not 0. Each run of reference locals is
-        // filled by doubling (`fill_null`), its tracked part (the first
-        // `TRACKED_LOCALS`, which `finish` relocates) and its untracked part separately:
-        // O(log n) instructions per run, so the IR stays bounded per byte of the locals
-        // declaration however many locals it declares.
+        // filled by one `fill_span` (`fill_null`) for its tracked part (the first
+        // `TRACKED_LOCALS`, which `finish` relocates) and one for its untracked part:
+        // at most two instructions per run, so the IR stays bounded per byte of the
+        // locals declaration however many locals it declares.
         let ranges = core::mem::take(&mut self.a.ref_locals);
         if !ranges.is_empty() {
             let null = self.intern_const(crate::value::NULL_REF);
@@ -337,24 +337,14 @@ impl<'m> FuncTranslator<'m> {
     }
 
     /// Sets locals `first .. first + count` (consecutive cells) to the null reference
-    /// `null`: one `copy`, then `copy_span`s doubling the filled part (disjoint ranges).
+    /// `null` with one `fill_span`.
     fn fill_null(&mut self, first: u32, count: u32, null: Slot) {
-        if count == 0 {
-            return;
-        }
-        self.emit(Instr::Copy {
-            dst: Slot(first),
-            src: null,
-        });
-        let mut filled = 1;
-        while filled < count {
-            let len = filled.min(count - filled);
-            self.emit(Instr::CopySpan {
-                dst: Slot(first + filled),
-                src: Slot(first),
-                len,
+        if count != 0 {
+            self.emit(Instr::FillSpan {
+                dst: Slot(first),
+                src: null,
+                len: count,
             });
-            filled += len;
         }
     }
 
