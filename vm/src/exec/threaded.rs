@@ -1282,8 +1282,8 @@ handler!(Copy { dst, src } => {
 // Never inlined: its loop would take registers in the handlers it was inlined into.
 handler!(#[inline(never)] CopySpan { dst, src, len } => {
     // Ascending, one cell at a time: the translator emits it with `dst <= src` or
-    // disjoint ranges (branches to an enclosing label, `br_table` trampolines, the
-    // return of several values), for which this is a move.
+    // disjoint ranges (branches carrying values to an enclosing label, `br_table`
+    // trampolines), for which this is a move.
     let (mut d, mut s, mut n) = (dst.0 as usize, src.0 as usize, len as usize);
     while n != 0 {
         // SAFETY: `verify::frame_slots` proved `dst + len <= frame_size` and
