@@ -21,6 +21,15 @@
 //! cache as on a node whose state fits in memory (`--no-warm` skips it: on a host that
 //! reclaims cold page cache, reads then go to the disk).
 //!
+//! Two more tables price what every transaction pays:
+//! - **whole transactions** (time of `Chain::submit` for the whole signed transaction
+//!   against its whole `gas_used`): a transfer, a call doing nothing, a call that aborts
+//!   with the longest message, a call of a missing method; the intrinsic price
+//!   (`TX_BASE_GAS`) and the code load charge are what these pay;
+//! - **code load**: the time of `Module::new` with the node's VM config (what a call that
+//!   misses the module cache adds) per byte of code, against `CODE_LOAD_GAS_PER_BYTE`,
+//!   for the real modules of `metron-bench compile` and its adversarial ones.
+//!
 //! Options: `--keys N`, `--samples S` (default 5), `--reference-ns-per-gas X`,
 //! `--data-dir DIR` (keep the filled state there and reuse it on the next run with the
 //! same `--keys`; default a temporary dir), `--filter S` (cases whose name contains S),
@@ -764,6 +773,150 @@ fn fmt_time(d: Duration) -> String {
     }
 }
 
+/// A whole transaction, timed as one: `Chain::submit` (validation, execution, block
+/// commit) against its `gas_used`.
+struct TxCase {
+    name: &'static str,
+    action: Action,
+    /// The receipt status it must have.
+    status: fn(&ReceiptStatus) -> bool,
+}
+
+fn tx_cases(contract: Address) -> Vec<TxCase> {
+    let call = |method: &str, args: CaseArgs| Action::Call {
+        contract,
+        method: method.into(),
+        input: args.encode(),
+        value: 0,
+    };
+    let empty = CaseArgs {
+        mul: 1,
+        input_len: 48,
+        ..CaseArgs::default()
+    };
+    vec![
+        TxCase {
+            name: "transfer to an existing account",
+            action: Action::Transfer {
+                to: key(0).verifying_key().to_bytes(),
+                amount: 1,
+            },
+            status: ReceiptStatus::is_success,
+        },
+        TxCase {
+            name: "call doing nothing (loop, n = 0)",
+            action: call("loop", empty),
+            status: ReceiptStatus::is_success,
+        },
+        TxCase {
+            name: "call aborting with a 64 KiB message",
+            action: call(
+                "abort",
+                CaseArgs {
+                    n: 1,
+                    len: MAX_VALUE_LEN,
+                    ..empty
+                },
+            ),
+            status: |s| matches!(s, ReceiptStatus::Trapped(TrapCode::Host)),
+        },
+        TxCase {
+            name: "call of a missing method",
+            action: call("no_such_method", empty),
+            status: |s| matches!(s, ReceiptStatus::MethodNotFound),
+        },
+    ]
+}
+
+fn measure_tx(
+    chain: &Chain,
+    sender: &SigningKey,
+    case: &TxCase,
+    samples: usize,
+) -> anyhow::Result<Row> {
+    let mut times = Vec::new();
+    let mut gas = 0;
+    // One warm-up, then the samples.
+    for i in 0..=samples {
+        let (status, g, t) = submit(chain, sender, case.action.clone())?;
+        anyhow::ensure!(
+            (case.status)(&status),
+            "{}: unexpected status {status:?}",
+            case.name
+        );
+        gas = g;
+        if i > 0 {
+            times.push(t);
+        }
+    }
+    Ok(Row {
+        name: case.name.into(),
+        calls: 1,
+        gas,
+        time: median(times),
+    })
+}
+
+/// Modules whose bytes are mostly data or custom sections, which the code load charges
+/// at its data rate: the most data segments the node's limits allow (one byte each), one
+/// 400 KB segment, a 400 KB custom section.
+fn data_inputs() -> Vec<metron_bench::compile::Input> {
+    let limits = metron_vm::Limits::default();
+    let segments: String = (0..limits.max_data_segments)
+        .map(|i| format!("(data (i32.const {i}) \"x\")"))
+        .collect();
+    let many = wat::parse_str(format!("(module (memory 1) {segments})")).expect("wat");
+    let big = wat::parse_str(format!(
+        "(module (memory 7) (data (i32.const 0) \"{}\"))",
+        "\\5a".repeat(400_000)
+    ))
+    .expect("wat");
+    let mut custom = wat::parse_str("(module (memory 1))").expect("wat");
+    // A custom section: id 0, size, name "x", 400 000 bytes.
+    let body_len: u32 = 2 + 400_000;
+    custom.push(0);
+    let mut n = body_len;
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        if n == 0 {
+            custom.push(byte);
+            break;
+        }
+        custom.push(byte | 0x80);
+    }
+    custom.extend_from_slice(&[1, b'x']);
+    custom.resize(custom.len() + 400_000, 0x5a);
+    [
+        ("1000 data segments of 1 byte", many),
+        ("one 400 KB data segment", big),
+        ("a 400 KB custom section", custom),
+    ]
+    .into_iter()
+    .map(|(name, wasm)| metron_bench::compile::Input {
+        name,
+        wasm,
+        adversarial: true,
+    })
+    .collect()
+}
+
+/// Median time of `Module::new` on `wasm` with the node's VM config, or `None` if the
+/// node's limits reject it.
+fn compile_time(vm: &metron_vm::Config, wasm: &[u8], samples: usize) -> Option<Duration> {
+    metron_vm::Module::new(vm, wasm).ok()?;
+    let times = (0..samples.max(3))
+        .map(|_| {
+            let t = Instant::now();
+            let m = metron_vm::Module::new(vm, wasm);
+            let elapsed = t.elapsed();
+            drop(m);
+            elapsed
+        })
+        .collect();
+    Some(median(times))
+}
+
 fn reference(args: &Args) -> f64 {
     if let Some(x) = args.reference_ns_per_gas {
         return x;
@@ -832,6 +985,57 @@ fn main() -> anyhow::Result<()> {
         rows.push(row);
         bases.push((base, base_gas));
     }
+    let mut tx_rows = Vec::new();
+    for case in tx_cases(contract) {
+        if !args.filter.is_empty() && !args.filter.iter().any(|f| case.name.contains(f.as_str())) {
+            continue;
+        }
+        let row = measure_tx(&chain, &sender, &case, 5 * args.samples)?;
+        eprintln!(
+            "{:<62} {:>11} gas {:>10}  {:.3} ns/gas  {:.2}x",
+            row.name,
+            row.gas,
+            fmt_time(row.time),
+            row.ns_per_gas(),
+            row.ns_per_gas() / reference
+        );
+        tx_rows.push(row);
+    }
+    let vm = ChainConfig::dev(&dir).vm;
+    let mut load_rows = Vec::new();
+    let inputs = metron_bench::compile::typical_inputs()
+        .into_iter()
+        .chain(metron_bench::compile::adversarial_inputs())
+        .chain(data_inputs())
+        .chain(std::iter::once(metron_bench::compile::Input {
+            name: "host_gas calibration contract",
+            wasm: code.clone(),
+            adversarial: false,
+        }));
+    for input in inputs {
+        if !args.filter.is_empty() && !args.filter.iter().any(|f| input.name.contains(f.as_str())) {
+            continue;
+        }
+        let Some(time) = compile_time(&vm, &input.wasm, args.samples) else {
+            eprintln!("{:<40} rejected by the node's limits", input.name);
+            continue;
+        };
+        let row = Row {
+            name: input.name.into(),
+            calls: u32::try_from(input.wasm.len()).unwrap_or(u32::MAX),
+            gas: metron_node::executor::code_load_gas(&input.wasm),
+            time,
+        };
+        eprintln!(
+            "{:<40} {:>9} B {:>10}  {:.1} ns/B  {:.2}x",
+            row.name,
+            row.calls,
+            fmt_time(row.time),
+            row.time.as_secs_f64() * 1e9 / f64::from(row.calls.max(1)),
+            row.ns_per_gas() / reference
+        );
+        load_rows.push(row);
+    }
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -873,6 +1077,44 @@ fn main() -> anyhow::Result<()> {
             r.gas as f64 / calls,
             fmt_time(r.time.div_f64(calls)),
             r.ns_per_gas(),
+            r.ns_per_gas() / reference
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n## Whole transactions (Chain::submit against gas_used, median of {})\n",
+        5 * args.samples
+    );
+    let _ = writeln!(s, "| transaction | gas | time | ns/gas | ratio |");
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|");
+    for r in &tx_rows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {:.3} | {:.2}x |",
+            r.name,
+            r.gas,
+            fmt_time(r.time),
+            r.ns_per_gas(),
+            r.ns_per_gas() / reference
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n## Code load (Module::new with the node's config against {} gas per byte, median of {})\n",
+        metron_node::executor::CODE_LOAD_GAS_PER_BYTE,
+        args.samples.max(3)
+    );
+    let _ = writeln!(s, "| module | bytes | compile | ns/B | load gas | ratio |");
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
+    for r in &load_rows {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {:.1} | {} | {:.2}x |",
+            r.name,
+            r.calls,
+            fmt_time(r.time),
+            r.time.as_secs_f64() * 1e9 / f64::from(r.calls.max(1)),
+            r.gas,
             r.ns_per_gas() / reference
         );
     }

@@ -4,6 +4,8 @@
 //! - intrinsic gas = [`TX_BASE_GAS`] + [`TX_GAS_PER_BYTE`] per byte of the SCALE-encoded
 //!   signed transaction, plus [`DEPLOY_GAS_PER_BYTE`] per byte of code for a deploy (this
 //!   pays for compilation, which is linear in the code size);
+//! - a call's execution meter first pays [`code_load_gas`] for the contract's code (its
+//!   read and, on a module cache miss, its compilation; charged hit or miss);
 //! - the sender pays `gas_limit * gas_price` up front (with the nonce increment), execution
 //!   runs with a meter of `gas_limit - intrinsic`, and the unused part is refunded;
 //! - the fee `gas_used * gas_price` is burned (the devnet has no block producer account).
@@ -26,12 +28,28 @@ use crate::types::{
     SignedTransaction, TrapCode,
 };
 
-/// Gas charged for every transaction.
-pub const TX_BASE_GAS: u64 = 21_000;
+/// Gas charged for every transaction: its fixed work, measured as whole transactions
+/// through `Chain::submit` at a million keys (`examples/host_gas`, `docs/gas.md`): the
+/// signature check, the sender's account update, the block commit, and for a failed
+/// call its revert and receipt (a transfer 150-270 µs; a call doing nothing, an aborting
+/// call and a call of a missing method 130-230 µs with their code load).
+pub const TX_BASE_GAS: u64 = 400_000;
 /// Gas per byte of the SCALE-encoded signed transaction.
 pub const TX_GAS_PER_BYTE: u64 = 16;
 /// Additional gas per byte of code in a deploy (covers compilation).
 pub const DEPLOY_GAS_PER_BYTE: u64 = 200;
+/// Gas per byte of a contract's code outside its data and custom sections, charged on
+/// every call before the module is looked up ([`code_load_gas`]). A call that misses the
+/// module cache reads the code and compiles it, and its gas may not depend on the cache.
+/// Compilation with the node's config runs at 17-22 ns per byte for real modules and at
+/// most 77 ns per byte for the adversarial ones (`examples/host_gas`, `docs/gas.md`).
+pub const CODE_LOAD_GAS_PER_BYTE: u64 = 100;
+/// Gas per byte of a contract's data and custom sections on every call: read and copied
+/// by compilation, never translated.
+pub const CODE_LOAD_GAS_PER_DATA_BYTE: u64 = 5;
+/// Gas per data segment of a contract on every call: compilation validates and stores each
+/// segment (about 230 ns each for 1000 one-byte segments, the most the limits allow).
+pub const CODE_LOAD_GAS_PER_DATA_SEGMENT: u64 = 1_000;
 /// Largest accepted SCALE-encoded signed transaction, in bytes (1 MiB; the VM's own code
 /// size limit is lower and yields an `InvalidCode` receipt).
 pub const MAX_TX_BYTES: usize = 1024 * 1024;
@@ -47,6 +65,56 @@ pub fn intrinsic_gas(stx: &SignedTransaction, encoded_len: usize) -> u64 {
         gas = gas.saturating_add(code_len.saturating_mul(DEPLOY_GAS_PER_BYTE));
     }
     gas
+}
+
+/// Gas a call pays to load contract `code` (bytes of a module that validated at deploy):
+/// [`CODE_LOAD_GAS_PER_DATA_BYTE`] per byte of its data and custom sections (headers
+/// included) plus [`CODE_LOAD_GAS_PER_DATA_SEGMENT`] per data segment, and
+/// [`CODE_LOAD_GAS_PER_BYTE`] per other byte. Only section headers and the data section's
+/// segment count are read (one step per section, no validation); code that does not parse
+/// as a sequence of sections is charged [`CODE_LOAD_GAS_PER_BYTE`] for every byte.
+pub fn code_load_gas(code: &[u8]) -> u64 {
+    let total = len64(code.len());
+    let (data, segments) = data_sections(code).unwrap_or((0, 0));
+    let data = data.min(total);
+    (total - data)
+        .saturating_mul(CODE_LOAD_GAS_PER_BYTE)
+        .saturating_add(data.saturating_mul(CODE_LOAD_GAS_PER_DATA_BYTE))
+        .saturating_add(segments.saturating_mul(CODE_LOAD_GAS_PER_DATA_SEGMENT))
+}
+
+/// Bytes of `code`'s data and custom sections (header included) and its number of data
+/// segments, or `None` if `code` does not parse as a module's sequence of sections.
+fn data_sections(code: &[u8]) -> Option<(u64, u64)> {
+    use wasmparser::{Chunk, Parser, Payload};
+    let mut parser = Parser::new(0);
+    let mut offset = 0usize;
+    let (mut bytes, mut segments) = (0u64, 0u64);
+    loop {
+        let (consumed, payload) = match parser.parse(code.get(offset..)?, true).ok()? {
+            Chunk::NeedMoreData(_) => return None,
+            Chunk::Parsed { consumed, payload } => (consumed, payload),
+        };
+        offset = offset.checked_add(consumed)?;
+        match payload {
+            // The section's body is skipped, not read entry by entry.
+            Payload::CodeSectionStart { size, .. } => {
+                parser.skip_section();
+                offset = offset.checked_add(usize::try_from(size).ok()?)?;
+            }
+            Payload::DataSection(reader) => {
+                bytes += len64(consumed);
+                segments += u64::from(reader.count());
+            }
+            Payload::CustomSection(_) => bytes += len64(consumed),
+            Payload::End(_) => return Some((bytes, segments)),
+            _ => {}
+        }
+    }
+}
+
+fn len64(len: usize) -> u64 {
+    u64::try_from(len).unwrap_or(u64::MAX)
 }
 
 /// Compiled modules by code hash, at most [`MODULE_CACHE_BYTES`] of them
@@ -621,12 +689,23 @@ impl Executor {
         let code = overlay
             .code_by_hash(&code_hash)?
             .ok_or_else(|| ChainError::Corrupt("contract code missing".into()))?;
+        // Loading the code is charged on every call, whether the module cache hits or
+        // not: the charge cannot depend on a node's cache state (consensus), and it
+        // pays for the worst case, a read of the code and its compilation.
+        let mut gas = GasMeter::new(budget);
+        if gas.charge(code_load_gas(&code)).is_err() {
+            return Ok(Outcome::failed(
+                ReceiptStatus::OutOfGas,
+                gas.used(),
+                format!("out of gas loading {} bytes of code", code.len()),
+            ));
+        }
         let module = match self.cache.get_or_compile(&self.vm, &code_hash, &code) {
             Ok(m) => m,
             Err(e) => {
                 return Ok(Outcome::failed(
                     ReceiptStatus::InvalidCode,
-                    0,
+                    gas.used(),
                     format!("stored code no longer compiles: {e}"),
                 ))
             }
@@ -636,14 +715,14 @@ impl Executor {
             Some(ty) => {
                 return Ok(Outcome::failed(
                     ReceiptStatus::MethodNotFound,
-                    0,
+                    gas.used(),
                     format!("method {method:?} has type {ty}, expected () -> ()"),
                 ))
             }
             None => {
                 return Ok(Outcome::failed(
                     ReceiptStatus::MethodNotFound,
-                    0,
+                    gas.used(),
                     format!("no exported method {method:?}"),
                 ))
             }
@@ -657,7 +736,6 @@ impl Executor {
             add_balance(overlay, contract, value)?;
         }
 
-        let mut gas = GasMeter::new(budget);
         let call = CallContext {
             caller: *from,
             address: *contract,
@@ -754,5 +832,71 @@ mod cache_tests {
             .unwrap()
             .compiled_bytes();
         assert!(b > a, "{a} {b}");
+    }
+}
+
+#[cfg(test)]
+mod code_load_tests {
+    use super::*;
+
+    fn wasm(src: &str) -> Vec<u8> {
+        wat::parse_str(src).expect("valid wat")
+    }
+
+    #[test]
+    fn data_and_custom_sections_pay_the_data_rate_and_segments_their_own() {
+        let code = wasm("(module (func (export \"f\")))");
+        let plain = code_load_gas(&code);
+        assert_eq!(plain, len64(code.len()) * CODE_LOAD_GAS_PER_BYTE);
+
+        // The same module with a data section of `n` bytes in `k` segments.
+        for (n, k) in [(1usize, 1u64), (1000, 1), (1000, 10)] {
+            let per = n / k as usize;
+            let data: String = (0..k)
+                .map(|i| {
+                    format!(
+                        "(data (i32.const {}) \"{}\")",
+                        i as usize * per,
+                        "\\5a".repeat(per)
+                    )
+                })
+                .collect();
+            let with = wasm(&format!("(module (memory 1) (func (export \"f\")) {data})"));
+            let base = wasm("(module (memory 1) (func (export \"f\")))");
+            let section = len64(with.len() - base.len());
+            assert_eq!(
+                code_load_gas(&with),
+                code_load_gas(&base)
+                    + section * CODE_LOAD_GAS_PER_DATA_BYTE
+                    + k * CODE_LOAD_GAS_PER_DATA_SEGMENT,
+                "{n} bytes in {k} segments"
+            );
+        }
+
+        // A custom section appended: its bytes at the data rate.
+        let mut custom = code.clone();
+        custom.extend_from_slice(&[0, 4, 1, b'x', 0xaa, 0xbb]);
+        assert_eq!(
+            code_load_gas(&custom),
+            plain + 6 * CODE_LOAD_GAS_PER_DATA_BYTE
+        );
+    }
+
+    #[test]
+    fn code_that_does_not_parse_pays_the_full_rate() {
+        let code = wasm("(module (memory 1) (data (i32.const 0) \"abcdefgh\"))");
+        for cut in [3, code.len() - 1] {
+            let bad = &code[..cut];
+            assert_eq!(
+                code_load_gas(bad),
+                len64(bad.len()) * CODE_LOAD_GAS_PER_BYTE,
+                "cut at {cut}"
+            );
+        }
+        assert_eq!(
+            code_load_gas(b"\0asm\x01\0\0\0\x0b\xff"),
+            10 * CODE_LOAD_GAS_PER_BYTE
+        );
+        assert_eq!(code_load_gas(&[]), 0);
     }
 }

@@ -1,6 +1,6 @@
 //! Genesis, transfers, fees, rejections, restart, atomic commits, proofs.
 
-use super::{TestChain, GAS_PRICE};
+use super::{TestChain, GAS_PRICE, TRANSFER_GAS};
 use crate::dev::{dev_keys, DEV_BALANCE};
 use crate::error::{ChainError, TxError};
 use crate::executor::{intrinsic_gas, TX_BASE_GAS};
@@ -39,7 +39,7 @@ fn genesis_is_deterministic_and_funded() {
 fn transfer_updates_balances_nonce_and_burns_fee() {
     let t = TestChain::new();
     let to = [7u8; 32];
-    let stx = t.tx(0, 100_000, transfer(to, 12_345));
+    let stx = t.tx(0, TRANSFER_GAS, transfer(to, 12_345));
     let intrinsic = intrinsic_gas(&stx, stx.encode().len());
     assert!(intrinsic > TX_BASE_GAS);
     let root0 = t.chain.state_root(None).unwrap();
@@ -87,7 +87,7 @@ fn transfer_updates_balances_nonce_and_burns_fee() {
     );
 
     // A second transfer with the next nonce works; block timestamps increase.
-    let r2 = t.run(t.tx(0, 100_000, transfer(to, 1)));
+    let r2 = t.run(t.tx(0, TRANSFER_GAS, transfer(to, 1)));
     assert_eq!(r2.block_height, 2);
     assert!(t.chain.head().1.timestamp > header.timestamp);
     assert_eq!(t.chain.balance(&to, None).unwrap(), 12_346);
@@ -99,18 +99,18 @@ fn invalid_transactions_are_rejected_without_state_change() {
     let before = t.chain.head();
     let to = [7u8; 32];
 
-    let mut bad_sig = t.tx(0, 100_000, transfer(to, 1));
+    let mut bad_sig = t.tx(0, TRANSFER_GAS, transfer(to, 1));
     bad_sig.signature[5] ^= 0xff;
     assert_eq!(t.chain.submit(bad_sig), Err(TxError::InvalidSignature));
 
-    let mut wrong_sender = t.tx(0, 100_000, transfer(to, 1));
+    let mut wrong_sender = t.tx(0, TRANSFER_GAS, transfer(to, 1));
     wrong_sender.from = t.addr(1);
     assert_eq!(t.chain.submit(wrong_sender), Err(TxError::InvalidSignature));
 
     let wrong_chain = Transaction {
         chain_id: 1,
         nonce: 0,
-        gas_limit: 100_000,
+        gas_limit: TRANSFER_GAS,
         gas_price: GAS_PRICE,
         action: transfer(to, 1),
     }
@@ -123,7 +123,7 @@ fn invalid_transactions_are_rejected_without_state_change() {
         })
     );
 
-    let mut future = t.tx(0, 100_000, transfer(to, 1));
+    let mut future = t.tx(0, TRANSFER_GAS, transfer(to, 1));
     future.tx.nonce = 5;
     let future = future.tx.sign(&t.keys[0]);
     assert_eq!(
@@ -138,7 +138,7 @@ fn invalid_transactions_are_rejected_without_state_change() {
     let poor_tx = Transaction {
         chain_id: 1337,
         nonce: 0,
-        gas_limit: 100_000,
+        gas_limit: TRANSFER_GAS,
         gas_price: GAS_PRICE,
         action: transfer(to, 1),
     }
@@ -146,22 +146,22 @@ fn invalid_transactions_are_rejected_without_state_change() {
     assert_eq!(
         t.chain.submit(poor_tx),
         Err(TxError::InsufficientBalance {
-            need: 100_000 * GAS_PRICE + 1,
+            need: u128::from(TRANSFER_GAS) * GAS_PRICE + 1,
             have: 0
         })
     );
 
-    let too_much = t.tx(0, 100_000, transfer(to, DEV_BALANCE));
+    let too_much = t.tx(0, TRANSFER_GAS, transfer(to, DEV_BALANCE));
     assert!(matches!(
         t.chain.submit(too_much),
         Err(TxError::InsufficientBalance { .. })
     ));
 
-    let low_gas = t.tx(0, 21_000, transfer(to, 1));
+    let low_gas = t.tx(0, TX_BASE_GAS, transfer(to, 1));
     assert!(matches!(
         t.chain.submit(low_gas),
         Err(TxError::IntrinsicGas {
-            gas_limit: 21_000,
+            gas_limit: TX_BASE_GAS,
             ..
         })
     ));
@@ -172,7 +172,7 @@ fn invalid_transactions_are_rejected_without_state_change() {
         Err(TxError::GasLimitTooHigh { .. })
     ));
 
-    let mut overflow = t.tx(0, 100_000, transfer(to, 1));
+    let mut overflow = t.tx(0, TRANSFER_GAS, transfer(to, 1));
     overflow.tx.gas_price = u128::MAX;
     let overflow = overflow.tx.sign(&t.keys[0]);
     assert_eq!(t.chain.submit(overflow), Err(TxError::CostOverflow));
@@ -196,7 +196,7 @@ fn invalid_transactions_are_rejected_without_state_change() {
     assert_eq!(t.chain.nonce(&t.addr(0), None).unwrap(), 0);
 
     // Replaying an included transaction fails on its nonce.
-    let ok = t.tx(0, 100_000, transfer(to, 1));
+    let ok = t.tx(0, TRANSFER_GAS, transfer(to, 1));
     t.run(ok.clone());
     let head = t.chain.head();
     assert_eq!(
@@ -220,7 +220,7 @@ fn restart_resumes_at_same_head_and_root() {
             let stx = Transaction {
                 chain_id: 1337,
                 nonce,
-                gas_limit: 50_000,
+                gas_limit: TRANSFER_GAS,
                 gas_price: 1,
                 action: transfer(to, 10),
             }
@@ -244,7 +244,7 @@ fn restart_resumes_at_same_head_and_root() {
     let stx = Transaction {
         chain_id: 1337,
         nonce: 3,
-        gas_limit: 50_000,
+        gas_limit: TRANSFER_GAS,
         gas_price: 1,
         action: transfer(to, 10),
     }
@@ -287,7 +287,7 @@ fn prepared_state_is_invisible_until_the_block_commits() {
     assert_eq!(store.head_height().unwrap(), Some(0));
     assert_eq!(store.value(&account_key(&[9; 32]), 1).unwrap(), None);
     // The chain still produces block 1 normally.
-    t.run(t.tx(0, 100_000, transfer([9; 32], 5)));
+    t.run(t.tx(0, TRANSFER_GAS, transfer([9; 32], 5)));
     assert_eq!(t.chain.head().1.height, 1);
     assert_eq!(
         store.view(1).state_root().unwrap(),
@@ -299,7 +299,7 @@ fn prepared_state_is_invisible_until_the_block_commits() {
 fn block_commit_is_one_batch_with_everything() {
     // After a commit every piece of the block is readable; before it none is (see above).
     let t = TestChain::new();
-    let stx = t.tx(0, 100_000, transfer([9; 32], 5));
+    let stx = t.tx(0, TRANSFER_GAS, transfer([9; 32], 5));
     let hash = t.chain.submit(stx.clone()).unwrap();
     let store = &t.chain.store;
     assert_eq!(store.head_height().unwrap(), Some(1));
@@ -325,7 +325,7 @@ fn empty_block_keeps_state_root() {
 #[test]
 fn proofs_verify_against_state_root() {
     let t = TestChain::new();
-    t.run(t.tx(0, 100_000, transfer([9; 32], 5)));
+    t.run(t.tx(0, TRANSFER_GAS, transfer([9; 32], 5)));
     let p = t.chain.prove(&[9; 32], None, None).unwrap();
     assert_eq!(p.root, t.chain.state_root(None).unwrap());
     assert!(p.value.is_some());
@@ -349,7 +349,7 @@ fn proofs_verify_against_state_root() {
 fn subscribers_see_new_blocks() {
     let t = TestChain::new();
     let mut rx = t.chain.subscribe_blocks();
-    let r = t.run(t.tx(0, 100_000, transfer([9; 32], 5)));
+    let r = t.run(t.tx(0, TRANSFER_GAS, transfer([9; 32], 5)));
     let nb = rx.try_recv().unwrap();
     assert_eq!(nb.block.header.height, 1);
     assert_eq!(nb.receipts, vec![r]);
@@ -384,7 +384,7 @@ fn chain_is_send_and_sync() {
 fn concurrent_submits_are_serialized_into_blocks() {
     let t = TestChain::new();
     let txs: Vec<_> = (0..4)
-        .map(|i| t.tx(i, 100_000, transfer([9; 32], 1)))
+        .map(|i| t.tx(i, TRANSFER_GAS, transfer([9; 32], 1)))
         .collect();
     std::thread::scope(|s| {
         for stx in txs {

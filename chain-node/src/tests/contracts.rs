@@ -1,7 +1,11 @@
 //! Deploy and call contracts written in WAT: storage, events, return data, aborts, traps,
 //! out of gas, invalid code.
 
-use super::{TestChain, GAS_PRICE};
+use super::{TestChain, CALL_GAS, GAS_PRICE};
+use crate::executor::TX_BASE_GAS;
+
+/// A gas limit that covers a call's intrinsic gas and code load, then runs out.
+const SPIN_GAS: u64 = TX_BASE_GAS + 300_000;
 use crate::types::{contract_address, Action, Address, Receipt, ReceiptStatus, TrapCode};
 
 /// A counter-like contract exercising most of the host ABI.
@@ -120,14 +124,14 @@ fn deploy_stores_code_and_runs_init() {
 fn call_writes_storage_emits_events_and_returns_data() {
     let t = TestChain::new();
     let addr = deployed(&t);
-    let r = call(&t, addr, "increment", 1_000_000, 0);
+    let r = call(&t, addr, "increment", CALL_GAS, 0);
     assert_eq!(r.status, ReceiptStatus::Success, "{:?}", r.error);
     assert_eq!(r.return_data, 42u64.to_le_bytes());
     assert_eq!(r.events.len(), 1);
     assert_eq!(r.events[0].contract, addr);
     assert_eq!(r.events[0].topic, b"Inc");
     assert_eq!(r.events[0].data, 42u64.to_le_bytes());
-    assert!(r.gas_used > 21_000);
+    assert!(r.gas_used > TX_BASE_GAS);
     assert_eq!(r.fee, u128::from(r.gas_used) * GAS_PRICE);
 
     // Dry run sees the new value and changes nothing.
@@ -135,13 +139,13 @@ fn call_writes_storage_emits_events_and_returns_data() {
     let head = t.chain.head();
     let res = t
         .chain
-        .dry_run_call(t.addr(3), addr, "get", vec![], 0, 1_000_000)
+        .dry_run_call(t.addr(3), addr, "get", vec![], 0, CALL_GAS)
         .unwrap();
     assert_eq!(res.status, ReceiptStatus::Success);
     assert_eq!(res.return_data, 42u64.to_le_bytes());
     let res = t
         .chain
-        .dry_run_call(t.addr(3), addr, "increment", vec![], 0, 1_000_000)
+        .dry_run_call(t.addr(3), addr, "increment", vec![], 0, CALL_GAS)
         .unwrap();
     assert_eq!(res.return_data, 43u64.to_le_bytes());
     assert_eq!(res.events.len(), 1);
@@ -150,7 +154,7 @@ fn call_writes_storage_emits_events_and_returns_data() {
     assert_eq!(t.chain.nonce(&t.addr(3), None).unwrap(), 0);
 
     // storage_remove deletes the slot.
-    let r = call(&t, addr, "reset", 1_000_000, 0);
+    let r = call(&t, addr, "reset", CALL_GAS, 0);
     assert_eq!(r.status, ReceiptStatus::Success);
     assert_eq!(t.chain.storage(&addr, b"cnt", None).unwrap(), None);
 }
@@ -159,7 +163,7 @@ fn call_writes_storage_emits_events_and_returns_data() {
 fn host_context_values() {
     let t = TestChain::new();
     let addr = deployed(&t);
-    let r = call(&t, addr, "whoami", 1_000_000, 1234);
+    let r = call(&t, addr, "whoami", CALL_GAS, 1234);
     assert_eq!(r.status, ReceiptStatus::Success, "{:?}", r.error);
     let d = &r.return_data;
     assert_eq!(d.len(), 112);
@@ -186,12 +190,12 @@ fn abort_reverts_writes_and_value_but_charges_fee() {
     let addr = deployed(&t);
     let root = t.chain.state_root(None).unwrap();
     let bal = t.chain.balance(&t.addr(0), None).unwrap();
-    let r = call(&t, addr, "fail", 1_000_000, 500);
+    let r = call(&t, addr, "fail", CALL_GAS, 500);
     assert_eq!(r.status, ReceiptStatus::Trapped(TrapCode::Host));
     assert_eq!(r.error.as_deref(), Some("aborted: boom"));
     assert!(r.events.is_empty());
     assert!(r.return_data.is_empty());
-    assert!(r.gas_used > 21_000 && r.gas_used < 1_000_000);
+    assert!(r.gas_used > TX_BASE_GAS && r.gas_used < CALL_GAS);
     assert_eq!(
         t.chain.storage(&addr, b"cnt", None).unwrap(),
         Some(41u64.to_le_bytes().to_vec())
@@ -207,10 +211,10 @@ fn out_of_gas_uses_all_gas_and_reverts() {
     let t = TestChain::new();
     let addr = deployed(&t);
     let bal = t.chain.balance(&t.addr(0), None).unwrap();
-    let r = call(&t, addr, "spin", 300_000, 0);
+    let r = call(&t, addr, "spin", SPIN_GAS, 0);
     assert_eq!(r.status, ReceiptStatus::OutOfGas);
-    assert_eq!(r.gas_used, 300_000);
-    assert_eq!(r.fee, 300_000 * GAS_PRICE);
+    assert_eq!(r.gas_used, SPIN_GAS);
+    assert_eq!(r.fee, u128::from(SPIN_GAS) * GAS_PRICE);
     assert_eq!(t.chain.balance(&t.addr(0), None).unwrap(), bal - r.fee);
     assert_eq!(
         t.chain.storage(&addr, b"cnt", None).unwrap(),
@@ -243,43 +247,80 @@ fn infinite_loop_is_deterministic_across_chains() {
     let run = || {
         let t = TestChain::new();
         let addr = deployed(&t);
-        let r = call(&t, addr, "spin", 500_000, 0);
+        let r = call(&t, addr, "spin", SPIN_GAS + 200_000, 0);
         let dry = t
             .chain
-            .dry_run_call(t.addr(1), addr, "spin", vec![], 0, 400_000)
+            .dry_run_call(t.addr(1), addr, "spin", vec![], 0, SPIN_GAS + 100_000)
             .unwrap();
         (r, dry, t.chain.state_root(None).unwrap())
     };
     let (a, dry_a, root_a) = run();
     let (b, dry_b, root_b) = run();
     assert_eq!(a.status, ReceiptStatus::OutOfGas);
-    assert_eq!(a.gas_used, 500_000);
+    assert_eq!(a.gas_used, (SPIN_GAS + 200_000));
     assert_eq!(a.consensus_encode(), b.consensus_encode());
     assert_eq!(root_a, root_b);
     assert_eq!(dry_a, dry_b);
     assert_eq!(dry_a.status, ReceiptStatus::OutOfGas);
-    assert_eq!(dry_a.gas_used, 400_000);
+    assert_eq!(dry_a.gas_used, (SPIN_GAS + 100_000));
 }
 
 #[test]
 fn traps_map_to_codes() {
     let t = TestChain::new();
     let addr = deployed(&t);
-    let r = call(&t, addr, "div0", 1_000_000, 0);
+    let r = call(&t, addr, "div0", CALL_GAS, 0);
     assert_eq!(
         r.status,
         ReceiptStatus::Trapped(TrapCode::IntegerDivideByZero)
     );
-    let r = call(&t, addr, "oob", 1_000_000, 0);
+    let r = call(&t, addr, "oob", CALL_GAS, 0);
     assert_eq!(
         r.status,
         ReceiptStatus::Trapped(TrapCode::Host),
         "{:?}",
         r.error
     );
-    let r = call(&t, addr, "big_key", 1_000_000, 0);
+    let r = call(&t, addr, "big_key", CALL_GAS, 0);
     assert_eq!(r.status, ReceiptStatus::Trapped(TrapCode::Host));
     assert!(r.error.unwrap().contains("storage key too long"));
+}
+
+#[test]
+fn every_call_pays_its_code_load_before_the_module_is_looked_up() {
+    let t = TestChain::new();
+    let addr = deployed(&t);
+    let load = crate::executor::code_load_gas(&wasm(TEST_WAT));
+    let probe = |method: &str| {
+        t.tx(
+            0,
+            0,
+            Action::Call {
+                contract: addr,
+                method: method.into(),
+                input: vec![],
+                value: 0,
+            },
+        )
+    };
+    // A missing method: the intrinsic gas and the code load, on every call (the second
+    // one hits the module cache and pays the same).
+    for _ in 0..2 {
+        let intrinsic = t.chain.intrinsic_gas(&probe("nope"));
+        let r = call(&t, addr, "nope", CALL_GAS, 0);
+        assert_eq!(r.status, ReceiptStatus::MethodNotFound);
+        assert_eq!(r.gas_used, intrinsic + load);
+    }
+    // One unit short of the code load: out of gas, all gas used, nothing ran.
+    let limit = t.chain.intrinsic_gas(&probe("increment")) + load - 1;
+    let r = call(&t, addr, "increment", limit, 0);
+    assert_eq!(r.status, ReceiptStatus::OutOfGas);
+    assert_eq!(r.gas_used, limit);
+    assert!(r.error.unwrap().contains("loading"));
+    assert_eq!(
+        t.chain.storage(&addr, b"cnt", None).unwrap(),
+        Some(41u64.to_le_bytes().to_vec())
+    );
 }
 
 #[test]
@@ -287,11 +328,11 @@ fn bad_methods_and_targets_fail_with_fee() {
     let t = TestChain::new();
     let addr = deployed(&t);
     for method in ["init", "initialize", "nope", "takes_arg", "memory"] {
-        let r = call(&t, addr, method, 1_000_000, 0);
+        let r = call(&t, addr, method, CALL_GAS, 0);
         assert_eq!(r.status, ReceiptStatus::MethodNotFound, "{method}");
         assert!(r.fee > 0);
     }
-    let r = call(&t, [5; 32], "get", 1_000_000, 10);
+    let r = call(&t, [5; 32], "get", CALL_GAS, 10);
     assert_eq!(r.status, ReceiptStatus::NotAContract);
     assert_eq!(t.chain.balance(&[5; 32], None).unwrap(), 0);
 }
@@ -395,6 +436,6 @@ fn deploy_without_init_and_start_function() {
         t.chain.storage(&addr, b"k", None).unwrap(),
         Some(b"k".to_vec())
     );
-    let r = call(&t, addr, "noop", 1_000_000, 0);
+    let r = call(&t, addr, "noop", CALL_GAS, 0);
     assert_eq!(r.status, ReceiptStatus::Success);
 }

@@ -11,6 +11,11 @@ use crate::dev::dev_keys;
 use crate::types::{Action, Address, Hash, Receipt, SignedTransaction, Transaction};
 use crate::{Chain, ChainConfig};
 
+/// Gas limit of the tests' transfers: the intrinsic gas and room to spare.
+pub(crate) const TRANSFER_GAS: u64 = crate::executor::TX_BASE_GAS + 100_000;
+/// Gas limit of the tests' ordinary calls: the intrinsic gas, the code load and room.
+pub(crate) const CALL_GAS: u64 = crate::executor::TX_BASE_GAS + 2_000_000;
+
 /// Gas price used by tests (non-trivial so fees are visible).
 pub(crate) const GAS_PRICE: u128 = 1_000_000_000;
 

@@ -1,6 +1,6 @@
 //! The compiled example contracts (`metron-contracts`): token and counter end to end.
 
-use super::TestChain;
+use super::{TestChain, CALL_GAS};
 use crate::types::{Action, Address, Receipt, ReceiptStatus, TrapCode};
 
 const SUPPLY: u128 = 1_000_000;
@@ -48,7 +48,7 @@ fn deploy_token(t: &TestChain) -> Address {
 fn balance_of(t: &TestChain, token: Address, who: Address) -> u128 {
     let res = t
         .chain
-        .dry_run_call(t.addr(9), token, "balance_of", who.to_vec(), 0, 1_000_000)
+        .dry_run_call(t.addr(9), token, "balance_of", who.to_vec(), 0, CALL_GAS)
         .unwrap();
     assert_eq!(res.status, ReceiptStatus::Success, "{:?}", res.error);
     u128::from_le_bytes(res.return_data.try_into().expect("16 bytes"))
@@ -67,7 +67,7 @@ fn token_deploy_transfer_and_query() {
     assert_eq!(balance_of(&t, token, t.addr(0)), SUPPLY);
     let res = t
         .chain
-        .dry_run_call(t.addr(9), token, "total_supply", vec![], 0, 1_000_000)
+        .dry_run_call(t.addr(9), token, "total_supply", vec![], 0, CALL_GAS)
         .unwrap();
     assert_eq!(res.return_data, SUPPLY.to_le_bytes());
 
@@ -77,7 +77,7 @@ fn token_deploy_transfer_and_query() {
         token,
         "transfer",
         transfer_input(t.addr(1), 250),
-        1_000_000,
+        CALL_GAS,
     );
     assert_eq!(r.status, ReceiptStatus::Success, "{:?}", r.error);
     assert_eq!(r.events.len(), 1);
@@ -105,7 +105,7 @@ fn token_deploy_transfer_and_query() {
         token,
         "transfer",
         transfer_input(t.addr(2), 251),
-        1_000_000,
+        CALL_GAS,
     );
     assert_eq!(r.status, ReceiptStatus::Trapped(TrapCode::Host));
     assert!(r.error.unwrap().contains("insufficient balance"));
@@ -117,20 +117,20 @@ fn token_deploy_transfer_and_query() {
     // approve + transfer_from.
     let mut input = t.addr(3).to_vec();
     input.extend_from_slice(&100u128.to_le_bytes());
-    let r = call(&t, 0, token, "approve", input, 1_000_000);
+    let r = call(&t, 0, token, "approve", input, CALL_GAS);
     assert_eq!(r.status, ReceiptStatus::Success, "{:?}", r.error);
     assert_eq!(r.events[0].topic, b"Approval");
     let mut input = t.addr(0).to_vec();
     input.extend_from_slice(&t.addr(4));
     input.extend_from_slice(&60u128.to_le_bytes());
-    let r = call(&t, 3, token, "transfer_from", input, 1_000_000);
+    let r = call(&t, 3, token, "transfer_from", input, CALL_GAS);
     assert_eq!(r.status, ReceiptStatus::Success, "{:?}", r.error);
     assert_eq!(balance_of(&t, token, t.addr(4)), 60);
     let mut input = t.addr(0).to_vec();
     input.extend_from_slice(&t.addr(3));
     let res = t
         .chain
-        .dry_run_call(t.addr(9), token, "allowance", input, 0, 1_000_000)
+        .dry_run_call(t.addr(9), token, "allowance", input, 0, CALL_GAS)
         .unwrap();
     assert_eq!(res.return_data, 40u128.to_le_bytes());
 }
@@ -172,7 +172,7 @@ fn token_gas_is_reproducible_across_chains() {
             token,
             "transfer",
             transfer_input(t.addr(1), 7),
-            1_000_000,
+            CALL_GAS,
         );
         (r.consensus_encode(), t.chain.state_root(None).unwrap())
     };
@@ -192,7 +192,7 @@ fn counter_contract() {
     ));
     assert_eq!(r.status, ReceiptStatus::Success, "{:?}", r.error);
     let counter = r.contract_address.unwrap();
-    let r = call(&t, 0, counter, "increment", vec![], 1_000_000);
+    let r = call(&t, 0, counter, "increment", vec![], CALL_GAS);
     assert_eq!(r.status, ReceiptStatus::Success, "{:?}", r.error);
     assert_eq!(r.return_data, 6u64.to_le_bytes());
     let r = call(
@@ -201,12 +201,12 @@ fn counter_contract() {
         counter,
         "add",
         10u64.to_le_bytes().to_vec(),
-        1_000_000,
+        CALL_GAS,
     );
     assert_eq!(r.return_data, 16u64.to_le_bytes());
     let res = t
         .chain
-        .dry_run_call(t.addr(1), counter, "get", vec![], 0, 1_000_000)
+        .dry_run_call(t.addr(1), counter, "get", vec![], 0, CALL_GAS)
         .unwrap();
     assert_eq!(res.return_data, 16u64.to_le_bytes());
     assert!(res.gas_used > 21_000);

@@ -12,6 +12,8 @@ use metron_rpc::MetronApiClient;
 
 /// Gas limit used for deploys in tests.
 pub const DEPLOY_GAS: u64 = 50_000_000;
+/// Gas limit used for transfers in tests (the intrinsic gas and room to spare).
+pub const TRANSFER_GAS: u64 = metron_node::executor::TX_BASE_GAS + 100_000;
 /// Gas limit used for calls in tests.
 pub const CALL_GAS: u64 = 5_000_000;
 

@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use crate::common::TRANSFER_GAS;
 use metron_node::dev::{self, DEV_BALANCE};
 use metron_node::service::{Node, NodeConfig, NodeError};
 use metron_node::state::Store;
@@ -46,7 +47,7 @@ fn create_chain(cfg: ChainConfig) -> ((Hash, BlockHeader), Hash) {
         let stx = Transaction {
             chain_id: chain.chain_id(),
             nonce,
-            gas_limit: 50_000,
+            gas_limit: TRANSFER_GAS,
             gas_price: 1,
             action: Action::Transfer {
                 to: [9; 32],

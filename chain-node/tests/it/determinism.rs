@@ -21,7 +21,7 @@ async fn infinite_loop_and_recursion_are_bounded_and_repeatable() {
     let c = client(&node);
     let (_, contract) = deploy(&c, &wat(SPIN_AND_RECURSE), vec![]).await;
 
-    let gas = 2_000_000;
+    let gas = 3_000_000;
     let mut spins = Vec::new();
     let mut recursions = Vec::new();
     for _ in 0..2 {

@@ -182,7 +182,7 @@ async fn invalid_transactions_get_rpc_errors() {
     let tx = Transaction {
         chain_id: 1,
         nonce: 0,
-        gas_limit: 100_000,
+        gas_limit: TRANSFER_GAS,
         gas_price: 1,
         action: transfer.clone(),
     };
@@ -214,7 +214,7 @@ async fn invalid_transactions_get_rpc_errors() {
     assert_eq!(c.chain_head().await.unwrap(), head);
 
     // A valid transfer still goes through.
-    let r = send(&c, &key(0), 100_000, transfer).await;
+    let r = send(&c, &key(0), TRANSFER_GAS, transfer).await;
     assert_eq!(r.status, wire::ExecStatus::Success, "{r:?}");
     node.stop().await.unwrap();
 }

@@ -142,7 +142,7 @@ async fn new_heads_subscription_over_websocket() {
     let r = send(
         &c,
         &key(0),
-        100_000,
+        TRANSFER_GAS,
         Action::Transfer {
             to: addr(2),
             amount: 5,
