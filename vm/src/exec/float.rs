@@ -14,6 +14,9 @@ pub(crate) const CANON_NAN_64: u64 = 0x7ff8_0000_0000_0000;
 
 const SIGN_32: u32 = 0x8000_0000;
 const SIGN_64: u64 = 0x8000_0000_0000_0000;
+/// The exponent bits: a value whose bits without the sign exceed them is a NaN.
+const EXP_32: u32 = 0x7f80_0000;
+const EXP_64: u64 = 0x7ff0_0000_0000_0000;
 
 /// The canonical f32 NaN, from a function marked cold: the branch that calls it is
 /// laid out as unlikely (`core::hint::cold_path` needs a newer Rust than our MSRV).
@@ -29,27 +32,72 @@ fn canonical_nan_64() -> u64 {
 }
 
 /// The bits of `x`, with any NaN replaced by the canonical NaN.
+///
+/// The NaN test is made on the integer bits after they pass through [`opaque32`], not on
+/// the float. LLVM treats the payload of a NaN that an operation returns as unspecified:
+/// after `x = a.sqrt()` it may assume that `x`, if a NaN, already is the canonical one,
+/// and fold `if x.is_nan() { CANONICAL } else { x.to_bits() }` into `x.to_bits()`. It
+/// did so for `f64.sqrt` on aarch64, whose `fsqrt` returns the input NaN (the spec
+/// suite's `f64.wast` 2435-2438 returned `0xfff8000000000000` there). An integer test
+/// alone is not enough: LLVM rewrites `bits & !SIGN > EXP` back into a float NaN test.
+/// Values out of [`opaque32`] are unknown to the optimizer, so the test stays whatever
+/// the target and the compiler version (`docs/determinism.md`).
 #[inline(always)]
 pub(crate) fn canon32(x: f32) -> u32 {
-    if x.is_nan() {
+    let b = opaque32(x.to_bits());
+    if b & !SIGN_32 > EXP_32 {
         // A branch predicted not taken, not a conditional move: the NaN test stays off
         // the data path of dependent float chains (the result goes straight on).
         canonical_nan_32()
     } else {
-        x.to_bits()
+        b
     }
 }
 
-/// The bits of `x`, with any NaN replaced by the canonical NaN.
+/// The bits of `x`, with any NaN replaced by the canonical NaN (see [`canon32`]).
 #[inline(always)]
 pub(crate) fn canon64(x: f64) -> u64 {
-    if x.is_nan() {
-        // A branch predicted not taken, not a conditional move: the NaN test stays off
-        // the data path of dependent float chains (the result goes straight on).
+    let b = opaque64(x.to_bits());
+    if b & !SIGN_64 > EXP_64 {
         canonical_nan_64()
     } else {
-        x.to_bits()
+        b
     }
+}
+
+/// `b`, through an empty `asm!` block that takes and returns it in a general register:
+/// no instruction, but the optimizer can assume nothing about the value it returns (it
+/// is no longer "the bits of a float operation's result"), so a test on it is kept.
+/// `pure, nomem, nostack`: it may still be moved or merged with an identical one.
+/// Targets without stable `asm!` fall back to [`core::hint::black_box`], which is slower
+/// (a round trip through memory) but as opaque.
+#[inline(always)]
+fn opaque64(mut b: u64) -> u64 {
+    #[cfg(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64"
+    ))]
+    // SAFETY: an empty template: it reads and writes nothing but `b`'s register.
+    unsafe {
+        core::arch::asm!("/* {0} */", inout(reg) b, options(pure, nomem, nostack, preserves_flags));
+    }
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64"
+    )))]
+    {
+        b = core::hint::black_box(b);
+    }
+    b
+}
+
+/// [`opaque64`] for 32-bit values.
+#[inline(always)]
+fn opaque32(b: u32) -> u32 {
+    // The low half of a 64-bit register; zero-extension and truncation are free.
+    opaque64(u64::from(b)) as u32
 }
 
 #[inline(always)]
