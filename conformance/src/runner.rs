@@ -82,6 +82,48 @@ pub struct FileRun {
     pub checks: Vec<Check>,
 }
 
+/// One thing the VM did while a directive ran, with the exact values and gas, for tools
+/// that fingerprint behaviour (`metron-determinism`). Reported by
+/// [`run_script_observed`] in directive order; a directive may produce several (a
+/// module's compile and instantiation, an assertion's call) or none (a parse-only
+/// assertion, a `register`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Observation {
+    /// `Module::new` rejected a binary: the error's kind (an `Invalid` kind carries
+    /// wasmparser's message; the byte offset is left out).
+    Rejected(ErrorKind),
+    /// A module was instantiated (its start function, if any, returned); gas used by
+    /// instantiation (0 with metering off).
+    Instantiated {
+        /// Gas units used.
+        gas_used: u64,
+    },
+    /// Instantiation failed: the trap's kind if a segment or the start function
+    /// trapped, else `None` (a linking error); gas used.
+    InstantiationFailed {
+        /// The trap, if instantiation trapped.
+        trap: Option<TrapKind>,
+        /// Gas units used.
+        gas_used: u64,
+    },
+    /// A call returned these values (exact bits); gas used by the call.
+    Returned {
+        /// The results in order.
+        values: Vec<Value>,
+        /// Gas units used.
+        gas_used: u64,
+    },
+    /// A call trapped; gas used by the call (the limit when out of gas).
+    Trapped {
+        /// The trap's kind.
+        trap: TrapKind,
+        /// Gas units used.
+        gas_used: u64,
+    },
+    /// A `get` read this global value.
+    Global(Value),
+}
+
 /// The conformance configuration: WebAssembly 2.0 limits large enough for the whole
 /// suite (see `docs/conformance.md`), with metering on or off.
 pub fn config(mode: GasMode) -> Config {
@@ -138,6 +180,10 @@ struct Ctx {
     definitions: BTreeMap<String, Module>,
     /// The most recent module: `None` if it failed to load (then its checks fail).
     current: Option<Option<InstanceId>>,
+    /// Whether to record [`Observation`]s (only [`run_script_observed`] does).
+    record: bool,
+    /// Observations of the directive being run.
+    observations: Vec<Observation>,
 }
 
 /// Why a module could not be loaded and instantiated.
@@ -317,7 +363,7 @@ fn show_rets(rets: &[WastRet<'_>]) -> String {
 }
 
 impl Ctx {
-    fn new(mode: GasMode, simd: bool) -> Ctx {
+    fn new(mode: GasMode, simd: bool, record: bool) -> Ctx {
         let config = config(mode);
         let mut store = Store::new(&config);
         let mut linker = Linker::new();
@@ -331,6 +377,14 @@ impl Ctx {
             named: BTreeMap::new(),
             definitions: BTreeMap::new(),
             current: None,
+            record,
+            observations: Vec::new(),
+        }
+    }
+
+    fn observe(&mut self, o: Observation) {
+        if self.record {
+            self.observations.push(o);
         }
     }
 
@@ -341,15 +395,37 @@ impl Ctx {
         }
     }
 
-    fn compile(&self, bytes: &[u8]) -> Result<Module, LoadError> {
-        Module::new(&self.config, bytes).map_err(LoadError::Compile)
+    /// `Module::new`, observed.
+    fn new_module(&mut self, bytes: &[u8]) -> Result<Module, Error> {
+        let r = Module::new(&self.config, bytes);
+        if let Err(e) = &r {
+            self.observe(Observation::Rejected(e.kind().clone()));
+        }
+        r
+    }
+
+    fn compile(&mut self, bytes: &[u8]) -> Result<Module, LoadError> {
+        self.new_module(bytes).map_err(LoadError::Compile)
     }
 
     fn instantiate(&mut self, module: &Module) -> Result<InstanceId, LoadError> {
         let mut gas = self.meter();
-        self.linker
-            .instantiate(&mut self.store, module, &mut SpecHost, &mut gas)
-            .map_err(LoadError::Instantiate)
+        let r = self
+            .linker
+            .instantiate(&mut self.store, module, &mut SpecHost, &mut gas);
+        let gas_used = gas.used();
+        self.observe(match &r {
+            Ok(_) => Observation::Instantiated { gas_used },
+            Err(InstantiationError::Trap(t)) => Observation::InstantiationFailed {
+                trap: Some(t.kind()),
+                gas_used,
+            },
+            Err(_) => Observation::InstantiationFailed {
+                trap: None,
+                gas_used,
+            },
+        });
+        r.map_err(LoadError::Instantiate)
     }
 
     fn load(&mut self, bytes: Result<Vec<u8>, wast::Error>) -> Result<InstanceId, LoadError> {
@@ -381,20 +457,36 @@ impl Ctx {
             .collect::<Result<Vec<_>, _>>()
             .map_err(Status::Skip)?;
         let mut gas = self.meter();
-        Ok(self
+        let r = self
             .store
-            .invoke(&mut SpecHost, inst, inv.name, &args, &mut gas))
+            .invoke(&mut SpecHost, inst, inv.name, &args, &mut gas);
+        let gas_used = gas.used();
+        self.observe(match &r {
+            Ok(values) => Observation::Returned {
+                values: values.clone(),
+                gas_used,
+            },
+            Err(t) => Observation::Trapped {
+                trap: t.kind(),
+                gas_used,
+            },
+        });
+        Ok(r)
     }
 
-    fn get(&self, module: Option<wast::token::Id<'_>>, global: &str) -> Result<Value, Status> {
+    fn get(&mut self, module: Option<wast::token::Id<'_>>, global: &str) -> Result<Value, Status> {
         let inst = self.instance(module)?;
-        match self.store.export(inst, global) {
+        let r = match self.store.export(inst, global) {
             Some(g @ Extern::Global(_)) => self
                 .store
                 .global_value(g)
                 .ok_or_else(|| Status::Fail("no such global".into())),
             _ => Err(Status::Fail(format!("no exported global `{global}`"))),
+        };
+        if let Ok(v) = r {
+            self.observe(Observation::Global(v));
         }
+        r
     }
 
     /// Records a newly defined module (`$name` if any) as current.
@@ -619,7 +711,7 @@ impl Ctx {
             Err(e) => return (Status::Pass, format!("text error: {}", e.message())),
             Ok(b) => b,
         };
-        match Module::new(&self.config, &bytes) {
+        match self.new_module(&bytes) {
             Ok(_) => (
                 Status::Fail(format!("module accepted, expected `{message}`")),
                 "accepted".into(),
@@ -646,6 +738,30 @@ impl Ctx {
 /// # Errors
 /// A message when the script cannot be parsed.
 pub fn run_script(text: &str, mode: GasMode, simd: bool) -> Result<FileRun, String> {
+    run(text, mode, simd, None)
+}
+
+/// [`run_script`], also reporting every [`Observation`] to `observe` with the 1-based
+/// line of its directive, in directive order (single-threaded, so the order is a pure
+/// function of the script). The checks returned are those of [`run_script`].
+///
+/// # Errors
+/// As [`run_script`].
+pub fn run_script_observed(
+    text: &str,
+    mode: GasMode,
+    simd: bool,
+    observe: &mut dyn FnMut(usize, Observation),
+) -> Result<FileRun, String> {
+    run(text, mode, simd, Some(observe))
+}
+
+fn run(
+    text: &str,
+    mode: GasMode,
+    simd: bool,
+    mut observe: Option<&mut dyn FnMut(usize, Observation)>,
+) -> Result<FileRun, String> {
     let buf = parse_buffer(text).map_err(|e| {
         let mut e = e;
         e.set_text(text);
@@ -655,7 +771,7 @@ pub fn run_script(text: &str, mode: GasMode, simd: bool) -> Result<FileRun, Stri
         e.set_text(text);
         e.to_string()
     })?;
-    let mut ctx = Ctx::new(mode, simd);
+    let mut ctx = Ctx::new(mode, simd, observe.is_some());
     let mut run = FileRun::default();
     for d in wast.directives {
         let (line, _) = d.span().linecol_in(text);
@@ -665,6 +781,11 @@ pub fn run_script(text: &str, mode: GasMode, simd: bool) -> Result<FileRun, Stri
                 status,
                 signature,
             });
+        }
+        if let Some(f) = observe.as_mut() {
+            for o in ctx.observations.drain(..) {
+                f(line + 1, o);
+            }
         }
     }
     Ok(run)

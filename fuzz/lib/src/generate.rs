@@ -64,6 +64,41 @@ pub fn module(u: &mut Unstructured<'_>) -> arbitrary::Result<Vec<u8>> {
     Ok(m.to_bytes())
 }
 
+/// The seed of the seeded runs (`tests/seeded.rs`, `metron-determinism`) unless one is
+/// given: `"metron"` in ASCII.
+pub const DEFAULT_SEED: u64 = 0x6d65_7472_6f6e;
+
+/// Bytes per seeded input ([`seeded_inputs`]).
+pub const SEEDED_INPUT_LEN: usize = 2048;
+
+/// The next `n` bytes of the deterministic stream with state `state` (xorshift64*, the
+/// top byte of each output; no RNG crate, the same on every platform).
+pub fn stream_bytes(state: &mut u64, n: usize) -> Vec<u8> {
+    (0..n)
+        .map(|_| {
+            *state ^= *state >> 12;
+            *state ^= *state << 25;
+            *state ^= *state >> 27;
+            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 56) as u8
+        })
+        .collect()
+}
+
+/// The first `n` seeded inputs of stream `seed`: input `i` is the `i`-th run of
+/// [`SEEDED_INPUT_LEN`] bytes of [`stream_bytes`] started at state `seed`, whether or not
+/// it makes a module (the scheme of `tests/seeded.rs`, where `seed` is
+/// `METRON_FUZZ_SEED ^ salt`).
+pub fn seeded_inputs(seed: u64, n: u64) -> impl Iterator<Item = Vec<u8>> {
+    let mut state = seed;
+    (0..n).map(move |_| stream_bytes(&mut state, SEEDED_INPUT_LEN))
+}
+
+/// The first `n` seeded modules of stream `seed` ([`seeded_inputs`] through [`module`]):
+/// `None` for an input that makes no module.
+pub fn seeded_modules(seed: u64, n: u64) -> impl Iterator<Item = Option<Vec<u8>>> {
+    seeded_inputs(seed, n).map(|data| module(&mut Unstructured::new(&data)).ok())
+}
+
 /// Edge-case operands for single-instruction tests: min/max integers, ±0, ±1,
 /// subnormals, infinities, NaN payloads (quiet, signalling, negative), shift counts at
 /// and beyond the bit width.

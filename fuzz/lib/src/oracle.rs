@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+#[cfg(feature = "engines")]
 use metron_vm::instrument::{
     self, DEPTH_GLOBAL, GAS_GLOBAL, STACK_GLOBAL, TRAP_GLOBAL, TRAP_OUT_OF_GAS,
     TRAP_STACK_EXHAUSTED,
@@ -13,9 +14,9 @@ use metron_vm::instrument::{
 use metron_vm::{Config, ExternKind, Module, ValType, Value};
 use wasmparser::{Validator, WasmFeatures};
 
-use crate::engine::{
-    exported_funcs, DiffEngine, EnginePanic, Guarded, Metron, Outcome, TrapClass, Wasmi,
-};
+#[cfg(feature = "engines")]
+use crate::engine::Wasmi;
+use crate::engine::{exported_funcs, DiffEngine, EnginePanic, Guarded, Metron, Outcome, TrapClass};
 
 /// What an oracle found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -222,6 +223,7 @@ fn stops(o: &Outcome) -> bool {
     )
 }
 
+#[cfg(feature = "engines")]
 /// The instrumented module in wasmi, read as Metron's outcome: `unreachable` with the
 /// trap global set becomes `OutOfGas` / `StackExhausted`.
 struct Instrumented {
@@ -229,6 +231,7 @@ struct Instrumented {
     config: Config,
 }
 
+#[cfg(feature = "engines")]
 impl Instrumented {
     fn new(config: Config) -> Self {
         Self {
@@ -281,6 +284,7 @@ impl Instrumented {
     }
 }
 
+#[cfg(feature = "engines")]
 /// `gas_model`: Metron's meter against wasmi running Metron's instrumented module, at
 /// each gas limit of `limits` in turn (same instance state sequence in both): same
 /// outcome, same gas left (0 after running out), same exported state. Metron's stack
@@ -331,6 +335,7 @@ pub fn gas_model(wasm: &[u8], limits: &[u64]) -> Result<(), Divergence> {
     Ok(())
 }
 
+#[cfg(feature = "engines")]
 /// `gas_boundary`: for each export (fresh instances), the gas `G` used with a large
 /// limit; then exactly `G` succeeds with 0 left (same result), and `G - 1` runs out of
 /// gas with 0 left, in Metron and in the instrumented module, leaving the same state.
@@ -536,6 +541,7 @@ fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
 
+#[cfg(feature = "engines")]
 fn wat_ty(t: ValType) -> &'static str {
     match t {
         ValType::I32 => "i32",
@@ -547,6 +553,7 @@ fn wat_ty(t: ValType) -> &'static str {
     }
 }
 
+#[cfg(feature = "engines")]
 /// WAT pushing `v` as a constant (floats through their bits, so NaN payloads survive).
 fn wat_const(v: Value) -> String {
     match v {
@@ -559,6 +566,7 @@ fn wat_const(v: Value) -> String {
     }
 }
 
+#[cfg(feature = "engines")]
 /// `single_inst`: instruction `inst` with operands `args` against wasmi, both with the
 /// operands as parameters and as constants (Metron reads constants in place).
 ///

@@ -343,7 +343,9 @@ pub fn install_panic_hook() {
     }));
 }
 
+#[cfg(feature = "engines")]
 mod wasmi_engine;
+#[cfg(feature = "engines")]
 pub use wasmi_engine::Wasmi;
 
 #[cfg(feature = "wasmtime")]

@@ -1,0 +1,3 @@
+//! Integration tests of `metron-determinism`.
+
+mod digest;
