@@ -10,6 +10,10 @@
 #   fuzz/campaign.sh coverage TARGET...        source coverage of the corpus over vm/src
 #                                              (cargo fuzz coverage + llvm-cov report)
 #
+# CAMPAIGN_PRODUCTION=1 builds the targets as Metron ships: no sanitizer, the threaded
+# interpreter backend (the default build uses ASan and forces the loop backend); give it
+# its own CAMPAIGN_LOGS folder.
+#
 # Needs nightly and cargo-fuzz (`cargo install cargo-fuzz`); coverage also needs
 # `rustup component add llvm-tools-preview --toolchain nightly`. Targets: see
 # fuzz/README.md (gas_cost is built with this package's `cost` feature, added here). A crash is a divergence or a panic: libFuzzer stops that target and
@@ -23,16 +27,21 @@ cd "$here"
 logs="${CAMPAIGN_LOGS:-$here/logs}"
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
 }
 
-# The cargo features a target needs (gas_cost: the VM's work counters).
+# The cargo features a target needs (gas_cost: the VM's work counters), and the build
+# mode: by default ASan and the loop backend (feature `portable`); with
+# CAMPAIGN_PRODUCTION=1, no sanitizer and the threaded backend that release builds run.
 features() {
     case "$1" in
         gas_cost) echo "--features=cost" ;;
         *) ;;
     esac
+    if [ "${CAMPAIGN_PRODUCTION:-0}" = 1 ]; then
+        echo "--sanitizer=none --no-default-features"
+    fi
 }
 
 run() {
