@@ -320,12 +320,10 @@ impl<'m> FuncTranslator<'m> {
             for &(first, count) in &ranges {
                 let end = first + count;
                 let split = end.min(tracked_end).max(first);
-                for i in first..split {
-                    // At the top, before any other access: definitely assigned, so
-                    // `finish` places the run's tracked part among the written-first
-                    // locals, in index order: consecutive cells too.
-                    self.local_written(i);
-                }
+                // At the top, before any other access: definitely assigned, so
+                // `finish` places the run's tracked part among the written-first
+                // locals, in index order: consecutive cells too.
+                self.locals_written(first, split);
                 self.fill_null(first, split - first, null);
                 self.fill_null(split, end - split, null);
             }
@@ -481,6 +479,21 @@ impl<'m> FuncTranslator<'m> {
         let bit = self.tracked_bit(index);
         self.locals_seen |= bit;
         self.assigned |= bit;
+    }
+
+    /// [`Self::local_written`] for the tracked locals `first..end` at once (`end` at
+    /// most `num_params + TRACKED_LOCALS`).
+    fn locals_written(&mut self, first: u32, end: u32) {
+        if end <= first {
+            return;
+        }
+        let (k0, k1) = (first - self.num_params, end - self.num_params);
+        debug_assert!(k1 <= TRACKED_LOCALS && TRACKED_LOCALS <= 64);
+        let width = k1 - k0;
+        let ones = if width >= 64 { u64::MAX } else { (1u64 << width) - 1 };
+        let bits = ones << k0;
+        self.locals_seen |= bits;
+        self.assigned |= bits;
     }
 
     /// The code after an unconditional branch, `return` or `unreachable`: not emitted,
