@@ -14,9 +14,6 @@ pub(crate) const CANON_NAN_64: u64 = 0x7ff8_0000_0000_0000;
 
 const SIGN_32: u32 = 0x8000_0000;
 const SIGN_64: u64 = 0x8000_0000_0000_0000;
-/// The exponent bits: a value whose bits without the sign exceed them is a NaN.
-const EXP_32: u32 = 0x7f80_0000;
-const EXP_64: u64 = 0x7ff0_0000_0000_0000;
 
 /// The canonical f32 NaN, from a function marked cold: the branch that calls it is
 /// laid out as unlikely (`core::hint::cold_path` needs a newer Rust than our MSRV).
@@ -33,71 +30,98 @@ fn canonical_nan_64() -> u64 {
 
 /// The bits of `x`, with any NaN replaced by the canonical NaN.
 ///
-/// The NaN test is made on the integer bits after they pass through [`opaque32`], not on
-/// the float. LLVM treats the payload of a NaN that an operation returns as unspecified:
-/// after `x = a.sqrt()` it may assume that `x`, if a NaN, already is the canonical one,
-/// and fold `if x.is_nan() { CANONICAL } else { x.to_bits() }` into `x.to_bits()`. It
-/// did so for `f64.sqrt` on aarch64, whose `fsqrt` returns the input NaN (the spec
-/// suite's `f64.wast` 2435-2438 returned `0xfff8000000000000` there). An integer test
-/// alone is not enough: LLVM rewrites `bits & !SIGN > EXP` back into a float NaN test.
-/// Values out of [`opaque32`] are unknown to the optimizer, so the test stays whatever
-/// the target and the compiler version (`docs/determinism.md`).
+/// `x` passes through [`opaque32`] before the NaN test. LLVM treats the payload of a NaN
+/// that an operation returns as unspecified: after `x = a.sqrt()` it may assume that
+/// `x`, if a NaN, already is the canonical one, and fold `if x.is_nan() { CANONICAL }
+/// else { x.to_bits() }` into `x.to_bits()`. It did so for `f64.sqrt` on aarch64, whose
+/// `fsqrt` returns the input NaN (the spec suite's `f64.wast` 2435-2438 returned
+/// `0xfff8000000000000` there). Testing the integer bits instead is not enough: LLVM
+/// rewrites `bits & !SIGN > EXP` back into a float NaN test. A value out of
+/// [`opaque32`] is not the result of a float operation as far as the optimizer knows,
+/// so the test on it stays, whatever the target and the compiler version
+/// (`docs/determinism.md`).
 #[inline(always)]
 pub(crate) fn canon32(x: f32) -> u32 {
-    let b = opaque32(x.to_bits());
-    if b & !SIGN_32 > EXP_32 {
+    let x = opaque32(x);
+    if x.is_nan() {
         // A branch predicted not taken, not a conditional move: the NaN test stays off
         // the data path of dependent float chains (the result goes straight on).
         canonical_nan_32()
     } else {
-        b
+        x.to_bits()
     }
 }
 
 /// The bits of `x`, with any NaN replaced by the canonical NaN (see [`canon32`]).
 #[inline(always)]
 pub(crate) fn canon64(x: f64) -> u64 {
-    let b = opaque64(x.to_bits());
-    if b & !SIGN_64 > EXP_64 {
+    let x = opaque64(x);
+    if x.is_nan() {
         canonical_nan_64()
     } else {
-        b
+        x.to_bits()
     }
 }
 
-/// `b`, through an empty `asm!` block that takes and returns it in a general register:
-/// no instruction, but the optimizer can assume nothing about the value it returns (it
-/// is no longer "the bits of a float operation's result"), so a test on it is kept.
-/// `pure, nomem, nostack`: it may still be moved or merged with an identical one.
-/// Targets without stable `asm!` fall back to [`core::hint::black_box`], which is slower
-/// (a round trip through memory) but as opaque.
+/// `x`, through an empty `asm!` block that takes and returns it in a float register
+/// (`xmm_reg`, `vreg`, `freg`): no instruction, and the value stays in the float domain,
+/// but the optimizer can assume nothing about the value it returns, so a NaN test on it
+/// is kept. (A general register would cost two moves between register files per float
+/// operation: nbody ran 45% slower that way.) `pure, nomem, nostack`: it may still be
+/// moved or merged with an identical one. Elsewhere [`core::hint::black_box`] does the
+/// same, at the cost of a round trip through memory.
 #[inline(always)]
-fn opaque64(mut b: u64) -> u64 {
-    #[cfg(any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64"
-    ))]
-    // SAFETY: an empty template: it reads and writes nothing but `b`'s register.
+fn opaque64(mut x: f64) -> f64 {
+    // SAFETY (each `asm!`): an empty template that reads and writes nothing but `x`'s
+    // register.
+    #[cfg(target_arch = "x86_64")]
     unsafe {
-        core::arch::asm!("/* {0} */", inout(reg) b, options(pure, nomem, nostack, preserves_flags));
+        core::arch::asm!("/* {0} */", inout(xmm_reg) x, options(pure, nomem, nostack, preserves_flags));
+    }
+    #[cfg(target_arch = "aarch64")]
+    unsafe {
+        core::arch::asm!("/* {0:d} */", inout(vreg) x, options(pure, nomem, nostack, preserves_flags));
+    }
+    #[cfg(all(target_arch = "riscv64", target_feature = "d"))]
+    unsafe {
+        core::arch::asm!("/* {0} */", inout(freg) x, options(pure, nomem, nostack, preserves_flags));
     }
     #[cfg(not(any(
         target_arch = "x86_64",
         target_arch = "aarch64",
-        target_arch = "riscv64"
+        all(target_arch = "riscv64", target_feature = "d")
     )))]
     {
-        b = core::hint::black_box(b);
+        x = core::hint::black_box(x);
     }
-    b
+    x
 }
 
-/// [`opaque64`] for 32-bit values.
+/// [`opaque64`] for `f32`.
 #[inline(always)]
-fn opaque32(b: u32) -> u32 {
-    // The low half of a 64-bit register; zero-extension and truncation are free.
-    opaque64(u64::from(b)) as u32
+fn opaque32(mut x: f32) -> f32 {
+    // SAFETY: as in `opaque64`.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        core::arch::asm!("/* {0} */", inout(xmm_reg) x, options(pure, nomem, nostack, preserves_flags));
+    }
+    #[cfg(target_arch = "aarch64")]
+    unsafe {
+        core::arch::asm!("/* {0:s} */", inout(vreg) x, options(pure, nomem, nostack, preserves_flags));
+    }
+    #[cfg(all(target_arch = "riscv64", target_feature = "f"))]
+    unsafe {
+        core::arch::asm!("/* {0} */", inout(freg) x, options(pure, nomem, nostack, preserves_flags));
+    }
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        all(target_arch = "riscv64", target_feature = "f")
+    )))]
+    {
+        x = core::hint::black_box(x);
+    }
+    x
 }
 
 #[inline(always)]
