@@ -35,11 +35,11 @@ fn canonical_nan_64() -> u64 {
 /// `x`, if a NaN, already is the canonical one, and fold `if x.is_nan() { CANONICAL }
 /// else { x.to_bits() }` into `x.to_bits()`. It did so for `f64.sqrt` on aarch64, whose
 /// `fsqrt` returns the input NaN (the spec suite's `f64.wast` 2435-2438 returned
-/// `0xfff8000000000000` there). Testing the integer bits instead is not enough: LLVM
-/// rewrites `bits & !SIGN > EXP` back into a float NaN test. A value out of
-/// [`opaque32`] is not the result of a float operation as far as the optimizer knows,
-/// so the test on it stays, whatever the target and the compiler version
-/// (`docs/determinism.md`).
+/// `0xfff8000000000000` there). A test on the integer bits (`bits & !SIGN > EXP`) is
+/// kept by today's compiler, but only as long as the optimizer does not see through
+/// it, and it moves the value between register files. A value out of [`opaque32`] is
+/// not the result of a float operation as far as the optimizer knows, so the test on it
+/// stays, whatever the target and the compiler version (`docs/determinism.md`).
 #[inline(always)]
 pub(crate) fn canon32(x: f32) -> u32 {
     let x = opaque32(x);
