@@ -120,10 +120,10 @@ macro_rules! for_each_instr {
             /// Copy `len` consecutive slots `src..src+len` to `dst..dst+len`, ascending
             /// (the translator guarantees `dst <= src` or disjoint ranges).
             CopySpan { dst: Slot, src: Slot, len: u32 } = "copy_span",
-            /// Set the `len` consecutive slots `dst..dst+len` to the cell in `src`, a slot
-            /// outside that run: the null fill of a frame's reference locals on entry,
-            /// one instruction however many locals a run declares.
-            FillSpan { dst: Slot, src: Slot, len: u32 } = "fill_span",
+            /// Set the `len` consecutive slots `dst..dst+len` to the null reference
+            /// (`NULL_REF`): the fill of a frame's reference locals on entry, one
+            /// instruction however many locals a run declares, and no constant slot.
+            FillNull { dst: Slot, len: u32 } = "fill_null",
             /// `dst = if cond != 0 { if_true } else { <Arg slot> }`; followed by one `Arg`
             /// (the false value); advances pc by 2.
             Select { dst: Slot, cond: Slot, if_true: Slot } = "select",
@@ -933,7 +933,7 @@ macro_rules! define_instr {
                 k += 1;
             }
             let other = [
-                Tag::Call, Tag::CallImport, Tag::CallIndirect, Tag::CopySpan, Tag::FillSpan, Tag::Return,
+                Tag::Call, Tag::CallImport, Tag::CallIndirect, Tag::CopySpan, Tag::FillNull, Tag::Return,
                 Tag::MemoryInit, Tag::TableFill, Tag::TableCopy, Tag::TableInit,
                 Tag::TableGrow, Tag::Enter, Tag::EnterSmall, Tag::Select, Tag::BrTable,
             ];

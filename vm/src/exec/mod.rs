@@ -659,10 +659,9 @@ fn run<H: Host>(
                 sync_fp!();
                 next!();
             }
-            Instr::FillSpan { dst, src, len } => {
-                let v = stack[base + src.0 as usize];
+            Instr::FillNull { dst, len } => {
                 let d = base + dst.0 as usize;
-                stack[d..d + len as usize].fill(v);
+                stack[d..d + len as usize].fill(crate::value::NULL_REF);
                 #[cfg(feature = "cost-counters")]
                 count(&mut cost.cells_moved, u64::from(len));
                 sync_fp!();

@@ -1298,13 +1298,12 @@ handler!(#[inline(never)] CopySpan { dst, src, len } => {
     next!()
 });
 // Never inlined, as `copy_span`.
-handler!(#[inline(never)] FillSpan { dst, src, len } => {
-    let v = get!(src);
+handler!(#[inline(never)] FillNull { dst, len } => {
     let (mut d, mut n) = (dst.0 as usize, len as usize);
     while n != 0 {
         // SAFETY: `verify::frame_slots` proved `dst + len <= frame_size`, and the call
         // that entered this frame made `fp + frame_size <= stack.len()`.
-        unsafe { frame_ptr!().add(d).write(v) };
+        unsafe { frame_ptr!().add(d).write(crate::value::NULL_REF) };
         d += 1;
         n -= 1;
     }
@@ -2051,7 +2050,7 @@ macro_rules! handler_table {
             t[Tag::EnterSmall as usize] = EnterSmall;
             t[Tag::Copy as usize] = Copy;
             t[Tag::CopySpan as usize] = CopySpan;
-            t[Tag::FillSpan as usize] = FillSpan;
+            t[Tag::FillNull as usize] = FillNull;
             t[Tag::CopyS as usize] = CopyS;
             t[Tag::F64MulSq as usize] = F64MulSq;
             t[Tag::Const as usize] = Const;

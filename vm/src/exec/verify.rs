@@ -31,7 +31,7 @@ pub(crate) fn has_slot_runs(instr: &Instr) -> bool {
 /// Checks the slots of `instr` that are not plain operands, for a frame of `size`
 /// slots: the `call_indirect` table index after the arguments (needs `types`), the
 /// operand runs of `memory.init` and the table instructions, the spans of `copy_span`,
-/// `fill_span` and `return`, and the callee frame start of `call`. `true` for other instructions.
+/// `fill_null` and `return`, and the callee frame start of `call`. `true` for other instructions.
 #[inline]
 pub(crate) fn implicit_slots(instr: &Instr, size: u32, types: &[FuncType]) -> bool {
     let size = u64::from(size);
@@ -44,8 +44,8 @@ pub(crate) fn implicit_slots(instr: &Instr, size: u32, types: &[FuncType]) -> bo
         // are no arguments); `enter` sizes the stack for it.
         Instr::Call { args, .. } | Instr::CallImport { args, .. } => u64::from(args.0) <= size,
         Instr::CopySpan { dst, src, len } => run(dst, len) && run(src, len),
-        // `dst` and `src` are plain operands (below the frame size); the run too.
-        Instr::FillSpan { dst, len, .. } => run(dst, len),
+        // `dst` is a plain operand (below the frame size); the run too.
+        Instr::FillNull { dst, len } => run(dst, len),
         Instr::Return { values, count } => run(values, count),
         Instr::CallIndirect {
             type_index,

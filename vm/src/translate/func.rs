@@ -309,13 +309,12 @@ impl<'m> FuncTranslator<'m> {
             .start(&self.m.schedule, declared, self.num_results);
         // The interpreter zeroes declared locals on entry; a reference local must start
         // as null, whose cell is `NULL_REF`, not 0. Each run of reference locals is
-        // filled by one `fill_span` (`fill_null`) for its tracked part (the first
+        // filled by one `fill_null` for its tracked part (the first
         // `TRACKED_LOCALS`, which `finish` relocates) and one for its untracked part:
         // at most two instructions per run, so the IR stays bounded per byte of the
         // locals declaration however many locals it declares.
         let ranges = core::mem::take(&mut self.a.ref_locals);
         if !ranges.is_empty() {
-            let null = self.intern_const(crate::value::NULL_REF);
             let tracked_end = self.num_params + TRACKED_LOCALS;
             for &(first, count) in &ranges {
                 let end = first + count;
@@ -324,8 +323,8 @@ impl<'m> FuncTranslator<'m> {
                 // `finish` places the run's tracked part among the written-first
                 // locals, in index order: consecutive cells too.
                 self.locals_written(first, split);
-                self.fill_null(first, split - first, null);
-                self.fill_null(split, end - split, null);
+                self.fill_null(first, split - first);
+                self.fill_null(split, end - split);
             }
         }
         self.a.ref_locals = ranges;
@@ -335,12 +334,11 @@ impl<'m> FuncTranslator<'m> {
     }
 
     /// Sets locals `first .. first + count` (consecutive cells) to the null reference
-    /// `null` with one `fill_span`.
-    fn fill_null(&mut self, first: u32, count: u32, null: Slot) {
+    /// with one `fill_null`.
+    fn fill_null(&mut self, first: u32, count: u32) {
         if count != 0 {
-            self.emit(Instr::FillSpan {
+            self.emit(Instr::FillNull {
                 dst: Slot(first),
-                src: null,
                 len: count,
             });
         }
@@ -444,12 +442,6 @@ impl<'m> FuncTranslator<'m> {
             self.a.const_used.push(false);
         }
         k
-    }
-
-    /// The slot of constant `bits` (interned; not pushed).
-    pub fn intern_const(&mut self, bits: u64) -> Slot {
-        let k = self.intern(bits);
-        self.const_slot(k)
     }
 
     /// The definite-assignment bit of declared local `index`, if it is tracked (the

@@ -689,7 +689,7 @@ fn reference_locals_start_null_in_bulk() {
     use crate::Value;
     // Runs of reference locals across the tracked (first 64) and untracked parts, after
     // other locals: every one reads null, on every call, though the caller wrote others.
-    // The fill is one `fill_span` per part (tracked, untracked), not one per local.
+    // The fill is one `fill_null` per part (tracked, untracked), not one per local.
     for (before, refs) in [(0usize, 1usize), (3, 61), (10, 200), (70, 4000)] {
         let src = format!(
             r#"(module (table 1 funcref)
@@ -714,7 +714,7 @@ fn reference_locals_start_null_in_bulk() {
         let m = compile_nometer(&src);
         let code = dis(&m, 0);
         assert!(code.lines().count() < 64 + 40, "{refs} refs: {code}");
-        let fills = code.matches("fill_span").count();
+        let fills = code.matches("fill_null").count();
         assert!((1..=2).contains(&fills), "{refs} refs: {code}");
         assert!(!code.contains("copy_span"), "{refs} refs: {code}");
         // Three null reads per call, except where the read local is one the call set.
