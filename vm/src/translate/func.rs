@@ -482,7 +482,11 @@ impl<'m> FuncTranslator<'m> {
         let (k0, k1) = (first - self.num_params, end - self.num_params);
         debug_assert!(k1 <= TRACKED_LOCALS && TRACKED_LOCALS <= 64);
         let width = k1 - k0;
-        let ones = if width >= 64 { u64::MAX } else { (1u64 << width) - 1 };
+        let ones = if width >= 64 {
+            u64::MAX
+        } else {
+            (1u64 << width) - 1
+        };
         let bits = ones << k0;
         self.locals_seen |= bits;
         self.assigned |= bits;
