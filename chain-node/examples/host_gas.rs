@@ -859,7 +859,8 @@ fn measure_tx(
 
 /// Modules whose bytes are mostly data or custom sections, which the code load charges
 /// at its data rate: the most data segments the node's limits allow (one byte each), one
-/// 400 KB segment, a 400 KB custom section.
+/// 400 KB segment, a 400 KB custom section, and as many 3-byte custom sections as fit
+/// in 400 KB.
 fn data_inputs() -> Vec<metron_bench::compile::Input> {
     let limits = metron_vm::Limits::default();
     let segments: String = (0..limits.max_data_segments)
@@ -887,7 +888,13 @@ fn data_inputs() -> Vec<metron_bench::compile::Input> {
     }
     custom.extend_from_slice(&[1, b'x']);
     custom.resize(custom.len() + 400_000, 0x5a);
+    // 130 000 empty custom sections (3 bytes each: id 0, size 1, an empty name).
+    let mut tiny = wat::parse_str("(module (memory 1))").expect("wat");
+    for _ in 0..130_000 {
+        tiny.extend_from_slice(&[0, 1, 0]);
+    }
     [
+        ("130 000 custom sections of 3 bytes", tiny),
         ("1000 data segments of 1 byte", many),
         ("one 400 KB data segment", big),
         ("a 400 KB custom section", custom),

@@ -50,6 +50,9 @@ pub const CODE_LOAD_GAS_PER_DATA_BYTE: u64 = 5;
 /// Gas per data segment of a contract on every call: compilation validates and stores each
 /// segment (about 230 ns each for 1000 one-byte segments, the most the limits allow).
 pub const CODE_LOAD_GAS_PER_DATA_SEGMENT: u64 = 1_000;
+/// Gas per section header of a contract's module on every call (the version header and
+/// the end count as one each): read by [`code_load_gas`] and again by compilation.
+pub const CODE_LOAD_GAS_PER_SECTION: u64 = 200;
 /// Largest accepted SCALE-encoded signed transaction, in bytes (1 MiB; the VM's own code
 /// size limit is lower and yields an `InvalidCode` receipt).
 pub const MAX_TX_BYTES: usize = 1024 * 1024;
@@ -69,33 +72,52 @@ pub fn intrinsic_gas(stx: &SignedTransaction, encoded_len: usize) -> u64 {
 
 /// Gas a call pays to load contract `code` (bytes of a module that validated at deploy):
 /// [`CODE_LOAD_GAS_PER_DATA_BYTE`] per byte of its data and custom sections (headers
-/// included) plus [`CODE_LOAD_GAS_PER_DATA_SEGMENT`] per data segment, and
-/// [`CODE_LOAD_GAS_PER_BYTE`] per other byte. Only section headers and the data section's
+/// included) plus [`CODE_LOAD_GAS_PER_DATA_SEGMENT`] per data segment,
+/// [`CODE_LOAD_GAS_PER_BYTE`] per other byte, and [`CODE_LOAD_GAS_PER_SECTION`] per
+/// section. Only section headers and the data section's
 /// segment count are read (one step per section, no validation); code that does not parse
 /// as a sequence of sections is charged [`CODE_LOAD_GAS_PER_BYTE`] for every byte.
 pub fn code_load_gas(code: &[u8]) -> u64 {
     let total = len64(code.len());
-    let (data, segments) = data_sections(code).unwrap_or((0, 0));
-    let data = data.min(total);
+    let shape = section_shape(code).unwrap_or_default();
+    let data = shape.data_bytes.min(total);
     (total - data)
         .saturating_mul(CODE_LOAD_GAS_PER_BYTE)
         .saturating_add(data.saturating_mul(CODE_LOAD_GAS_PER_DATA_BYTE))
-        .saturating_add(segments.saturating_mul(CODE_LOAD_GAS_PER_DATA_SEGMENT))
+        .saturating_add(
+            shape
+                .segments
+                .saturating_mul(CODE_LOAD_GAS_PER_DATA_SEGMENT),
+        )
+        .saturating_add(shape.sections.saturating_mul(CODE_LOAD_GAS_PER_SECTION))
 }
 
-/// Bytes of `code`'s data and custom sections (header included) and its number of data
-/// segments, or `None` if `code` does not parse as a module's sequence of sections.
-fn data_sections(code: &[u8]) -> Option<(u64, u64)> {
+/// What [`code_load_gas`] reads of a module's section headers.
+#[derive(Default)]
+struct SectionShape {
+    /// Bytes of the data and custom sections, headers included.
+    data_bytes: u64,
+    /// Data segments.
+    segments: u64,
+    /// Sections, every kind (custom sections have no count limit: a module of 3-byte
+    /// custom sections is all headers, each read on every call and at compilation).
+    sections: u64,
+}
+
+/// The [`SectionShape`] of `code`, or `None` if `code` does not parse as a module's
+/// sequence of sections.
+fn section_shape(code: &[u8]) -> Option<SectionShape> {
     use wasmparser::{Chunk, Parser, Payload};
     let mut parser = Parser::new(0);
     let mut offset = 0usize;
-    let (mut bytes, mut segments) = (0u64, 0u64);
+    let mut shape = SectionShape::default();
     loop {
         let (consumed, payload) = match parser.parse(code.get(offset..)?, true).ok()? {
             Chunk::NeedMoreData(_) => return None,
             Chunk::Parsed { consumed, payload } => (consumed, payload),
         };
         offset = offset.checked_add(consumed)?;
+        shape.sections += 1;
         match payload {
             // The section's body is skipped, not read entry by entry.
             Payload::CodeSectionStart { size, .. } => {
@@ -103,11 +125,11 @@ fn data_sections(code: &[u8]) -> Option<(u64, u64)> {
                 offset = offset.checked_add(usize::try_from(size).ok()?)?;
             }
             Payload::DataSection(reader) => {
-                bytes += len64(consumed);
-                segments += u64::from(reader.count());
+                shape.data_bytes += len64(consumed);
+                shape.segments += u64::from(reader.count());
             }
-            Payload::CustomSection(_) => bytes += len64(consumed),
-            Payload::End(_) => return Some((bytes, segments)),
+            Payload::CustomSection(_) => shape.data_bytes += len64(consumed),
+            Payload::End(_) => return Some(shape),
             _ => {}
         }
     }
@@ -847,7 +869,11 @@ mod code_load_tests {
     fn data_and_custom_sections_pay_the_data_rate_and_segments_their_own() {
         let code = wasm("(module (func (export \"f\")))");
         let plain = code_load_gas(&code);
-        assert_eq!(plain, len64(code.len()) * CODE_LOAD_GAS_PER_BYTE);
+        // Six headers: the version, type, function, export and code sections, the end.
+        assert_eq!(
+            plain,
+            len64(code.len()) * CODE_LOAD_GAS_PER_BYTE + 6 * CODE_LOAD_GAS_PER_SECTION
+        );
 
         // The same module with a data section of `n` bytes in `k` segments.
         for (n, k) in [(1usize, 1u64), (1000, 1), (1000, 10)] {
@@ -868,7 +894,8 @@ mod code_load_tests {
                 code_load_gas(&with),
                 code_load_gas(&base)
                     + section * CODE_LOAD_GAS_PER_DATA_BYTE
-                    + k * CODE_LOAD_GAS_PER_DATA_SEGMENT,
+                    + k * CODE_LOAD_GAS_PER_DATA_SEGMENT
+                    + CODE_LOAD_GAS_PER_SECTION,
                 "{n} bytes in {k} segments"
             );
         }
@@ -878,7 +905,18 @@ mod code_load_tests {
         custom.extend_from_slice(&[0, 4, 1, b'x', 0xaa, 0xbb]);
         assert_eq!(
             code_load_gas(&custom),
-            plain + 6 * CODE_LOAD_GAS_PER_DATA_BYTE
+            plain + 6 * CODE_LOAD_GAS_PER_DATA_BYTE + CODE_LOAD_GAS_PER_SECTION
+        );
+
+        // Custom sections have no count limit: each one pays its header, so a module of
+        // 3-byte custom sections pays per section, not only 5 per byte.
+        let mut many = code.clone();
+        for _ in 0..1000 {
+            many.extend_from_slice(&[0, 1, 0]);
+        }
+        assert_eq!(
+            code_load_gas(&many),
+            plain + 1000 * (3 * CODE_LOAD_GAS_PER_DATA_BYTE + CODE_LOAD_GAS_PER_SECTION)
         );
     }
 
