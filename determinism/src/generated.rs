@@ -8,7 +8,8 @@ use metron_vm::{
 };
 
 use crate::recorder::{
-    encode_value, encode_values, error_kind_name, record_memory, run_ordered, trap_name, Sink,
+    encode_outcome, encode_value, encode_values, error_kind_name, record_memory, run_ordered,
+    trap_name, Sink,
 };
 
 /// Default number of modules (a quick run).
@@ -134,17 +135,7 @@ pub fn run_module(seed: u64, index: u64, wasm: Option<&[u8]>, sink: &mut dyn Sin
             let r = instance.invoke(&mut NoHost, name, &args, &mut gas);
             let mut bytes = Vec::new();
             encode_values(&mut bytes, &args);
-            match r {
-                Ok(values) => {
-                    bytes.push(0);
-                    encode_values(&mut bytes, &values);
-                }
-                Err(t) => {
-                    bytes.push(1);
-                    bytes.extend_from_slice(trap_name(t.kind()).as_bytes());
-                }
-            }
-            bytes.extend_from_slice(&gas.used().to_le_bytes());
+            encode_outcome(&mut bytes, &r, gas.used());
             sink.item(&format!("{p} export {name} {how}"), &bytes);
         }
     }

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use metron_vm::{ErrorKind, TrapKind, Value};
+use metron_vm::{ErrorKind, Trap, TrapKind, Value};
 use sha3::{Digest, Keccak256};
 
 /// Where a part's items go: a [`Recorder`], or a [`Buffer`] filled on a worker thread
@@ -218,6 +218,22 @@ pub fn encode_values(out: &mut Vec<u8>, values: &[Value]) {
     for v in values {
         encode_value(out, v);
     }
+}
+
+/// A call's outcome, appended to `out`: `0` then [`encode_values`] of its results, or `1`
+/// then its [`trap_name`]; then the gas used (u64 LE).
+pub fn encode_outcome(out: &mut Vec<u8>, outcome: &Result<Vec<Value>, Trap>, gas_used: u64) {
+    match outcome {
+        Ok(values) => {
+            out.push(0);
+            encode_values(out, values);
+        }
+        Err(t) => {
+            out.push(1);
+            out.extend_from_slice(trap_name(t.kind()).as_bytes());
+        }
+    }
+    out.extend_from_slice(&gas_used.to_le_bytes());
 }
 
 /// The trap kind's variant name (`OutOfGas`, `MemoryOutOfBounds`, ...).

@@ -4,7 +4,7 @@
 
 use metron_vm::{Config, GasMeter, Instance, Limits, Module, NoHost, Value};
 
-use crate::recorder::{encode_values, error_kind_name, record_memory, trap_name, Sink};
+use crate::recorder::{encode_outcome, error_kind_name, record_memory, Sink};
 
 /// `bench/wasm/suite` (`OUT_DIR/suite.wasm`).
 pub const SUITE_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/suite.wasm"));
@@ -90,17 +90,7 @@ pub fn run(workloads: &[Workload], sink: &mut dyn Sink) {
         let mut gas = GasMeter::unlimited();
         let r = instance.invoke(&mut NoHost, export, &[Value::I32(n)], &mut gas);
         let mut bytes = n.to_le_bytes().to_vec();
-        match r {
-            Ok(values) => {
-                bytes.push(0);
-                encode_values(&mut bytes, &values);
-            }
-            Err(t) => {
-                bytes.push(1);
-                bytes.extend_from_slice(trap_name(t.kind()).as_bytes());
-            }
-        }
-        bytes.extend_from_slice(&gas.used().to_le_bytes());
+        encode_outcome(&mut bytes, &r, gas.used());
         sink.item(&format!("{name} run"), &bytes);
         if let Some(m) = instance.memory() {
             record_memory(sink, &format!("{name} memory"), m);
