@@ -63,66 +63,48 @@ pub(crate) fn canon64(x: f64) -> u64 {
     }
 }
 
-/// `x`, through an empty `asm!` block that takes and returns it in a float register
-/// (`xmm_reg`, `vreg`, `freg`): no instruction, and the value stays in the float domain,
+/// `opaque64(x)` / `opaque32(x)`: `x`, through an empty `asm!` block that takes and
+/// returns it in a float register (`xmm_reg`, `vreg`, `freg`): no instruction, and the value stays in the float domain,
 /// but the optimizer can assume nothing about the value it returns, so a NaN test on it
 /// is kept. (A general register would cost two moves between register files per float
 /// operation: nbody ran 45% slower that way.) `pure, nomem, nostack`: it may still be
 /// moved or merged with an identical one. Elsewhere [`core::hint::black_box`] does the
 /// same, at the cost of a round trip through memory.
-#[inline(always)]
-fn opaque64(mut x: f64) -> f64 {
-    // SAFETY (each `asm!`): an empty template that reads and writes nothing but `x`'s
-    // register.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::asm!("/* {0} */", inout(xmm_reg) x, options(pure, nomem, nostack, preserves_flags));
-    }
-    #[cfg(target_arch = "aarch64")]
-    unsafe {
-        core::arch::asm!("/* {0:d} */", inout(vreg) x, options(pure, nomem, nostack, preserves_flags));
-    }
-    #[cfg(all(target_arch = "riscv64", target_feature = "d"))]
-    unsafe {
-        core::arch::asm!("/* {0} */", inout(freg) x, options(pure, nomem, nostack, preserves_flags));
-    }
-    #[cfg(not(any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        all(target_arch = "riscv64", target_feature = "d")
-    )))]
-    {
-        x = core::hint::black_box(x);
-    }
-    x
+macro_rules! opaque {
+    ($name:ident, $ty:ty, $aarch64:literal, $riscv_feature:literal) => {
+        #[inline(always)]
+        fn $name(mut x: $ty) -> $ty {
+            // SAFETY (each `asm!`): an empty template that reads and writes nothing but
+            // `x`'s register.
+            #[cfg(target_arch = "x86_64")]
+            unsafe {
+                core::arch::asm!("/* {0} */", inout(xmm_reg) x, options(pure, nomem, nostack, preserves_flags));
+            }
+            #[cfg(target_arch = "aarch64")]
+            unsafe {
+                core::arch::asm!($aarch64, inout(vreg) x, options(pure, nomem, nostack, preserves_flags));
+            }
+            #[cfg(all(target_arch = "riscv64", target_feature = $riscv_feature))]
+            unsafe {
+                core::arch::asm!("/* {0} */", inout(freg) x, options(pure, nomem, nostack, preserves_flags));
+            }
+            #[cfg(not(any(
+                target_arch = "x86_64",
+                target_arch = "aarch64",
+                all(target_arch = "riscv64", target_feature = $riscv_feature)
+            )))]
+            {
+                x = core::hint::black_box(x);
+            }
+            x
+        }
+    };
 }
 
-/// [`opaque64`] for `f32`.
-#[inline(always)]
-fn opaque32(mut x: f32) -> f32 {
-    // SAFETY: as in `opaque64`.
-    #[cfg(target_arch = "x86_64")]
-    unsafe {
-        core::arch::asm!("/* {0} */", inout(xmm_reg) x, options(pure, nomem, nostack, preserves_flags));
-    }
-    #[cfg(target_arch = "aarch64")]
-    unsafe {
-        core::arch::asm!("/* {0:s} */", inout(vreg) x, options(pure, nomem, nostack, preserves_flags));
-    }
-    #[cfg(all(target_arch = "riscv64", target_feature = "f"))]
-    unsafe {
-        core::arch::asm!("/* {0} */", inout(freg) x, options(pure, nomem, nostack, preserves_flags));
-    }
-    #[cfg(not(any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        all(target_arch = "riscv64", target_feature = "f")
-    )))]
-    {
-        x = core::hint::black_box(x);
-    }
-    x
-}
+// The aarch64 template names the register's width (`d` or `s`); riscv64 needs the
+// double- or single-precision extension for `freg`.
+opaque!(opaque64, f64, "/* {0:d} */", "d");
+opaque!(opaque32, f32, "/* {0:s} */", "f");
 
 #[inline(always)]
 fn f32_of(b: u32) -> f32 {
