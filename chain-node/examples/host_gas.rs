@@ -592,7 +592,7 @@ fn prepare(dir: &Path, keys: u64, code: &[u8]) -> anyhow::Result<Address> {
 
     // The fill goes through the store's own commit path, one block per batch, with a
     // valid header: the chain resumes on it and checks its state root.
-    let store = Store::open(dir)?;
+    let store = Store::open(dir, metron_node::state::Durability::Sync)?;
     let t = Instant::now();
     let mut next = 0u64;
     loop {

@@ -13,22 +13,24 @@ use parity_scale_codec::Encode;
 use tokio::sync::broadcast;
 
 use crate::error::{ChainError, TxError};
-use crate::executor::{intrinsic_gas, Executor, ModuleCache};
+use crate::executor::{intrinsic_gas, validate_stateless, Executor, ModuleCache};
 use crate::host::BlockContext;
 use crate::state::store::{BlockCommit, GenesisMeta};
 use crate::state::{
-    account_key, storage_key, AccountReader, CodeReader, Overlay, StateProof, StateView,
-    StorageReader, Store,
+    account_key, storage_key, AccountReader, CodeReader, Durability, Overlay, StateProof,
+    StateView, StorageReader, Store,
 };
 use crate::types::{
     receipts_root, transactions_root, Account, Address, Block, BlockHeader, CallResult, Hash,
     Receipt, SignedTransaction, TxLocation,
 };
 
-/// Configuration of a chain. Everything except `data_dir` is consensus: nodes of one chain
-/// must agree on it. A data dir records its chain id, gas schedule version
-/// (`vm.schedule.version`) and genesis accounts at genesis; [`Chain::open`] refuses to
-/// resume it with a configuration that differs in any of them.
+/// Configuration of a chain. Everything except `data_dir`, `durability` and
+/// `min_gas_price` is consensus: nodes of one chain must agree on it. A data dir records
+/// its chain id, gas schedule version (`vm.schedule.version`), block gas limit and genesis
+/// accounts at genesis; [`Chain::open`] refuses to resume it with a configuration that
+/// differs in any of them. The VM's limits (`vm.limits`, call depth, stack slots) belong
+/// to the schedule version: a release that changes them changes the version.
 #[derive(Clone, Debug)]
 pub struct ChainConfig {
     /// Directory of the RocksDB database (created if missing).
@@ -44,21 +46,29 @@ pub struct ChainConfig {
     /// Maximum gas of a block, hence of one transaction. With instant seal a block holds
     /// one transaction, so the check is per transaction ([`TxError::GasLimitTooHigh`]).
     pub block_gas_limit: u64,
+    /// Lowest gas price (base units per gas) this node admits ([`TxError::GasPriceTooLow`]).
+    /// Admission policy, not consensus: it is checked when a transaction is submitted to
+    /// this node, not when a block is executed. Non-zero by default, so that every
+    /// transaction pays for its gas and a key with no balance cannot send any.
+    pub min_gas_price: u128,
+    /// Whether each block is synced to disk before it is acknowledged (see
+    /// [`Durability`]). Node policy, not consensus.
+    pub durability: Durability,
 }
 
-/// A block just committed, as broadcast to subscribers.
-#[derive(Clone, Debug)]
-pub struct NewBlock {
+/// A block just committed, as broadcast to subscribers: its hash and header only, so the
+/// channel's memory is bounded by its capacity times a header (about 200 bytes), whatever
+/// the blocks hold. Transactions and receipts are read on demand.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewHead {
     /// Block hash.
     pub hash: Hash,
-    /// The block.
-    pub block: Block,
-    /// Receipts of its transactions, in order.
-    pub receipts: Vec<Receipt>,
+    /// The block's header.
+    pub header: BlockHeader,
 }
 
-/// Capacity of the new-block broadcast channel (slow subscribers miss older blocks).
-const BLOCK_CHANNEL_CAPACITY: usize = 256;
+/// Capacity of the new-head broadcast channel (slow subscribers miss older heads).
+const HEAD_CHANNEL_CAPACITY: usize = 256;
 
 /// The devnet chain.
 pub struct Chain {
@@ -69,7 +79,7 @@ pub struct Chain {
     head: RwLock<(Hash, BlockHeader)>,
     /// Serializes block production.
     producer: Mutex<()>,
-    new_blocks: broadcast::Sender<Arc<NewBlock>>,
+    new_heads: broadcast::Sender<NewHead>,
 }
 
 fn now_ms() -> u64 {
@@ -99,7 +109,7 @@ impl Chain {
                 config.data_dir.display()
             ))
         })?;
-        let store = Store::open(&config.data_dir)?;
+        let store = Store::open(&config.data_dir, config.durability)?;
         let (head, created) = match store.head_height()? {
             None => (Self::write_genesis(&store, &config)?, true),
             Some(height) => (Self::resume(&store, &config, height)?, false),
@@ -118,14 +128,14 @@ impl Chain {
             vm: config.vm.clone(),
             cache: Arc::new(ModuleCache::default()),
         };
-        let (new_blocks, _) = broadcast::channel(BLOCK_CHANNEL_CAPACITY);
+        let (new_heads, _) = broadcast::channel(HEAD_CHANNEL_CAPACITY);
         Ok(Chain {
             store,
             executor,
             config,
             head: RwLock::new(head),
             producer: Mutex::new(()),
-            new_blocks,
+            new_heads,
         })
     }
 
@@ -189,6 +199,7 @@ impl Chain {
             genesis: Some(GenesisMeta {
                 chain_id: config.chain_id,
                 schedule_version: config.vm.schedule.version,
+                block_gas_limit: config.block_gas_limit,
             }),
         })?;
         Ok((hash, header))
@@ -220,6 +231,14 @@ impl Chain {
                 data_dir: config.data_dir.clone(),
                 recorded,
                 configured,
+            });
+        }
+        let recorded = store.block_gas_limit()?;
+        if recorded != Some(config.block_gas_limit) {
+            return Err(ChainError::BlockGasLimitMismatch {
+                data_dir: config.data_dir.clone(),
+                recorded,
+                configured: config.block_gas_limit,
             });
         }
         // The genesis block's state root is the digest of the genesis accounts; this
@@ -282,10 +301,10 @@ impl Chain {
             .height
     }
 
-    /// Subscribes to committed blocks (each with its receipts). A subscriber that falls
-    /// more than 256 blocks behind gets `RecvError::Lagged`.
-    pub fn subscribe_blocks(&self) -> broadcast::Receiver<Arc<NewBlock>> {
-        self.new_blocks.subscribe()
+    /// Subscribes to the heads of committed blocks. A subscriber that falls more than 256
+    /// blocks behind gets `RecvError::Lagged`.
+    pub fn subscribe_heads(&self) -> broadcast::Receiver<NewHead> {
+        self.new_heads.subscribe()
     }
 
     /// Intrinsic gas of `stx` (the minimum gas limit it needs).
@@ -293,14 +312,42 @@ impl Chain {
         intrinsic_gas(stx, stx.encoded_size())
     }
 
-    /// Validates `stx` against the head state and, if valid, executes it in a new block
-    /// (instant seal) that is committed before this returns. A transaction whose contract
-    /// execution fails is still included (failed receipt, fee paid).
+    /// The admission checks that need no state and no lock: this node's minimum gas
+    /// price, then [`validate_stateless`] (size, chain id, signature, gas limit).
+    ///
+    /// # Errors
+    /// [`TxError::GasPriceTooLow`] or the first failed check of [`validate_stateless`].
+    pub fn check_stateless(&self, stx: &SignedTransaction) -> Result<(), TxError> {
+        if stx.tx.gas_price < self.config.min_gas_price {
+            return Err(TxError::GasPriceTooLow {
+                gas_price: stx.tx.gas_price,
+                min: self.config.min_gas_price,
+            });
+        }
+        validate_stateless(&self.executor, stx, stx.encoded_size())
+    }
+
+    /// Admits `stx` ([`Chain::check_stateless`]), then validates it against the head state
+    /// and, if valid, executes it in a new block (instant seal) that is committed before
+    /// this returns. A transaction whose contract execution fails is still included
+    /// (failed receipt, fee paid).
     ///
     /// # Errors
     /// A [`TxError`] if the transaction is invalid (nothing is written, no block is
     /// produced), or [`TxError::Chain`] if the node fails to commit.
     pub fn submit(&self, stx: SignedTransaction) -> Result<Hash, TxError> {
+        self.check_stateless(&stx)?;
+        self.seal_admitted(stx)
+    }
+
+    /// Seals `stx`, which the caller has passed through [`Chain::check_stateless`], in a
+    /// new block. The block's own validation still runs every check (the signature
+    /// included) against the head state: admission is policy, the block's rules are
+    /// consensus.
+    ///
+    /// # Errors
+    /// As [`Chain::submit`].
+    pub fn seal_admitted(&self, stx: SignedTransaction) -> Result<Hash, TxError> {
         let _producer = self.producer.lock().unwrap_or_else(PoisonError::into_inner);
         let (parent_hash, parent) = self.head();
         let view = self.store.view(parent.height);
@@ -366,22 +413,25 @@ impl Chain {
             code: &changes.code,
             genesis: None,
         })?;
-        *self.head.write().unwrap_or_else(PoisonError::into_inner) = (hash, header);
+        *self.head.write().unwrap_or_else(PoisonError::into_inner) = (hash, header.clone());
         // No subscribers is fine.
-        let _ = self.new_blocks.send(Arc::new(NewBlock {
-            hash,
-            block,
-            receipts,
-        }));
+        let _ = self.new_heads.send(NewHead { hash, header });
         Ok(hash)
     }
 
-    /// Receipt of transaction `tx_hash`, `None` if unknown.
+    /// Receipt of transaction `tx_hash`, `None` if unknown. A receipt is visible once the
+    /// head includes its block: the block's write batch lands before the head moves, and a
+    /// receipt above the head is not returned, so a client never sees a receipt at a
+    /// height that `chain_head` does not yet report.
     ///
     /// # Errors
     /// Storage failures.
     pub fn receipt(&self, tx_hash: &Hash) -> Result<Option<Receipt>, ChainError> {
-        self.store.receipt(tx_hash)
+        let head = self.head_height();
+        Ok(self
+            .store
+            .receipt(tx_hash)?
+            .filter(|r| r.block_height <= head))
     }
 
     /// Transaction `tx_hash` and where it was included, `None` if unknown.
@@ -392,7 +442,12 @@ impl Chain {
         &self,
         tx_hash: &Hash,
     ) -> Result<Option<(SignedTransaction, TxLocation)>, ChainError> {
-        let Some(loc) = self.store.tx_location(tx_hash)? else {
+        let head = self.head_height();
+        let Some(loc) = self
+            .store
+            .tx_location(tx_hash)?
+            .filter(|loc| loc.block_height <= head)
+        else {
             return Ok(None);
         };
         let (_, block) = self

@@ -16,6 +16,10 @@ pub const DEV_ACCOUNT_COUNT: usize = 10;
 pub const DEV_BALANCE: u128 = 1_000_000 * 1_000_000_000_000_000_000;
 /// Default block gas limit (enough to deploy the largest code the VM accepts, 512 KiB).
 pub const DEFAULT_BLOCK_GAS_LIMIT: u64 = 200_000_000;
+/// Default minimum gas price, base units per gas: the lowest non-zero price. Any non-zero
+/// price makes every transaction cost at least its intrinsic gas (400 000 base units at
+/// this price), so a key with no balance cannot send one; the CLI signs at this price.
+pub const DEFAULT_MIN_GAS_PRICE: u128 = 1;
 
 /// The first `n` dev keys: secret `i` = `keccak256(b"metron dev account" ++ (i as u32) LE)`.
 /// Public, well-known keys: never use them outside a devnet.
@@ -40,7 +44,8 @@ pub fn dev_addresses() -> Vec<Address> {
 
 impl ChainConfig {
     /// Devnet configuration: chain id 1337, the 10 dev accounts funded with
-    /// [`DEV_BALANCE`] each, default VM config, [`DEFAULT_BLOCK_GAS_LIMIT`].
+    /// [`DEV_BALANCE`] each, default VM config, [`DEFAULT_BLOCK_GAS_LIMIT`],
+    /// [`DEFAULT_MIN_GAS_PRICE`], blocks synced to disk.
     pub fn dev(data_dir: impl Into<PathBuf>) -> ChainConfig {
         ChainConfig {
             data_dir: data_dir.into(),
@@ -51,6 +56,8 @@ impl ChainConfig {
                 .collect(),
             vm: metron_vm::Config::default(),
             block_gas_limit: DEFAULT_BLOCK_GAS_LIMIT,
+            min_gas_price: DEFAULT_MIN_GAS_PRICE,
+            durability: crate::state::Durability::Sync,
         }
     }
 }

@@ -63,6 +63,31 @@ pub enum ChainError {
         /// State root of this node's genesis configuration.
         configured: Hash,
     },
+    /// The data directory was created with another block gas limit (or before the limit
+    /// was recorded: `recorded` is `None`). Nothing was written to the database.
+    #[error(
+        "data dir {} was created with block gas limit {}; this node is configured with {} \
+         (start with --reset or another --data-dir)",
+        .data_dir.display(),
+        .recorded.map_or_else(|| "unrecorded".to_string(), |v| v.to_string()),
+        .configured
+    )]
+    BlockGasLimitMismatch {
+        /// The chain database directory.
+        data_dir: PathBuf,
+        /// Limit recorded at genesis; `None` if the data dir predates the record.
+        recorded: Option<u64>,
+        /// This node's configured limit.
+        configured: u64,
+    },
+    /// The data directory is in use by another node (its lock file is held).
+    #[error("data dir {} is in use by another metron node (lock file {} is held)", .data_dir.display(), .lock_file.display())]
+    DataDirLocked {
+        /// The data directory.
+        data_dir: PathBuf,
+        /// The lock file.
+        lock_file: PathBuf,
+    },
     /// The genesis configuration is invalid.
     #[error("invalid genesis: {0}")]
     InvalidGenesis(String),
@@ -152,7 +177,15 @@ pub enum TxError {
         /// The chain's block gas limit.
         block_gas_limit: u64,
     },
-    /// `gas_limit * gas_price + value` overflows u128.
+    /// The gas price is below the node's minimum (admission policy, not consensus).
+    #[error("gas price {gas_price} below this node's minimum gas price {min}")]
+    GasPriceTooLow {
+        /// The transaction's gas price.
+        gas_price: u128,
+        /// The node's minimum ([`crate::ChainConfig::min_gas_price`]).
+        min: u128,
+    },
+    /// The transaction's maximum cost (gas limit x gas price + value) overflows.
     #[error("maximum cost overflows u128")]
     CostOverflow,
     /// The sender cannot pay `gas_limit * gas_price + value`.

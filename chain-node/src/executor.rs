@@ -319,14 +319,16 @@ fn trap_code(kind: TrapKind) -> Option<TrapCode> {
     })
 }
 
-/// Validates a transaction against `state` (the state it would execute on).
+/// The checks that need no state: size, chain id, signature, gas limit against the block
+/// limit and the intrinsic gas. They run before a transaction waits for the block
+/// producer, so a transaction that fails them costs the node no lock and no state read.
 ///
 /// # Errors
-/// The first failed check, in this order: size, chain id, signature, gas limit (block
-/// limit, intrinsic), nonce, cost overflow, balance.
-pub fn validate<S: StateReader>(
+/// The first failed check, in the order above: [`TxError::TooLarge`],
+/// [`TxError::WrongChainId`], [`TxError::InvalidPublicKey`] / [`TxError::InvalidSignature`],
+/// [`TxError::GasLimitTooHigh`], [`TxError::IntrinsicGas`].
+pub fn validate_stateless(
     exec: &Executor,
-    state: &Overlay<'_, S>,
     stx: &SignedTransaction,
     encoded_len: usize,
 ) -> Result<(), TxError> {
@@ -357,6 +359,23 @@ pub fn validate<S: StateReader>(
             intrinsic,
         });
     }
+    Ok(())
+}
+
+/// Validates a transaction against `state` (the state it would execute on): the
+/// stateless checks of [`validate_stateless`], then nonce, cost overflow and balance.
+///
+/// # Errors
+/// The first failed check, in this order: size, chain id, signature, gas limit (block
+/// limit, intrinsic), nonce, cost overflow, balance.
+pub fn validate<S: StateReader>(
+    exec: &Executor,
+    state: &Overlay<'_, S>,
+    stx: &SignedTransaction,
+    encoded_len: usize,
+) -> Result<(), TxError> {
+    validate_stateless(exec, stx, encoded_len)?;
+    let tx = &stx.tx;
     let sender = state.get_account(&stx.from)?;
     if tx.nonce != sender.nonce {
         return Err(TxError::BadNonce {

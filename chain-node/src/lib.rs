@@ -16,7 +16,7 @@ pub mod types;
 #[cfg(test)]
 mod tests;
 
-pub use chain::{Chain, ChainConfig, NewBlock};
+pub use chain::{Chain, ChainConfig, NewHead};
 pub use error::{ChainError, TxError};
 pub use types::{
     Account, Action, Address, Block, BlockHeader, CallResult, Event, Hash, Receipt, ReceiptStatus,

@@ -2,9 +2,19 @@
 //! (HTTP and WebSocket on one port) and shuts both down cleanly.
 //!
 //! [`RpcService`] implements [`MetronApiServer`] by converting the chain's SCALE types
-//! (Seam 4) into the wire types of `metron_rpc`; [`rpc_error_from_chain`] and
+//! into the wire types of `metron_rpc`; [`rpc_error_from_chain`] and
 //! [`rpc_error_from_tx`] are the only places chain errors become RPC errors.
+//!
+//! How the node keeps its callers from starving each other:
+//! - **Submits** pass the stateless checks ([`Chain::check_stateless`]) on the blocking
+//!   pool, then wait in a bounded queue ([`RpcLimits::submit_queue`]) for the one
+//!   block-producer thread. A full queue is an immediate `-32006` error.
+//! - **Reads** (`chain_head`, `state_*`, receipts, blocks) never take the producer's lock:
+//!   `chain_head` reads memory on the async runtime, the others read committed data.
+//! - **Dry runs** (`contract_call`) have a gas cap, a number of slots and a time limit
+//!   ([`RpcLimits`]); each, when hit, is a `-32006` error that names it.
 
+use std::fs::File;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,8 +24,9 @@ use jsonrpsee::core::SubscriptionResult;
 use jsonrpsee::server::ServerHandle;
 use jsonrpsee::PendingSubscriptionSink;
 use metron_rpc::types as wire;
-use metron_rpc::{MetronApiServer, RpcError, ServerConfig};
+use metron_rpc::{GuardConfig, MetronApiServer, RpcError, ServerConfig};
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use crate::chain::{Chain, ChainConfig};
 use crate::dev;
@@ -31,14 +42,61 @@ pub const DEFAULT_RPC_ADDR: SocketAddr =
 /// How long [`Node::stop`] waits for in-flight RPC calls to release the chain.
 const STOP_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Name of the lock file a node holds in its data directory while it runs.
+pub const LOCK_FILE: &str = "node.lock";
+
+/// Default [`RpcLimits::submit_queue`].
+pub const DEFAULT_SUBMIT_QUEUE: usize = 256;
+/// Default [`RpcLimits::dry_run_gas_cap`]: a quarter of the default block gas limit,
+/// about 15 ms of execution at the schedule's calibration (`docs/gas.md`).
+pub const DEFAULT_DRY_RUN_GAS_CAP: u64 = 50_000_000;
+/// Default [`RpcLimits::dry_run_timeout`] (as geth's `--rpc.evmtimeout`).
+pub const DEFAULT_DRY_RUN_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Limits of the RPC service. Node policy, not consensus.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RpcLimits {
+    /// Transactions that may wait for the block producer after their stateless checks;
+    /// one more `tx_submit` gets `-32006`.
+    pub submit_queue: usize,
+    /// Highest gas limit of a `contract_call`, and its default.
+    pub dry_run_gas_cap: u64,
+    /// Dry runs that may execute at once; others wait for a slot within the time limit.
+    pub max_dry_runs: usize,
+    /// Wall-clock limit of a `contract_call`, from its arrival: waiting for a slot plus
+    /// execution. The VM cannot be interrupted, so an execution past the limit finishes
+    /// in the background (bounded by the gas cap) and keeps its slot until then; the
+    /// caller gets its error at the limit.
+    pub dry_run_timeout: Duration,
+}
+
+impl Default for RpcLimits {
+    /// [`DEFAULT_SUBMIT_QUEUE`], [`DEFAULT_DRY_RUN_GAS_CAP`], one dry-run slot per CPU
+    /// (at least 2), [`DEFAULT_DRY_RUN_TIMEOUT`].
+    fn default() -> Self {
+        RpcLimits {
+            submit_queue: DEFAULT_SUBMIT_QUEUE,
+            dry_run_gas_cap: DEFAULT_DRY_RUN_GAS_CAP,
+            max_dry_runs: std::thread::available_parallelism().map_or(2, |n| n.get().max(2)),
+            dry_run_timeout: DEFAULT_DRY_RUN_TIMEOUT,
+        }
+    }
+}
+
 /// Configuration of a node.
 #[derive(Clone, Debug)]
 pub struct NodeConfig {
     /// Root data directory; the chain database lives in `data_dir/chain`
-    /// (this overrides `chain.data_dir`).
+    /// (this overrides `chain.data_dir`), the lock file in `data_dir/node.lock`.
     pub data_dir: PathBuf,
+    /// Delete the chain database (start from genesis), after taking the data dir's lock.
+    pub reset: bool,
     /// RPC listen address (default [`DEFAULT_RPC_ADDR`]); port 0 picks a free port.
     pub rpc_addr: SocketAddr,
+    /// Host names and origins accepted besides loopback ones (`metron_rpc::guard`).
+    pub guard: GuardConfig,
+    /// Limits of the RPC service.
+    pub limits: RpcLimits,
     /// Chain configuration (chain id, genesis, VM config, block gas limit).
     pub chain: ChainConfig,
 }
@@ -51,7 +109,10 @@ impl NodeConfig {
         NodeConfig {
             chain: ChainConfig::dev(data_dir.join("chain")),
             data_dir,
+            reset: false,
             rpc_addr: DEFAULT_RPC_ADDR,
+            guard: GuardConfig::default(),
+            limits: RpcLimits::default(),
         }
     }
 
@@ -68,6 +129,52 @@ impl NodeConfig {
     pub fn chain_dir(&self) -> PathBuf {
         self.data_dir.join("chain")
     }
+
+    /// The node's lock file: `data_dir/node.lock`.
+    pub fn lock_file(&self) -> PathBuf {
+        self.data_dir.join(LOCK_FILE)
+    }
+}
+
+/// Takes the data dir's lock (creating the dir), then, with `reset`, deletes the chain
+/// database. The lock is an OS file lock (`flock`): it is released when the returned file
+/// is closed, also when the process is killed, so a stale lock file never blocks a
+/// restart.
+fn lock_data_dir(config: &NodeConfig) -> Result<File, ChainError> {
+    let db_err = |what: &str, e: std::io::Error| ChainError::Db(format!("{what}: {e}"));
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        db_err(
+            &format!("cannot create data dir {}", config.data_dir.display()),
+            e,
+        )
+    })?;
+    let lock_path = config.lock_file();
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| db_err(&format!("cannot open {}", lock_path.display()), e))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(ChainError::DataDirLocked {
+                data_dir: config.data_dir.clone(),
+                lock_file: lock_path,
+            })
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(db_err(&format!("cannot lock {}", lock_path.display()), e))
+        }
+    }
+    if config.reset {
+        let chain_dir = config.chain_dir();
+        if chain_dir.exists() {
+            std::fs::remove_dir_all(&chain_dir)
+                .map_err(|e| db_err(&format!("cannot delete {}", chain_dir.display()), e))?;
+        }
+    }
+    Ok(file)
 }
 
 /// Failures of starting or stopping a node.
@@ -92,32 +199,47 @@ pub enum NodeError {
     ShutdownTimeout,
 }
 
-/// A running node: the chain and its RPC server.
+/// A running node: the chain, its block producer and its RPC server.
 pub struct Node {
     chain: Arc<Chain>,
     handle: ServerHandle,
     local_addr: SocketAddr,
+    producer: std::thread::JoinHandle<()>,
+    /// Held until the node has stopped and closed its database.
+    lock: File,
 }
 
 impl Node {
-    /// Opens the chain in `config.data_dir/chain` (creating genesis if empty) and starts
-    /// the RPC server on `config.rpc_addr`.
+    /// Takes the data dir's lock, deletes the chain database if `config.reset`, opens the
+    /// chain in `config.data_dir/chain` (creating genesis if empty), starts the block
+    /// producer and the RPC server on `config.rpc_addr`.
     ///
     /// # Errors
-    /// [`NodeError::Chain`] if the database cannot be opened (e.g. it is locked by another
-    /// node), [`NodeError::Bind`] if the address is taken.
+    /// [`NodeError::Chain`]: [`ChainError::DataDirLocked`] if another node holds the data
+    /// dir (nothing was deleted), any error of [`Chain::open`]; [`NodeError::Bind`] if
+    /// the address is taken.
     pub async fn start(config: NodeConfig) -> Result<Node, NodeError> {
         let mut chain_config = config.chain.clone();
         chain_config.data_dir = config.chain_dir();
-        // RocksDB open and genesis are blocking I/O.
-        let chain = tokio::task::spawn_blocking(move || Chain::open(chain_config))
-            .await
-            .map_err(|e| NodeError::Task(e.to_string()))??;
+        let open_config = config.clone();
+        // The lock, the reset, RocksDB open and genesis are blocking I/O.
+        let (chain, lock) = tokio::task::spawn_blocking(move || {
+            let lock = lock_data_dir(&open_config)?;
+            Chain::open(chain_config).map(|chain| (chain, lock))
+        })
+        .await
+        .map_err(|e| NodeError::Task(e.to_string()))??;
         let chain = Arc::new(chain);
-        let service = RpcService {
-            chain: Arc::clone(&chain),
-        };
-        let server_config = ServerConfig::new(config.rpc_addr);
+        if !config.rpc_addr.ip().is_loopback() {
+            tracing::warn!(
+                addr = %config.rpc_addr,
+                "RPC bound to a non-loopback address: anyone who can reach it can submit \
+                 transactions and dry runs"
+            );
+        }
+        let (service, producer) = RpcService::with_producer(Arc::clone(&chain), &config.limits);
+        let mut server_config = ServerConfig::new(config.rpc_addr);
+        server_config.guard = config.guard.clone();
         let (local_addr, handle) = metron_rpc::start_server(&server_config, service.into_rpc())
             .await
             .map_err(|source| NodeError::Bind {
@@ -128,6 +250,8 @@ impl Node {
             chain,
             handle,
             local_addr,
+            producer,
+            lock,
         })
     }
 
@@ -156,7 +280,13 @@ impl Node {
     /// # Errors
     /// [`NodeError::ShutdownTimeout`] if RPC calls still hold the chain after 30 s.
     pub async fn stop(self) -> Result<(), NodeError> {
-        let Node { chain, handle, .. } = self;
+        let Node {
+            chain,
+            handle,
+            producer,
+            lock,
+            ..
+        } = self;
         // `stop` only fails if the server already stopped, which is the goal anyway.
         let _ = handle.stop();
         handle.stopped().await;
@@ -166,10 +296,16 @@ impl Node {
         loop {
             match Arc::try_unwrap(chain) {
                 Ok(inner) => {
-                    // Dropping the chain closes RocksDB (flush + file locks released).
-                    tokio::task::spawn_blocking(move || drop(inner))
-                        .await
-                        .map_err(|e| NodeError::Task(e.to_string()))?;
+                    // The producer has dropped its handle on the chain, so its loop has
+                    // ended. Dropping the chain closes RocksDB (memtables flushed, WAL
+                    // synced, RocksDB's lock released); the data dir's lock goes last.
+                    tokio::task::spawn_blocking(move || {
+                        let _ = producer.join();
+                        drop(inner);
+                        drop(lock);
+                    })
+                    .await
+                    .map_err(|e| NodeError::Task(e.to_string()))?;
                     return Ok(());
                 }
                 Err(still_shared) => {
@@ -184,16 +320,65 @@ impl Node {
     }
 }
 
+/// A transaction that passed its stateless checks, waiting for the block producer.
+struct SubmitJob {
+    stx: SignedTransaction,
+    reply: oneshot::Sender<Result<Hash, TxError>>,
+}
+
 /// Implementation of the Metron RPC API over a [`Chain`].
 #[derive(Clone)]
 pub struct RpcService {
     chain: Arc<Chain>,
+    limits: RpcLimits,
+    submits: mpsc::Sender<SubmitJob>,
+    dry_runs: Arc<Semaphore>,
 }
 
 impl RpcService {
-    /// Serves `chain`.
-    pub fn new(chain: Arc<Chain>) -> RpcService {
-        RpcService { chain }
+    /// Serves `chain` with `limits`, and starts its block-producer thread, which seals
+    /// the queued transactions one block each and ends once every clone of the service
+    /// is dropped. Returns the thread's handle.
+    pub fn with_producer(
+        chain: Arc<Chain>,
+        limits: &RpcLimits,
+    ) -> (RpcService, std::thread::JoinHandle<()>) {
+        // `mpsc::channel` panics on 0: a queue of one is the smallest.
+        let (submits, mut queue) = mpsc::channel::<SubmitJob>(limits.submit_queue.max(1));
+        let producer_chain = Arc::clone(&chain);
+        let producer = std::thread::Builder::new()
+            .name("metron-producer".into())
+            .spawn(move || {
+                while let Some(job) = queue.blocking_recv() {
+                    // A panic is a bug, but one bad transaction must not stop the node:
+                    // nothing was committed (the block is written last), so the chain
+                    // is unchanged and the caller gets an internal error.
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        producer_chain.seal_admitted(job.stx)
+                    }))
+                    .unwrap_or_else(|_| {
+                        tracing::error!("block production panicked; transaction dropped");
+                        Err(TxError::Chain(ChainError::Corrupt(
+                            "block production panicked; the transaction was not included".into(),
+                        )))
+                    });
+                    // The caller may have gone away: its transaction is sealed anyway.
+                    let _ = job.reply.send(result);
+                }
+            })
+            .expect("spawning the block-producer thread");
+        let service = RpcService {
+            chain,
+            limits: limits.clone(),
+            submits,
+            dry_runs: Arc::new(Semaphore::new(limits.max_dry_runs.max(1))),
+        };
+        (service, producer)
+    }
+
+    /// As [`RpcService::with_producer`], with the producer thread detached.
+    pub fn new(chain: Arc<Chain>, limits: &RpcLimits) -> RpcService {
+        RpcService::with_producer(chain, limits).0
     }
 }
 
@@ -208,6 +393,8 @@ pub fn rpc_error_from_chain(e: ChainError) -> RpcError {
         | ChainError::ChainIdMismatch { .. }
         | ChainError::ScheduleVersionMismatch { .. }
         | ChainError::GenesisMismatch { .. }
+        | ChainError::BlockGasLimitMismatch { .. }
+        | ChainError::DataDirLocked { .. }
         | ChainError::InvalidGenesis(_) => RpcError::Internal(e.to_string()),
     }
 }
@@ -223,6 +410,7 @@ pub fn rpc_error_from_tx(e: TxError) -> RpcError {
         | TxError::BadNonce { .. }
         | TxError::IntrinsicGas { .. }
         | TxError::GasLimitTooHigh { .. }
+        | TxError::GasPriceTooLow { .. }
         | TxError::CostOverflow
         | TxError::InsufficientBalance { .. } => RpcError::TxRejected(e.to_string()),
         TxError::Chain(c) => rpc_error_from_chain(c),
@@ -355,10 +543,36 @@ fn chain_err(e: ChainError) -> jsonrpsee::types::ErrorObjectOwned {
 
 #[jsonrpsee::core::async_trait]
 impl MetronApiServer for RpcService {
-    /// Serves `tx_submit`.
-    fn tx_submit(&self, tx: wire::Bytes) -> RpcResult<wire::H256> {
-        let stx = SignedTransaction::decode_bytes(&tx.0).map_err(rpc_error_from_tx)?;
-        let hash = self.chain.submit(stx).map_err(rpc_error_from_tx)?;
+    /// Serves `tx_submit`: stateless checks, then the bounded queue to the producer.
+    async fn tx_submit(&self, tx: wire::Bytes) -> RpcResult<wire::H256> {
+        let chain = Arc::clone(&self.chain);
+        // Decoding and the signature check are CPU work: the blocking pool, not the
+        // async runtime that serves reads.
+        let stx = tokio::task::spawn_blocking(move || {
+            let stx = SignedTransaction::decode_bytes(&tx.0)?;
+            chain.check_stateless(&stx)?;
+            Ok::<_, TxError>(stx)
+        })
+        .await
+        .map_err(|e| RpcError::Internal(format!("transaction check failed: {e}")))?
+        .map_err(rpc_error_from_tx)?;
+        let (reply, answer) = oneshot::channel();
+        self.submits
+            .try_send(SubmitJob { stx, reply })
+            .map_err(|e| match e {
+                mpsc::error::TrySendError::Full(_) => RpcError::LimitExceeded(format!(
+                    "submit queue full: {} transactions are waiting for the block producer \
+                     (--submit-queue); retry later",
+                    self.limits.submit_queue
+                )),
+                mpsc::error::TrySendError::Closed(_) => {
+                    RpcError::Internal("the block producer has stopped".into())
+                }
+            })?;
+        let hash = answer
+            .await
+            .map_err(|_| RpcError::Internal("the block producer dropped the transaction".into()))?
+            .map_err(rpc_error_from_tx)?;
         Ok(h(hash))
     }
 
@@ -425,26 +639,57 @@ impl MetronApiServer for RpcService {
         Ok(v.map(wire::Bytes))
     }
 
-    /// Serves `contract_call`.
-    fn contract_call(&self, request: wire::CallRequest) -> RpcResult<wire::CallResult> {
+    /// Serves `contract_call`: gas cap, then a dry-run slot and the execution within the
+    /// time limit.
+    async fn contract_call(&self, request: wire::CallRequest) -> RpcResult<wire::CallResult> {
+        let limits = &self.limits;
         let from = request.from.map_or([0u8; 32], |a| a.0);
-        let gas_limit = request
-            .gas_limit
-            .unwrap_or(self.chain.config().block_gas_limit);
+        let gas_limit = request.gas_limit.unwrap_or(limits.dry_run_gas_cap);
+        if gas_limit > limits.dry_run_gas_cap {
+            return Err(RpcError::LimitExceeded(format!(
+                "gas limit {gas_limit} above this node's dry-run gas cap {} (--rpc-gas-cap)",
+                limits.dry_run_gas_cap
+            ))
+            .into());
+        }
         let value = request.value.map_or(0, |v| v.0);
-        let r = self
-            .chain
-            .dry_run_call(
+        let timeout_ms = limits.dry_run_timeout.as_millis();
+        let deadline = tokio::time::Instant::now() + limits.dry_run_timeout;
+        let permit = tokio::time::timeout_at(deadline, Arc::clone(&self.dry_runs).acquire_owned())
+            .await
+            .map_err(|_| {
+                RpcError::LimitExceeded(format!(
+                    "no dry-run slot came free within the {timeout_ms} ms time limit: {} dry \
+                     runs are running (--max-dry-runs, --dry-run-timeout-ms)",
+                    limits.max_dry_runs
+                ))
+            })?
+            .map_err(|_| RpcError::Internal("dry runs are closed".into()))?;
+        let chain = Arc::clone(&self.chain);
+        let contract = request.contract;
+        let task = tokio::task::spawn_blocking(move || {
+            // The slot is held until the execution ends, also past the time limit.
+            let _permit = permit;
+            chain.dry_run_call(
                 from,
-                request.contract.0,
+                contract.0,
                 &request.method,
                 request.input.0,
                 value,
                 gas_limit,
             )
+        });
+        let r = tokio::time::timeout_at(deadline, task)
+            .await
+            .map_err(|_| {
+                RpcError::LimitExceeded(format!(
+                    "dry run exceeded the {timeout_ms} ms time limit (--dry-run-timeout-ms)"
+                ))
+            })?
+            .map_err(|e| RpcError::Internal(format!("dry run failed: {e}")))?
             .map_err(chain_err)?;
         if r.status == ReceiptStatus::NotAContract {
-            return Err(RpcError::ContractNotFound(request.contract.to_string()).into());
+            return Err(RpcError::ContractNotFound(contract.to_string()).into());
         }
         Ok(to_wire_call_result(&r))
     }
@@ -470,14 +715,14 @@ impl MetronApiServer for RpcService {
 
     /// Serves `chain_subscribeNewHeads`.
     async fn subscribe_new_heads(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
-        let mut blocks = self.chain.subscribe_blocks();
+        let mut heads = self.chain.subscribe_heads();
         let sink = pending.accept().await?;
         loop {
             tokio::select! {
                 _ = sink.closed() => break,
-                next = blocks.recv() => match next {
-                    Ok(nb) => {
-                        let header = to_wire_header(nb.hash, &nb.block.header);
+                next = heads.recv() => match next {
+                    Ok(nh) => {
+                        let header = to_wire_header(nh.hash, &nh.header);
                         let msg = serde_json::value::to_raw_value(&header)?;
                         if sink.send(msg).await.is_err() {
                             break;

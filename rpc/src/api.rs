@@ -15,14 +15,17 @@ use crate::types::{
 /// `null` means the head.
 #[rpc(server, client)]
 pub trait MetronApi {
-    /// `tx_submit`: submits a signed transaction (hex of its SCALE encoding). The devnet
-    /// seals a block containing it immediately. Returns the transaction hash.
+    /// `tx_submit`: submits a signed transaction (hex of its SCALE encoding). The stateless
+    /// checks (size, decoding, chain id, signature, gas limit, minimum gas price) run
+    /// first; the transaction then waits in a bounded queue for the block producer, which
+    /// seals a block containing it. Returns the transaction hash once that block is the
+    /// head (its receipt is readable).
     ///
     /// # Errors
-    /// `-32000` undecodable/bad signature, `-32001` rejected (chain id, nonce, balance),
-    /// `-32005` code rejected before execution.
-    #[method(name = "tx_submit", blocking)]
-    fn tx_submit(&self, tx: Bytes) -> RpcResult<H256>;
+    /// `-32000` undecodable/bad signature, `-32001` rejected (chain id, gas price, nonce,
+    /// balance), `-32006` the submit queue is full.
+    #[method(name = "tx_submit")]
+    async fn tx_submit(&self, tx: Bytes) -> RpcResult<H256>;
 
     /// `tx_getReceipt`: the receipt of an included transaction, or `null` if unknown.
     #[method(name = "tx_getReceipt", blocking)]
@@ -33,8 +36,9 @@ pub trait MetronApi {
     #[method(name = "chain_getBlock", blocking)]
     fn chain_get_block(&self, id: BlockId) -> RpcResult<Option<Block>>;
 
-    /// `chain_head`: the head block's header (with hash).
-    #[method(name = "chain_head", blocking)]
+    /// `chain_head`: the head block's header (with hash). Reads memory only: it never
+    /// waits for block production or the database.
+    #[method(name = "chain_head")]
     fn chain_head(&self) -> RpcResult<BlockHeader>;
 
     /// `chain_id`: the chain id transactions must be signed for.
@@ -66,12 +70,15 @@ pub trait MetronApi {
     fn state_get_code(&self, address: H256, at: Option<u64>) -> RpcResult<Option<Bytes>>;
 
     /// `contract_call`: read-only dry run of a contract method at head. No state change,
-    /// no fee. Returns status, gas used, return data and events.
+    /// no fee. Returns status, gas used, return data and events. The gas limit defaults
+    /// to the node's dry-run gas cap; dry runs are limited in number and in time.
     ///
     /// # Errors
-    /// `-32003` no contract at the address, `-32004` method not callable.
-    #[method(name = "contract_call", blocking)]
-    fn contract_call(&self, request: CallRequest) -> RpcResult<CallResult>;
+    /// `-32003` no contract at the address, `-32004` method not callable or gas limit
+    /// below the intrinsic gas, `-32006` gas limit above the dry-run cap, too many dry
+    /// runs at once, or over the time limit.
+    #[method(name = "contract_call")]
+    async fn contract_call(&self, request: CallRequest) -> RpcResult<CallResult>;
 
     /// `dev_accounts`: the prefunded dev accounts (address and secret key).
     #[method(name = "dev_accounts")]

@@ -26,6 +26,11 @@ pub mod codes {
     pub const INVALID_CALL: i32 = -32004;
     /// Deployed code was rejected before execution (malformed, unsupported, too big).
     pub const INVALID_CODE: i32 = -32005;
+    /// A node limit was hit: the dry-run gas cap, concurrency or time limit, or a full
+    /// submit queue. The message names the limit and the flag that sets it.
+    pub const LIMIT_EXCEEDED: i32 = -32006;
+    /// jsonrpsee's own: a batch has more calls than the server allows (100 by default).
+    pub const BATCH_TOO_LARGE: i32 = -32010;
 }
 
 /// Every error the Metron RPC server returns.
@@ -52,6 +57,9 @@ pub enum RpcError {
     /// Code rejected before execution.
     #[error("invalid code: {0}")]
     InvalidCode(String),
+    /// A node limit was hit (see [`codes::LIMIT_EXCEEDED`]).
+    #[error("limit exceeded: {0}")]
+    LimitExceeded(String),
     /// Internal failure of the node.
     #[error("internal error: {0}")]
     Internal(String),
@@ -68,6 +76,7 @@ impl RpcError {
             RpcError::ContractNotFound(_) => codes::CONTRACT_NOT_FOUND,
             RpcError::InvalidCall(_) => codes::INVALID_CALL,
             RpcError::InvalidCode(_) => codes::INVALID_CODE,
+            RpcError::LimitExceeded(_) => codes::LIMIT_EXCEEDED,
             RpcError::Internal(_) => codes::INTERNAL,
         }
     }
@@ -100,6 +109,7 @@ mod tests {
             RpcError::ContractNotFound(String::new()),
             RpcError::InvalidCall(String::new()),
             RpcError::InvalidCode(String::new()),
+            RpcError::LimitExceeded(String::new()),
         ];
         for e in all {
             assert!((-32099..=-32000).contains(&e.code()), "{e:?}");

@@ -13,6 +13,7 @@
 pub mod api;
 pub mod client;
 pub mod error;
+pub mod guard;
 pub mod hex_serde;
 pub mod server;
 pub mod types;
@@ -20,6 +21,7 @@ pub mod types;
 pub use api::{MetronApiClient, MetronApiServer};
 pub use client::{http_client, ws_client};
 pub use error::{codes, RpcError};
+pub use guard::GuardConfig;
 pub use server::{start_server, ServerConfig};
 pub use types::*;
 

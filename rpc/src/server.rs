@@ -1,4 +1,5 @@
-//! Server constructor: HTTP and WebSocket on one port, with request body and batch caps.
+//! Server constructor: HTTP and WebSocket on one port, with request body and batch caps
+//! and the `Host`/`Origin` checks of [`crate::guard`].
 
 use std::net::SocketAddr;
 
@@ -6,6 +7,8 @@ use jsonrpsee::server::{
     BatchRequestConfig, Server, ServerConfig as JsonrpseeConfig, ServerHandle,
 };
 use jsonrpsee::Methods;
+
+use crate::guard::{GuardConfig, GuardLayer};
 
 /// Default maximum request (and response) body: 10 MiB, enough for a maximum-size
 /// contract deploy encoded as hex.
@@ -28,10 +31,13 @@ pub struct ServerConfig {
     pub max_batch: u32,
     /// Maximum simultaneous connections.
     pub max_connections: u32,
+    /// Host names and origins accepted besides the loopback ones ([`crate::guard`]).
+    pub guard: GuardConfig,
 }
 
 impl ServerConfig {
-    /// Defaults (10 MiB bodies, batches of 100, 100 connections) bound to `addr`.
+    /// Defaults (10 MiB bodies, batches of 100, 100 connections, loopback hosts and
+    /// origins only) bound to `addr`.
     pub fn new(addr: SocketAddr) -> Self {
         ServerConfig {
             addr,
@@ -39,6 +45,7 @@ impl ServerConfig {
             max_response_body: DEFAULT_MAX_REQUEST_BODY,
             max_batch: DEFAULT_MAX_BATCH,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            guard: GuardConfig::default(),
         }
     }
 }
@@ -59,7 +66,12 @@ pub async fn start_server(
         .max_connections(config.max_connections)
         .set_batch_request_config(BatchRequestConfig::Limit(config.max_batch))
         .build();
-    let server = Server::builder().set_config(cfg).build(config.addr).await?;
+    let http_middleware = tower::ServiceBuilder::new().layer(GuardLayer::new(config.guard.clone()));
+    let server = Server::builder()
+        .set_config(cfg)
+        .set_http_middleware(http_middleware)
+        .build(config.addr)
+        .await?;
     let addr = server.local_addr()?;
     let handle = server.start(methods);
     tracing::info!(%addr, "RPC server listening (HTTP and WebSocket)");

@@ -12,7 +12,7 @@ use crate::error::ChainError;
 use crate::types::{keccak256, Account, Address, Hash};
 
 pub use overlay::{Checkpoint, Overlay, StateChanges};
-pub use store::{StateProof, StateView, Store};
+pub use store::{Durability, StateProof, StateView, Store};
 
 /// Reads accounts.
 pub trait AccountReader {

@@ -12,12 +12,20 @@
 //! - `receipts`: tx hash -> SCALE(`Receipt`) (with the human error text)
 //! - `tx_index`: tx hash -> SCALE(`TxLocation`)
 //! - `meta`: `head` -> height (u64 BE); written with genesis: `chain_id` -> u64 BE,
-//!   `gas_schedule_version` -> u32 BE (absent in data dirs created before it was recorded)
+//!   `gas_schedule_version` -> u32 BE, `block_gas_limit` -> u64 BE (each absent in data
+//!   dirs created before it was recorded)
 //!
 //! A block is committed with [`Store::commit_block`]: trie nodes, values, code, block,
 //! receipts, index entries and the head pointer go into ONE `WriteBatch`, so a crash leaves
 //! either the whole block or none of it; the genesis block's batch also holds the
 //! [`GenesisMeta`] record. Nothing else writes to the database.
+//!
+//! Durability: with [`Durability::Sync`] (the default) each batch is written with
+//! `sync = true`, so RocksDB fsyncs its write-ahead log before [`Store::commit_block`]
+//! returns: a block whose hash a client was given survives a power loss. With
+//! [`Durability::NoSync`] the WAL is written but not synced: a killed process loses
+//! nothing (the OS has the data), a power loss or kernel crash can lose the last blocks.
+//! Dropping the store flushes the memtables and syncs the WAL either way.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -25,7 +33,7 @@ use std::path::Path;
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader, TreeUpdateBatch};
 use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, RootHash, Version};
 use parity_scale_codec::{Decode, Encode};
-use rocksdb::{ColumnFamily, ColumnFamilyDescriptor, Options, WriteBatch, DB};
+use rocksdb::{ColumnFamily, ColumnFamilyDescriptor, Options, WriteBatch, WriteOptions, DB};
 use sha3::Keccak256;
 
 use super::{
@@ -58,10 +66,36 @@ const ALL_CFS: [&str; 8] = [
 const META_HEAD: &[u8] = b"head";
 const META_CHAIN_ID: &[u8] = b"chain_id";
 const META_SCHEDULE_VERSION: &[u8] = b"gas_schedule_version";
+const META_BLOCK_GAS_LIMIT: &[u8] = b"block_gas_limit";
+
+/// Whether a committed block is synced to disk before the commit returns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Durability {
+    /// fsync the write-ahead log with every block (RocksDB `WriteOptions::set_sync`).
+    /// A block is on disk once it is acknowledged. Costs one fsync per block.
+    #[default]
+    Sync,
+    /// Write the WAL without syncing it: survives a killed process, not a power loss.
+    NoSync,
+}
 
 /// The node's RocksDB database.
 pub struct Store {
     db: DB,
+    durability: Durability,
+}
+
+impl Drop for Store {
+    /// A clean close: memtables flushed to SST files and the WAL synced, so the next open
+    /// replays nothing. Failures are logged; the WAL still holds every committed batch.
+    fn drop(&mut self) {
+        if let Err(e) = self.db.flush() {
+            tracing::warn!(error = %e, "flushing the database on close failed");
+        }
+        if let Err(e) = self.db.flush_wal(true) {
+            tracing::warn!(error = %e, "syncing the write-ahead log on close failed");
+        }
+    }
 }
 
 /// Everything a block writes, committed atomically by [`Store::commit_block`].
@@ -89,6 +123,8 @@ pub struct GenesisMeta {
     pub chain_id: u64,
     /// Version of the gas schedule the chain runs (`metron_vm::GasSchedule::version`).
     pub schedule_version: u32,
+    /// Maximum gas of a block.
+    pub block_gas_limit: u64,
 }
 
 /// A value with a Merkle proof against the state root at some height.
@@ -156,11 +192,11 @@ fn encode_value(value: &Option<OwnedValue>) -> Vec<u8> {
 }
 
 impl Store {
-    /// Opens (or creates) the database at `path`.
+    /// Opens (or creates) the database at `path`; blocks are committed with `durability`.
     ///
     /// # Errors
     /// [`ChainError::Db`] if RocksDB cannot open it.
-    pub fn open(path: &Path) -> Result<Store, ChainError> {
+    pub fn open(path: &Path, durability: Durability) -> Result<Store, ChainError> {
         let mut opts = Options::default();
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
@@ -168,7 +204,7 @@ impl Store {
             .iter()
             .map(|name| ColumnFamilyDescriptor::new(*name, Options::default()));
         let db = DB::open_cf_descriptors(&opts, path, cfs)?;
-        Ok(Store { db })
+        Ok(Store { db, durability })
     }
 
     fn cf(&self, name: &str) -> Result<&ColumnFamily, ChainError> {
@@ -214,6 +250,17 @@ impl Store {
                 })?;
                 Ok(u32::from_be_bytes(arr))
             })
+            .transpose()
+    }
+
+    /// Block gas limit recorded at genesis; `None` in data dirs created before it was
+    /// recorded.
+    ///
+    /// # Errors
+    /// Storage failures, a record that is not 8 bytes.
+    pub fn block_gas_limit(&self) -> Result<Option<u64>, ChainError> {
+        self.get(CF_META, META_BLOCK_GAS_LIMIT)?
+            .map(|b| be_u64(&b, "block gas limit"))
             .transpose()
     }
 
@@ -390,9 +437,16 @@ impl Store {
                 META_SCHEDULE_VERSION,
                 genesis.schedule_version.to_be_bytes(),
             );
+            batch.put_cf(
+                meta_cf,
+                META_BLOCK_GAS_LIMIT,
+                genesis.block_gas_limit.to_be_bytes(),
+            );
         }
         batch.put_cf(meta_cf, META_HEAD, height.to_be_bytes());
-        self.db.write(batch)?;
+        let mut write_opts = WriteOptions::default();
+        write_opts.set_sync(self.durability == Durability::Sync);
+        self.db.write_opt(batch, &write_opts)?;
         Ok(())
     }
 

@@ -346,14 +346,15 @@ fn proofs_verify_against_state_root() {
 }
 
 #[test]
-fn subscribers_see_new_blocks() {
+fn subscribers_see_new_heads() {
     let t = TestChain::new();
-    let mut rx = t.chain.subscribe_blocks();
+    let mut rx = t.chain.subscribe_heads();
     let r = t.run(t.tx(0, TRANSFER_GAS, transfer([9; 32], 5)));
-    let nb = rx.try_recv().unwrap();
-    assert_eq!(nb.block.header.height, 1);
-    assert_eq!(nb.receipts, vec![r]);
-    assert_eq!(nb.hash, t.chain.head().0);
+    let nh = rx.try_recv().unwrap();
+    assert_eq!(nh.header.height, 1);
+    assert_eq!(r.block_height, 1);
+    let (head_hash, head) = t.chain.head();
+    assert_eq!((nh.hash, nh.header), (head_hash, head));
 }
 
 #[test]

@@ -68,7 +68,7 @@ fn reopen_default(dir: &Path) -> ((Hash, BlockHeader), Hash) {
 
 /// The meta records of the store in `dir`: head, chain id, schedule version.
 fn meta(dir: &Path) -> (Option<u64>, Option<u64>, Option<u32>) {
-    let store = Store::open(dir).unwrap();
+    let store = Store::open(dir, metron_node::state::Durability::Sync).unwrap();
     (
         store.head_height().unwrap(),
         store.chain_id().unwrap(),
