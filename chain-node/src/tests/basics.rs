@@ -5,7 +5,7 @@ use crate::dev::{dev_keys, DEV_BALANCE};
 use crate::error::{ChainError, TxError};
 use crate::executor::{intrinsic_gas, TX_BASE_GAS};
 use crate::state::{account_key, StateRootProvider};
-use crate::types::{Action, ReceiptStatus, Transaction};
+use crate::types::{Action, Hash, ReceiptStatus, SignedTransaction, Transaction};
 use crate::{Chain, ChainConfig};
 use ed25519_dalek::SigningKey;
 use parity_scale_codec::Encode;
@@ -402,4 +402,53 @@ fn concurrent_submits_are_serialized_into_blocks() {
         let (parent, _) = t.chain.block_by_number(h - 1).unwrap().unwrap();
         assert_eq!(block.header.parent_hash, parent);
     }
+}
+
+/// A receipt is never visible above the head: a reader that finds a receipt and then
+/// reads the head always finds the head at or above the receipt's block, while another
+/// thread seals blocks as fast as it can.
+#[test]
+fn a_receipt_is_never_visible_before_its_block_is_the_head() {
+    let t = TestChain::new();
+    let to = [9; 32];
+    // Sign the transactions up front, so the reader knows their hashes before they land.
+    let txs: Vec<SignedTransaction> = (0..300)
+        .map(|nonce| {
+            Transaction {
+                chain_id: t.chain.chain_id(),
+                nonce,
+                gas_limit: TRANSFER_GAS,
+                gas_price: GAS_PRICE,
+                action: transfer(to, 1),
+            }
+            .sign(&t.keys[0])
+        })
+        .collect();
+    let hashes: Vec<Hash> = txs.iter().map(SignedTransaction::hash).collect();
+    let done = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            for stx in txs {
+                t.chain.submit(stx).expect("submit");
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        let mut seen = 0usize;
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            for hash in &hashes {
+                if let Some(r) = t.chain.receipt(hash).unwrap() {
+                    let head = t.chain.head_height();
+                    assert!(
+                        r.block_height <= head,
+                        "receipt at height {} while the head is {head}",
+                        r.block_height
+                    );
+                    let (_, loc) = t.chain.transaction(hash).unwrap().expect("located");
+                    assert_eq!(loc.block_height, r.block_height);
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen > 0);
+    });
 }

@@ -231,6 +231,42 @@ fn other_genesis_accounts_are_refused_and_the_data_dir_is_unchanged() {
 }
 
 #[test]
+fn another_block_gas_limit_is_refused_and_the_data_dir_is_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let (head, root) = create_chain(ChainConfig::dev(dir.path()));
+    let before = meta(dir.path());
+    let store = Store::open(dir.path(), metron_node::state::Durability::Sync).unwrap();
+    assert_eq!(
+        store.block_gas_limit().unwrap(),
+        Some(dev::DEFAULT_BLOCK_GAS_LIMIT)
+    );
+    drop(store);
+
+    let mut cfg = ChainConfig::dev(dir.path());
+    cfg.block_gas_limit = dev::DEFAULT_BLOCK_GAS_LIMIT / 2;
+    let err = Chain::open(cfg)
+        .err()
+        .expect("another block gas limit is refused");
+    assert_eq!(
+        err,
+        ChainError::BlockGasLimitMismatch {
+            data_dir: dir.path().to_path_buf(),
+            recorded: Some(dev::DEFAULT_BLOCK_GAS_LIMIT),
+            configured: dev::DEFAULT_BLOCK_GAS_LIMIT / 2,
+        }
+    );
+    assert!(err.to_string().contains("--reset"), "{err}");
+    assert_eq!(meta(dir.path()), before);
+    assert_eq!(reopen_default(dir.path()), (head.clone(), root));
+
+    // Node policy is not recorded: another minimum gas price or durability resumes.
+    let mut cfg = ChainConfig::dev(dir.path());
+    cfg.min_gas_price = 7;
+    cfg.durability = metron_node::state::Durability::NoSync;
+    assert_eq!(Chain::open(cfg).unwrap().head(), head);
+}
+
+#[test]
 fn a_data_dir_without_a_recorded_schedule_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let (head, root) = create_chain(ChainConfig::dev(dir.path()));

@@ -5,6 +5,7 @@
 mod cli;
 mod common;
 mod datadir;
+mod hardening;
 mod determinism;
 mod negative;
 mod rpc;
