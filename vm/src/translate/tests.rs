@@ -1478,7 +1478,7 @@ mod pairs {
         // Four iterations cost the same whatever the step; three more than one
         // iteration cost three times one iteration's charge.
         assert_eq!(gas[0], gas[2]);
-        assert!(gas[0] > gas[1] && (gas[0] - gas[1]) % 3 == 0);
+        assert!(gas[0] > gas[1] && (gas[0] - gas[1]).is_multiple_of(3));
         note("i32.add+br.i32.lt_u.rl");
         let f = "(param i32 i32) (result i32) (local i32)
                  loop local.get 2 local.get 0 i32.xor local.set 2
