@@ -231,6 +231,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn next_steps_name_the_node_they_were_printed_by() {
+        let default = next_steps("http://127.0.0.1:8545");
+        assert!(default.contains("metron deploy "), "{default}");
+        assert!(default.contains("docs/rpc.md"), "{default}");
+        assert!(!default.contains("--rpc-url"), "{default}");
+        let other = next_steps("http://127.0.0.1:40367");
+        for cmd in ["deploy", "call", "query"] {
+            let line = other
+                .lines()
+                .find(|l| l.contains(&format!("metron {cmd} ")))
+                .unwrap_or_else(|| panic!("no {cmd} line in {other}"));
+            assert!(line.ends_with("--rpc-url http://127.0.0.1:40367"), "{line}");
+        }
+    }
+
+    #[test]
     fn banner_golden() {
         let b = banner(
             1337,
