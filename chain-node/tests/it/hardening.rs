@@ -25,9 +25,9 @@ fn rpc_err<T: std::fmt::Debug>(
     (obj.code(), obj.message().to_owned())
 }
 
-/// Sends raw HTTP/1.1 `request` to `addr` and returns the whole response (the request
-/// asks the server to close the connection, or the read stops at the first response head
-/// for an upgrade).
+/// Sends raw HTTP/1.1 `request` to `addr` and returns the response: its head, and its
+/// body as far as `Content-Length` says (or to the end of the connection). A
+/// `101 Switching Protocols` has no body: its head is the whole answer.
 fn http_raw(addr: SocketAddr, request: &str) -> String {
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
@@ -35,18 +35,23 @@ fn http_raw(addr: SocketAddr, request: &str) -> String {
     let mut out = Vec::new();
     let mut buf = [0u8; 4096];
     loop {
+        if let Some(head_end) = out.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&out[..head_end]).to_ascii_lowercase();
+            if head.starts_with("http/1.1 101") {
+                break;
+            }
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok());
+            if length.is_some_and(|n| out.len() >= head_end + 4 + n) {
+                break;
+            }
+        }
         match s.read(&mut buf) {
             Ok(0) => break,
-            Ok(n) => {
-                out.extend_from_slice(&buf[..n]);
-                // A `101 Switching Protocols` keeps the socket open: its head is enough.
-                if out.starts_with(b"HTTP/1.1 101") && out.windows(4).any(|w| w == b"\r\n\r\n") {
-                    break;
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => break,
-            Err(e) => panic!("read: {e}"),
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) => panic!("read: {e} after {:?}", String::from_utf8_lossy(&out)),
         }
     }
     String::from_utf8_lossy(&out).into_owned()
