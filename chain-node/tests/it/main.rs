@@ -5,8 +5,8 @@
 mod cli;
 mod common;
 mod datadir;
-mod hardening;
 mod determinism;
+mod hardening;
 mod negative;
 mod rpc;
 mod token;
