@@ -60,8 +60,9 @@ setup() {
         for pkg in "${need_apt[@]}"; do
             say "installing $pkg (apt)"
         done
-        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+        # apt's progress goes to stderr: stdout is the devnet's own output.
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+        "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >&2
     fi
 
     # Rust (rustup): the toolchain rust-toolchain.toml names, then its target and
