@@ -189,6 +189,12 @@ impl Instance {
         self.store.instance_memory(self.id)
     }
 
+    /// The last `memory.grow` that memory 0 refused (returned -1), if any: diagnostics
+    /// for people, not part of any result, state or gas.
+    pub fn last_memory_grow_refusal(&self) -> Option<crate::GrowRefusal> {
+        self.store.instance_memory_refusal(self.id)
+    }
+
     /// The current value of the exported global `export`.
     pub fn global(&self, export: &str) -> Option<Value> {
         match self.store.export(self.id, export)? {

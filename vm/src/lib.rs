@@ -38,6 +38,7 @@ pub use config::Config;
 pub use error::{Error, ErrorKind};
 pub use gas::GasSchedule;
 pub use limits::Limits;
+pub use memory::GrowRefusal;
 pub use module::Module;
 pub use types::{ExternKind, FuncType, ValType};
 

@@ -336,6 +336,18 @@ impl Store {
             .then(|| self.memories[inst.memory as usize].data())
     }
 
+    /// The last `memory.grow` refused by memory 0 of `instance`, if any (diagnostics).
+    pub fn instance_memory_refusal(
+        &self,
+        instance: InstanceId,
+    ) -> Option<crate::memory::GrowRefusal> {
+        let inst = self.instances.get(instance.0 as usize)?;
+        if !inst.has_memory {
+            return None;
+        }
+        self.memories[inst.memory as usize].last_refusal()
+    }
+
     /// The type of the function at store address `func`.
     pub(crate) fn func_type(&self, func: u32) -> Option<&FuncType> {
         match self.funcs.get(func as usize)? {

@@ -33,6 +33,55 @@ pub struct RunArgs {
     /// Gas limit.
     #[arg(long, default_value_t = DEFAULT_RUN_GAS, value_name = "N")]
     pub gas: u64,
+    /// Most pages (64 KiB) a linear memory may have (default: the contract limit, 256 =
+    /// 16 MiB). `memory.grow` past it returns -1.
+    #[arg(long, value_name = "PAGES")]
+    pub max_memory_pages: Option<u32>,
+    /// Most elements a table may have (default: the contract limit).
+    #[arg(long, value_name = "N")]
+    pub max_table_elements: Option<u32>,
+    /// Most nested calls before `call stack exhausted` (default: the contract limit).
+    #[arg(long, value_name = "FRAMES")]
+    pub max_call_depth: Option<u32>,
+    /// Stack budget in value slots (default: the contract limit).
+    #[arg(long, value_name = "SLOTS")]
+    pub max_stack_slots: Option<u32>,
+}
+
+impl RunArgs {
+    /// The contract configuration with this command's limit overrides.
+    pub fn config(&self) -> Config {
+        let mut config = Config::default();
+        if let Some(n) = self.max_memory_pages {
+            config.limits.max_memory_pages = n;
+        }
+        if let Some(n) = self.max_table_elements {
+            config.limits.max_table_elements = n;
+        }
+        if let Some(n) = self.max_call_depth {
+            config.max_call_depth = n;
+        }
+        if let Some(n) = self.max_stack_slots {
+            config.max_stack_slots = n;
+        }
+        config
+    }
+}
+
+/// Why a trap may have happened, when the call saw a refused `memory.grow`: Rust and
+/// other languages abort (`unreachable`) when their allocator cannot grow memory.
+pub fn refusal_hint(r: &metron_vm::GrowRefusal) -> String {
+    if r.by_limit() {
+        format!(
+            "after memory.grow was refused at the {}-page limit; --max-memory-pages raises it",
+            r.max_pages
+        )
+    } else {
+        format!(
+            "after memory.grow was refused at the memory's declared maximum of {} pages",
+            r.max_pages
+        )
+    }
 }
 
 /// A host that links every function import to a stub that fails when called.
@@ -138,7 +187,7 @@ pub fn format_value(v: &Value) -> String {
 /// Unreadable file, invalid module, unknown export, bad arguments, instantiation failure.
 pub fn run(a: &RunArgs) -> anyhow::Result<ExitCode> {
     let wasm = super::read_wasm(&a.file)?;
-    let config = Config::default();
+    let config = a.config();
     let module = Module::new(&config, &wasm).map_err(|e| anyhow!("invalid module: {e}"))?;
     let ty = module
         .export_func_type(&a.invoke)
@@ -180,7 +229,14 @@ pub fn run(a: &RunArgs) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         }
         Err(trap) => {
-            let _ = writeln!(out, "trap: {}", trap.kind());
+            match instance.last_memory_grow_refusal() {
+                Some(r) => {
+                    let _ = writeln!(out, "trap: {} ({})", trap.kind(), refusal_hint(&r));
+                }
+                None => {
+                    let _ = writeln!(out, "trap: {}", trap.kind());
+                }
+            }
             if let Some(m) = trap.message() {
                 let _ = writeln!(out, "message: {m}");
             }

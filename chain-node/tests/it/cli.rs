@@ -216,6 +216,65 @@ fn run_out_of_gas_and_errors() {
     );
 }
 
+/// A program that aborts when its allocator cannot grow memory, as Rust's does, and one
+/// whose own declared maximum refuses the grow.
+const GROW: &str = r#"(module
+  (memory 1)
+  (func (export "alloc") (param i32) (result i32)
+    (if (i32.eq (memory.grow (local.get 0)) (i32.const -1)) (then unreachable))
+    (memory.size))
+  (func (export "handled") (result i32)
+    (drop (memory.grow (i32.const 1000)))
+    (memory.size)))"#;
+
+#[test]
+fn run_explains_a_trap_after_a_refused_memory_grow() {
+    let dir = tempfile::tempdir().unwrap();
+    let wat = write(dir.path(), "grow.wat", GROW.as_bytes());
+    let run = |args: &[&str]| metron().arg("run").arg(&wat).args(args).output().unwrap();
+
+    // 1 + 300 pages is over the default 256-page limit.
+    let o = run(&["--invoke", "alloc", "300"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert_eq!(
+        field(&stdout(&o), "trap:"),
+        "unreachable (after memory.grow was refused at the 256-page limit; \
+         --max-memory-pages raises it)"
+    );
+    // Raised, the same call succeeds; lowered, a smaller one is refused.
+    let o = run(&["--invoke", "alloc", "300", "--max-memory-pages", "512"]);
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(field(&stdout(&o), "result:"), "i32:301");
+    let o = run(&["--invoke", "alloc", "10", "--max-memory-pages", "8"]);
+    assert_eq!(
+        field(&stdout(&o), "trap:"),
+        "unreachable (after memory.grow was refused at the 8-page limit; \
+         --max-memory-pages raises it)"
+    );
+    // A memory whose own maximum refuses the grow is named as such.
+    let capped = write(
+        dir.path(),
+        "capped.wat",
+        GROW.replace("(memory 1)", "(memory 1 4)").as_bytes(),
+    );
+    let o = metron()
+        .arg("run")
+        .arg(&capped)
+        .args(["--invoke", "alloc", "5"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        field(&stdout(&o), "trap:"),
+        "unreachable (after memory.grow was refused at the memory's declared maximum of 4 pages)"
+    );
+    // The other limit flags are accepted (a trap without a refused grow keeps the plain
+    // form: `run_out_of_gas_and_errors`); a refused grow the program handles is no trap.
+    let o = run(&["--invoke", "alloc", "1", "--max-call-depth", "4"]);
+    assert!(o.status.success(), "{o:?}");
+    let o = run(&["--invoke", "handled"]);
+    assert_eq!(field(&stdout(&o), "result:"), "i32:1");
+}
+
 #[test]
 fn node_dev_process_serves_and_stops_on_sigint() {
     let dir = tempfile::tempdir().unwrap();

@@ -14,6 +14,29 @@ pub const PAGE_SIZE: u32 = 65_536;
 /// Hard ceiling of a 32-bit memory, in pages (4 GiB).
 pub(crate) const MAX_PAGES_32: u32 = 65_536;
 
+/// A `memory.grow` that returned -1: what was asked and what bounded it. Diagnostics for
+/// people (`metron run` explains a trap that follows one); it is not part of any state,
+/// result or gas.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GrowRefusal {
+    /// Size of the memory when the grow was asked, in pages.
+    pub size_pages: u32,
+    /// Pages asked for.
+    pub delta_pages: u32,
+    /// The most the memory may have, in pages: the smaller of its declared maximum and
+    /// the configured limit (`Limits::max_memory_pages`).
+    pub max_pages: u32,
+    /// The maximum its type declares, if any.
+    pub declared_max: Option<u32>,
+}
+
+impl GrowRefusal {
+    /// Whether the configured limit, not the module's own declared maximum, refused it.
+    pub fn by_limit(&self) -> bool {
+        self.declared_max.is_none_or(|d| d > self.max_pages)
+    }
+}
+
 /// A linear memory.
 #[derive(Clone, Debug)]
 pub(crate) struct Memory {
@@ -22,6 +45,8 @@ pub(crate) struct Memory {
     max_pages: u32,
     /// The maximum of the memory's type as declared (import/export matching only).
     declared_max: Option<u32>,
+    /// The last `memory.grow` that was refused (diagnostics only, see [`GrowRefusal`]).
+    last_refusal: Option<GrowRefusal>,
 }
 
 /// Start of an access of `len` bytes at effective address `addr + offset` (computed in
@@ -100,6 +125,7 @@ impl Memory {
             bytes,
             max_pages,
             declared_max,
+            last_refusal: None,
         })
     }
 
@@ -130,9 +156,23 @@ impl Memory {
     }
 
     /// Grows by `delta` pages (zero-filled); returns the old size in pages, or `None` if
-    /// the new size would exceed the maximum (memory unchanged; `memory.grow` yields -1).
+    /// the new size would exceed the maximum (memory unchanged; `memory.grow` yields -1),
+    /// which is recorded for [`Memory::last_refusal`].
     pub(crate) fn grow(&mut self, delta: u32) -> Option<u32> {
         let old = self.size_pages();
+        let grown = self.try_grow(old, delta);
+        if grown.is_none() {
+            self.last_refusal = Some(GrowRefusal {
+                size_pages: old,
+                delta_pages: delta,
+                max_pages: self.max_pages,
+                declared_max: self.declared_max,
+            });
+        }
+        grown
+    }
+
+    fn try_grow(&mut self, old: u32, delta: u32) -> Option<u32> {
         let new = old.checked_add(delta)?;
         if new > self.max_pages {
             return None;
@@ -145,6 +185,11 @@ impl Memory {
         self.bytes.try_reserve_exact(len - self.bytes.len()).ok()?;
         self.bytes.resize(len, 0);
         Some(old)
+    }
+
+    /// The last `memory.grow` this memory refused, if any.
+    pub(crate) fn last_refusal(&self) -> Option<GrowRefusal> {
+        self.last_refusal
     }
 
     /// The effective address range `[addr + offset, addr + offset + len)`, if in bounds.
@@ -237,6 +282,16 @@ mod tests {
         assert_eq!(m.grow(1), Some(2));
         assert_eq!(m.grow(0), Some(3));
         assert_eq!(m.grow(u32::MAX), None);
+        assert_eq!(
+            m.last_refusal(),
+            Some(GrowRefusal {
+                size_pages: 3,
+                delta_pages: u32::MAX,
+                max_pages: 3,
+                declared_max: Some(3),
+            })
+        );
+        assert!(!m.last_refusal().unwrap().by_limit());
         assert!(Memory::new(4, 3).is_none());
     }
 
