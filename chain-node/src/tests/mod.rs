@@ -2,6 +2,7 @@
 
 mod basics;
 mod contracts;
+mod crypto;
 mod token;
 
 use ed25519_dalek::SigningKey;

@@ -116,6 +116,23 @@ pub mod gas {
     pub const EMIT_EVENT: u64 = 300;
     /// Per-byte cost of `emit_event` (topic + data bytes).
     pub const EMIT_EVENT_PER_BYTE: u64 = 8;
+    /// Extra fixed cost of `keccak256` (plus [`KECCAK256_PER_BYTE`] per input byte).
+    pub const KECCAK256: u64 = 1_600;
+    /// Per-byte cost of `keccak256`.
+    pub const KECCAK256_PER_BYTE: u64 = 10;
+    /// Extra fixed cost of `sha256` (plus [`SHA256_PER_BYTE`] per input byte).
+    pub const SHA256: u64 = 600;
+    /// Per-byte cost of `sha256`.
+    pub const SHA256_PER_BYTE: u64 = 10;
+    /// Extra fixed cost of `blake2b_256` (plus [`BLAKE2B_256_PER_BYTE`] per input byte).
+    pub const BLAKE2B_256: u64 = 700;
+    /// Per-byte cost of `blake2b_256`.
+    pub const BLAKE2B_256_PER_BYTE: u64 = 4;
+    /// Extra fixed cost of `ed25519_verify` (plus [`ED25519_VERIFY_PER_BYTE`] per message
+    /// byte), valid or not.
+    pub const ED25519_VERIFY: u64 = 170_000;
+    /// Per-byte cost of `ed25519_verify` (message bytes).
+    pub const ED25519_VERIFY_PER_BYTE: u64 = 7;
 }
 
 /// Initial buffer size of [`storage_read`]: values up to this size take one host call.
@@ -256,6 +273,37 @@ pub fn block_timestamp() -> u64 {
 /// `topic` is longer than [`MAX_TOPIC_LEN`] or `data` longer than [`MAX_EVENT_DATA_LEN`].
 pub fn emit_event(topic: &[u8], data: &[u8]) {
     imp::emit_event(topic, data)
+}
+
+/// Keccak-256 (the original Keccak padding, as Ethereum uses) of `data`.
+///
+/// Host call `keccak256`; gas: `HOST_BASE + KECCAK256 + KECCAK256_PER_BYTE * len`.
+pub fn keccak256(data: &[u8]) -> [u8; 32] {
+    imp::keccak256(data)
+}
+
+/// SHA-256 (FIPS 180-4) of `data`.
+///
+/// Host call `sha256`; gas: `HOST_BASE + SHA256 + SHA256_PER_BYTE * len`.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    imp::sha256(data)
+}
+
+/// BLAKE2b with a 32-byte digest (RFC 7693, no key) of `data`.
+///
+/// Host call `blake2b_256`; gas: `HOST_BASE + BLAKE2B_256 + BLAKE2B_256_PER_BYTE * len`.
+pub fn blake2b_256(data: &[u8]) -> [u8; 32] {
+    imp::blake2b_256(data)
+}
+
+/// Whether `signature` is a valid ed25519 signature of `message` by `public_key`
+/// (RFC 8032, strict: canonical encodings required, small-order keys refused; the rule
+/// transaction signatures follow). A public key that is not a curve point gives `false`.
+///
+/// Host call `ed25519_verify`; gas: `HOST_BASE + ED25519_VERIFY +
+/// ED25519_VERIFY_PER_BYTE * message len`, whatever the answer.
+pub fn ed25519_verify(signature: &[u8; 64], public_key: &[u8; 32], message: &[u8]) -> bool {
+    imp::ed25519_verify(signature, public_key, message)
 }
 
 /// Reverts the call with a UTF-8 message. Never returns.

@@ -93,6 +93,11 @@ fn charge(extra: u64) {
     });
 }
 
+/// `base + per_byte * data.len()`, saturating.
+fn hash_gas(base: u64, per_byte: u64, data: &[u8]) -> u64 {
+    base.saturating_add(len64(data.len()).saturating_mul(per_byte))
+}
+
 fn check_len(len: usize, max: usize, what: &str) {
     if len > max {
         host_error(what);
@@ -311,6 +316,36 @@ pub(crate) mod backend {
     pub(crate) fn block_timestamp() -> u64 {
         charge(0);
         with(|s| s.block_timestamp)
+    }
+
+    pub(crate) fn keccak256(data: &[u8]) -> [u8; 32] {
+        use sha3::Digest as _;
+        charge(hash_gas(gas::KECCAK256, gas::KECCAK256_PER_BYTE, data));
+        sha3::Keccak256::digest(data).into()
+    }
+
+    pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
+        use sha2::Digest as _;
+        charge(hash_gas(gas::SHA256, gas::SHA256_PER_BYTE, data));
+        sha2::Sha256::digest(data).into()
+    }
+
+    pub(crate) fn blake2b_256(data: &[u8]) -> [u8; 32] {
+        use blake2::Digest as _;
+        charge(hash_gas(gas::BLAKE2B_256, gas::BLAKE2B_256_PER_BYTE, data));
+        <blake2::Blake2b<blake2::digest::consts::U32>>::digest(data).into()
+    }
+
+    pub(crate) fn ed25519_verify(sig: &[u8; 64], pk: &[u8; 32], msg: &[u8]) -> bool {
+        charge(hash_gas(
+            gas::ED25519_VERIFY,
+            gas::ED25519_VERIFY_PER_BYTE,
+            msg,
+        ));
+        ed25519_dalek::VerifyingKey::from_bytes(pk).is_ok_and(|key| {
+            key.verify_strict(msg, &ed25519_dalek::Signature::from_bytes(sig))
+                .is_ok()
+        })
     }
 
     pub(crate) fn emit_event(topic: &[u8], data: &[u8]) {

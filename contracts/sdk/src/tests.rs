@@ -176,3 +176,32 @@ fn require_aborts_and_panics_revert() {
     assert_eq!(r, Err(Revert::Panic("boom".into())));
     assert_eq!(mock::storage(b"k"), None);
 }
+
+#[test]
+fn hashes_and_signatures_compute_and_charge() {
+    mock::reset();
+    let before = mock::gas_used();
+    let d = keccak256(b"");
+    assert_eq!(d[..4], [0xc5, 0xd2, 0x46, 0x01]);
+    assert_eq!(mock::gas_used() - before, gas::HOST_BASE + gas::KECCAK256);
+    let before = mock::gas_used();
+    let d = sha256(b"abc");
+    assert_eq!(d[..4], [0xba, 0x78, 0x16, 0xbf]);
+    assert_eq!(
+        mock::gas_used() - before,
+        gas::HOST_BASE + gas::SHA256 + 3 * gas::SHA256_PER_BYTE
+    );
+    let before = mock::gas_used();
+    let _ = blake2b_256(&[1; 10]);
+    assert_eq!(
+        mock::gas_used() - before,
+        gas::HOST_BASE + gas::BLAKE2B_256 + 10 * gas::BLAKE2B_256_PER_BYTE
+    );
+    // A signature that does not verify (all zero key and signature) costs the same.
+    let before = mock::gas_used();
+    assert!(!ed25519_verify(&[0; 64], &[0; 32], b"msg"));
+    assert_eq!(
+        mock::gas_used() - before,
+        gas::HOST_BASE + gas::ED25519_VERIFY + 3 * gas::ED25519_VERIFY_PER_BYTE
+    );
+}

@@ -46,7 +46,46 @@ mod raw {
         pub fn emit_event(topic_ptr: *const u8, topic_len: u32, data_ptr: *const u8, data_len: u32);
         /// `(msg_ptr: i32, msg_len: i32)`; never returns (the host traps).
         pub fn abort(msg_ptr: *const u8, msg_len: u32);
+        /// `(ptr: i32, len: i32, out_ptr: i32)`: writes 32 bytes at `out_ptr`.
+        pub fn keccak256(ptr: *const u8, len: u32, out_ptr: *mut u8);
+        /// `(ptr: i32, len: i32, out_ptr: i32)`: writes 32 bytes at `out_ptr`.
+        pub fn sha256(ptr: *const u8, len: u32, out_ptr: *mut u8);
+        /// `(ptr: i32, len: i32, out_ptr: i32)`: writes 32 bytes at `out_ptr`.
+        pub fn blake2b_256(ptr: *const u8, len: u32, out_ptr: *mut u8);
+        /// `(sig_ptr: i32, pk_ptr: i32, msg_ptr: i32, msg_len: i32) -> i32` (1 valid, 0 not).
+        pub fn ed25519_verify(
+            sig_ptr: *const u8,
+            pk_ptr: *const u8,
+            msg_ptr: *const u8,
+            msg_len: u32,
+        ) -> i32;
     }
+}
+
+pub(crate) fn keccak256(data: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    // SAFETY: the host reads `data.len()` bytes of a live slice and writes exactly 32.
+    unsafe { raw::keccak256(data.as_ptr(), data.len() as u32, out.as_mut_ptr()) };
+    out
+}
+
+pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    // SAFETY: the host reads `data.len()` bytes of a live slice and writes exactly 32.
+    unsafe { raw::sha256(data.as_ptr(), data.len() as u32, out.as_mut_ptr()) };
+    out
+}
+
+pub(crate) fn blake2b_256(data: &[u8]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    // SAFETY: the host reads `data.len()` bytes of a live slice and writes exactly 32.
+    unsafe { raw::blake2b_256(data.as_ptr(), data.len() as u32, out.as_mut_ptr()) };
+    out
+}
+
+pub(crate) fn ed25519_verify(sig: &[u8; 64], pk: &[u8; 32], msg: &[u8]) -> bool {
+    // SAFETY: the host only reads 64, 32 and `msg.len()` bytes of live buffers.
+    unsafe { raw::ed25519_verify(sig.as_ptr(), pk.as_ptr(), msg.as_ptr(), msg.len() as u32) == 1 }
 }
 
 pub(crate) fn input_len() -> usize {
