@@ -21,7 +21,7 @@ use metron_vm::{Config, GasMeter, Instance, InstantiationError, Module, Trap, Tr
 use parity_scale_codec::Encode;
 
 use crate::error::{ChainError, TxError};
-use crate::host::{BlockContext, CallContext, ContractHost};
+use crate::host::{BlockContext, CallContext, ContractHost, Frame};
 use crate::state::{CodeReader, Overlay, StateReader};
 use crate::types::{
     contract_address, keccak256, Action, Address, CallResult, Event, Hash, Receipt, ReceiptStatus,
@@ -278,14 +278,14 @@ pub struct Executor {
 }
 
 /// Outcome of running contract code.
-struct Outcome {
-    status: ReceiptStatus,
+pub(crate) struct Outcome {
+    pub(crate) status: ReceiptStatus,
     /// Gas used by execution (excluding intrinsic gas).
-    exec_gas: u64,
-    return_data: Vec<u8>,
-    events: Vec<Event>,
-    contract_address: Option<Address>,
-    error: Option<String>,
+    pub(crate) exec_gas: u64,
+    pub(crate) return_data: Vec<u8>,
+    pub(crate) events: Vec<Event>,
+    pub(crate) contract_address: Option<Address>,
+    pub(crate) error: Option<String>,
 }
 
 impl Outcome {
@@ -411,6 +411,20 @@ fn add_balance<S: StateReader>(
     Ok(())
 }
 
+/// Moves `amount` from `from` to `to`; `false` (and no change) if `from` holds less.
+pub(crate) fn transfer_value<S: StateReader>(
+    overlay: &mut Overlay<'_, S>,
+    from: &Address,
+    to: &Address,
+    amount: u128,
+) -> Result<bool, ChainError> {
+    if !sub_balance(overlay, from, amount)? {
+        return Ok(false);
+    }
+    add_balance(overlay, to, amount)?;
+    Ok(true)
+}
+
 fn sub_balance<S: StateReader>(
     overlay: &mut Overlay<'_, S>,
     addr: &Address,
@@ -478,7 +492,7 @@ impl Executor {
                 method,
                 input,
                 value,
-            } => self.call(
+            } => self.run_call(
                 overlay,
                 block,
                 &stx.from,
@@ -487,6 +501,7 @@ impl Executor {
                 input.clone(),
                 *value,
                 budget,
+                Frame::default(),
             )?,
         };
         if !outcome.status.is_success() {
@@ -564,7 +579,7 @@ impl Executor {
         let Action::Call { input, .. } = equivalent.tx.action else {
             return Err(ChainError::InvalidCall("internal: not a call".into()));
         };
-        let outcome = self.call(
+        let outcome = self.run_call(
             overlay,
             block,
             &from,
@@ -573,6 +588,7 @@ impl Executor {
             input,
             value,
             gas_limit - intrinsic,
+            Frame::default(),
         )?;
         let gas_used = if outcome.status == ReceiptStatus::OutOfGas {
             gas_limit
@@ -590,12 +606,22 @@ impl Executor {
 
     /// Maps a trap to an outcome.
     fn trapped<S: StateReader>(
-        host: &mut ContractHost<'_, '_, S>,
+        host: &mut ContractHost<'_, '_, '_, S>,
         trap: &Trap,
         exec_gas: u64,
     ) -> Result<Outcome, ChainError> {
         if let Some(e) = host.take_fatal() {
             return Err(e);
+        }
+        if let Some(data) = host.take_revert_data() {
+            return Ok(Outcome {
+                status: ReceiptStatus::Reverted,
+                exec_gas,
+                return_data: data,
+                events: Vec::new(),
+                contract_address: None,
+                error: Some("reverted".into()),
+            });
         }
         Ok(match trap_code(trap.kind()) {
             None => Outcome::failed(ReceiptStatus::OutOfGas, exec_gas, "out of gas"),
@@ -610,7 +636,7 @@ impl Executor {
     }
 
     fn instantiation_failed<S: StateReader>(
-        host: &mut ContractHost<'_, '_, S>,
+        host: &mut ContractHost<'_, '_, '_, S>,
         err: &InstantiationError,
         exec_gas: u64,
     ) -> Result<Outcome, ChainError> {
@@ -641,8 +667,7 @@ impl Executor {
         budget: u64,
     ) -> Result<Outcome, ChainError> {
         let address = contract_address(from, nonce);
-        let mut account = overlay.get_account(&address)?;
-        if account.code_hash.is_some() {
+        if overlay.get_account(&address)?.code_hash.is_some() {
             return Ok(Outcome::failed(
                 ReceiptStatus::AddressCollision,
                 0,
@@ -663,23 +688,47 @@ impl Executor {
         if let Some(err) = check_interface(&module) {
             return Ok(Outcome::failed(ReceiptStatus::InvalidCode, 0, err));
         }
-        let has_init = module.export_func_type("init").is_some();
-
         overlay.put_code(code_hash, code.to_vec());
-        account.code_hash = Some(code_hash);
-        overlay.set_account(address, account);
-
-        let mut gas = GasMeter::new(budget);
         let call = CallContext {
             caller: *from,
             address,
             value: 0,
             input: init_input.to_vec(),
         };
-        let mut host = ContractHost::new(overlay, block, call);
+        self.construct(
+            overlay,
+            block,
+            &module,
+            code_hash,
+            call,
+            GasMeter::new(budget),
+            Frame::default(),
+        )
+    }
+
+    /// Creates the contract account `call.address` with `code_hash`, instantiates
+    /// `module` (linking imports, running its start function) and calls `init` if it is
+    /// exported. The account must not hold code; the code must be stored.
+    #[allow(clippy::too_many_arguments)]
+    fn construct<S: StateReader>(
+        &self,
+        overlay: &mut Overlay<'_, S>,
+        block: BlockContext,
+        module: &Module,
+        code_hash: Hash,
+        call: CallContext,
+        mut gas: GasMeter,
+        frame: Frame,
+    ) -> Result<Outcome, ChainError> {
+        let address = call.address;
+        let mut account = overlay.get_account(&address)?;
+        account.code_hash = Some(code_hash);
+        overlay.set_account(address, account);
+        let has_init = module.export_func_type("init").is_some();
+        let mut host = ContractHost::new(overlay, self, block, call, frame);
         // Deploy always instantiates once: imports are linked (an unknown import is invalid
         // code) and the start function runs, even without `init`.
-        let mut instance = match Instance::new(&module, &mut host, &mut gas) {
+        let mut instance = match Instance::new(module, &mut host, &mut gas) {
             Ok(i) => i,
             Err(e) => return Self::instantiation_failed(&mut host, &e, gas.used()),
         };
@@ -701,8 +750,69 @@ impl Executor {
         })
     }
 
+    /// Runs contract `deployer`'s `instantiate` of stored code `code` (hash `code_hash`)
+    /// at `address` with `budget` gas: the code load is charged as for a call, then
+    /// the contract is constructed as a deploy is. `value` was moved to `address` by the
+    /// caller.
+    ///
+    /// # Errors
+    /// Node failures only; every contract outcome is a status.
     #[allow(clippy::too_many_arguments)]
-    fn call<S: StateReader>(
+    pub(crate) fn instantiate<S: StateReader>(
+        &self,
+        overlay: &mut Overlay<'_, S>,
+        block: BlockContext,
+        deployer: &Address,
+        address: Address,
+        code_hash: &Hash,
+        code: &[u8],
+        input: Vec<u8>,
+        value: u128,
+        budget: u64,
+        frame: Frame,
+    ) -> Result<Outcome, ChainError> {
+        let mut gas = GasMeter::new(budget);
+        if gas.charge(code_load_gas(code)).is_err() {
+            return Ok(Outcome::failed(
+                ReceiptStatus::OutOfGas,
+                gas.used(),
+                format!("out of gas loading {} bytes of code", code.len()),
+            ));
+        }
+        if overlay.get_account(&address)?.code_hash.is_some() {
+            return Ok(Outcome::failed(
+                ReceiptStatus::AddressCollision,
+                gas.used(),
+                "contract address already holds code",
+            ));
+        }
+        let module = match self.cache.get_or_compile(&self.vm, code_hash, code) {
+            Ok(m) => m,
+            Err(e) => {
+                return Ok(Outcome::failed(
+                    ReceiptStatus::InvalidCode,
+                    gas.used(),
+                    format!("stored code no longer compiles: {e}"),
+                ))
+            }
+        };
+        let call = CallContext {
+            caller: *deployer,
+            address,
+            value,
+            input,
+        };
+        self.construct(overlay, block, &module, *code_hash, call, gas, frame)
+    }
+
+    /// Calls `method` of `contract` from `from` with `budget` gas, moving `value` first,
+    /// at nesting `frame`.
+    ///
+    /// # Errors
+    /// Node failures, and [`ChainError::InvalidCall`] if `from` cannot pay `value` (the
+    /// callers check this first). Every contract outcome is a status.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn run_call<S: StateReader>(
         &self,
         overlay: &mut Overlay<'_, S>,
         block: BlockContext,
@@ -712,6 +822,7 @@ impl Executor {
         input: Vec<u8>,
         value: u128,
         budget: u64,
+        frame: Frame,
     ) -> Result<Outcome, ChainError> {
         let Some(code_hash) = overlay.get_account(contract)?.code_hash else {
             return Ok(Outcome::failed(
@@ -783,7 +894,7 @@ impl Executor {
             value,
             input,
         };
-        let mut host = ContractHost::new(overlay, block, call);
+        let mut host = ContractHost::new(overlay, self, block, call, frame);
         let mut instance = match Instance::new(&module, &mut host, &mut gas) {
             Ok(i) => i,
             Err(e) => return Self::instantiation_failed(&mut host, &e, gas.used()),

@@ -14,8 +14,9 @@
 use metron_vm::{Caller, FuncType, Host, HostError, ValType, Value};
 
 use crate::error::ChainError;
-use crate::state::{AccountReader, Overlay, StateReader, StorageReader};
-use crate::types::{Address, Event};
+use crate::executor::{Executor, Outcome};
+use crate::state::{AccountReader, Checkpoint, CodeReader, Overlay, StateReader, StorageReader};
+use crate::types::{Address, Event, ReceiptStatus};
 
 /// Gas charged by every host call before its per-item costs.
 pub const HOST_BASE: u64 = 50;
@@ -84,6 +85,64 @@ pub const MAX_EVENTS_PER_TX: usize = 128;
 pub const MAX_EVENT_BYTES_PER_TX: u64 = 256 * 1024;
 /// Maximum return data length in bytes.
 pub const MAX_RETURN_DATA_LEN: u32 = 64 * 1024;
+/// Maximum length in bytes of the method name of a `call_contract`.
+pub const MAX_METHOD_LEN: u32 = 256;
+/// Maximum input length in bytes of a `call_contract` or `instantiate`.
+pub const MAX_CALL_INPUT_LEN: u32 = 64 * 1024;
+/// Maximum salt length in bytes of an `instantiate`.
+pub const MAX_SALT_LEN: u32 = 64;
+/// Deepest nesting of contract calls. The transaction's own call or deploy runs at depth
+/// 0 and each `call_contract` or `instantiate` one deeper; one that would run deeper
+/// returns [`call_status::DEPTH_EXCEEDED`] without running. Each level nests one
+/// interpreter run on the native stack (the VM's own calls never do), so the bound also
+/// bounds the native stack a transaction can use: measured in
+/// `tests::calls::native_stack_per_call_level`.
+pub const MAX_CALL_DEPTH: u32 = 8;
+/// Extra gas of `call_contract` per call (plus [`CALL_CONTRACT_PER_BYTE`] per method and
+/// input byte); the callee's own gas (its code load, instantiation and execution) is
+/// charged to the caller when it returns. See `docs/gas.md` for the measurement.
+pub const CALL_CONTRACT: u64 = 60_000;
+/// Gas of `call_contract` per byte of method name and input (copied into the callee).
+pub const CALL_CONTRACT_PER_BYTE: u64 = 3;
+/// Extra gas of `transfer`: two account reads and two account writes, each priced as
+/// the storage operation it is (`2 * BALANCE + 2 * STORAGE_WRITE`).
+pub const TRANSFER: u64 = 2 * BALANCE + 2 * STORAGE_WRITE;
+/// Extra gas of `instantiate` per call (plus [`CALL_CONTRACT_PER_BYTE`] per salt and
+/// input byte): a `call_contract` plus the new account's write. The new contract's
+/// code load and `init` are charged like a callee's.
+pub const INSTANTIATE: u64 = CALL_CONTRACT + STORAGE_WRITE;
+
+/// What `call_contract` and `instantiate` return (their `i32` result). After each, the
+/// call output (`call_output_len`, `call_output_read`) holds the callee's return data on
+/// [`SUCCESS`](call_status::SUCCESS), its revert data on
+/// [`REVERTED`](call_status::REVERTED), and nothing otherwise.
+pub mod call_status {
+    /// The callee returned; its writes, value and events stand.
+    pub const SUCCESS: i32 = 0;
+    /// The callee called `revert`: its writes, value and events are undone.
+    pub const REVERTED: i32 = 1;
+    /// The callee trapped (including `abort` and host errors): its effects are undone.
+    pub const TRAPPED: i32 = 2;
+    /// The callee ran out of its forwarded gas (all of which the caller pays).
+    pub const OUT_OF_GAS: i32 = 3;
+    /// `call_contract`: no contract at the address.
+    pub const NOT_A_CONTRACT: i32 = 4;
+    /// `call_contract`: no exported `() -> ()` method of that name (or a reserved
+    /// `init*` name).
+    pub const METHOD_NOT_FOUND: i32 = 5;
+    /// The calling contract holds less than the value it sends; nothing ran.
+    pub const INSUFFICIENT_BALANCE: i32 = 6;
+    /// The call would run deeper than [`MAX_CALL_DEPTH`](super::MAX_CALL_DEPTH);
+    /// nothing ran.
+    pub const DEPTH_EXCEEDED: i32 = 7;
+    /// `instantiate`: the derived address already holds code.
+    pub const ADDRESS_COLLISION: i32 = 8;
+    /// `instantiate`: no code is stored under the code hash.
+    pub const CODE_NOT_FOUND: i32 = 9;
+    /// The callee's code failed to instantiate (it imports an unknown host function).
+    pub const INVALID_CODE: i32 = 10;
+}
+
 /// Longest abort message kept in a receipt's error text (longer ones are truncated; the
 /// text is not part of consensus).
 pub const MAX_ABORT_MESSAGE_LEN: u32 = 1024;
@@ -112,10 +171,16 @@ enum HostFn {
     Sha256,
     Blake2b256,
     Ed25519Verify,
+    CallContract,
+    CallOutputLen,
+    CallOutputRead,
+    Revert,
+    Transfer,
+    Instantiate,
 }
 
 /// Import ids are positions in this list: new functions go at the end.
-const ALL_HOST_FNS: [HostFn; 18] = [
+const ALL_HOST_FNS: [HostFn; 24] = [
     HostFn::InputLen,
     HostFn::InputRead,
     HostFn::ReturnData,
@@ -134,6 +199,12 @@ const ALL_HOST_FNS: [HostFn; 18] = [
     HostFn::Sha256,
     HostFn::Blake2b256,
     HostFn::Ed25519Verify,
+    HostFn::CallContract,
+    HostFn::CallOutputLen,
+    HostFn::CallOutputRead,
+    HostFn::Revert,
+    HostFn::Transfer,
+    HostFn::Instantiate,
 ];
 
 impl HostFn {
@@ -157,33 +228,45 @@ impl HostFn {
             HostFn::Sha256 => "sha256",
             HostFn::Blake2b256 => "blake2b_256",
             HostFn::Ed25519Verify => "ed25519_verify",
+            HostFn::CallContract => "call_contract",
+            HostFn::CallOutputLen => "call_output_len",
+            HostFn::CallOutputRead => "call_output_read",
+            HostFn::Revert => "revert",
+            HostFn::Transfer => "transfer",
+            HostFn::Instantiate => "instantiate",
         }
     }
 
-    /// (number of i32 params, result type).
-    fn signature(self) -> (usize, Option<ValType>) {
+    /// (parameter types, result type). Pointers and lengths are `i32`; a gas amount is
+    /// `i64`.
+    fn signature(self) -> (&'static [ValType], Option<ValType>) {
+        use ValType::{I32, I64};
         match self {
-            HostFn::InputLen => (0, Some(ValType::I32)),
-            HostFn::InputRead => (1, None),
-            HostFn::ReturnData => (2, None),
-            HostFn::StorageRead => (4, Some(ValType::I64)),
-            HostFn::StorageWrite => (4, None),
-            HostFn::StorageRemove => (2, None),
-            HostFn::Caller | HostFn::Address | HostFn::Value => (1, None),
-            HostFn::Balance => (2, None),
-            HostFn::BlockHeight | HostFn::BlockTimestamp => (0, Some(ValType::I64)),
-            HostFn::EmitEvent => (4, None),
-            HostFn::Abort => (2, None),
-            HostFn::Keccak256 | HostFn::Sha256 | HostFn::Blake2b256 => (3, None),
-            HostFn::Ed25519Verify => (4, Some(ValType::I32)),
+            HostFn::InputLen => (&[], Some(I32)),
+            HostFn::InputRead => (&[I32], None),
+            HostFn::ReturnData => (&[I32, I32], None),
+            HostFn::StorageRead => (&[I32, I32, I32, I32], Some(I64)),
+            HostFn::StorageWrite => (&[I32, I32, I32, I32], None),
+            HostFn::StorageRemove => (&[I32, I32], None),
+            HostFn::Caller | HostFn::Address | HostFn::Value => (&[I32], None),
+            HostFn::Balance => (&[I32, I32], None),
+            HostFn::BlockHeight | HostFn::BlockTimestamp => (&[], Some(I64)),
+            HostFn::EmitEvent => (&[I32, I32, I32, I32], None),
+            HostFn::Abort => (&[I32, I32], None),
+            HostFn::Keccak256 | HostFn::Sha256 | HostFn::Blake2b256 => (&[I32, I32, I32], None),
+            HostFn::Ed25519Verify => (&[I32, I32, I32, I32], Some(I32)),
+            HostFn::CallContract => (&[I32, I32, I32, I32, I32, I32, I64], Some(I32)),
+            HostFn::CallOutputLen => (&[], Some(I32)),
+            HostFn::CallOutputRead => (&[I32], None),
+            HostFn::Revert => (&[I32, I32], None),
+            HostFn::Transfer => (&[I32, I32], Some(I32)),
+            HostFn::Instantiate => (&[I32, I32, I32, I32, I32, I32, I64, I32], Some(I32)),
         }
     }
 
     fn matches(self, ty: &FuncType) -> bool {
         let (params, result) = self.signature();
-        ty.params().len() == params
-            && ty.params().iter().all(|p| *p == ValType::I32)
-            && ty.results() == result.as_slice()
+        ty.params() == params && ty.results() == result.as_slice()
     }
 
     fn from_id(id: u32) -> Option<HostFn> {
@@ -233,30 +316,58 @@ pub struct CallContext {
     pub input: Vec<u8>,
 }
 
+/// Where a contract execution sits in its transaction: how deep it is nested, and what
+/// the executions before it emitted (the per-transaction event caps count them all).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Frame {
+    /// 0 for the transaction's own call or deploy, +1 per nested call.
+    pub depth: u32,
+    /// Events the transaction kept before this execution began.
+    pub events_before: usize,
+    /// Topic and data bytes of those events.
+    pub event_bytes_before: u64,
+}
+
 /// The host of one contract execution.
-pub struct ContractHost<'o, 'a, S> {
+pub struct ContractHost<'o, 'a, 'e, S> {
     overlay: &'o mut Overlay<'a, S>,
+    exec: &'e Executor,
     block: BlockContext,
     call: CallContext,
+    frame: Frame,
     return_data: Vec<u8>,
+    /// Output of the last `call_contract` or `instantiate`.
+    call_output: Vec<u8>,
     events: Vec<Event>,
     /// Topic plus data bytes of `events`.
     event_bytes: u64,
     abort_message: Option<String>,
+    /// Data of a `revert` call, if the contract reverted.
+    revert_data: Option<Vec<u8>>,
     fatal: Option<ChainError>,
 }
 
-impl<'o, 'a, S: StateReader> ContractHost<'o, 'a, S> {
-    /// A host writing to `overlay`.
-    pub fn new(overlay: &'o mut Overlay<'a, S>, block: BlockContext, call: CallContext) -> Self {
+impl<'o, 'a, 'e, S: StateReader> ContractHost<'o, 'a, 'e, S> {
+    /// A host writing to `overlay`, running nested calls with `exec`.
+    pub fn new(
+        overlay: &'o mut Overlay<'a, S>,
+        exec: &'e Executor,
+        block: BlockContext,
+        call: CallContext,
+        frame: Frame,
+    ) -> Self {
         ContractHost {
             overlay,
+            exec,
             block,
             call,
+            frame,
             return_data: Vec::new(),
+            call_output: Vec::new(),
             events: Vec::new(),
             event_bytes: 0,
             abort_message: None,
+            revert_data: None,
             fatal: None,
         }
     }
@@ -266,7 +377,7 @@ impl<'o, 'a, S: StateReader> ContractHost<'o, 'a, S> {
         std::mem::take(&mut self.return_data)
     }
 
-    /// Events emitted so far, in order.
+    /// Events emitted so far (nested calls' included), in execution order.
     pub fn take_events(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.events)
     }
@@ -274,6 +385,11 @@ impl<'o, 'a, S: StateReader> ContractHost<'o, 'a, S> {
     /// The message of an `abort` call, if the contract aborted.
     pub fn take_abort_message(&mut self) -> Option<String> {
         self.abort_message.take()
+    }
+
+    /// The data of a `revert` call, if the contract reverted.
+    pub fn take_revert_data(&mut self) -> Option<Vec<u8>> {
+        self.revert_data.take()
     }
 
     /// A node failure (storage read error) that happened during a host call.
@@ -287,6 +403,68 @@ impl<'o, 'a, S: StateReader> ContractHost<'o, 'a, S> {
         err
     }
 
+    /// The frame of an execution nested in this one.
+    fn nested_frame(&self) -> Frame {
+        Frame {
+            depth: self.frame.depth + 1,
+            events_before: self.frame.events_before + self.events.len(),
+            event_bytes_before: self.frame.event_bytes_before + self.event_bytes,
+        }
+    }
+
+    /// The gas a nested execution may use: `requested`, at most what is left; 0 asks
+    /// for all but a 64th of what is left, so that a caller that forwards "everything"
+    /// keeps enough to handle the callee's failure (the rule of EIP-150).
+    fn forwarded_gas(caller: &Caller<'_>, requested: u64) -> u64 {
+        let left = caller.gas_remaining();
+        if requested == 0 {
+            left - left / 64
+        } else {
+            requested.min(left)
+        }
+    }
+
+    /// Charges the caller for a nested execution's gas, keeps its effects or undoes
+    /// them, and sets the call output. Returns the `call_status` code.
+    fn finish_nested(
+        &mut self,
+        caller: &mut Caller<'_>,
+        checkpoint: Checkpoint,
+        outcome: Outcome,
+    ) -> Result<i32, HostError> {
+        // The nested meter was at most what was left, so this charge cannot run out
+        // (an exhausted callee leaves the caller with what it did not forward).
+        caller.charge_gas(outcome.exec_gas)?;
+        let code = status_code(&outcome.status);
+        if code == call_status::SUCCESS {
+            let bytes: u64 = outcome.events.iter().map(event_size).sum();
+            self.events.extend(outcome.events);
+            self.event_bytes = self.event_bytes.saturating_add(bytes);
+            self.call_output = outcome.return_data;
+        } else {
+            self.overlay.revert(checkpoint);
+            self.call_output = if code == call_status::REVERTED {
+                outcome.return_data
+            } else {
+                Vec::new()
+            };
+        }
+        Ok(code)
+    }
+
+    /// Moves `amount` from this contract to `to` inside the overlay; `false` (and no
+    /// change) if this contract holds less.
+    fn move_value(&mut self, to: &Address, amount: u128) -> Result<bool, HostError> {
+        if amount == 0 {
+            return Ok(true);
+        }
+        let from = self.call.address;
+        match crate::executor::transfer_value(self.overlay, &from, to, amount) {
+            Ok(moved) => Ok(moved),
+            Err(e) => Err(self.fatal(e)),
+        }
+    }
+
     fn dispatch(
         &mut self,
         f: HostFn,
@@ -297,6 +475,13 @@ impl<'o, 'a, S: StateReader> ContractHost<'o, 'a, S> {
             match args.get(i) {
                 // Pointers and lengths are i32 bit patterns read as unsigned offsets.
                 Some(Value::I32(v)) => Ok(*v as u32),
+                _ => Err(HostError::new("host call argument type mismatch")),
+            }
+        };
+        let arg64 = |i: usize| -> Result<u64, HostError> {
+            match args.get(i) {
+                // A gas amount: the i64 bit pattern read as unsigned.
+                Some(Value::I64(v)) => Ok(*v as u64),
                 _ => Err(HostError::new("host call argument type mismatch")),
             }
         };
@@ -425,12 +610,13 @@ impl<'o, 'a, S: StateReader> ContractHost<'o, 'a, S> {
                 check_len(data_len, MAX_EVENT_DATA_LEN, "event data")?;
                 let bytes = u64::from(topic_len).saturating_add(u64::from(data_len));
                 // Per-transaction caps, checked before any charge or effect.
-                if self.events.len() >= MAX_EVENTS_PER_TX {
+                if self.frame.events_before + self.events.len() >= MAX_EVENTS_PER_TX {
                     return Err(HostError::new(format!(
                         "too many events: limit {MAX_EVENTS_PER_TX} per transaction"
                     )));
                 }
-                let total = self.event_bytes.saturating_add(bytes);
+                let own = self.event_bytes.saturating_add(bytes);
+                let total = self.frame.event_bytes_before.saturating_add(own);
                 if total > MAX_EVENT_BYTES_PER_TX {
                     return Err(HostError::new(format!(
                         "event bytes exceed the limit of {MAX_EVENT_BYTES_PER_TX} per transaction \
@@ -449,7 +635,7 @@ impl<'o, 'a, S: StateReader> ContractHost<'o, 'a, S> {
                     topic,
                     data,
                 });
-                self.event_bytes = total;
+                self.event_bytes = own;
                 Ok(None)
             }
             HostFn::Abort => {
@@ -497,6 +683,145 @@ impl<'o, 'a, S: StateReader> ContractHost<'o, 'a, S> {
                 let msg = caller.read(msg_ptr, msg_len)?;
                 Ok(Some(Value::I32(i32::from(ed25519_verify(&sig, &pk, msg)))))
             }
+            HostFn::CallContract => {
+                let (addr_ptr, method_ptr, method_len, input_ptr, input_len, value_ptr) =
+                    (arg(0)?, arg(1)?, arg(2)?, arg(3)?, arg(4)?, arg(5)?);
+                let requested = arg64(6)?;
+                check_len(method_len, MAX_METHOD_LEN, "method name")?;
+                check_len(input_len, MAX_CALL_INPUT_LEN, "call input")?;
+                let bytes = u64::from(method_len) + u64::from(input_len);
+                caller.charge_gas(
+                    HOST_BASE
+                        .saturating_add(CALL_CONTRACT)
+                        .saturating_add(bytes.saturating_mul(CALL_CONTRACT_PER_BYTE)),
+                )?;
+                let callee = read_address(caller, addr_ptr)?;
+                let method = caller.read(method_ptr, method_len)?.to_vec();
+                let input = caller.read(input_ptr, input_len)?.to_vec();
+                let value = read_amount(caller, value_ptr)?;
+                self.call_output.clear();
+                if self.frame.depth >= MAX_CALL_DEPTH {
+                    return Ok(Some(Value::I32(call_status::DEPTH_EXCEEDED)));
+                }
+                // A method name that is not UTF-8 cannot name an export.
+                let Ok(method) = String::from_utf8(method) else {
+                    return Ok(Some(Value::I32(call_status::METHOD_NOT_FOUND)));
+                };
+                // The value moves in `run_call`, once the callee and method are known.
+                let from = self.call.address;
+                let held = match self.overlay.account(&from) {
+                    Ok(a) => a.map_or(0, |a| a.balance),
+                    Err(e) => return Err(self.fatal(e)),
+                };
+                if held < value {
+                    return Ok(Some(Value::I32(call_status::INSUFFICIENT_BALANCE)));
+                }
+                let checkpoint = self.overlay.checkpoint();
+                let budget = Self::forwarded_gas(caller, requested);
+                let frame = self.nested_frame();
+                let outcome = self.exec.run_call(
+                    self.overlay,
+                    self.block,
+                    &from,
+                    &callee,
+                    &method,
+                    input,
+                    value,
+                    budget,
+                    frame,
+                );
+                let outcome = match outcome {
+                    Ok(o) => o,
+                    Err(e) => return Err(self.fatal(e)),
+                };
+                let code = self.finish_nested(caller, checkpoint, outcome)?;
+                Ok(Some(Value::I32(code)))
+            }
+            HostFn::CallOutputLen => {
+                caller.charge_gas(HOST_BASE)?;
+                // At most MAX_RETURN_DATA_LEN or MAX_CALL_INPUT_LEN: fits an i32.
+                Ok(Some(Value::I32(self.call_output.len() as i32)))
+            }
+            HostFn::CallOutputRead => {
+                let ptr = arg(0)?;
+                caller.charge_gas(HOST_BASE.saturating_add(len64(self.call_output.len())))?;
+                caller.write(ptr, &self.call_output)?;
+                Ok(None)
+            }
+            HostFn::Revert => {
+                let (ptr, len) = (arg(0)?, arg(1)?);
+                check_len(len, MAX_RETURN_DATA_LEN, "revert data")?;
+                caller.charge_gas(HOST_BASE.saturating_add(u64::from(len)))?;
+                self.revert_data = Some(caller.read(ptr, len)?.to_vec());
+                Err(HostError::new("revert"))
+            }
+            HostFn::Transfer => {
+                let (to_ptr, amount_ptr) = (arg(0)?, arg(1)?);
+                caller.charge_gas(HOST_BASE.saturating_add(TRANSFER))?;
+                let to = read_address(caller, to_ptr)?;
+                let amount = read_amount(caller, amount_ptr)?;
+                let moved = self.move_value(&to, amount)?;
+                Ok(Some(Value::I32(if moved {
+                    call_status::SUCCESS
+                } else {
+                    call_status::INSUFFICIENT_BALANCE
+                })))
+            }
+            HostFn::Instantiate => {
+                let (hash_ptr, salt_ptr, salt_len, input_ptr, input_len, value_ptr) =
+                    (arg(0)?, arg(1)?, arg(2)?, arg(3)?, arg(4)?, arg(5)?);
+                let requested = arg64(6)?;
+                let out_ptr = arg(7)?;
+                check_len(salt_len, MAX_SALT_LEN, "salt")?;
+                check_len(input_len, MAX_CALL_INPUT_LEN, "call input")?;
+                let bytes = u64::from(salt_len) + u64::from(input_len);
+                caller.charge_gas(
+                    HOST_BASE
+                        .saturating_add(INSTANTIATE)
+                        .saturating_add(bytes.saturating_mul(CALL_CONTRACT_PER_BYTE)),
+                )?;
+                let code_hash = read_address(caller, hash_ptr)?;
+                let salt = caller.read(salt_ptr, salt_len)?.to_vec();
+                let input = caller.read(input_ptr, input_len)?.to_vec();
+                let value = read_amount(caller, value_ptr)?;
+                // The address is written before anything runs: known even on failure.
+                let deployer = self.call.address;
+                let address = crate::types::instance_address(&deployer, &code_hash, &salt);
+                caller.write(out_ptr, &address)?;
+                self.call_output.clear();
+                if self.frame.depth >= MAX_CALL_DEPTH {
+                    return Ok(Some(Value::I32(call_status::DEPTH_EXCEEDED)));
+                }
+                let code = match self.overlay.code_by_hash(&code_hash) {
+                    Ok(Some(code)) => code,
+                    Ok(None) => return Ok(Some(Value::I32(call_status::CODE_NOT_FOUND))),
+                    Err(e) => return Err(self.fatal(e)),
+                };
+                let checkpoint = self.overlay.checkpoint();
+                if !self.move_value(&address, value)? {
+                    return Ok(Some(Value::I32(call_status::INSUFFICIENT_BALANCE)));
+                }
+                let budget = Self::forwarded_gas(caller, requested);
+                let frame = self.nested_frame();
+                let outcome = self.exec.instantiate(
+                    self.overlay,
+                    self.block,
+                    &deployer,
+                    address,
+                    &code_hash,
+                    &code,
+                    input,
+                    value,
+                    budget,
+                    frame,
+                );
+                let outcome = match outcome {
+                    Ok(o) => o,
+                    Err(e) => return Err(self.fatal(e)),
+                };
+                let code = self.finish_nested(caller, checkpoint, outcome)?;
+                Ok(Some(Value::I32(code)))
+            }
         }
     }
 }
@@ -523,6 +848,41 @@ fn ed25519_verify(sig: &[u8; 64], pk: &[u8; 32], msg: &[u8]) -> bool {
         .is_ok()
 }
 
+/// The `call_status` code of a nested execution's outcome.
+fn status_code(status: &ReceiptStatus) -> i32 {
+    match status {
+        ReceiptStatus::Success => call_status::SUCCESS,
+        ReceiptStatus::Reverted => call_status::REVERTED,
+        ReceiptStatus::Trapped(_) => call_status::TRAPPED,
+        ReceiptStatus::OutOfGas => call_status::OUT_OF_GAS,
+        ReceiptStatus::NotAContract => call_status::NOT_A_CONTRACT,
+        ReceiptStatus::MethodNotFound => call_status::METHOD_NOT_FOUND,
+        ReceiptStatus::AddressCollision => call_status::ADDRESS_COLLISION,
+        ReceiptStatus::InvalidCode => call_status::INVALID_CODE,
+    }
+}
+
+/// Topic plus data bytes of an event (what the per-transaction byte cap counts).
+fn event_size(e: &Event) -> u64 {
+    len64(e.topic.len()).saturating_add(len64(e.data.len()))
+}
+
+fn read_address(caller: &Caller<'_>, ptr: u32) -> Result<Address, HostError> {
+    caller
+        .read(ptr, 32)?
+        .try_into()
+        .map_err(|_| HostError::new("address must be 32 bytes"))
+}
+
+/// A little-endian u128 amount at `ptr`.
+fn read_amount(caller: &Caller<'_>, ptr: u32) -> Result<u128, HostError> {
+    let bytes: [u8; 16] = caller
+        .read(ptr, 16)?
+        .try_into()
+        .map_err(|_| HostError::new("amount must be 16 bytes"))?;
+    Ok(u128::from_le_bytes(bytes))
+}
+
 fn len64(len: usize) -> u64 {
     u64::try_from(len).unwrap_or(u64::MAX)
 }
@@ -537,7 +897,7 @@ fn check_len(len: u32, max: u32, what: &str) -> Result<(), HostError> {
     }
 }
 
-impl<S: StateReader> Host for ContractHost<'_, '_, S> {
+impl<S: StateReader> Host for ContractHost<'_, '_, '_, S> {
     fn resolve_func(&mut self, module: &str, name: &str, ty: &FuncType) -> Option<u32> {
         HostFn::resolve(module, name, ty).map(|(id, _)| id)
     }

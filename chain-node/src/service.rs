@@ -431,6 +431,7 @@ fn status(s: &ReceiptStatus) -> (wire::ExecStatus, Option<String>) {
         ReceiptStatus::MethodNotFound => wire::ExecStatus::MethodNotFound,
         ReceiptStatus::NotAContract => wire::ExecStatus::NotAContract,
         ReceiptStatus::AddressCollision => wire::ExecStatus::AddressCollision,
+        ReceiptStatus::Reverted => wire::ExecStatus::Reverted,
     };
     let trap = match s {
         ReceiptStatus::Trapped(code) => Some(code.as_str().to_owned()),

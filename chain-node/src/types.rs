@@ -38,6 +38,22 @@ pub fn contract_address(deployer: &Address, nonce: u64) -> Address {
     hasher.finalize().into()
 }
 
+/// Domain separator of the addresses of contracts that contracts instantiate.
+pub const INSTANCE_ADDRESS_DOMAIN: &[u8] = b"metron/instance";
+
+/// Address of a contract that contract `deployer` instantiates from `code_hash` with
+/// `salt`: `keccak256("metron/instance" ++ deployer ++ code_hash ++ salt)`. It depends
+/// on nothing else, so a factory (and anyone) knows it before the instantiation, and the
+/// same deployer, code and salt can only succeed once.
+pub fn instance_address(deployer: &Address, code_hash: &Hash, salt: &[u8]) -> Address {
+    let mut hasher = Keccak256::new();
+    hasher.update(INSTANCE_ADDRESS_DOMAIN);
+    hasher.update(deployer);
+    hasher.update(code_hash);
+    hasher.update(salt);
+    hasher.finalize().into()
+}
+
 /// What a transaction does.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
 pub enum Action {
@@ -249,6 +265,11 @@ pub enum ReceiptStatus {
     /// Deploy to an address that already holds code.
     #[codec(index = 6)]
     AddressCollision,
+    /// The contract called `revert`: its writes, value transfer and events were undone,
+    /// the fee paid, and `return_data` holds the revert data (a SCALE-encoded error for
+    /// contracts built with the SDK's macros).
+    #[codec(index = 7)]
+    Reverted,
 }
 
 impl ReceiptStatus {
@@ -267,6 +288,7 @@ impl ReceiptStatus {
             ReceiptStatus::MethodNotFound => "method_not_found",
             ReceiptStatus::NotAContract => "not_a_contract",
             ReceiptStatus::AddressCollision => "address_collision",
+            ReceiptStatus::Reverted => "reverted",
         }
     }
 }

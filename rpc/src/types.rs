@@ -339,6 +339,8 @@ pub enum ExecStatus {
     NotAContract,
     /// A deploy targeted an address that already holds code.
     AddressCollision,
+    /// The contract reverted with data (in `returnData`); effects reverted.
+    Reverted,
     /// Any other failure class the node reports (see `error`); effects reverted.
     #[serde(other)]
     Failed,

@@ -1,6 +1,7 @@
 //! Chain-level tests with a real RocksDB in temporary directories.
 
 mod basics;
+mod calls;
 mod contracts;
 mod crypto;
 mod token;
