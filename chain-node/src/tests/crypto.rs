@@ -195,8 +195,8 @@ fn a_hash_of_a_range_outside_memory_traps() {
     assert_eq!(r.status, ReceiptStatus::Trapped(TrapCode::Host), "{r:?}");
 }
 
-/// The SDK states the host's prices (its mock host charges them): they must be the
-/// host's own.
+/// The SDK states the host's prices (its mock host charges them), limits and call
+/// status codes: they must be the host's own.
 #[test]
 fn the_sdk_states_the_host_prices() {
     use crate::host as h;
@@ -219,8 +219,50 @@ fn the_sdk_states_the_host_prices() {
         (s::BLAKE2B_256_PER_BYTE, h::BLAKE2B_256_PER_BYTE),
         (s::ED25519_VERIFY, h::ED25519_VERIFY),
         (s::ED25519_VERIFY_PER_BYTE, h::ED25519_VERIFY_PER_BYTE),
+        (s::CALL_CONTRACT, h::CALL_CONTRACT),
+        (s::CALL_CONTRACT_PER_BYTE, h::CALL_CONTRACT_PER_BYTE),
+        (s::TRANSFER, h::TRANSFER),
+        (s::INSTANTIATE, h::INSTANTIATE),
     ];
     for (i, (sdk, host)) in pairs.iter().enumerate() {
         assert_eq!(sdk, host, "price {i} differs");
+    }
+    // And its limits and status codes.
+    let limits = [
+        (metron_sdk::MAX_KEY_LEN, h::MAX_KEY_LEN),
+        (metron_sdk::MAX_VALUE_LEN, h::MAX_VALUE_LEN),
+        (metron_sdk::MAX_TOPIC_LEN, h::MAX_TOPIC_LEN),
+        (metron_sdk::MAX_EVENT_DATA_LEN, h::MAX_EVENT_DATA_LEN),
+        (metron_sdk::MAX_RETURN_DATA_LEN, h::MAX_RETURN_DATA_LEN),
+        (metron_sdk::MAX_METHOD_LEN, h::MAX_METHOD_LEN),
+        (metron_sdk::MAX_CALL_INPUT_LEN, h::MAX_CALL_INPUT_LEN),
+        (metron_sdk::MAX_SALT_LEN, h::MAX_SALT_LEN),
+    ];
+    for (i, (sdk, host)) in limits.iter().enumerate() {
+        assert_eq!(*sdk as u64, u64::from(*host), "limit {i} differs");
+    }
+    assert_eq!(metron_sdk::MAX_CALL_DEPTH, h::MAX_CALL_DEPTH);
+    assert_eq!(
+        metron_sdk::INSTANCE_ADDRESS_DOMAIN,
+        crate::types::INSTANCE_ADDRESS_DOMAIN
+    );
+    use crate::host::call_status as c;
+    use metron_sdk::CallStatus as S;
+    let codes = [
+        (S::Success, c::SUCCESS),
+        (S::Reverted, c::REVERTED),
+        (S::Trapped, c::TRAPPED),
+        (S::OutOfGas, c::OUT_OF_GAS),
+        (S::NotAContract, c::NOT_A_CONTRACT),
+        (S::MethodNotFound, c::METHOD_NOT_FOUND),
+        (S::InsufficientBalance, c::INSUFFICIENT_BALANCE),
+        (S::DepthExceeded, c::DEPTH_EXCEEDED),
+        (S::AddressCollision, c::ADDRESS_COLLISION),
+        (S::CodeNotFound, c::CODE_NOT_FOUND),
+        (S::InvalidCode, c::INVALID_CODE),
+    ];
+    for (sdk, host) in codes {
+        assert_eq!(sdk.code(), host, "{sdk:?}");
+        assert_eq!(S::from_code(host), sdk);
     }
 }

@@ -4,8 +4,10 @@
 //! A contract is a `cdylib` compiled for `wasm32-unknown-unknown`. Each method is an
 //! exported `extern "C" fn()` taking no arguments: it reads its input with [`input`],
 //! reads and writes storage, and sets its output with [`set_return_data`]. A call that
-//! ends with [`abort`] (or a panic, or a host error) is reverted by the chain: no storage
-//! write and no event survives it.
+//! ends with [`abort`] (or a panic, or a host error) or [`revert`] is reverted by the
+//! chain: no storage write, value move or event survives it. Contracts call each other
+//! with [`call_contract`], create contracts with [`instantiate`] and pay with
+//! [`transfer`].
 //!
 //! ```ignore
 //! #![cfg_attr(target_arch = "wasm32", no_std)]
@@ -87,8 +89,22 @@ pub const MAX_VALUE_LEN: usize = 64 * 1024;
 pub const MAX_TOPIC_LEN: usize = 64;
 /// Maximum event data length in bytes (64 KiB); longer data traps.
 pub const MAX_EVENT_DATA_LEN: usize = 64 * 1024;
-/// Maximum return data length in bytes (64 KiB); longer return data traps.
+/// Maximum return data length in bytes (64 KiB); longer return data (or [`revert`]
+/// data) traps.
 pub const MAX_RETURN_DATA_LEN: usize = 64 * 1024;
+/// Maximum method name length in bytes of a [`call_contract`]; a longer name traps.
+pub const MAX_METHOD_LEN: usize = 256;
+/// Maximum input length in bytes of a [`call_contract`] or [`instantiate`] (64 KiB); a
+/// longer input traps.
+pub const MAX_CALL_INPUT_LEN: usize = 64 * 1024;
+/// Maximum salt length in bytes of an [`instantiate`]; a longer salt traps.
+pub const MAX_SALT_LEN: usize = 64;
+/// Deepest nesting of contract calls: the transaction's own call (or deploy) runs at
+/// depth 0 and each [`call_contract`] or [`instantiate`] one deeper. One that would run
+/// deeper returns [`CallStatus::DepthExceeded`] without running.
+pub const MAX_CALL_DEPTH: u32 = 8;
+/// Domain separator of [`instance_address`].
+pub const INSTANCE_ADDRESS_DOMAIN: &[u8] = b"metron/instance";
 
 /// Host-function gas costs (gas schedule version 2; unchanged since version 1), in gas units.
 ///
@@ -133,6 +149,115 @@ pub mod gas {
     pub const ED25519_VERIFY: u64 = 170_000;
     /// Per-byte cost of `ed25519_verify` (message bytes).
     pub const ED25519_VERIFY_PER_BYTE: u64 = 7;
+    /// Extra fixed cost of `call_contract` (plus [`CALL_CONTRACT_PER_BYTE`] per method
+    /// and input byte); the callee's own gas is charged on top when it returns.
+    pub const CALL_CONTRACT: u64 = 60_000;
+    /// Per-byte cost of `call_contract` (method name + input bytes) and of
+    /// `instantiate` (salt + input bytes).
+    pub const CALL_CONTRACT_PER_BYTE: u64 = 3;
+    /// Extra cost of `transfer` (two account reads and two account writes).
+    pub const TRANSFER: u64 = 2 * BALANCE + 2 * STORAGE_WRITE;
+    /// Extra fixed cost of `instantiate` (plus [`CALL_CONTRACT_PER_BYTE`] per salt and
+    /// input byte); the new contract's code load and `init` are charged on top.
+    pub const INSTANTIATE: u64 = CALL_CONTRACT + STORAGE_WRITE;
+}
+
+/// Outcome of a [`call_contract`], [`instantiate`] or [`transfer`]: the host's
+/// `call_status` codes (`docs/abi.md`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallStatus {
+    /// 0: the callee returned; its writes, value and events stand.
+    Success,
+    /// 1: the callee called [`revert`]: its effects are undone, its data is the output.
+    Reverted,
+    /// 2: the callee trapped (including [`abort`], a panic and host errors): its effects
+    /// are undone.
+    Trapped,
+    /// 3: the callee ran out of its forwarded gas (all of which the caller pays); its
+    /// effects are undone.
+    OutOfGas,
+    /// 4: `call_contract`: no contract at the address.
+    NotAContract,
+    /// 5: `call_contract`: no exported `() -> ()` method of that name (or a name starting
+    /// with `init`, reserved for deploy).
+    MethodNotFound,
+    /// 6: the calling contract holds less than the value it sends; nothing ran.
+    InsufficientBalance,
+    /// 7: the call would run deeper than [`MAX_CALL_DEPTH`]; nothing ran.
+    DepthExceeded,
+    /// 8: `instantiate`: the derived address already holds code.
+    AddressCollision,
+    /// 9: `instantiate`: no code is stored under the code hash.
+    CodeNotFound,
+    /// 10: the callee's code failed to instantiate (it imports an unknown host function).
+    InvalidCode,
+    /// A code this SDK does not know (from a newer host); a failure like the others.
+    Other(i32),
+}
+
+impl CallStatus {
+    /// The status of a host `call_status` code; an unknown code is [`CallStatus::Other`].
+    pub const fn from_code(code: i32) -> CallStatus {
+        match code {
+            0 => CallStatus::Success,
+            1 => CallStatus::Reverted,
+            2 => CallStatus::Trapped,
+            3 => CallStatus::OutOfGas,
+            4 => CallStatus::NotAContract,
+            5 => CallStatus::MethodNotFound,
+            6 => CallStatus::InsufficientBalance,
+            7 => CallStatus::DepthExceeded,
+            8 => CallStatus::AddressCollision,
+            9 => CallStatus::CodeNotFound,
+            10 => CallStatus::InvalidCode,
+            other => CallStatus::Other(other),
+        }
+    }
+
+    /// The host's `call_status` code of this status (inverse of [`from_code`](Self::from_code)).
+    pub const fn code(self) -> i32 {
+        match self {
+            CallStatus::Success => 0,
+            CallStatus::Reverted => 1,
+            CallStatus::Trapped => 2,
+            CallStatus::OutOfGas => 3,
+            CallStatus::NotAContract => 4,
+            CallStatus::MethodNotFound => 5,
+            CallStatus::InsufficientBalance => 6,
+            CallStatus::DepthExceeded => 7,
+            CallStatus::AddressCollision => 8,
+            CallStatus::CodeNotFound => 9,
+            CallStatus::InvalidCode => 10,
+            CallStatus::Other(code) => code,
+        }
+    }
+}
+
+/// A [`call_contract`] or [`instantiate`] that did not succeed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallError {
+    /// Why (never [`CallStatus::Success`] when the host returns it).
+    pub status: CallStatus,
+    /// The callee's revert data if `status` is [`CallStatus::Reverted`], else empty.
+    pub output: Vec<u8>,
+}
+
+impl CallError {
+    /// A failure with `status` and no output.
+    pub const fn new(status: CallStatus) -> CallError {
+        CallError {
+            status,
+            output: Vec::new(),
+        }
+    }
+
+    /// A [`CallStatus::Reverted`] failure carrying `data`.
+    pub fn reverted(data: &[u8]) -> CallError {
+        CallError {
+            status: CallStatus::Reverted,
+            output: data.to_vec(),
+        }
+    }
 }
 
 /// Initial buffer size of [`storage_read`]: values up to this size take one host call.
@@ -223,7 +348,8 @@ pub fn storage_remove(key: &[u8]) {
     imp::storage_remove(key)
 }
 
-/// Address of the account that called this contract (the transaction sender).
+/// Address of the account that called this contract: the transaction sender, or the
+/// calling contract in a [`call_contract`] or [`instantiate`].
 ///
 /// Host call `caller`; gas: `HOST_BASE + 32`.
 pub fn caller() -> Address {
@@ -304,6 +430,136 @@ pub fn blake2b_256(data: &[u8]) -> [u8; 32] {
 /// ED25519_VERIFY_PER_BYTE * message len`, whatever the answer.
 pub fn ed25519_verify(signature: &[u8; 64], public_key: &[u8; 32], message: &[u8]) -> bool {
     imp::ed25519_verify(signature, public_key, message)
+}
+
+/// Calls method `method` of contract `callee` with `input`, sending `value` from this
+/// contract, with at most `gas` gas; returns the callee's return data, or why it failed
+/// (with its revert data if it reverted).
+///
+/// `gas` 0 forwards all but a 64th of the gas left (EIP-150: the caller keeps enough to
+/// handle a failure); any other amount is capped at the gas left. The callee's
+/// `caller()` is this contract's address. A failing callee undoes only its own writes,
+/// value and events (and those of its own sub-calls); this call's stand. Reentrancy is
+/// allowed: a callee may call back into this contract, which then sees the writes made
+/// so far (guard against it as in Ethereum).
+///
+/// Host call `call_contract`; gas: `HOST_BASE + CALL_CONTRACT + CALL_CONTRACT_PER_BYTE *
+/// (method len + input len)`, plus the gas the callee used (at most what was forwarded;
+/// all of it if it ran out). On success or revert the output is then read with
+/// `call_output_len` (`HOST_BASE`) and, if not empty, `call_output_read` (`HOST_BASE +
+/// len`). Traps if `method` is longer than [`MAX_METHOD_LEN`] or `input` longer than
+/// [`MAX_CALL_INPUT_LEN`].
+pub fn call_contract(
+    callee: &Address,
+    method: &str,
+    input: &[u8],
+    value: u128,
+    gas: u64,
+) -> Result<Vec<u8>, CallError> {
+    let code = imp::call_contract(callee, method.as_bytes(), input, &value.to_le_bytes(), gas);
+    call_result(CallStatus::from_code(code))
+}
+
+/// The output of the last [`call_contract`] or [`instantiate`] of this call: the
+/// callee's return data after a success, its revert data after a revert, else empty.
+/// ([`call_contract`] and [`instantiate`] already return it.)
+///
+/// Host calls `call_output_len` and, if not empty, `call_output_read`; gas: `HOST_BASE`
+/// (+ `HOST_BASE + len` if not empty).
+pub fn call_output() -> Vec<u8> {
+    let len = imp::call_output_len();
+    let mut buf = vec![0u8; len];
+    if len > 0 {
+        // SAFETY: `buf` is exactly `call_output_len()` bytes, and the output only changes
+        // with the next call_contract or instantiate.
+        unsafe { imp::call_output_read(&mut buf) };
+    }
+    buf
+}
+
+/// The result of a nested execution that ended with `status`.
+fn call_result(status: CallStatus) -> Result<Vec<u8>, CallError> {
+    match status {
+        CallStatus::Success => Ok(call_output()),
+        CallStatus::Reverted => Err(CallError {
+            status,
+            output: call_output(),
+        }),
+        // No other status leaves an output.
+        _ => Err(CallError::new(status)),
+    }
+}
+
+/// Ends the call as reverted with `data`. Never returns.
+///
+/// The call's storage writes, value moves and events are undone (with those of its
+/// sub-calls). A calling contract sees [`CallStatus::Reverted`] with `data` as the
+/// output; a transaction's receipt gets status `reverted` with `data` as its return
+/// data. Unlike [`abort`], the data is part of consensus.
+///
+/// Host call `revert`; gas: `HOST_BASE + len`. Traps (instead of reverting) if `data`
+/// is longer than [`MAX_RETURN_DATA_LEN`].
+pub fn revert(data: &[u8]) -> ! {
+    imp::revert(data)
+}
+
+/// Sends `amount` of this contract's native balance to `to` (an account or a contract:
+/// no code runs). `Err(CallStatus::InsufficientBalance)`, and no change, if this
+/// contract holds less. Undone if this call later fails.
+///
+/// Host call `transfer`; gas: `HOST_BASE + TRANSFER`.
+pub fn transfer(to: &Address, amount: u128) -> Result<(), CallStatus> {
+    match CallStatus::from_code(imp::transfer(to, &amount.to_le_bytes())) {
+        CallStatus::Success => Ok(()),
+        status => Err(status),
+    }
+}
+
+/// Creates a contract from code already stored on chain under `code_hash`, at
+/// [`instance_address`]`(address(), code_hash, salt)`, sending it `value`, and runs its
+/// `init` export (if any) with `input` and at most `gas` gas (0: all but a 64th of the
+/// gas left, as for [`call_contract`]). The new contract's `caller()` is this contract.
+///
+/// Returns the new address (known whatever the outcome) and `init`'s return data, or
+/// why it failed: then no contract exists at the address and the value is back
+/// ([`CallStatus::CodeNotFound`], [`CallStatus::AddressCollision`] if the address
+/// already holds code, or the outcome of `init`).
+///
+/// Host call `instantiate`; gas: `HOST_BASE + INSTANTIATE + CALL_CONTRACT_PER_BYTE *
+/// (salt len + input len)`, plus the gas the new contract used (code load and `init`),
+/// plus the output read as for [`call_contract`]. Traps if `salt` is longer than
+/// [`MAX_SALT_LEN`] or `input` longer than [`MAX_CALL_INPUT_LEN`].
+pub fn instantiate(
+    code_hash: &[u8; 32],
+    salt: &[u8],
+    input: &[u8],
+    value: u128,
+    gas: u64,
+) -> (Address, Result<Vec<u8>, CallError>) {
+    let mut address = ZERO_ADDRESS;
+    let code = imp::instantiate(
+        code_hash,
+        salt,
+        input,
+        &value.to_le_bytes(),
+        gas,
+        &mut address,
+    );
+    (address, call_result(CallStatus::from_code(code)))
+}
+
+/// The address at which `deployer` [`instantiate`]s `code_hash` with `salt`:
+/// `keccak256("metron/instance" ++ deployer ++ code_hash ++ salt)`.
+///
+/// Host call `keccak256`; gas: `HOST_BASE + KECCAK256 + KECCAK256_PER_BYTE * (79 + salt
+/// len)`.
+pub fn instance_address(deployer: &Address, code_hash: &[u8; 32], salt: &[u8]) -> Address {
+    let mut preimage = Vec::with_capacity(INSTANCE_ADDRESS_DOMAIN.len() + 64 + salt.len());
+    preimage.extend_from_slice(INSTANCE_ADDRESS_DOMAIN);
+    preimage.extend_from_slice(deployer);
+    preimage.extend_from_slice(code_hash);
+    preimage.extend_from_slice(salt);
+    keccak256(&preimage)
 }
 
 /// Reverts the call with a UTF-8 message. Never returns.

@@ -59,6 +59,113 @@ mod raw {
             msg_ptr: *const u8,
             msg_len: u32,
         ) -> i32;
+        /// `(addr_ptr: i32, method_ptr: i32, method_len: i32, input_ptr: i32, input_len:
+        /// i32, value_ptr: i32, gas: i64) -> i32` (a `call_status` code).
+        pub fn call_contract(
+            addr_ptr: *const u8,
+            method_ptr: *const u8,
+            method_len: u32,
+            input_ptr: *const u8,
+            input_len: u32,
+            value_ptr: *const u8,
+            gas: u64,
+        ) -> i32;
+        /// `() -> i32`
+        pub fn call_output_len() -> u32;
+        /// `(out_ptr: i32)`: writes `call_output_len()` bytes at `out_ptr`.
+        pub fn call_output_read(out_ptr: *mut u8);
+        /// `(ptr: i32, len: i32)`; never returns (the call ends reverted).
+        pub fn revert(ptr: *const u8, len: u32);
+        /// `(to_ptr: i32, amount_ptr: i32) -> i32` (a `call_status` code).
+        pub fn transfer(to_ptr: *const u8, amount_ptr: *const u8) -> i32;
+        /// `(code_hash_ptr: i32, salt_ptr: i32, salt_len: i32, input_ptr: i32, input_len:
+        /// i32, value_ptr: i32, gas: i64, out_addr_ptr: i32) -> i32` (a `call_status`
+        /// code); writes the 32-byte address at `out_addr_ptr` whatever the outcome.
+        #[allow(clippy::too_many_arguments)]
+        pub fn instantiate(
+            code_hash_ptr: *const u8,
+            salt_ptr: *const u8,
+            salt_len: u32,
+            input_ptr: *const u8,
+            input_len: u32,
+            value_ptr: *const u8,
+            gas: u64,
+            out_addr_ptr: *mut u8,
+        ) -> i32;
+    }
+}
+
+pub(crate) fn call_contract(
+    callee: &Address,
+    method: &[u8],
+    input: &[u8],
+    value: &[u8; 16],
+    gas: u64,
+) -> i32 {
+    // SAFETY: the host only reads 32 bytes of `callee`, 16 of `value` and the two live
+    // slices; the u64 gas travels as the i64 of the same bits.
+    unsafe {
+        raw::call_contract(
+            callee.as_ptr(),
+            method.as_ptr(),
+            method.len() as u32,
+            input.as_ptr(),
+            input.len() as u32,
+            value.as_ptr(),
+            gas,
+        )
+    }
+}
+
+pub(crate) fn call_output_len() -> usize {
+    // SAFETY: no arguments; the host only returns a number.
+    unsafe { raw::call_output_len() as usize }
+}
+
+/// Copies the whole call output into `buf`.
+///
+/// # Safety
+///
+/// `buf.len()` must be at least `call_output_len()`: the host writes the whole output
+/// without knowing the buffer's size.
+pub(crate) unsafe fn call_output_read(buf: &mut [u8]) {
+    // SAFETY: the host writes `call_output_len()` bytes; `buf` has room (caller contract).
+    unsafe { raw::call_output_read(buf.as_mut_ptr()) }
+}
+
+pub(crate) fn revert(data: &[u8]) -> ! {
+    // SAFETY: the host only reads the live slice, then ends the call.
+    unsafe { raw::revert(data.as_ptr(), data.len() as u32) };
+    // A conforming host never returns from `revert`; trap anyway if one does.
+    core::arch::wasm32::unreachable()
+}
+
+pub(crate) fn transfer(to: &Address, amount: &[u8; 16]) -> i32 {
+    // SAFETY: the host only reads 32 bytes of `to` and 16 of `amount`.
+    unsafe { raw::transfer(to.as_ptr(), amount.as_ptr()) }
+}
+
+pub(crate) fn instantiate(
+    code_hash: &[u8; 32],
+    salt: &[u8],
+    input: &[u8],
+    value: &[u8; 16],
+    gas: u64,
+    out: &mut Address,
+) -> i32 {
+    // SAFETY: the host reads 32 bytes of `code_hash`, 16 of `value` and the two live
+    // slices, and writes exactly 32 bytes into `out`.
+    unsafe {
+        raw::instantiate(
+            code_hash.as_ptr(),
+            salt.as_ptr(),
+            salt.len() as u32,
+            input.as_ptr(),
+            input.len() as u32,
+            value.as_ptr(),
+            gas,
+            out.as_mut_ptr(),
+        )
     }
 }
 
