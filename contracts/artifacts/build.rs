@@ -1,5 +1,5 @@
 //! Builds the example contracts for `wasm32-unknown-unknown` and copies the modules into
-//! `OUT_DIR` (`counter.wasm`, `token.wasm`) for `include_bytes!` in `src/lib.rs`.
+//! `OUT_DIR` (`counter.wasm`, `token.wasm`, `macro_token.wasm`) for `include_bytes!` in `src/lib.rs`.
 //!
 //! The nested `cargo build --profile contract` is `metron-wasm-build`'s (tools/wasm-build).
 //!
@@ -24,6 +24,11 @@ const CONTRACTS: &[metron_wasm_build::Module<'static>] = &[
         "metron-example-token",
         "metron_example_token.wasm",
         "token.wasm",
+    ),
+    (
+        "metron-example-macro-token",
+        "metron_example_macro_token.wasm",
+        "macro_token.wasm",
     ),
 ];
 

@@ -13,5 +13,10 @@ pub const COUNTER_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/counte
 /// little-endian, addresses 32 bytes.
 pub const TOKEN_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/token.wasm"));
 
+/// The same token written with the SDK's macros (`metron-example-macro-token`): the same
+/// messages, with SCALE-encoded arguments and results, `Transfer`/`Approval` events with
+/// SCALE data, and typed errors as revert data.
+pub const MACRO_TOKEN_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/macro_token.wasm"));
+
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,12 @@
 //! most recent allocation, and `realloc` of the most recent allocation grows it in place,
 //! which keeps a growing `Vec` from leaving copies behind.
 //!
+//! When memory cannot be had (the host refuses `memory.grow` at its page limit, or an
+//! address would wrap), the allocator aborts the call with `"out of memory"` instead of
+//! returning null. With LTO the compiler then sees that allocation never fails and drops
+//! the standard library's allocation-error path, whose message formatting would pull
+//! `core::fmt` (about 2 KB) into every contract that allocates.
+//!
 //! Everything here is deterministic: no randomness, no addresses from the environment.
 
 use core::alloc::{GlobalAlloc, Layout};
@@ -42,19 +48,18 @@ impl BumpAllocator {
         }
     }
 
-    /// Makes `[.., new_end)` available, growing memory if needed. Returns false if the
+    /// Makes `[.., new_end)` available, growing memory if needed; aborts the call if the
     /// host refuses to grow memory.
-    fn ensure(&self, new_end: usize) -> bool {
+    fn ensure(&self, new_end: usize) {
         let end = self.end.get();
         if new_end <= end {
-            return true;
+            return;
         }
         let pages = (new_end - end).div_ceil(PAGE);
         if core::arch::wasm32::memory_grow(0, pages) == usize::MAX {
-            return false;
+            out_of_memory();
         }
         self.end.set(end + pages * PAGE);
-        true
     }
 
     fn init(&self) {
@@ -65,6 +70,12 @@ impl BumpAllocator {
             self.end.set(core::arch::wasm32::memory_size(0) * PAGE);
         }
     }
+}
+
+/// Ends the call: the allocation cannot be satisfied.
+#[cold]
+fn out_of_memory() -> ! {
+    crate::abort("out of memory")
 }
 
 impl Default for BumpAllocator {
@@ -79,15 +90,13 @@ unsafe impl GlobalAlloc for BumpAllocator {
         self.init();
         // Alignment is a power of two; all arithmetic is checked against wrap-around.
         let Some(start) = self.next.get().checked_add(layout.align() - 1) else {
-            return core::ptr::null_mut();
+            out_of_memory();
         };
         let start = start & !(layout.align() - 1);
         let Some(new_next) = start.checked_add(layout.size()) else {
-            return core::ptr::null_mut();
+            out_of_memory();
         };
-        if !self.ensure(new_next) {
-            return core::ptr::null_mut();
-        }
+        self.ensure(new_next);
         self.next.set(new_next);
         start as *mut u8
     }
@@ -104,11 +113,9 @@ unsafe impl GlobalAlloc for BumpAllocator {
         if addr.wrapping_add(layout.size()) == self.next.get() {
             // The most recent allocation: resize in place.
             let Some(new_next) = addr.checked_add(new_size) else {
-                return core::ptr::null_mut();
+                out_of_memory();
             };
-            if !self.ensure(new_next) {
-                return core::ptr::null_mut();
-            }
+            self.ensure(new_next);
             self.next.set(new_next);
             return ptr;
         }
@@ -117,11 +124,9 @@ unsafe impl GlobalAlloc for BumpAllocator {
         let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
         // SAFETY: `new_layout` has a non-zero size (caller contract).
         let new = unsafe { self.alloc(new_layout) };
-        if !new.is_null() {
-            // SAFETY: both blocks are valid for the copied length and do not overlap
-            // (the new block lies above `next`, the old one below).
-            unsafe { core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size)) };
-        }
+        // SAFETY: both blocks are valid for the copied length and do not overlap (the new
+        // block lies above `next`, the old one below); `alloc` never returns null.
+        unsafe { core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size)) };
         new
     }
 }

@@ -57,8 +57,23 @@ use wasm as imp;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod mock;
+
+pub mod abi;
+pub mod buf;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod metadata;
+pub mod storage;
+
+pub use abi::{emit, revert_with, Event};
+/// The SDK's macros: `#[contract]` (state struct and impl), `#[event]`, `#[error]`.
+pub use metron_sdk_macros::{contract, error, event};
 #[cfg(not(target_arch = "wasm32"))]
 use mock::backend as imp;
+/// The SCALE codec (`parity-scale-codec`), for `Encode`/`Decode` in contracts.
+pub use parity_scale_codec as scale;
+/// `scale-info`, which the macros derive `TypeInfo` with off wasm32 (for the metadata).
+#[cfg(not(target_arch = "wasm32"))]
+pub use scale_info;
 
 #[cfg(target_arch = "wasm32")]
 pub use bump::BumpAllocator;
@@ -280,6 +295,16 @@ pub fn input() -> Vec<u8> {
     buf
 }
 
+/// The whole call input in a [`buf::Buf`] (the generated message code decodes it).
+///
+/// Host calls `input_len` and `input_read`; gas: `2 * HOST_BASE + len`.
+pub(crate) fn input_buf() -> buf::Buf {
+    let mut b = buf::Buf::zeroed(imp::input_len());
+    // SAFETY: `b` is exactly `input_len()` bytes, and the input is fixed for the call.
+    unsafe { imp::input_read(b.as_mut_slice()) };
+    b
+}
+
 /// The call input if it is exactly `N` bytes long, else `None` (no allocation).
 ///
 /// Host calls `input_len`, and `input_read` if the length matches; gas:
@@ -337,6 +362,7 @@ pub fn storage_read_into(key: &[u8], out: &mut [u8]) -> Option<usize> {
 /// Traps if `key` is longer than [`MAX_KEY_LEN`] or `value` longer than
 /// [`MAX_VALUE_LEN`].
 pub fn storage_write(key: &[u8], value: &[u8]) {
+    abi::check_writable();
     imp::storage_write(key, value)
 }
 
@@ -345,6 +371,7 @@ pub fn storage_write(key: &[u8], value: &[u8]) {
 /// Host call `storage_remove`; gas: `HOST_BASE + STORAGE_REMOVE + key len`. Traps if `key` is
 /// longer than [`MAX_KEY_LEN`].
 pub fn storage_remove(key: &[u8]) {
+    abi::check_writable();
     imp::storage_remove(key)
 }
 

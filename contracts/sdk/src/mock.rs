@@ -218,6 +218,7 @@ fn len64(len: usize) -> u64 {
 
 /// Resets the whole mock state of this thread (storage, balances, events, gas, context).
 pub fn reset() {
+    crate::abi::set_in_view(false);
     with(|s| *s = State::default());
 }
 
@@ -346,6 +347,7 @@ pub fn gas_used() -> u64 {
 /// error or panics, storage, balances, events and instantiated contracts are reverted to
 /// their state before the call (as on chain) and the reason is returned.
 pub fn call(caller: Address, input: &[u8], f: impl FnOnce()) -> Result<Vec<u8>, Revert> {
+    crate::abi::set_in_view(false);
     let snapshot = with(|s| {
         s.caller = caller;
         s.input = input.to_vec();
