@@ -3,6 +3,7 @@
 mod basics;
 mod calls;
 mod contracts;
+mod macro_token;
 mod crypto;
 mod token;
 
