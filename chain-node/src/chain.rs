@@ -79,7 +79,22 @@ pub struct Chain {
     head: RwLock<(Hash, BlockHeader)>,
     /// Serializes block production.
     producer: Mutex<()>,
+    /// The producer's clock adjustments (a lock of its own: dry runs read it without
+    /// waiting for the producer).
+    clock: Mutex<ProducerClock>,
     new_heads: broadcast::Sender<NewHead>,
+}
+
+/// How the block producer picks block timestamps: the wall clock plus `offset_ms`, or
+/// the one timestamp set for the next block. Either way, strictly above the parent's. A
+/// timestamp is an input to its block (recorded in the header), never read during
+/// execution, so nodes replaying a block agree whatever their clocks.
+#[derive(Debug, Default)]
+struct ProducerClock {
+    /// Added to the wall clock ([`Chain::increase_time`]).
+    offset_ms: u64,
+    /// The next block's timestamp, used once ([`Chain::set_next_block_timestamp`]).
+    next_ms: Option<u64>,
 }
 
 fn now_ms() -> u64 {
@@ -135,6 +150,7 @@ impl Chain {
             config,
             head: RwLock::new(head),
             producer: Mutex::new(()),
+            clock: Mutex::new(ProducerClock::default()),
             new_heads,
         })
     }
@@ -352,7 +368,7 @@ impl Chain {
         let (parent_hash, parent) = self.head();
         let view = self.store.view(parent.height);
         let mut overlay = Overlay::new(&view);
-        let ctx = Self::next_block_context(&parent);
+        let ctx = self.next_block_context(&parent, true);
         let receipt = self.executor.execute_tx(&mut overlay, ctx, &stx, 0)?;
         let tx_hash = receipt.tx_hash;
         self.seal(parent_hash, ctx, overlay, vec![stx], vec![receipt])?;
@@ -368,17 +384,53 @@ impl Chain {
         let (parent_hash, parent) = self.head();
         let view = self.store.view(parent.height);
         let overlay = Overlay::new(&view);
-        let ctx = Self::next_block_context(&parent);
+        let ctx = self.next_block_context(&parent, true);
         self.seal(parent_hash, ctx, overlay, Vec::new(), Vec::new())
     }
 
-    fn next_block_context(parent: &BlockHeader) -> BlockContext {
+    /// The context of the block after `parent`; `seal` uses up a timestamp set with
+    /// [`Chain::set_next_block_timestamp`] (a dry run only looks at it).
+    fn next_block_context(&self, parent: &BlockHeader, seal: bool) -> BlockContext {
         // The producer's clock is an input to the block (it is in the header), never read
         // during execution; timestamps strictly increase.
+        let mut clock = self.clock.lock().unwrap_or_else(PoisonError::into_inner);
+        let next = if seal {
+            clock.next_ms.take()
+        } else {
+            clock.next_ms
+        };
+        let wanted = next.unwrap_or_else(|| now_ms().saturating_add(clock.offset_ms));
         BlockContext {
             height: parent.height.saturating_add(1),
-            timestamp: now_ms().max(parent.timestamp.saturating_add(1)),
+            timestamp: wanted.max(parent.timestamp.saturating_add(1)),
         }
+    }
+
+    /// Moves the producer's clock `ms` milliseconds forward for every later block (dev
+    /// chains and tests: time-locked contract logic). Returns the total offset in ms.
+    pub fn increase_time(&self, ms: u64) -> u64 {
+        let mut clock = self.clock.lock().unwrap_or_else(PoisonError::into_inner);
+        clock.offset_ms = clock.offset_ms.saturating_add(ms);
+        clock.offset_ms
+    }
+
+    /// Sets the timestamp (ms since the Unix epoch) of the next block only.
+    ///
+    /// # Errors
+    /// [`ChainError::InvalidCall`] if `ms` is not above the head block's timestamp
+    /// (timestamps strictly increase).
+    pub fn set_next_block_timestamp(&self, ms: u64) -> Result<(), ChainError> {
+        // Under the producer lock: the head cannot move between the check and the set.
+        let _producer = self.producer.lock().unwrap_or_else(PoisonError::into_inner);
+        let head = self.head().1.timestamp;
+        let mut clock = self.clock.lock().unwrap_or_else(PoisonError::into_inner);
+        if ms <= head {
+            return Err(ChainError::InvalidCall(format!(
+                "timestamp {ms} is not after the head block's {head}"
+            )));
+        }
+        clock.next_ms = Some(ms);
+        Ok(())
     }
 
     /// Computes the state root, builds the header and commits the block atomically.
@@ -605,7 +657,7 @@ impl Chain {
         let (_, parent) = self.head();
         let view = self.store.view(parent.height);
         let mut overlay = Overlay::new(&view);
-        let ctx = Self::next_block_context(&parent);
+        let ctx = self.next_block_context(&parent, false);
         // The overlay is dropped: nothing is committed.
         self.executor.dry_run_call(
             &mut overlay,

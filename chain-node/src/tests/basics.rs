@@ -452,3 +452,24 @@ fn a_receipt_is_never_visible_before_its_block_is_the_head() {
         assert!(seen > 0);
     });
 }
+
+/// The producer's clock moves forward on request (time-locked contracts can be tested)
+/// and block timestamps still strictly increase.
+#[test]
+fn the_producer_clock_can_be_moved_forward() {
+    let t = TestChain::new();
+    t.chain.seal_empty_block().unwrap();
+    let before = t.chain.head().1.timestamp;
+    assert_eq!(t.chain.increase_time(3_600_000), 3_600_000);
+    t.chain.seal_empty_block().unwrap();
+    let later = t.chain.head().1.timestamp;
+    assert!(later >= before + 3_600_000, "{later} vs {before}");
+    t.chain.set_next_block_timestamp(later + 10).unwrap();
+    t.chain.seal_empty_block().unwrap();
+    assert_eq!(t.chain.head().1.timestamp, later + 10);
+    // Used once: the block after is back on the (offset) clock, above the last.
+    t.chain.seal_empty_block().unwrap();
+    assert!(t.chain.head().1.timestamp > later + 10);
+    let head = t.chain.head().1.timestamp;
+    assert!(t.chain.set_next_block_timestamp(head).is_err());
+}
