@@ -439,7 +439,7 @@ fn export(self_ty: &Type, m: &Method) -> TokenStream2 {
 
         #[cfg(target_arch = "wasm32")]
         #[doc(hidden)]
-        #[export_name = #export_name]
+        #[unsafe(export_name = #export_name)]
         pub extern "C" fn #wasm_fn() {
             #fn_name()
         }
@@ -518,6 +518,15 @@ fn metadata_fn(self_ty: &Type, methods: &[Method], events: &[syn::Path]) -> Toke
         })
         .collect();
     quote! {
+        /// The contract's metadata JSON (`metron build` calls this from a generated
+        /// program that links the contract crate natively).
+        #[cfg(not(target_arch = "wasm32"))]
+        #[doc(hidden)]
+        #[unsafe(no_mangle)]
+        pub fn __metron_contract_metadata() -> ::std::string::String {
+            ::metron_sdk::metadata::generate::<#self_ty>(env!("CARGO_PKG_NAME")).to_string()
+        }
+
         #[cfg(not(target_arch = "wasm32"))]
         impl ::metron_sdk::metadata::ContractTypes for #self_ty {
             fn message_types() -> ::std::vec::Vec<::metron_sdk::metadata::MessageTypes> {
