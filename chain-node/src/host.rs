@@ -105,7 +105,7 @@ pub const MAX_CALL_DEPTH: u32 = 8;
 /// callee's a miss) takes 25-26 µs (88 000 gas); a no-op call of a distinct old callee
 /// 28-29 µs, 65 000-70 000 gas beyond the callee's own; priced about 1.25x the former.
 /// A call that sends value also commits the callee's and the caller's accounts (up to
-/// 218 µs for one such call in a transaction): not covered by this price.
+/// 218 µs for one such call in a transaction): it pays [`TRANSFER`] on top.
 pub const CALL_CONTRACT: u64 = 110_000;
 /// Gas of `call_contract` and `instantiate` per byte of method name, salt and input
 /// (copied into the callee): measured below 0.2 gas per byte (16 KiB inputs).
@@ -711,6 +711,11 @@ impl<'o, 'a, 'e, S: StateReader> ContractHost<'o, 'a, 'e, S> {
                 let method = caller.read(method_ptr, method_len)?.to_vec();
                 let input = caller.read(input_ptr, input_len)?.to_vec();
                 let value = read_amount(caller, value_ptr)?;
+                // A value moves two balances, the work `transfer` pays for: charged before
+                // the call, whatever its outcome.
+                if value != 0 {
+                    caller.charge_gas(TRANSFER)?;
+                }
                 self.call_output.clear();
                 if self.frame.depth >= MAX_CALL_DEPTH {
                     return Ok(Some(Value::I32(call_status::DEPTH_EXCEEDED)));

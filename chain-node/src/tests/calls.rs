@@ -4,7 +4,7 @@
 //! and sees the writes made so far. Depth is bounded by `MAX_CALL_DEPTH`.
 
 use super::TestChain;
-use crate::host::{call_status, CALL_CONTRACT, MAX_CALL_DEPTH};
+use crate::host::{call_status, CALL_CONTRACT, MAX_CALL_DEPTH, TRANSFER};
 use crate::types::{instance_address, keccak256, Action, Address, Receipt, ReceiptStatus};
 
 /// The proxy: every participant of the tests.
@@ -460,10 +460,12 @@ fn value_moves_with_calls_and_transfers_and_comes_back_on_failure() {
     let r = call(&t, proxy, "call", call_input(callee, 400, 0, "trap", b""));
     assert_eq!(status_and_output(&r).0, call_status::TRAPPED);
     assert_eq!((balance(&t, &proxy), balance(&t, &callee)), (1_000, 0));
-    // A successful one: it stays.
+    // A successful one: it stays, and it paid `TRANSFER` more than a call without value.
     let r = call(&t, proxy, "call", call_input(callee, 400, 0, "write", b"x"));
     assert_eq!(status_and_output(&r).0, call_status::SUCCESS);
     assert_eq!((balance(&t, &proxy), balance(&t, &callee)), (600, 400));
+    let free = call(&t, proxy, "call", call_input(callee, 0, 0, "write", b"x"));
+    assert_eq!(r.gas_used - free.gas_used, TRANSFER);
     // `transfer`: to an account, then more than is left.
     let to = [7; 32];
     let pay = |amount: u128| {

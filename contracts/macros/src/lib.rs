@@ -390,7 +390,7 @@ fn export(self_ty: &Type, m: &Method) -> TokenStream2 {
     } else {
         quote! {
             let mut __args = ::metron_sdk::abi::Args::new();
-            #(let #names: #types = __args.next();)*
+            #(let #names: #types = __args.arg();)*
             __args.finish();
         }
     };

@@ -155,7 +155,7 @@ impl Args {
     }
 
     /// The next argument; aborts with `"bad input"` if it does not decode.
-    pub fn next<T: Decode>(&mut self) -> T {
+    pub fn arg<T: Decode>(&mut self) -> T {
         let all = self.input.as_slice();
         let rest = all.get(self.pos..).unwrap_or(&[]);
         let mut r = Reader::new(rest);

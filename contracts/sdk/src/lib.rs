@@ -165,16 +165,17 @@ pub mod gas {
     /// Per-byte cost of `ed25519_verify` (message bytes).
     pub const ED25519_VERIFY_PER_BYTE: u64 = 7;
     /// Extra fixed cost of `call_contract` (plus [`CALL_CONTRACT_PER_BYTE`] per method
-    /// and input byte); the callee's own gas is charged on top when it returns.
-    pub const CALL_CONTRACT: u64 = 60_000;
+    /// and input byte, and [`TRANSFER`] when it sends value); the callee's own gas is
+    /// charged on top when it returns.
+    pub const CALL_CONTRACT: u64 = 110_000;
     /// Per-byte cost of `call_contract` (method name + input bytes) and of
     /// `instantiate` (salt + input bytes).
-    pub const CALL_CONTRACT_PER_BYTE: u64 = 3;
+    pub const CALL_CONTRACT_PER_BYTE: u64 = 1;
     /// Extra cost of `transfer` (two account reads and two account writes).
-    pub const TRANSFER: u64 = 2 * BALANCE + 2 * STORAGE_WRITE;
+    pub const TRANSFER: u64 = 850_000;
     /// Extra fixed cost of `instantiate` (plus [`CALL_CONTRACT_PER_BYTE`] per salt and
     /// input byte); the new contract's code load and `init` are charged on top.
-    pub const INSTANTIATE: u64 = CALL_CONTRACT + STORAGE_WRITE;
+    pub const INSTANTIATE: u64 = 650_000;
 }
 
 /// Outcome of a [`call_contract`], [`instantiate`] or [`transfer`]: the host's
@@ -471,7 +472,7 @@ pub fn ed25519_verify(signature: &[u8; 64], public_key: &[u8; 32], message: &[u8
 /// so far (guard against it as in Ethereum).
 ///
 /// Host call `call_contract`; gas: `HOST_BASE + CALL_CONTRACT + CALL_CONTRACT_PER_BYTE *
-/// (method len + input len)`, plus the gas the callee used (at most what was forwarded;
+/// (method len + input len)`, plus `TRANSFER` if `value` is not 0, plus the gas the callee used (at most what was forwarded;
 /// all of it if it ran out). On success or revert the output is then read with
 /// `call_output_len` (`HOST_BASE`) and, if not empty, `call_output_read` (`HOST_BASE +
 /// len`). Traps if `method` is longer than [`MAX_METHOD_LEN`] or `input` longer than

@@ -179,10 +179,13 @@ fn host_error(msg: &str) -> ! {
 /// Charges `HOST_BASE + extra` gas (saturating, as gas arithmetic must never wrap); past
 /// the gas limit, uses all of it and unwinds out of gas.
 fn charge(extra: u64) {
+    charge_extra(gas::HOST_BASE.saturating_add(extra))
+}
+
+/// Charges `units` of gas (no host-call base).
+fn charge_extra(units: u64) {
     let out_of_gas = with(|s| {
-        let used = s
-            .gas_used
-            .saturating_add(gas::HOST_BASE.saturating_add(extra));
+        let used = s.gas_used.saturating_add(units);
         match s.gas_limit {
             Some(limit) if used > limit => {
                 s.gas_used = limit;
@@ -634,6 +637,9 @@ pub(crate) mod backend {
             gas::CALL_CONTRACT.saturating_add(bytes.saturating_mul(gas::CALL_CONTRACT_PER_BYTE)),
         );
         let value = u128::from_le_bytes(*value);
+        if value != 0 {
+            charge_extra(gas::TRANSFER);
+        }
         let prepared = with(|s| {
             s.call_output.clear();
             if s.depth >= crate::MAX_CALL_DEPTH {
