@@ -6,8 +6,12 @@
 //! shared target dir, so a nested build there would wait forever. The outer build's
 //! rustflags, wrappers and target settings are scrubbed from the nested build's
 //! environment.
+//!
+//! [`cargo_build`] is the nested build alone, for callers that are not build scripts
+//! (the `metron-test` harness builds a contract when a test asks for it).
 
 use std::env;
+use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -18,7 +22,7 @@ pub const TARGET: &str = "wasm32-unknown-unknown";
 /// Environment variables of the outer build that must not leak into the nested one: host
 /// rustflags would be applied to the wasm32 build, and clippy's wrapper would lint the
 /// wasm packages again (and fail the build on lints meant for another target).
-const SCRUBBED_ENV: &[&str] = &[
+pub const SCRUBBED_ENV: &[&str] = &[
     "RUSTFLAGS",
     "CARGO_ENCODED_RUSTFLAGS",
     "CARGO_BUILD_RUSTFLAGS",
@@ -72,46 +76,15 @@ impl WasmBuild<'_> {
 
         let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let target_dir = out_dir.join(self.target_subdir);
-        let mut cmd = Command::new(&cargo);
-        cmd.current_dir(self.workspace_dir)
-            .args(["build", "--locked", "--profile", self.profile, "--target"])
-            .arg(TARGET)
-            .arg("--target-dir")
-            .arg(&target_dir);
-        for (package, _, _) in self.modules {
-            cmd.args(["-p", package]);
-        }
-        for var in SCRUBBED_ENV {
-            cmd.env_remove(var);
-        }
-        let output = cmd.output().unwrap_or_else(|e| {
-            self.fail(&format!(
-                "could not run {}: {e}",
-                Path::new(&cargo).display()
-            ))
-        });
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            let hint = if stderr.contains("may not be installed")
-                || stderr.contains("can't find crate for `core`")
-                || stderr.contains("can't find crate for `std`")
-            {
-                format!(
-                    "\nhint: the {TARGET} target is missing. rust-toolchain.toml lists it, so \
-                     rustup should have installed it; install it with `rustup target add {TARGET}`."
-                )
-            } else {
-                String::new()
-            };
-            self.fail(&format!(
-                "building {} for {TARGET} failed ({}):\n{stderr}{hint}",
-                self.modules
-                    .iter()
-                    .map(|m| m.0)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                output.status
-            ));
+        let packages: Vec<&str> = self.modules.iter().map(|m| m.0).collect();
+        if let Err(e) = cargo_build(
+            &cargo,
+            self.workspace_dir,
+            self.profile,
+            &target_dir,
+            &packages,
+        ) {
+            self.fail(&e);
         }
 
         let built = target_dir.join(TARGET).join(self.profile);
@@ -133,4 +106,57 @@ impl WasmBuild<'_> {
     pub fn fail(&self, msg: &str) -> ! {
         panic!("{}: {msg}", self.who);
     }
+}
+
+/// Runs `cargo build --locked --profile <profile> --target wasm32-unknown-unknown
+/// --target-dir <target_dir> -p <package>...` in `workspace_dir` with [`SCRUBBED_ENV`]
+/// removed from its environment; the modules land in `target_dir/wasm32-unknown-unknown/
+/// <profile>/<lib name>.wasm`. `cargo` is the cargo binary (a build script's `CARGO`).
+/// `target_dir` must not be a target dir that the calling cargo holds locked.
+///
+/// # Errors
+/// A message naming the packages and holding cargo's stderr if cargo cannot be run or
+/// the build fails; for a missing wasm32 target it says how to install it.
+pub fn cargo_build(
+    cargo: &OsStr,
+    workspace_dir: &Path,
+    profile: &str,
+    target_dir: &Path,
+    packages: &[&str],
+) -> Result<(), String> {
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(workspace_dir)
+        .args(["build", "--locked", "--profile", profile, "--target"])
+        .arg(TARGET)
+        .arg("--target-dir")
+        .arg(target_dir);
+    for package in packages {
+        cmd.args(["-p", package]);
+    }
+    for var in SCRUBBED_ENV {
+        cmd.env_remove(var);
+    }
+    let output = cmd
+        .output()
+        .map_err(|e| format!("could not run {}: {e}", Path::new(cargo).display()))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let hint = if stderr.contains("may not be installed")
+        || stderr.contains("can't find crate for `core`")
+        || stderr.contains("can't find crate for `std`")
+    {
+        format!(
+            "\nhint: the {TARGET} target is missing. rust-toolchain.toml lists it, so \
+             rustup should have installed it; install it with `rustup target add {TARGET}`."
+        )
+    } else {
+        String::new()
+    };
+    Err(format!(
+        "building {} for {TARGET} failed ({}):\n{stderr}{hint}",
+        packages.join(", "),
+        output.status
+    ))
 }
