@@ -1,5 +1,6 @@
 //! Builds the example contracts for `wasm32-unknown-unknown` and copies the modules into
-//! `OUT_DIR` (`counter.wasm`, `token.wasm`, `macro_token.wasm`) for `include_bytes!` in `src/lib.rs`.
+//! `OUT_DIR` (`counter.wasm`, `token.wasm`, `macro_token.wasm`, `nft.wasm`, `escrow.wasm`,
+//! `factory.wasm`) for `include_bytes!` in `src/lib.rs`.
 //!
 //! The nested `cargo build --profile contract` is `metron-wasm-build`'s (tools/wasm-build).
 //!
@@ -29,6 +30,17 @@ const CONTRACTS: &[metron_wasm_build::Module<'static>] = &[
         "metron-example-macro-token",
         "metron_example_macro_token.wasm",
         "macro_token.wasm",
+    ),
+    ("metron-example-nft", "metron_example_nft.wasm", "nft.wasm"),
+    (
+        "metron-example-escrow",
+        "metron_example_escrow.wasm",
+        "escrow.wasm",
+    ),
+    (
+        "metron-example-factory",
+        "metron_example_factory.wasm",
+        "factory.wasm",
     ),
 ];
 

@@ -5,6 +5,7 @@ mod calls;
 mod contracts;
 mod macro_token;
 mod crypto;
+mod examples;
 mod token;
 
 use ed25519_dalek::SigningKey;

@@ -18,5 +18,18 @@ pub const TOKEN_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/token.wa
 /// SCALE data, and typed errors as revert data.
 pub const MACRO_TOKEN_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/macro_token.wasm"));
 
+/// The non-fungible token (`metron-example-nft`, SDK macros): `mint` (by the deployer),
+/// `transfer`, `approve`, `owner_of`, `balance_of`, `approved`, `token_uri`.
+pub const NFT_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/nft.wasm"));
+
+/// The escrow (`metron-example-escrow`, SDK macros): `init(token)`, `open`, `release`,
+/// `refund`, `deal`; it calls the token contract's `transfer_from` and `transfer`.
+pub const ESCROW_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/escrow.wasm"));
+
+/// The factory (`metron-example-factory`, SDK macros): `init(token code hash)`,
+/// `create_token(supply)` (instantiates a token and passes its supply to the caller),
+/// `count`, `child`.
+pub const FACTORY_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/factory.wasm"));
+
 #[cfg(test)]
 mod tests;

@@ -338,6 +338,10 @@ fn contract_impl(mut imp: ItemImpl, events: &[syn::Path]) -> syn::Result<TokenSt
             "a contract has at most one #[init]",
         ));
     }
+    // `#[init] fn new(&mut self, …)` is the natural name of a constructor that sets up
+    // the state in place; clippy's rule for `new` returning `Self` does not apply.
+    imp.attrs
+        .push(syn::parse_quote!(#[allow(clippy::new_ret_no_self)]));
     let self_ty = &imp.self_ty;
     let exports: Vec<TokenStream2> = methods.iter().map(|m| export(self_ty, m)).collect();
     let arms: Vec<TokenStream2> = methods
@@ -605,6 +609,27 @@ pub fn error(attr: TokenStream, item: TokenStream) -> TokenStream {
             quote! { #derives #item }.into()
         }
         other => syn::Error::new(other.span(), "#[error] goes on an enum or a struct")
+            .to_compile_error()
+            .into(),
+    }
+}
+
+/// `#[data]` on a struct or enum: derives the SCALE codec (and, off wasm32,
+/// `scale_info::TypeInfo`) for a type used in arguments, results or storage values.
+#[proc_macro_attribute]
+pub fn data(attr: TokenStream, item: TokenStream) -> TokenStream {
+    if !attr.is_empty() {
+        return syn::Error::new(Span::call_site(), "#[data] takes no arguments")
+            .to_compile_error()
+            .into();
+    }
+    let item = parse_macro_input!(item as Item);
+    match item {
+        Item::Enum(_) | Item::Struct(_) => {
+            let derives = codec_derives();
+            quote! { #derives #item }.into()
+        }
+        other => syn::Error::new(other.span(), "#[data] goes on an enum or a struct")
             .to_compile_error()
             .into(),
     }

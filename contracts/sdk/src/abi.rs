@@ -12,7 +12,8 @@ use core::sync::atomic::{AtomicBool, Ordering};
 
 use parity_scale_codec::{Decode, Encode};
 
-use crate::buf::{Buf, Reader};
+use crate::buf::{decode_exact, Buf, Reader};
+use crate::{Address, CallStatus};
 
 /// How a method is called.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -196,4 +197,75 @@ pub fn respond<T: Encode + ?Sized>(value: &T) {
 /// Ends the call with `revert(SCALE(error))`.
 pub fn revert_with<E: Encode + ?Sized>(error: &E) -> ! {
     crate::revert(Buf::encode(error).as_slice())
+}
+
+/// Why a typed [`call`] failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallFailure<E> {
+    /// The callee reverted with its typed error `E` (its revert data decoded as `E`).
+    Reverted(E),
+    /// The callee failed otherwise (or its revert data is not an `E`): the status.
+    Failed(CallStatus),
+}
+
+/// Calls message `message` of the contract at `callee` with `SCALE(args)` (the argument
+/// tuple: `&(to, amount)`), sending `value` and forwarding `gas` (0: all but a 64th of
+/// what is left), and decodes the result as `R`; a revert's data is decoded as the
+/// callee's error type `E`.
+///
+/// Host calls `call_contract`, then `call_output_len` and `call_output_read` after a
+/// success or a revert; gas as [`call_contract`](crate::call_contract). Aborts with
+/// `"call output does not decode"` if a successful callee's return data is not an `R`.
+///
+/// ```ignore
+/// let r: Result<(), CallFailure<token::Error>> =
+///     metron::call(&token, "transfer", &(to, amount), 0, 0);
+/// ```
+pub fn call<A: Encode + ?Sized, R: Decode, E: Decode>(
+    callee: &Address,
+    message: &str,
+    args: &A,
+    value: u128,
+    gas: u64,
+) -> Result<R, CallFailure<E>> {
+    let status =
+        crate::call_contract_raw(callee, message, Buf::encode(args).as_slice(), value, gas);
+    match status {
+        CallStatus::Success => match decode_exact(crate::call_output_buf().as_slice()) {
+            Some(r) => Ok(r),
+            None => crate::abort("call output does not decode"),
+        },
+        CallStatus::Reverted => match decode_exact(crate::call_output_buf().as_slice()) {
+            Some(e) => Err(CallFailure::Reverted(e)),
+            None => Err(CallFailure::Failed(status)),
+        },
+        other => Err(CallFailure::Failed(other)),
+    }
+}
+
+/// Instantiates a contract from the code stored under `code_hash` at
+/// `instance_address(this contract, code_hash, salt)`, sending `value`, running its `init`
+/// with `SCALE(args)` (the argument tuple) and `gas` (0: all but a 64th of what is left).
+/// Returns the new contract's address; on failure, the status (a revert's data decoded
+/// as the new contract's error type `E`).
+///
+/// Host call `instantiate` (and `call_output_*` after a revert); gas as
+/// [`instantiate`](crate::instantiate).
+pub fn instantiate_with<A: Encode + ?Sized, E: Decode>(
+    code_hash: &[u8; 32],
+    salt: &[u8],
+    args: &A,
+    value: u128,
+    gas: u64,
+) -> Result<Address, CallFailure<E>> {
+    let (address, status) =
+        crate::instantiate_raw(code_hash, salt, Buf::encode(args).as_slice(), value, gas);
+    match status {
+        CallStatus::Success => Ok(address),
+        CallStatus::Reverted => match decode_exact(crate::call_output_buf().as_slice()) {
+            Some(e) => Err(CallFailure::Reverted(e)),
+            None => Err(CallFailure::Failed(status)),
+        },
+        other => Err(CallFailure::Failed(other)),
+    }
 }

@@ -64,9 +64,10 @@ pub mod buf;
 pub mod metadata;
 pub mod storage;
 
-pub use abi::{emit, revert_with, Event};
-/// The SDK's macros: `#[contract]` (state struct and impl), `#[event]`, `#[error]`.
-pub use metron_sdk_macros::{contract, error, event};
+pub use abi::{call, emit, instantiate_with, revert_with, CallFailure, Event};
+/// The SDK's macros: `#[contract]` (state struct and impl), `#[event]`, `#[error]`,
+/// `#[data]`.
+pub use metron_sdk_macros::{contract, data, error, event};
 #[cfg(not(target_arch = "wasm32"))]
 use mock::backend as imp;
 /// The SCALE codec (`parity-scale-codec`), for `Encode`/`Decode` in contracts.
@@ -488,6 +489,30 @@ pub fn call_contract(
     call_result(CallStatus::from_code(code))
 }
 
+/// `call_contract` returning the status only (the output stays with the host).
+pub(crate) fn call_contract_raw(
+    callee: &Address,
+    method: &str,
+    input: &[u8],
+    value: u128,
+    gas: u64,
+) -> CallStatus {
+    let code = imp::call_contract(callee, method.as_bytes(), input, &value.to_le_bytes(), gas);
+    CallStatus::from_code(code)
+}
+
+/// The output of the last call in a [`buf::Buf`] (no `Vec`, see `buf`).
+pub(crate) fn call_output_buf() -> buf::Buf {
+    let len = imp::call_output_len();
+    let mut b = buf::Buf::zeroed(len);
+    if len > 0 {
+        // SAFETY: `b` is exactly `call_output_len()` bytes, and the output only changes
+        // with the next call_contract or instantiate.
+        unsafe { imp::call_output_read(b.as_mut_slice()) };
+    }
+    b
+}
+
 /// The output of the last [`call_contract`] or [`instantiate`] of this call: the
 /// callee's return data after a success, its revert data after a revert, else empty.
 /// ([`call_contract`] and [`instantiate`] already return it.)
@@ -574,6 +599,26 @@ pub fn instantiate(
         &mut address,
     );
     (address, call_result(CallStatus::from_code(code)))
+}
+
+/// `instantiate` returning the address and the status only.
+pub(crate) fn instantiate_raw(
+    code_hash: &[u8; 32],
+    salt: &[u8],
+    input: &[u8],
+    value: u128,
+    gas: u64,
+) -> (Address, CallStatus) {
+    let mut address = ZERO_ADDRESS;
+    let code = imp::instantiate(
+        code_hash,
+        salt,
+        input,
+        &value.to_le_bytes(),
+        gas,
+        &mut address,
+    );
+    (address, CallStatus::from_code(code))
 }
 
 /// The address at which `deployer` [`instantiate`]s `code_hash` with `salt`:
