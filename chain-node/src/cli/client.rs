@@ -2,9 +2,13 @@
 //!
 //! Transactions are built and signed locally (Seam 4 types, ed25519), submitted with
 //! `tx_submit`, and the receipt is fetched with `tx_getReceipt`.
+//!
+//! With contract metadata (`--metadata FILE`, or the file `metron deploy` recorded for the
+//! address in the contract book, [`book_path`]), arguments are given by name
+//! (`--to dev:1 --amount 250`) and results, typed errors and events are decoded.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -17,6 +21,7 @@ use metron_rpc::types as wire;
 use metron_rpc::MetronApiClient;
 
 use super::args::{decode, parse_address, parse_signer, Decode, InputArgs};
+use super::metadata::{parse_named_args, Message, Metadata};
 
 /// Default gas limit of a deploy transaction.
 pub const DEFAULT_DEPLOY_GAS: u64 = 50_000_000;
@@ -33,6 +38,16 @@ pub struct RpcOpts {
     pub rpc_url: String,
 }
 
+impl TxOpts {
+    fn signer(&self) -> anyhow::Result<SigningKey> {
+        let from = self
+            .from
+            .as_deref()
+            .ok_or_else(|| anyhow!("--from is required: a dev account index or a 0x secret key"))?;
+        parse_signer(from)
+    }
+}
+
 impl RpcOpts {
     fn client(&self) -> anyhow::Result<HttpClient> {
         metron_rpc::http_client(&self.rpc_url)
@@ -43,9 +58,11 @@ impl RpcOpts {
 /// Transaction options shared by `deploy` and `call`.
 #[derive(Debug, Clone, Args)]
 pub struct TxOpts {
-    /// Sender: dev account index (0..9) or a 0x ed25519 secret key.
+    /// Sender (required): dev account index (0..9) or a 0x ed25519 secret key.
+    /// Optional to clap only so that contract arguments by name may precede it
+    /// (`super::hoist_named_args`).
     #[arg(long, value_name = "INDEX|0xSECRET")]
-    pub from: String,
+    pub from: Option<String>,
     /// Gas limit (default: 50M for deploy, 10M for call).
     #[arg(long, value_name = "N")]
     pub gas: Option<u64>,
@@ -59,9 +76,17 @@ pub struct TxOpts {
 pub struct DeployArgs {
     /// Contract code: a .wasm binary or a .wat text file.
     pub file: PathBuf,
+    /// Init arguments by name, from the metadata: `--<arg> <value>` or `<arg>=<value>`
+    /// (e.g. `--supply 1000`).
+    #[arg(value_name = "--ARG VALUE", allow_hyphen_values = true)]
+    pub init_args: Vec<String>,
     /// Init input: `0x` hex or typed arguments (`u128:1000000`).
     #[arg(long, value_name = "HEX|TYPED")]
     pub init: Option<String>,
+    /// Contract metadata (default: `<file stem>.metadata.json` beside the file, if any).
+    /// It is recorded for the new address in the contract book.
+    #[arg(long, value_name = "FILE")]
+    pub metadata: Option<PathBuf>,
     #[command(flatten)]
     pub tx: TxOpts,
     #[command(flatten)]
@@ -75,6 +100,12 @@ pub struct CallArgs {
     pub contract: String,
     /// Method (exported function) name.
     pub method: String,
+    /// Arguments by name, from the metadata: `--<arg> <value>` or `<arg>=<value>`.
+    #[arg(value_name = "--ARG VALUE", allow_hyphen_values = true)]
+    pub named: Vec<String>,
+    /// Contract metadata (default: the file recorded for the address by `metron deploy`).
+    #[arg(long, value_name = "FILE")]
+    pub metadata: Option<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
     /// Value transferred to the contract, in base units.
@@ -96,6 +127,12 @@ pub struct QueryArgs {
     pub contract: String,
     /// Method (exported function) name.
     pub method: String,
+    /// Arguments by name, from the metadata: `--<arg> <value>` or `<arg>=<value>`.
+    #[arg(value_name = "--ARG VALUE", allow_hyphen_values = true)]
+    pub named: Vec<String>,
+    /// Contract metadata (default: the file recorded for the address by `metron deploy`).
+    #[arg(long, value_name = "FILE")]
+    pub metadata: Option<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
     /// Value seen by the contract, in base units.
@@ -199,17 +236,64 @@ fn status_text(status: wire::ExecStatus, trap: Option<&str>) -> String {
     }
 }
 
-fn write_events(out: &mut String, events: &[wire::Event]) {
+/// How a command prints return data and events: raw with a [`Decode`], or typed by the
+/// called message's metadata.
+#[derive(Clone, Copy)]
+pub enum Printer<'a> {
+    /// Raw return data and event data.
+    Raw(Decode),
+    /// Decoded by metadata: the message's `returns` / `error` types, events by topic.
+    Typed(&'a Metadata, &'a Message),
+}
+
+fn write_events(out: &mut String, events: &[wire::Event], p: Printer<'_>) {
     let _ = writeln!(out, "events:      {}", events.len());
     for (i, e) in events.iter().enumerate() {
+        let decoded = match p {
+            Printer::Typed(meta, _) => meta
+                .decode_event(&e.topic.0, &e.data.0)
+                .and_then(Result::ok),
+            Printer::Raw(_) => None,
+        };
+        let data = decoded.unwrap_or_else(|| e.data.to_string());
         let _ = writeln!(
             out,
-            "  [{i}] contract {} topic {} data {}",
+            "  [{i}] contract {} topic {} data {data}",
             e.contract,
             topic_text(&e.topic.0),
-            e.data
         );
     }
+}
+
+/// The `return:` line; a reverted call of a message with a typed error prints
+/// `revert:` and the decoded error instead.
+fn write_output(out: &mut String, data: &[u8], status: wire::ExecStatus, p: Printer<'_>) {
+    let how = match p {
+        Printer::Raw(how) => how,
+        Printer::Typed(meta, msg) => {
+            let reverted = matches!(status, wire::ExecStatus::Reverted);
+            let (label, ty) = if reverted {
+                ("revert:     ", msg.error)
+            } else {
+                ("return:     ", msg.returns)
+            };
+            match ty {
+                Some(ty) if status.is_success() || reverted => {
+                    let text = meta.decode(ty, data).unwrap_or_else(|e| {
+                        format!(
+                            "{} (not a {}: {e})",
+                            metron_rpc::hex_serde::encode(data),
+                            meta.type_name(ty)
+                        )
+                    });
+                    let _ = writeln!(out, "{label} {text}");
+                    return;
+                }
+                _ => Decode::Hex,
+            }
+        }
+    };
+    write_return(out, data, how);
 }
 
 fn write_return(out: &mut String, data: &[u8], how: Decode) {
@@ -232,7 +316,7 @@ fn write_return(out: &mut String, data: &[u8], how: Decode) {
 }
 
 /// Human-readable receipt (stable layout; golden-tested).
-pub fn format_receipt(r: &wire::Receipt, how: Decode) -> String {
+pub fn format_receipt(r: &wire::Receipt, p: Printer<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "transaction: {}", r.tx_hash);
     let _ = writeln!(out, "block:       {}", r.block_height);
@@ -246,8 +330,8 @@ pub fn format_receipt(r: &wire::Receipt, how: Decode) -> String {
     if let Some(addr) = r.contract_address {
         let _ = writeln!(out, "contract:    {addr}");
     }
-    write_return(&mut out, &r.return_data.0, how);
-    write_events(&mut out, &r.events);
+    write_output(&mut out, &r.return_data.0, r.status, p);
+    write_events(&mut out, &r.events, p);
     if let Some(e) = &r.error {
         let _ = writeln!(out, "error:       {e}");
     }
@@ -255,7 +339,7 @@ pub fn format_receipt(r: &wire::Receipt, how: Decode) -> String {
 }
 
 /// Human-readable dry-run result (stable layout; golden-tested).
-pub fn format_call_result(r: &wire::CallResult, how: Decode) -> String {
+pub fn format_call_result(r: &wire::CallResult, p: Printer<'_>) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -263,8 +347,8 @@ pub fn format_call_result(r: &wire::CallResult, how: Decode) -> String {
         status_text(r.status, r.trap.as_deref())
     );
     let _ = writeln!(out, "gas used:    {}", r.gas_used);
-    write_return(&mut out, &r.return_data.0, how);
-    write_events(&mut out, &r.events);
+    write_output(&mut out, &r.return_data.0, r.status, p);
+    write_events(&mut out, &r.events, p);
     if let Some(e) = &r.error {
         let _ = writeln!(out, "error:       {e}");
     }
@@ -279,32 +363,192 @@ fn exit_for(status: wire::ExecStatus) -> ExitCode {
     }
 }
 
+/// The contract book: which metadata file `metron deploy` used for which address,
+/// `$METRON_HOME/contracts.json` (default `~/.metron/contracts.json`), a JSON object from
+/// `0x` address to metadata path. A deploy without metadata removes its address's entry
+/// (devnet addresses repeat across devnets).
+pub fn book_path() -> Option<PathBuf> {
+    let home = match std::env::var_os("METRON_HOME") {
+        Some(h) => PathBuf::from(h),
+        None => PathBuf::from(std::env::var_os("HOME")?).join(".metron"),
+    };
+    Some(home.join("contracts.json"))
+}
+
+fn read_book(path: &Path) -> serde_json::Map<String, serde_json::Value> {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+/// The metadata file recorded for `address`, if any.
+fn book_lookup(address: &[u8; 32]) -> Option<PathBuf> {
+    let book = read_book(&book_path()?);
+    let key = metron_rpc::hex_serde::encode(address);
+    book.get(&key)?.as_str().map(PathBuf::from)
+}
+
+/// Records (or with `None` forgets) the metadata of `address`. Failures are warnings.
+fn book_record(address: &[u8; 32], metadata: Option<&Path>) {
+    let Some(path) = book_path() else { return };
+    if metadata.is_none() && !path.exists() {
+        return;
+    }
+    let mut book = read_book(&path);
+    let key = metron_rpc::hex_serde::encode(address);
+    match metadata {
+        Some(m) => {
+            let m = m.canonicalize().unwrap_or_else(|_| m.to_path_buf());
+            book.insert(key, m.display().to_string().into());
+        }
+        None => {
+            if book.remove(&key).is_none() {
+                return;
+            }
+        }
+    }
+    let write = || -> std::io::Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let text = serde_json::to_string_pretty(&book).unwrap_or_default();
+        std::fs::write(&path, text + "\n")
+    };
+    if let Err(e) = write() {
+        eprintln!("warning: cannot update {}: {e}", path.display());
+    }
+}
+
+/// The metadata of a call or query: `--metadata`, else the contract book's entry when the
+/// call uses no raw input (`--input`/`--arg` bypass a recorded file).
+fn call_metadata(
+    explicit: Option<&Path>,
+    contract: &[u8; 32],
+    named: &[String],
+    raw: &InputArgs,
+) -> anyhow::Result<Option<Metadata>> {
+    let raw_given = raw.input.is_some() || !raw.args.is_empty();
+    if raw_given && !named.is_empty() {
+        bail!("give arguments either by name (--<arg> <value>) or raw (--input/--arg), not both");
+    }
+    if let Some(path) = explicit {
+        return Ok(Some(Metadata::load(path)?));
+    }
+    let recorded = match book_lookup(contract) {
+        Some(path) if !raw_given => Metadata::load(&path).ok(),
+        _ => None,
+    };
+    match recorded {
+        Some(m) => Ok(Some(m)),
+        None if !named.is_empty() => bail!(
+            "arguments by name need the contract's metadata: pass --metadata FILE \
+             (or deploy with `metron deploy`, which records it)"
+        ),
+        None => Ok(None),
+    }
+}
+
+/// The input of a call: by name through `meta`, or raw.
+fn call_input(
+    meta: Option<&Metadata>,
+    method: &str,
+    named: &[String],
+    raw: &InputArgs,
+) -> anyhow::Result<Vec<u8>> {
+    match meta {
+        Some(m) if raw.input.is_none() && raw.args.is_empty() => {
+            let msg = m.message(method)?;
+            m.encode_args(msg, &parse_named_args(named)?)
+        }
+        _ => raw.encode(),
+    }
+}
+
+fn printer<'a>(meta: Option<&'a Metadata>, method: &str, how: Decode) -> Printer<'a> {
+    match meta.and_then(|m| m.message(method).ok().map(|msg| (m, msg))) {
+        Some((m, msg)) => Printer::Typed(m, msg),
+        None => Printer::Raw(how),
+    }
+}
+
 /// `metron deploy`. Exit code 0 on success, 2 if the receipt is not successful.
 ///
 /// # Errors
-/// Unreadable file, bad arguments, RPC errors.
+/// Unreadable file or metadata, bad arguments, RPC errors.
 pub async fn deploy(a: DeployArgs) -> anyhow::Result<ExitCode> {
     let code = super::read_wasm(&a.file)?;
-    let init_input = match &a.init {
-        Some(spec) => super::args::parse_input(spec)?,
-        None => Vec::new(),
+    let beside = a.file.with_extension("metadata.json");
+    let meta_path = match &a.metadata {
+        Some(p) => Some(p.clone()),
+        None => beside.is_file().then_some(beside),
     };
-    let key = parse_signer(&a.tx.from)?;
+    let meta = meta_path.as_deref().map(Metadata::load).transpose()?;
+    if let Some(m) = &meta {
+        let hash = metron_rpc::hex_serde::encode(&metron_node::types::keccak256(&code));
+        if !m.code_hash.is_empty() && m.code_hash != hash {
+            eprintln!(
+                "warning: the metadata's code hash {} is not the file's {hash} (rebuild with `metron build`)",
+                m.code_hash
+            );
+        }
+    }
+    let init_input = match (&a.init, &meta) {
+        (Some(_), _) if !a.init_args.is_empty() => {
+            bail!("give init arguments either by name (--<arg> <value>) or with --init, not both")
+        }
+        (Some(spec), _) => super::args::parse_input(spec)?,
+        (None, Some(m)) => match m.messages.iter().find(|msg| msg.kind == "init") {
+            Some(init) => m.encode_args(init, &parse_named_args(&a.init_args)?)?,
+            None if a.init_args.is_empty() => Vec::new(),
+            None => bail!("contract {} has no init message taking arguments", m.name),
+        },
+        (None, None) if a.init_args.is_empty() => Vec::new(),
+        (None, None) => bail!(
+            "init arguments by name need the contract's metadata: pass --metadata FILE or put \
+             {} beside the wasm",
+            a.file.with_extension("metadata.json").display()
+        ),
+    };
+    let key = a.tx.signer()?;
     let client = a.rpc.client()?;
     let action = Action::Deploy { code, init_input };
     let r = send(&client, &key, &a.tx, DEFAULT_DEPLOY_GAS, action).await?;
-    print!("{}", format_receipt(&r, Decode::Hex));
+    let init = meta.as_ref().and_then(|m| {
+        m.messages
+            .iter()
+            .find(|msg| msg.kind == "init")
+            .map(|i| (m, i))
+    });
+    let p = match init {
+        Some((m, i)) => Printer::Typed(m, i),
+        None => Printer::Raw(Decode::Hex),
+    };
+    print!("{}", format_receipt(&r, p));
+    if let (Some(addr), true) = (r.contract_address, r.status.is_success()) {
+        book_record(&addr.0, meta_path.as_deref().filter(|_| meta.is_some()));
+        if let Some(path) = &meta_path {
+            println!("metadata:    {}", path.display());
+        }
+    }
     Ok(exit_for(r.status))
 }
 
 /// `metron call`. Exit code 0 on success, 2 if the receipt is not successful.
 ///
 /// # Errors
-/// Bad arguments, RPC errors.
+/// Bad arguments (an unknown message or argument lists the message's arguments), RPC
+/// errors.
 pub async fn call(a: CallArgs) -> anyhow::Result<ExitCode> {
     let contract = parse_address(&a.contract)?;
-    let input = a.input.encode()?;
-    let key = parse_signer(&a.tx.from)?;
+    let meta = call_metadata(a.metadata.as_deref(), &contract, &a.named, &a.input)?;
+    let input = call_input(meta.as_ref(), &a.method, &a.named, &a.input)?;
+    if let Some(msg) = meta.as_ref().and_then(|m| m.message(&a.method).ok()) {
+        if a.value > 0 && !msg.payable {
+            bail!("message {} is not payable: it refuses --value", msg.name);
+        }
+    }
+    let key = a.tx.signer()?;
     let client = a.rpc.client()?;
     let action = Action::Call {
         contract,
@@ -313,7 +557,10 @@ pub async fn call(a: CallArgs) -> anyhow::Result<ExitCode> {
         value: a.value,
     };
     let r = send(&client, &key, &a.tx, DEFAULT_CALL_GAS, action).await?;
-    print!("{}", format_receipt(&r, a.decode));
+    print!(
+        "{}",
+        format_receipt(&r, printer(meta.as_ref(), &a.method, a.decode))
+    );
     Ok(exit_for(r.status))
 }
 
@@ -323,7 +570,8 @@ pub async fn call(a: CallArgs) -> anyhow::Result<ExitCode> {
 /// Bad arguments, RPC errors (e.g. no contract at the address).
 pub async fn query(a: QueryArgs) -> anyhow::Result<ExitCode> {
     let contract = parse_address(&a.contract)?;
-    let input = a.input.encode()?;
+    let meta = call_metadata(a.metadata.as_deref(), &contract, &a.named, &a.input)?;
+    let input = call_input(meta.as_ref(), &a.method, &a.named, &a.input)?;
     let from = match a.from.as_deref() {
         None => None,
         // A 0x value of 32 bytes is taken as an address (queries need no key); an index
@@ -341,7 +589,10 @@ pub async fn query(a: QueryArgs) -> anyhow::Result<ExitCode> {
         gas_limit: Some(a.gas.unwrap_or(DEFAULT_CALL_GAS)),
     };
     let r = client.contract_call(req).await.map_err(rpc_err)?;
-    print!("{}", format_call_result(&r, a.decode));
+    print!(
+        "{}",
+        format_call_result(&r, printer(meta.as_ref(), &a.method, a.decode))
+    );
     Ok(exit_for(r.status))
 }
 
@@ -383,7 +634,10 @@ mod tests {
             contract_address: None,
             error: None,
         };
-        crate::cli::golden::check("receipt_success.txt", &format_receipt(&r, Decode::U128));
+        crate::cli::golden::check(
+            "receipt_success.txt",
+            &format_receipt(&r, Printer::Raw(Decode::U128)),
+        );
         let r = wire::Receipt {
             status: wire::ExecStatus::Trapped,
             trap: Some("host".into()),
@@ -392,6 +646,9 @@ mod tests {
             error: Some("insufficient balance".into()),
             ..r
         };
-        crate::cli::golden::check("receipt_trapped.txt", &format_receipt(&r, Decode::Hex));
+        crate::cli::golden::check(
+            "receipt_trapped.txt",
+            &format_receipt(&r, Printer::Raw(Decode::Hex)),
+        );
     }
 }

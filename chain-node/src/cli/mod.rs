@@ -1,21 +1,26 @@
 //! Command-line interface of the `metron` binary (clap derive).
 //!
 //! Subcommands: [`node`] (devnet), [`client`] (`deploy`, `call`, `query`, `balance` over
-//! JSON-RPC) and [`mod@run`] (the VM alone). Typed contract inputs are parsed in [`args`].
+//! JSON-RPC), [`mod@run`] (the VM alone) and [`contract`] (`build`, `new`). Typed contract
+//! inputs are parsed in [`args`]; inputs and outputs described by contract metadata in
+//! [`metadata`].
 
 pub mod args;
 pub mod client;
+pub mod contract;
 #[cfg(test)]
 pub mod golden;
 pub mod instrument;
+pub mod metadata;
 pub mod node;
 pub mod run;
 
+use std::ffi::OsString;
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// `metron`: Metron devnet node and client.
 #[derive(Debug, Parser)]
@@ -48,6 +53,11 @@ pub enum Command {
     /// Write the gas-instrumented form of a module: a standalone .wasm that any engine
     /// runs with Metron's gas and stack rules (docs/gas.md).
     Instrument(instrument::InstrumentArgs),
+    /// Build a contract crate: the size-optimized .wasm and its .metadata.json, under
+    /// `<target>/metron/`.
+    Build(contract::BuildArgs),
+    /// Create a contract crate in `./<name>` (SDK, a counter, unit and harness tests).
+    New(contract::NewArgs),
 }
 
 /// Runs the parsed command. Returns the process exit code.
@@ -55,15 +65,119 @@ pub enum Command {
 /// # Errors
 /// Any failure of the command, printed by `main` as `error: ...`.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Options after contract arguments by name were taken as arguments: parse again with
+    // the arguments moved behind `--`.
+    let cli = if options_swallowed(&cli) {
+        Cli::parse_from(hoist_named_args(std::env::args_os().collect()))
+    } else {
+        cli
+    };
     match cli.command {
         Command::Run(a) => run::run(&a),
         Command::Instrument(a) => instrument::run(&a),
+        Command::Build(a) => contract::build(&a),
+        Command::New(a) => contract::new(&a),
         Command::Node(a) => runtime()?.block_on(node::run(a)),
         Command::Deploy(a) => runtime()?.block_on(client::deploy(a)),
         Command::Call(a) => runtime()?.block_on(client::call(a)),
         Command::Query(a) => runtime()?.block_on(client::query(a)),
         Command::Balance(a) => runtime()?.block_on(client::balance(a)),
     }
+}
+
+/// The subcommands whose last positional takes contract arguments by name
+/// (`--<arg> <value>`), and that positional's values.
+fn named_positional(cli: &Cli) -> Option<(&'static str, &[String])> {
+    match &cli.command {
+        Command::Call(a) => Some(("call", &a.named)),
+        Command::Query(a) => Some(("query", &a.named)),
+        Command::Deploy(a) => Some(("deploy", &a.init_args)),
+        Command::Run(a) => Some(("run", &a.args)),
+        _ => None,
+    }
+}
+
+/// Whether `--name` is an option of subcommand `sub`: `Some(takes a value)`.
+fn known_option(sub: &clap::Command, name: &str) -> Option<bool> {
+    if name == "help" {
+        return Some(false);
+    }
+    sub.get_arguments()
+        .find(|a| a.get_long() == Some(name))
+        .map(|a| a.get_action().takes_values())
+}
+
+/// Whether clap took options of the command as contract arguments: it does once the
+/// arguments' positional (which accepts `--<arg>` values) has started.
+fn options_swallowed(cli: &Cli) -> bool {
+    let Some((name, values)) = named_positional(cli) else {
+        return false;
+    };
+    let cmd = Cli::command();
+    let Some(sub) = cmd.find_subcommand(name) else {
+        return false;
+    };
+    values.iter().any(|v| {
+        v.strip_prefix("--").is_some_and(|f| {
+            let name = f.split_once('=').map_or(f, |(n, _)| n);
+            known_option(sub, name).is_some()
+        })
+    })
+}
+
+/// Moves contract arguments by name (`--<arg> <value>` / `--<arg>=<value>` tokens whose
+/// name is not an option of the subcommand) behind a `--`, so that the options of
+/// `call`, `query`, `deploy` and `run` may come before or after them.
+pub fn hoist_named_args(argv: Vec<OsString>) -> Vec<OsString> {
+    let cmd = Cli::command();
+    let Some(sub) = argv
+        .get(1)
+        .and_then(|s| s.to_str())
+        .filter(|s| ["call", "query", "deploy", "run"].contains(s))
+        .and_then(|s| cmd.find_subcommand(s))
+    else {
+        return argv;
+    };
+    // The command's own positionals (contract and method, or the file) stay in front.
+    let mut leading = sub.get_positionals().count().saturating_sub(1);
+    let mut kept: Vec<OsString> = argv[..2].to_vec();
+    let mut moved: Vec<OsString> = Vec::new();
+    let mut i = 2;
+    while i < argv.len() {
+        let token = argv[i].to_string_lossy().into_owned();
+        if token == "--" {
+            moved.extend(argv[i + 1..].iter().cloned());
+            break;
+        }
+        if let Some(flag) = token.strip_prefix("--") {
+            let (name, inline) = match flag.split_once('=') {
+                Some((n, _)) => (n, true),
+                None => (flag, false),
+            };
+            let (dest, takes_value) = match known_option(sub, name) {
+                Some(takes) => (&mut kept, takes),
+                None => (&mut moved, true),
+            };
+            dest.push(argv[i].clone());
+            if takes_value && !inline && i + 1 < argv.len() {
+                i += 1;
+                dest.push(argv[i].clone());
+            }
+        } else if token.starts_with('-') && token.parse::<f64>().is_err() {
+            kept.push(argv[i].clone());
+        } else if leading > 0 {
+            leading -= 1;
+            kept.push(argv[i].clone());
+        } else {
+            moved.push(argv[i].clone());
+        }
+        i += 1;
+    }
+    if !moved.is_empty() {
+        kept.push("--".into());
+        kept.extend(moved);
+    }
+    kept
 }
 
 /// Reads a module from a `.wasm` binary or a `.wat` text file (text is detected by
@@ -107,10 +221,10 @@ mod tests {
     /// numbers are arguments.
     #[test]
     fn run_options_after_args() {
-        let cli = Cli::try_parse_from([
+        let argv = [
             "metron", "run", "f.wat", "--invoke", "f", "i32:20", "-5", "--gas", "1000",
-        ])
-        .unwrap();
+        ];
+        let cli = Cli::try_parse_from(hoist_named_args(argv.map(OsString::from).to_vec())).unwrap();
         match cli.command {
             Command::Run(a) => {
                 assert_eq!(a.args, ["i32:20", "-5"]);
@@ -128,6 +242,49 @@ mod tests {
         .unwrap();
         match cli.command {
             Command::Call(a) => assert_eq!(a.input.args.len(), 2),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    /// Contract arguments by name may come before or after the command's options.
+    #[test]
+    fn named_args_around_options() {
+        let argv = [
+            "metron",
+            "call",
+            "0x00",
+            "transfer",
+            "--to",
+            "dev:1",
+            "--from",
+            "0",
+            "--amount=5",
+            "--rpc-url",
+            "http://x",
+            "owner=dev:2",
+        ];
+        let first = Cli::try_parse_from(argv).unwrap();
+        assert!(options_swallowed(&first));
+        let hoisted = hoist_named_args(argv.map(OsString::from).to_vec());
+        let cli = Cli::try_parse_from(hoisted).unwrap();
+        assert!(!options_swallowed(&cli));
+        match cli.command {
+            Command::Call(a) => {
+                assert_eq!(a.named, ["--to", "dev:1", "--amount=5", "owner=dev:2"]);
+                assert_eq!(a.tx.from.as_deref(), Some("0"));
+                assert_eq!(a.rpc.rpc_url, "http://x");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let argv = [
+            "metron", "deploy", "t.wasm", "--supply", "1000", "--from", "0",
+        ];
+        let cli = Cli::try_parse_from(hoist_named_args(argv.map(OsString::from).to_vec())).unwrap();
+        match cli.command {
+            Command::Deploy(a) => {
+                assert_eq!(a.init_args, ["--supply", "1000"]);
+                assert_eq!(a.tx.from.as_deref(), Some("0"));
+            }
             other => panic!("unexpected {other:?}"),
         }
     }

@@ -28,7 +28,7 @@ pub struct RunArgs {
     pub invoke: String,
     /// Arguments: `i32:5 i64:7 f32:1.5 f64:2` (a bare number takes the parameter's type).
     /// Bare negative numbers are accepted; options such as `--gas` may follow the arguments.
-    #[arg(value_name = "ARGS", allow_negative_numbers = true)]
+    #[arg(value_name = "ARGS", allow_hyphen_values = true)]
     pub args: Vec<String>,
     /// Gas limit.
     #[arg(long, default_value_t = DEFAULT_RUN_GAS, value_name = "N")]
