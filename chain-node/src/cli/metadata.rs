@@ -693,7 +693,7 @@ fn decode_prim(p: &TypeDefPrimitive, input: &mut &[u8], out: &mut String) -> any
 fn parse_bytes(s: &str, len: Option<usize>) -> anyhow::Result<Vec<u8>> {
     if len == Some(32) {
         if let Some(i) = s.strip_prefix("dev:") {
-            return Ok(super::args::parse_typed_arg(&format!("dev:{i}"))?);
+            return super::args::parse_typed_arg(&format!("dev:{i}"));
         }
         if let Some(a) = s.strip_prefix("addr:") {
             return Ok(super::args::parse_address(a)?.to_vec());
