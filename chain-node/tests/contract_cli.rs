@@ -2,9 +2,10 @@
 //! `build`, then `deploy`, `call` and `query` by name through the metadata against an
 //! in-process devnet, for the scaffold and for the macro-built token.
 //!
-//! Cargo builds share one target directory under `CARGO_TARGET_TMPDIR` (not the
-//! workspace's: the running `cargo test` holds its lock), so only the first run compiles
-//! the contracts' dependencies.
+//! Cargo builds run in the workspace's own target directory: `cargo test` holds its lock
+//! only while it compiles, not while the tests run, and the scaffold declares the
+//! workspace's profiles, so the builds reuse the dependencies the workspace compiled
+//! (RocksDB under `metron-test` above all) instead of compiling them again.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -15,9 +16,11 @@ fn metron() -> Command {
     Command::new(env!("CARGO_BIN_EXE_metron"))
 }
 
-/// The target directory shared by the cargo builds of these tests.
+/// The target directory of the cargo builds of these tests: the workspace's
+/// (`CARGO_TARGET_TMPDIR` is its `tmp` directory).
 fn shared_target() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("contract-cli")
+    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    tmp.parent().unwrap_or(tmp).to_path_buf()
 }
 
 fn repo() -> PathBuf {
@@ -273,5 +276,99 @@ fn new_crate_tests_builds_and_runs_on_a_devnet() {
         "0",
     ]);
     assert_eq!(field(&stdout(&o), "revert:"), "Overflow", "{o:?}");
+    rt.block_on(node.stop()).unwrap();
+}
+
+/// The first ```rust block of `docs/tutorial.md`: the tutorial's contract.
+fn tutorial_contract() -> String {
+    let doc = std::fs::read_to_string(repo().join("docs/tutorial.md")).unwrap();
+    let start = doc.find("```rust\n").expect("a rust block") + "```rust\n".len();
+    let len = doc[start..].find("```").expect("the block ends");
+    doc[start..start + len].to_owned()
+}
+
+/// `docs/tutorial.md`, step by step: `metron new vault`, the tutorial's contract as
+/// `src/lib.rs` without the scaffold's e2e test, `cargo test`, `metron build` of the vault
+/// and of the token, both deployed to a devnet, and the vault driven by name.
+#[test]
+fn the_tutorial_works_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = metron()
+        .args(["new", "vault"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let krate = dir.path().join("vault");
+    std::fs::write(krate.join("src/lib.rs"), tutorial_contract()).unwrap();
+    std::fs::remove_file(krate.join("tests/e2e.rs")).unwrap();
+    std::fs::copy(repo().join("Cargo.lock"), krate.join("Cargo.lock")).unwrap();
+    let o = Command::new(env!("CARGO"))
+        .arg("test")
+        .current_dir(&krate)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(
+        stdout(&o).contains("test tests::deposit_and_withdraw ... ok"),
+        "{}",
+        stdout(&o)
+    );
+    let (vault_wasm, _) = build(&krate);
+    let (token_wasm, _) = build(&repo().join("contracts/examples/macro-token"));
+
+    let rt = runtime();
+    let node = rt
+        .block_on(Node::start(NodeConfig::test(dir.path().join("node"))))
+        .unwrap();
+    let run = client(&node, &dir.path().join("home"));
+    let ok = |args: &[&str]| {
+        let o = run(args);
+        assert!(o.status.success(), "{args:?}: {o:?}");
+        stdout(&o)
+    };
+    let out = ok(&[
+        "deploy",
+        token_wasm.to_str().unwrap(),
+        "--supply",
+        "1000000",
+        "--from",
+        "0",
+    ]);
+    let token = field(&out, "contract:").to_owned();
+    let out = ok(&[
+        "deploy",
+        vault_wasm.to_str().unwrap(),
+        "--token",
+        &token,
+        "--from",
+        "0",
+    ]);
+    let vault = field(&out, "contract:").to_owned();
+    ok(&[
+        "call",
+        &token,
+        "approve",
+        "--spender",
+        &vault,
+        "--amount",
+        "500",
+        "--from",
+        "0",
+    ]);
+    let out = ok(&["call", &vault, "deposit", "--amount", "300", "--from", "0"]);
+    assert!(out.contains("data Transfer { from: 0x"), "{out}");
+    assert!(out.contains("amount: 300, total: 300 }"), "{out}");
+    let out = ok(&["query", &vault, "deposit_of", "--who", "dev:0"]);
+    assert_eq!(field(&out, "return:"), "300");
+    let o = run(&["call", &vault, "deposit", "--amount", "201", "--from", "0"]);
+    let out = stdout(&o);
+    assert_eq!(field(&out, "status:"), "reverted", "{o:?}");
+    assert_eq!(field(&out, "revert:"), "TokenRefused");
+    let out = ok(&["call", &vault, "withdraw", "--from", "0"]);
+    assert_eq!(field(&out, "return:"), "300");
+    let out = ok(&["query", &token, "balance_of", "--owner", "dev:0"]);
+    assert_eq!(field(&out, "return:"), "1000000");
     rt.block_on(node.stop()).unwrap();
 }

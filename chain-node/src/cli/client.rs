@@ -246,13 +246,24 @@ pub enum Printer<'a> {
     Typed(&'a Metadata, &'a Message),
 }
 
+/// Writes the events; with metadata, each event is decoded by the metadata recorded in
+/// the contract book for the contract that emitted it (a callee's events too), else by
+/// the called contract's.
 fn write_events(out: &mut String, events: &[wire::Event], p: Printer<'_>) {
     let _ = writeln!(out, "events:      {}", events.len());
+    let mut emitters: std::collections::BTreeMap<[u8; 32], Option<Metadata>> =
+        std::collections::BTreeMap::new();
     for (i, e) in events.iter().enumerate() {
         let decoded = match p {
-            Printer::Typed(meta, _) => meta
-                .decode_event(&e.topic.0, &e.data.0)
-                .and_then(Result::ok),
+            Printer::Typed(meta, _) => {
+                let own = emitters.entry(e.contract.0).or_insert_with(|| {
+                    book_lookup(&e.contract.0).and_then(|f| Metadata::load(&f).ok())
+                });
+                own.as_ref()
+                    .unwrap_or(meta)
+                    .decode_event(&e.topic.0, &e.data.0)
+                    .and_then(Result::ok)
+            }
             Printer::Raw(_) => None,
         };
         let data = decoded.unwrap_or_else(|| e.data.to_string());

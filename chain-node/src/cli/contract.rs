@@ -372,6 +372,22 @@ metron-sdk = {{ path = {sdk} }}
 {dev_deps}
 # A workspace of its own, so the crate builds wherever it is.
 [workspace]
+
+# The profiles of Metron's own workspace: the VM optimized even in tests (the harness
+# runs the real interpreter), RocksDB (under the harness) built without debug info.
+# With the same profiles, a build in Metron's target directory reuses its dependencies.
+[profile.dev]
+opt-level = 1
+
+[profile.dev.package."*"]
+opt-level = 1
+
+[profile.dev.package.librocksdb-sys]
+debug = false
+opt-level = 1
+
+[profile.dev.package.metron-vm]
+opt-level = 3
 "#,
         sdk = toml_str(&sdk.display().to_string()),
     );
