@@ -3,9 +3,9 @@
 mod basics;
 mod calls;
 mod contracts;
-mod macro_token;
 mod crypto;
 mod examples;
+mod macro_token;
 mod token;
 
 use ed25519_dalek::SigningKey;
