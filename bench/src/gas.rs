@@ -444,6 +444,25 @@ fn compile_row(name: &str, typical: bool, wasm: &[u8], samples: usize) -> Compil
     row
 }
 
+/// The reference ns per gas unit of the host-function calibrations
+/// (`chain-node/examples/*_gas.rs`): `given` if set, else the median of this module's
+/// workloads, measured now (no corpus case runs).
+///
+/// # Panics
+/// If the workloads cannot run (a broken build).
+pub fn reference_ns_per_gas(given: Option<f64>) -> f64 {
+    if let Some(x) = given {
+        return x;
+    }
+    eprintln!("measuring the reference (metron-bench gas workloads)...");
+    let opts = GasOptions {
+        // Selects no corpus case: the workloads run as the reference only.
+        filter: vec!["\u{0}".into()],
+        ..Default::default()
+    };
+    run(&opts).reference().expect("the workloads ran")
+}
+
 /// Runs the calibration benchmark, printing progress to stderr.
 pub fn run(opts: &GasOptions) -> GasReport {
     let (workloads, workloads_reference_only) = workloads(opts);

@@ -597,29 +597,20 @@ pub fn event(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// reverts the call with the error's SCALE encoding as the revert data.
 #[proc_macro_attribute]
 pub fn error(attr: TokenStream, item: TokenStream) -> TokenStream {
-    if !attr.is_empty() {
-        return syn::Error::new(Span::call_site(), "#[error] takes no arguments")
-            .to_compile_error()
-            .into();
-    }
-    let item = parse_macro_input!(item as Item);
-    match item {
-        Item::Enum(_) | Item::Struct(_) => {
-            let derives = codec_derives();
-            quote! { #derives #item }.into()
-        }
-        other => syn::Error::new(other.span(), "#[error] goes on an enum or a struct")
-            .to_compile_error()
-            .into(),
-    }
+    codec_item("#[error]", attr, item)
 }
 
 /// `#[data]` on a struct or enum: derives the SCALE codec (and, off wasm32,
 /// `scale_info::TypeInfo`) for a type used in arguments, results or storage values.
 #[proc_macro_attribute]
 pub fn data(attr: TokenStream, item: TokenStream) -> TokenStream {
+    codec_item("#[data]", attr, item)
+}
+
+/// An enum or struct with the codec derives (`#[error]` and `#[data]`).
+fn codec_item(what: &str, attr: TokenStream, item: TokenStream) -> TokenStream {
     if !attr.is_empty() {
-        return syn::Error::new(Span::call_site(), "#[data] takes no arguments")
+        return syn::Error::new(Span::call_site(), format!("{what} takes no arguments"))
             .to_compile_error()
             .into();
     }
@@ -629,7 +620,7 @@ pub fn data(attr: TokenStream, item: TokenStream) -> TokenStream {
             let derives = codec_derives();
             quote! { #derives #item }.into()
         }
-        other => syn::Error::new(other.span(), "#[data] goes on an enum or a struct")
+        other => syn::Error::new(other.span(), format!("{what} goes on an enum or a struct"))
             .to_compile_error()
             .into(),
     }
