@@ -2,13 +2,16 @@
 //! execution on the Metron VM, the instant-seal block producer and queries.
 //!
 //! Entry point: [`Chain`] (Seam 4). The RPC server, CLI and service wiring live in the
-//! binary's modules.
+//! binary's modules. Contract metadata ([`metadata`]) and the typed JSON-RPC client of a
+//! contract by message name ([`contract_client::ContractClient`]) are library API.
 
 pub mod chain;
+pub mod contract_client;
 pub mod dev;
 pub mod error;
 pub mod executor;
 pub mod host;
+pub mod metadata;
 pub mod service;
 pub mod state;
 pub mod types;

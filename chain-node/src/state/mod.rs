@@ -71,3 +71,26 @@ pub fn storage_key(address: &Address, key: &[u8]) -> KeyHash {
     buf.extend_from_slice(key);
     KeyHash(keccak256(&buf))
 }
+
+/// A state with no accounts, storage or code: the base of a fresh in-memory
+/// [`Overlay`] (`metron run --metadata` deploys and calls a contract on one).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EmptyState;
+
+impl AccountReader for EmptyState {
+    fn account(&self, _: &Address) -> Result<Option<Account>, ChainError> {
+        Ok(None)
+    }
+}
+
+impl StorageReader for EmptyState {
+    fn storage(&self, _: &Address, _: &[u8]) -> Result<Option<Vec<u8>>, ChainError> {
+        Ok(None)
+    }
+}
+
+impl CodeReader for EmptyState {
+    fn code_by_hash(&self, _: &Hash) -> Result<Option<Vec<u8>>, ChainError> {
+        Ok(None)
+    }
+}

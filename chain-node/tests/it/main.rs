@@ -4,6 +4,7 @@
 
 mod cli;
 mod common;
+mod contract_client;
 mod datadir;
 mod determinism;
 mod hardening;
