@@ -173,6 +173,44 @@ fn run_nan_is_canonical() {
     );
 }
 
+/// `metron run --metadata`: the macro token deployed on a fresh in-memory state, a
+/// message called by name (options before and after the arguments), typed errors.
+#[test]
+fn run_contract_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let wasm = write(dir.path(), "tok.wasm", metron_contracts::MACRO_TOKEN_WASM);
+    let meta = write(
+        dir.path(),
+        "tok.metadata.json",
+        metron_example_macro_token::__metron_contract_metadata().as_bytes(),
+    );
+    let o = metron()
+        .arg("run")
+        .arg(&wasm)
+        .args(["--invoke", "balance_of", "--metadata"])
+        .arg(&meta)
+        .args(["--owner", "dev:0", "--init-arg", "supply=1000000"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let out = stdout(&o);
+    assert_eq!(field(&out, "return:"), "1000000", "{out}");
+    assert!(field(&out, "gas used:").parse::<u64>().unwrap() > 0);
+
+    let o = metron()
+        .arg("run")
+        .arg(&wasm)
+        .args(["--init-arg", "supply=10", "--invoke", "transfer"])
+        .args(["--to", "dev:1", "--amount", "11", "--metadata"])
+        .arg(&meta)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let out = stdout(&o);
+    assert_eq!(field(&out, "status:"), "reverted", "{out}");
+    assert_eq!(field(&out, "revert:"), "InsufficientBalance", "{out}");
+}
+
 #[test]
 fn run_out_of_gas_and_errors() {
     let dir = tempfile::tempdir().unwrap();
