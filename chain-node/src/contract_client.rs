@@ -20,6 +20,7 @@
 //! let code = std::fs::read("macro_token.wasm").expect("wasm");
 //! let (token, _deployed) =
 //!     ContractClient::deploy(rpc, &key, &code, meta, &[("supply", "1000")]).await?;
+//! let token = token.expect("the deploy succeeded");
 //! let sent = token.call(&key, "transfer", &[("to", "dev:1"), ("amount", "250")]).await?;
 //! assert!(sent.output.is_success());
 //! let balance = token.query("balance_of", &[("owner", "dev:1")]).await?;
