@@ -720,21 +720,6 @@ impl Bench<'_> {
     }
 }
 
-fn reference(args: &Args) -> f64 {
-    if let Some(x) = args.reference_ns_per_gas {
-        return x;
-    }
-    eprintln!("measuring the reference (metron-bench gas workloads)...");
-    let opts = metron_bench::gas::GasOptions {
-        // Selects no corpus case: the workloads run as the reference only.
-        filter: vec!["\u{0}".into()],
-        ..Default::default()
-    };
-    metron_bench::gas::run(&opts)
-        .reference()
-        .expect("the workloads ran")
-}
-
 fn fmt_time(ns: f64) -> String {
     if ns.abs() < 1e3 {
         format!("{ns:.0} ns")
@@ -757,7 +742,7 @@ fn round_up(x: f64) -> u64 {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     anyhow::ensure!(args.large > args.small, "--large must exceed --small");
-    let reference = reference(&args);
+    let reference = metron_bench::gas::reference_ns_per_gas(args.reference_ns_per_gas);
     let tmp = tempfile::tempdir()?;
     let dir = tmp.path();
     // The distinct-callees cases use each instance once.

@@ -49,24 +49,10 @@ fn time(samples: usize, mut f: impl FnMut()) -> Duration {
     v[v.len() / 2]
 }
 
-fn reference(args: &Args) -> f64 {
-    if let Some(x) = args.reference_ns_per_gas {
-        return x;
-    }
-    eprintln!("measuring the reference (metron-bench gas workloads)...");
-    let opts = metron_bench::gas::GasOptions {
-        filter: vec!["\u{0}".into()],
-        ..Default::default()
-    };
-    metron_bench::gas::run(&opts)
-        .reference()
-        .expect("the workloads ran")
-}
-
 fn main() {
     use sha2::Digest as _;
     let args = Args::parse();
-    let ns_per_gas = reference(&args);
+    let ns_per_gas = metron_bench::gas::reference_ns_per_gas(args.reference_ns_per_gas);
     let data = vec![0xa5u8; *SIZES.iter().max().unwrap_or(&0)];
     let key = SigningKey::from_bytes(&[7; 32]);
     let vk = key.verifying_key();

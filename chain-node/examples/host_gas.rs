@@ -924,21 +924,6 @@ fn compile_time(vm: &metron_vm::Config, wasm: &[u8], samples: usize) -> Option<D
     Some(median(times))
 }
 
-fn reference(args: &Args) -> f64 {
-    if let Some(x) = args.reference_ns_per_gas {
-        return x;
-    }
-    eprintln!("measuring the reference (metron-bench gas workloads)...");
-    let opts = metron_bench::gas::GasOptions {
-        // Selects no corpus case: the workloads run as the reference only.
-        filter: vec!["\u{0}".into()],
-        ..Default::default()
-    };
-    metron_bench::gas::run(&opts)
-        .reference()
-        .expect("the workloads ran")
-}
-
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     anyhow::ensure!(args.keys >= 2 * KEY_CLASSES, "--keys must be at least 482");
@@ -952,7 +937,7 @@ fn main() -> anyhow::Result<()> {
         }
     };
     let contract = prepare(&dir, args.keys, &code)?;
-    let reference = reference(&args);
+    let reference = metron_bench::gas::reference_ns_per_gas(args.reference_ns_per_gas);
     let chain = Chain::open(ChainConfig::dev(&dir))?;
     let sender = key(1);
     let run = SystemTime::now()

@@ -436,6 +436,32 @@ impl<'o, 'a, 'e, S: StateReader> ContractHost<'o, 'a, 'e, S> {
         }
     }
 
+    /// Runs a nested execution (`run` gets the executor, the overlay, the block, the
+    /// forwarded gas and the nested frame), then settles it with `finish_nested`. The
+    /// host result is the `call_status` code.
+    fn nested(
+        &mut self,
+        caller: &mut Caller<'_>,
+        checkpoint: Checkpoint,
+        requested: u64,
+        run: impl FnOnce(
+            &Executor,
+            &mut Overlay<'a, S>,
+            BlockContext,
+            u64,
+            Frame,
+        ) -> Result<Outcome, ChainError>,
+    ) -> Result<Option<Value>, HostError> {
+        let gas = Self::forwarded_gas(caller, requested);
+        let frame = self.nested_frame();
+        let outcome = match run(self.exec, self.overlay, self.block, gas, frame) {
+            Ok(o) => o,
+            Err(e) => return Err(self.fatal(e)),
+        };
+        let code = self.finish_nested(caller, checkpoint, outcome)?;
+        Ok(Some(Value::I32(code)))
+    }
+
     /// Charges the caller for a nested execution's gas, keeps its effects or undoes
     /// them, and sets the call output. Returns the `call_status` code.
     fn finish_nested(
@@ -734,25 +760,16 @@ impl<'o, 'a, 'e, S: StateReader> ContractHost<'o, 'a, 'e, S> {
                     return Ok(Some(Value::I32(call_status::INSUFFICIENT_BALANCE)));
                 }
                 let checkpoint = self.overlay.checkpoint();
-                let budget = Self::forwarded_gas(caller, requested);
-                let frame = self.nested_frame();
-                let outcome = self.exec.run_call(
-                    self.overlay,
-                    self.block,
-                    &from,
-                    &callee,
-                    &method,
-                    input,
-                    value,
-                    budget,
-                    frame,
-                );
-                let outcome = match outcome {
-                    Ok(o) => o,
-                    Err(e) => return Err(self.fatal(e)),
-                };
-                let code = self.finish_nested(caller, checkpoint, outcome)?;
-                Ok(Some(Value::I32(code)))
+                self.nested(
+                    caller,
+                    checkpoint,
+                    requested,
+                    |exec, overlay, block, gas, frame| {
+                        exec.run_call(
+                            overlay, block, &from, &callee, &method, input, value, gas, frame,
+                        )
+                    },
+                )
             }
             HostFn::CallOutputLen => {
                 caller.charge_gas(HOST_BASE)?;
@@ -818,26 +835,17 @@ impl<'o, 'a, 'e, S: StateReader> ContractHost<'o, 'a, 'e, S> {
                 if !self.move_value(&address, value)? {
                     return Ok(Some(Value::I32(call_status::INSUFFICIENT_BALANCE)));
                 }
-                let budget = Self::forwarded_gas(caller, requested);
-                let frame = self.nested_frame();
-                let outcome = self.exec.instantiate(
-                    self.overlay,
-                    self.block,
-                    &deployer,
-                    address,
-                    &code_hash,
-                    &code,
-                    input,
-                    value,
-                    budget,
-                    frame,
-                );
-                let outcome = match outcome {
-                    Ok(o) => o,
-                    Err(e) => return Err(self.fatal(e)),
-                };
-                let code = self.finish_nested(caller, checkpoint, outcome)?;
-                Ok(Some(Value::I32(code)))
+                self.nested(
+                    caller,
+                    checkpoint,
+                    requested,
+                    |exec, overlay, block, gas, frame| {
+                        exec.instantiate(
+                            overlay, block, &deployer, address, &code_hash, &code, input, value,
+                            gas, frame,
+                        )
+                    },
+                )
             }
         }
     }
