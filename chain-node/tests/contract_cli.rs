@@ -2,10 +2,11 @@
 //! `build`, then `deploy`, `call` and `query` by name through the metadata against an
 //! in-process devnet, for the scaffold and for the macro-built token.
 //!
-//! Cargo builds run in the workspace's own target directory: `cargo test` holds its lock
-//! only while it compiles, not while the tests run, and the scaffold declares the
-//! workspace's profiles, so the builds reuse the dependencies the workspace compiled
-//! (RocksDB under `metron-test` above all) instead of compiling them again.
+//! Cargo builds share one target directory under `CARGO_TARGET_TMPDIR`, so only the first
+//! run compiles the contracts' dependencies (RocksDB under `metron-test` above all: about
+//! 10 minutes cold on 2 cores). Not the workspace's own target directory: a crate outside
+//! the workspace built there with the same profiles gets the same artifact names for the
+//! workspace's crates, compiled with other flags, and overwrites them.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -16,11 +17,9 @@ fn metron() -> Command {
     Command::new(env!("CARGO_BIN_EXE_metron"))
 }
 
-/// The target directory of the cargo builds of these tests: the workspace's
-/// (`CARGO_TARGET_TMPDIR` is its `tmp` directory).
+/// The target directory shared by the cargo builds of these tests.
 fn shared_target() -> PathBuf {
-    let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
-    tmp.parent().unwrap_or(tmp).to_path_buf()
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("contract-cli")
 }
 
 fn repo() -> PathBuf {

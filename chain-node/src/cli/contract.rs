@@ -373,9 +373,8 @@ metron-sdk = {{ path = {sdk} }}
 # A workspace of its own, so the crate builds wherever it is.
 [workspace]
 
-# The profiles of Metron's own workspace: the VM optimized even in tests (the harness
-# runs the real interpreter), RocksDB (under the harness) built without debug info.
-# With the same profiles, a build in Metron's target directory reuses its dependencies.
+# The VM optimized even in tests (the harness runs the real interpreter), and RocksDB
+# (under the harness) built without debug info, which shortens its long first build.
 [profile.dev]
 opt-level = 1
 
