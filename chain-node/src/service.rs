@@ -421,8 +421,9 @@ fn h(x: [u8; 32]) -> wire::H256 {
     wire::H256(x)
 }
 
-/// Status class and trap kind name of a receipt status.
-fn status(s: &ReceiptStatus) -> (wire::ExecStatus, Option<String>) {
+/// Status class and trap kind name of a receipt status (the wire form; `metron run`
+/// prints it too).
+pub fn wire_status(s: &ReceiptStatus) -> (wire::ExecStatus, Option<String>) {
     let class = match s {
         ReceiptStatus::Success => wire::ExecStatus::Success,
         ReceiptStatus::Trapped(_) => wire::ExecStatus::Trapped,
@@ -451,7 +452,7 @@ pub fn to_wire_event(e: &Event) -> wire::Event {
 
 /// Converts a receipt to its wire form.
 pub fn to_wire_receipt(r: &Receipt) -> wire::Receipt {
-    let (status, trap) = status(&r.status);
+    let (status, trap) = wire_status(&r.status);
     wire::Receipt {
         tx_hash: h(r.tx_hash),
         block_height: r.block_height,
@@ -469,7 +470,7 @@ pub fn to_wire_receipt(r: &Receipt) -> wire::Receipt {
 
 /// Converts a dry-run result to its wire form.
 pub fn to_wire_call_result(r: &CallResult) -> wire::CallResult {
-    let (status, trap) = status(&r.status);
+    let (status, trap) = wire_status(&r.status);
     wire::CallResult {
         status,
         trap,

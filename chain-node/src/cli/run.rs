@@ -23,8 +23,9 @@ use metron_node::dev;
 use metron_node::executor::{Executor, ModuleCache};
 use metron_node::host::BlockContext;
 use metron_node::metadata::{parse_named_args, Metadata};
+use metron_node::service::wire_status;
 use metron_node::state::{EmptyState, Overlay};
-use metron_node::types::{Account, Action, ReceiptStatus, Transaction};
+use metron_node::types::{Account, Action, Transaction};
 use metron_rpc::types as wire;
 use metron_vm::{
     Caller, Config, FuncType, GasMeter, Host, HostError, Instance, Module, ValType, Value,
@@ -286,25 +287,6 @@ pub fn run(a: &RunArgs) -> anyhow::Result<ExitCode> {
     let _ = writeln!(out, "  call: {}", gas.used() - instantiation);
     print!("{out}");
     Ok(code)
-}
-
-/// The wire form of a node status: class and trap kind.
-fn wire_status(s: &ReceiptStatus) -> (wire::ExecStatus, Option<String>) {
-    let class = match s {
-        ReceiptStatus::Success => wire::ExecStatus::Success,
-        ReceiptStatus::Trapped(_) => wire::ExecStatus::Trapped,
-        ReceiptStatus::OutOfGas => wire::ExecStatus::OutOfGas,
-        ReceiptStatus::InvalidCode => wire::ExecStatus::InvalidCode,
-        ReceiptStatus::MethodNotFound => wire::ExecStatus::MethodNotFound,
-        ReceiptStatus::NotAContract => wire::ExecStatus::NotAContract,
-        ReceiptStatus::AddressCollision => wire::ExecStatus::AddressCollision,
-        ReceiptStatus::Reverted => wire::ExecStatus::Reverted,
-    };
-    let trap = match s {
-        ReceiptStatus::Trapped(code) => Some(code.as_str().to_owned()),
-        _ => None,
-    };
-    (class, trap)
 }
 
 /// A decoded result in `metron query`'s layout: `status:`, `gas used:`, `return:` (or

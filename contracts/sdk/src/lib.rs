@@ -485,8 +485,7 @@ pub fn call_contract(
     value: u128,
     gas: u64,
 ) -> Result<Vec<u8>, CallError> {
-    let code = imp::call_contract(callee, method.as_bytes(), input, &value.to_le_bytes(), gas);
-    call_result(CallStatus::from_code(code))
+    call_result(call_contract_raw(callee, method, input, value, gas))
 }
 
 /// `call_contract` returning the status only (the output stays with the host).
@@ -589,16 +588,8 @@ pub fn instantiate(
     value: u128,
     gas: u64,
 ) -> (Address, Result<Vec<u8>, CallError>) {
-    let mut address = ZERO_ADDRESS;
-    let code = imp::instantiate(
-        code_hash,
-        salt,
-        input,
-        &value.to_le_bytes(),
-        gas,
-        &mut address,
-    );
-    (address, call_result(CallStatus::from_code(code)))
+    let (address, status) = instantiate_raw(code_hash, salt, input, value, gas);
+    (address, call_result(status))
 }
 
 /// `instantiate` returning the address and the status only.
