@@ -97,6 +97,11 @@ struct ProducerClock {
     next_ms: Option<u64>,
 }
 
+/// The latest timestamp (ms) the producer's clock can be moved to: 2^53, past year
+/// 285 000 and the largest integer a JSON number keeps exactly. Timestamps above it
+/// would run into `u64::MAX`, where `parent + 1` no longer increases.
+pub const MAX_TIMESTAMP_MS: u64 = 1 << 53;
+
 fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -399,7 +404,11 @@ impl Chain {
         } else {
             clock.next_ms
         };
-        let wanted = next.unwrap_or_else(|| now_ms().saturating_add(clock.offset_ms));
+        let wanted = next.unwrap_or_else(|| {
+            now_ms()
+                .saturating_add(clock.offset_ms)
+                .min(MAX_TIMESTAMP_MS)
+        });
         BlockContext {
             height: parent.height.saturating_add(1),
             timestamp: wanted.max(parent.timestamp.saturating_add(1)),
@@ -408,9 +417,10 @@ impl Chain {
 
     /// Moves the producer's clock `ms` milliseconds forward for every later block (dev
     /// chains and tests: time-locked contract logic). Returns the total offset in ms.
+    /// The clock stops at [`MAX_TIMESTAMP_MS`] (later blocks then take parent + 1).
     pub fn increase_time(&self, ms: u64) -> u64 {
         let mut clock = self.clock.lock().unwrap_or_else(PoisonError::into_inner);
-        clock.offset_ms = clock.offset_ms.saturating_add(ms);
+        clock.offset_ms = clock.offset_ms.saturating_add(ms).min(MAX_TIMESTAMP_MS);
         clock.offset_ms
     }
 
@@ -418,7 +428,7 @@ impl Chain {
     ///
     /// # Errors
     /// [`ChainError::InvalidCall`] if `ms` is not above the head block's timestamp
-    /// (timestamps strictly increase).
+    /// (timestamps strictly increase) or is above [`MAX_TIMESTAMP_MS`].
     pub fn set_next_block_timestamp(&self, ms: u64) -> Result<(), ChainError> {
         // Under the producer lock: the head cannot move between the check and the set.
         let _producer = self.producer.lock().unwrap_or_else(PoisonError::into_inner);
@@ -427,6 +437,11 @@ impl Chain {
         if ms <= head {
             return Err(ChainError::InvalidCall(format!(
                 "timestamp {ms} is not after the head block's {head}"
+            )));
+        }
+        if ms > MAX_TIMESTAMP_MS {
+            return Err(ChainError::InvalidCall(format!(
+                "timestamp {ms} is above the latest allowed, {MAX_TIMESTAMP_MS}"
             )));
         }
         clock.next_ms = Some(ms);

@@ -473,3 +473,24 @@ fn the_producer_clock_can_be_moved_forward() {
     let head = t.chain.head().1.timestamp;
     assert!(t.chain.set_next_block_timestamp(head).is_err());
 }
+
+/// The clock cannot be pushed to `u64::MAX`, where timestamps would stop increasing.
+#[test]
+fn the_producer_clock_stops_at_the_latest_timestamp() {
+    let t = TestChain::new();
+    assert_eq!(
+        t.chain.increase_time(u64::MAX),
+        crate::chain::MAX_TIMESTAMP_MS
+    );
+    assert!(t
+        .chain
+        .set_next_block_timestamp(crate::chain::MAX_TIMESTAMP_MS + 1)
+        .is_err());
+    let mut last = 0;
+    for _ in 0..3 {
+        t.chain.seal_empty_block().unwrap();
+        let ts = t.chain.head().1.timestamp;
+        assert!(ts > last && ts <= crate::chain::MAX_TIMESTAMP_MS + 3);
+        last = ts;
+    }
+}
