@@ -715,6 +715,37 @@ impl MetronApiServer for RpcService {
         Ok(accounts)
     }
 
+    /// Serves `dev_mine` (on the blocking pool: each block is a store commit).
+    fn dev_mine(&self, blocks: Option<u64>) -> RpcResult<wire::BlockHeader> {
+        let n = blocks.unwrap_or(1);
+        if n > metron_rpc::MAX_MINE_BLOCKS {
+            return Err(RpcError::LimitExceeded(format!(
+                "dev_mine of {n} blocks: at most {} per request",
+                metron_rpc::MAX_MINE_BLOCKS
+            ))
+            .into());
+        }
+        for _ in 0..n {
+            self.chain
+                .seal_empty_block()
+                .map_err(rpc_error_from_chain)?;
+        }
+        let (hash, header) = self.chain.head();
+        Ok(to_wire_header(hash, &header))
+    }
+
+    /// Serves `dev_increaseTime`.
+    fn dev_increase_time(&self, ms: u64) -> RpcResult<u64> {
+        Ok(self.chain.increase_time(ms))
+    }
+
+    /// Serves `dev_setNextBlockTimestamp`.
+    fn dev_set_next_block_timestamp(&self, ms: u64) -> RpcResult<()> {
+        self.chain
+            .set_next_block_timestamp(ms)
+            .map_err(|e| rpc_error_from_chain(e).into())
+    }
+
     /// Serves `chain_subscribeNewHeads`.
     async fn subscribe_new_heads(&self, pending: PendingSubscriptionSink) -> SubscriptionResult {
         let mut heads = self.chain.subscribe_heads();

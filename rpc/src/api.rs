@@ -84,6 +84,27 @@ pub trait MetronApi {
     #[method(name = "dev_accounts")]
     fn dev_accounts(&self) -> RpcResult<Vec<DevAccount>>;
 
+    /// `dev_mine`: seals `blocks` empty blocks (default 1, at most
+    /// [`MAX_MINE_BLOCKS`](crate::MAX_MINE_BLOCKS)) and returns the new head.
+    ///
+    /// # Errors
+    /// `-32006` for more than the maximum; `-32603` if the node fails to commit.
+    #[method(name = "dev_mine", blocking)]
+    fn dev_mine(&self, blocks: Option<u64>) -> RpcResult<BlockHeader>;
+
+    /// `dev_increaseTime`: moves the block producer's clock `ms` milliseconds forward for
+    /// every later block; returns the total offset in milliseconds.
+    #[method(name = "dev_increaseTime")]
+    fn dev_increase_time(&self, ms: u64) -> RpcResult<u64>;
+
+    /// `dev_setNextBlockTimestamp`: the timestamp (ms since the Unix epoch) of the next
+    /// block only.
+    ///
+    /// # Errors
+    /// `-32004` if it is not after the head block's timestamp.
+    #[method(name = "dev_setNextBlockTimestamp", blocking)]
+    fn dev_set_next_block_timestamp(&self, ms: u64) -> RpcResult<()>;
+
     /// `chain_subscribeNewHeads` (WebSocket only): a notification `chain_newHead` with the
     /// header of every block committed after subscribing. Unsubscribe with
     /// `chain_unsubscribeNewHeads`.

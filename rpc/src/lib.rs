@@ -21,6 +21,10 @@ pub mod types;
 pub use api::{MetronApiClient, MetronApiServer};
 pub use client::{http_client, ws_client};
 pub use error::{codes, RpcError};
+
+/// The most blocks one `dev_mine` seals: each is a commit to the store, and one request
+/// must not hold the block producer for long.
+pub const MAX_MINE_BLOCKS: u64 = 10_000;
 pub use guard::GuardConfig;
 pub use server::{start_server, ServerConfig};
 pub use types::*;

@@ -153,3 +153,13 @@ pub async fn balance(c: &HttpClient, who: [u8; 32]) -> u128 {
 pub fn wat(src: &str) -> Vec<u8> {
     wat::parse_str(src).expect("valid WAT")
 }
+
+/// The JSON-RPC error of a failed call: (code, message).
+pub fn rpc_err<T: std::fmt::Debug>(
+    r: Result<T, metron_rpc::jsonrpsee::core::client::Error>,
+) -> (i32, String) {
+    let e = r.expect_err("the call must fail");
+    let obj =
+        metron_rpc::error::call_error(&e).unwrap_or_else(|| panic!("not a JSON-RPC error: {e}"));
+    (obj.code(), obj.message().to_owned())
+}

@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use crate::common::{client, deploy, key, sign, start_node, wat, TRANSFER_GAS};
+use crate::common::{client, deploy, key, rpc_err, sign, start_node, wat, TRANSFER_GAS};
 use metron_node::service::{Node, NodeConfig};
 use metron_node::types::{Action, Transaction};
 use metron_node::ChainError;
@@ -15,15 +15,6 @@ use metron_rpc::codes;
 use metron_rpc::error::call_error;
 use metron_rpc::types as wire;
 use metron_rpc::MetronApiClient;
-
-/// The JSON-RPC error of a failed call: (code, message).
-fn rpc_err<T: std::fmt::Debug>(
-    r: Result<T, metron_rpc::jsonrpsee::core::client::Error>,
-) -> (i32, String) {
-    let e = r.expect_err("the call must fail");
-    let obj = call_error(&e).unwrap_or_else(|| panic!("not a JSON-RPC error: {e}"));
-    (obj.code(), obj.message().to_owned())
-}
 
 /// Sends raw HTTP/1.1 `request` to `addr` and returns the response: its head, and its
 /// body as far as `Content-Length` says (or to the end of the connection). A

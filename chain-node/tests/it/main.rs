@@ -7,6 +7,7 @@ mod common;
 mod contract_client;
 mod datadir;
 mod determinism;
+mod dev;
 mod hardening;
 mod negative;
 mod rpc;
