@@ -73,15 +73,17 @@ const HEAD_CHANNEL_CAPACITY: usize = 256;
 /// The devnet chain.
 pub struct Chain {
     pub(crate) store: Store,
-    executor: Executor,
-    config: ChainConfig,
+    pub(crate) executor: Executor,
+    pub(crate) config: ChainConfig,
     /// Hash and header of the last committed block.
-    head: RwLock<(Hash, BlockHeader)>,
+    pub(crate) head: RwLock<(Hash, BlockHeader)>,
     /// Serializes block production.
-    producer: Mutex<()>,
+    pub(crate) producer: Mutex<()>,
     /// The producer's clock adjustments (a lock of its own: dry runs read it without
     /// waiting for the producer).
-    clock: Mutex<ProducerClock>,
+    pub(crate) clock: Mutex<ProducerClock>,
+    /// Devnet snapshots ([`Chain::snapshot`]).
+    pub(crate) snapshots: Mutex<crate::control::Snapshots>,
     new_heads: broadcast::Sender<NewHead>,
 }
 
@@ -89,12 +91,12 @@ pub struct Chain {
 /// the one timestamp set for the next block. Either way, strictly above the parent's. A
 /// timestamp is an input to its block (recorded in the header), never read during
 /// execution, so nodes replaying a block agree whatever their clocks.
-#[derive(Debug, Default)]
-struct ProducerClock {
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ProducerClock {
     /// Added to the wall clock ([`Chain::increase_time`]).
-    offset_ms: u64,
+    pub(crate) offset_ms: u64,
     /// The next block's timestamp, used once ([`Chain::set_next_block_timestamp`]).
-    next_ms: Option<u64>,
+    pub(crate) next_ms: Option<u64>,
 }
 
 /// The latest timestamp (ms) the producer's clock can be moved to: 2^53, past year
@@ -147,6 +149,7 @@ impl Chain {
             block_gas_limit: config.block_gas_limit,
             vm: config.vm.clone(),
             cache: Arc::new(ModuleCache::default()),
+            impersonation: Arc::default(),
         };
         let (new_heads, _) = broadcast::channel(HEAD_CHANNEL_CAPACITY);
         Ok(Chain {
@@ -156,6 +159,7 @@ impl Chain {
             head: RwLock::new(head),
             producer: Mutex::new(()),
             clock: Mutex::new(ProducerClock::default()),
+            snapshots: Mutex::default(),
             new_heads,
         })
     }
@@ -395,7 +399,7 @@ impl Chain {
 
     /// The context of the block after `parent`; `seal` uses up a timestamp set with
     /// [`Chain::set_next_block_timestamp`] (a dry run only looks at it).
-    fn next_block_context(&self, parent: &BlockHeader, seal: bool) -> BlockContext {
+    pub(crate) fn next_block_context(&self, parent: &BlockHeader, seal: bool) -> BlockContext {
         // The producer's clock is an input to the block (it is in the header), never read
         // during execution; timestamps strictly increase.
         let mut clock = self.clock.lock().unwrap_or_else(PoisonError::into_inner);
@@ -449,7 +453,7 @@ impl Chain {
     }
 
     /// Computes the state root, builds the header and commits the block atomically.
-    fn seal(
+    pub(crate) fn seal(
         &self,
         parent_hash: Hash,
         ctx: BlockContext,

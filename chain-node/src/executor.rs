@@ -275,7 +275,65 @@ pub struct Executor {
     pub vm: Config,
     /// Compiled module cache.
     pub cache: Arc<ModuleCache>,
+    /// Senders whose transactions are accepted without a signature (devnet
+    /// impersonation; empty on any other chain).
+    pub impersonation: Arc<Impersonation>,
 }
+
+/// The senders a devnet accepts unsigned transactions from: `dev_impersonate`d
+/// addresses, or every address with `--auto-impersonate`. An unsigned transaction
+/// carries an all-zero signature; a block holding one does not verify on any other node,
+/// which is why only the devnet (one node, no block import) offers this.
+#[derive(Debug, Default)]
+pub struct Impersonation {
+    /// Every sender is accepted unsigned.
+    all: std::sync::atomic::AtomicBool,
+    /// Senders accepted unsigned (a BTreeSet: no hash-order dependence anywhere).
+    addresses: std::sync::RwLock<std::collections::BTreeSet<Address>>,
+}
+
+impl Impersonation {
+    /// Accepts unsigned transactions from `address`.
+    pub fn start(&self, address: Address) {
+        self.write().insert(address);
+    }
+
+    /// Stops accepting unsigned transactions from `address`; true if it was impersonated.
+    pub fn stop(&self, address: &Address) -> bool {
+        self.write().remove(address)
+    }
+
+    /// Accepts unsigned transactions from every sender (`true`) or only from the
+    /// impersonated ones (`false`).
+    pub fn set_all(&self, all: bool) {
+        self.all.store(all, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Whether an unsigned transaction from `address` is accepted.
+    pub fn allows(&self, address: &Address) -> bool {
+        self.all.load(std::sync::atomic::Ordering::SeqCst)
+            || self
+                .addresses
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .contains(address)
+    }
+
+    /// Forgets every impersonated address and turns `all` off.
+    pub fn clear(&self) {
+        self.set_all(false);
+        self.write().clear();
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, std::collections::BTreeSet<Address>> {
+        self.addresses
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// The signature of an unsigned (impersonated) transaction.
+pub const UNSIGNED: [u8; 64] = [0; 64];
 
 /// Outcome of running contract code.
 pub(crate) struct Outcome {
@@ -345,7 +403,11 @@ pub fn validate_stateless(
             got: tx.chain_id,
         });
     }
-    stx.verify()?;
+    // An all-zero signature never verifies; it marks an impersonated sender's
+    // transaction, accepted only while the devnet impersonates that sender.
+    if !(stx.signature == UNSIGNED && exec.impersonation.allows(&stx.from)) {
+        stx.verify()?;
+    }
     if tx.gas_limit > exec.block_gas_limit {
         return Err(TxError::GasLimitTooHigh {
             gas_limit: tx.gas_limit,
@@ -918,7 +980,7 @@ impl Executor {
 
 /// Checks that every import is a host function of the ABI and that `init`, if exported, is
 /// `() -> ()`. Returns the error text of the first violation.
-fn check_interface(module: &Module) -> Option<String> {
+pub(crate) fn check_interface(module: &Module) -> Option<String> {
     for (m, name, kind) in module.imports() {
         if kind != metron_vm::ExternKind::Func {
             return Some(format!("unsupported import {m}.{name}: only functions"));

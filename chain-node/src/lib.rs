@@ -7,6 +7,7 @@
 
 pub mod chain;
 pub mod contract_client;
+pub mod control;
 pub mod dev;
 pub mod error;
 pub mod executor;

@@ -399,6 +399,7 @@ pub fn run_contract(a: &RunArgs) -> anyhow::Result<(String, ExitCode)> {
         block_gas_limit: a.gas,
         vm: a.config(),
         cache: Arc::new(ModuleCache::default()),
+        impersonation: Arc::default(),
     };
     let base = EmptyState;
     let mut overlay = Overlay::new(&base);

@@ -11,14 +11,18 @@
 //! - `block_hashes`: block hash -> height (u64 BE)
 //! - `receipts`: tx hash -> SCALE(`Receipt`) (with the human error text)
 //! - `tx_index`: tx hash -> SCALE(`TxLocation`)
+//! - `undo`: height (u64 BE) -> SCALE(`UndoRecord`): the `jmt_values` and `jmt_nodes`
+//!   keys the block at that height wrote, so that [`Store::truncate`] can take the chain
+//!   back to an earlier height (devnet snapshots). Not written for genesis.
 //! - `meta`: `head` -> height (u64 BE); written with genesis: `chain_id` -> u64 BE,
 //!   `gas_schedule_version` -> u32 BE, `block_gas_limit` -> u64 BE (each absent in data
 //!   dirs created before it was recorded)
 //!
 //! A block is committed with [`Store::commit_block`]: trie nodes, values, code, block,
-//! receipts, index entries and the head pointer go into ONE `WriteBatch`, so a crash leaves
+//! receipts, index entries, the undo record and the head pointer go into ONE `WriteBatch`, so a crash leaves
 //! either the whole block or none of it; the genesis block's batch also holds the
-//! [`GenesisMeta`] record. Nothing else writes to the database.
+//! [`GenesisMeta`] record. The only other writer is [`Store::truncate`], which removes
+//! the blocks above a height in one batch too.
 //!
 //! Durability: with [`Durability::Sync`] (the default) each batch is written with
 //! `sync = true`, so RocksDB fsyncs its write-ahead log before [`Store::commit_block`]
@@ -53,7 +57,8 @@ const CF_BLOCK_HASHES: &str = "block_hashes";
 const CF_RECEIPTS: &str = "receipts";
 const CF_TX_INDEX: &str = "tx_index";
 const CF_META: &str = "meta";
-const ALL_CFS: [&str; 8] = [
+const CF_UNDO: &str = "undo";
+const ALL_CFS: [&str; 9] = [
     CF_JMT_NODES,
     CF_JMT_VALUES,
     CF_CODE,
@@ -62,6 +67,7 @@ const ALL_CFS: [&str; 8] = [
     CF_RECEIPTS,
     CF_TX_INDEX,
     CF_META,
+    CF_UNDO,
 ];
 const META_HEAD: &[u8] = b"head";
 const META_CHAIN_ID: &[u8] = b"chain_id";
@@ -125,6 +131,18 @@ pub struct GenesisMeta {
     pub schedule_version: u32,
     /// Maximum gas of a block.
     pub block_gas_limit: u64,
+}
+
+/// The database keys a block wrote to the trie's columns: what [`Store::truncate`]
+/// deletes to take the block back. Trie nodes and values are written under the block's
+/// version only (jmt never rewrites an older version's node), so deleting these keys
+/// restores the columns to what they were before the block.
+#[derive(Debug, Default, Encode, Decode)]
+struct UndoRecord {
+    /// `jmt_values` keys (key hash ++ version).
+    values: Vec<[u8; 40]>,
+    /// `jmt_nodes` keys (borsh(`NodeKey`)).
+    nodes: Vec<Vec<u8>>,
 }
 
 /// A value with a Merkle proof against the state root at some height.
@@ -395,19 +413,28 @@ impl Store {
     pub fn commit_block(&self, commit: BlockCommit<'_>) -> Result<(), ChainError> {
         let height = commit.block.header.height;
         let mut batch = WriteBatch::default();
+        // Genesis has no undo record: the chain cannot go below it.
+        let record_undo = commit.genesis.is_none();
+        let mut undo = UndoRecord::default();
         let nodes_cf = self.cf(CF_JMT_NODES)?;
         for (key, node) in commit.trie.node_batch.nodes() {
             let k = borsh::to_vec(key).map_err(|e| ChainError::Trie(e.to_string()))?;
             let v = borsh::to_vec(node).map_err(|e| ChainError::Trie(e.to_string()))?;
-            batch.put_cf(nodes_cf, k, v);
+            batch.put_cf(nodes_cf, &k, v);
+            if record_undo {
+                undo.nodes.push(k);
+            }
         }
         let values_cf = self.cf(CF_JMT_VALUES)?;
         for ((version, key_hash), value) in commit.trie.node_batch.values() {
-            batch.put_cf(
-                values_cf,
-                value_key(key_hash, *version),
-                encode_value(value),
-            );
+            let k = value_key(key_hash, *version);
+            batch.put_cf(values_cf, k, encode_value(value));
+            if record_undo {
+                undo.values.push(k);
+            }
+        }
+        if record_undo {
+            batch.put_cf(self.cf(CF_UNDO)?, height.to_be_bytes(), undo.encode());
         }
         let code_cf = self.cf(CF_CODE)?;
         for (hash, code) in commit.code {
@@ -448,6 +475,53 @@ impl Store {
         write_opts.set_sync(self.durability == Durability::Sync);
         self.db.write_opt(batch, &write_opts)?;
         Ok(())
+    }
+
+    /// Takes the chain back to height `to`, in one `WriteBatch`: deletes the blocks
+    /// above it up to `head` with their hash index entries, receipts, transaction index
+    /// entries and trie writes (from their undo records), and moves the head pointer to
+    /// `to`. Contract code stays: it is content-addressed, and unreferenced code is never
+    /// read. Returns the number of blocks removed.
+    ///
+    /// # Errors
+    /// [`ChainError::Corrupt`] if a block or its undo record is missing (a block written
+    /// by a node older than the undo records cannot be taken back; nothing is written
+    /// then); storage failures.
+    pub fn truncate(&self, to: u64, head: u64) -> Result<u64, ChainError> {
+        let mut batch = WriteBatch::default();
+        for height in (to.saturating_add(1)..=head).rev() {
+            let (hash, block) = self
+                .block(height)?
+                .ok_or_else(|| ChainError::Corrupt(format!("block {height} missing")))?;
+            let undo = self.get(CF_UNDO, &height.to_be_bytes())?.ok_or_else(|| {
+                ChainError::Corrupt(format!(
+                    "block {height} has no undo record (written by an older node): the chain \
+                     cannot be taken back below it"
+                ))
+            })?;
+            let undo = UndoRecord::decode(&mut &undo[..])?;
+            let nodes_cf = self.cf(CF_JMT_NODES)?;
+            for k in &undo.nodes {
+                batch.delete_cf(nodes_cf, k);
+            }
+            let values_cf = self.cf(CF_JMT_VALUES)?;
+            for k in &undo.values {
+                batch.delete_cf(values_cf, k);
+            }
+            for stx in &block.transactions {
+                let tx_hash = stx.hash();
+                batch.delete_cf(self.cf(CF_RECEIPTS)?, tx_hash);
+                batch.delete_cf(self.cf(CF_TX_INDEX)?, tx_hash);
+            }
+            batch.delete_cf(self.cf(CF_BLOCK_HASHES)?, hash);
+            batch.delete_cf(self.cf(CF_BLOCKS)?, height.to_be_bytes());
+            batch.delete_cf(self.cf(CF_UNDO)?, height.to_be_bytes());
+        }
+        batch.put_cf(self.cf(CF_META)?, META_HEAD, to.min(head).to_be_bytes());
+        let mut write_opts = WriteOptions::default();
+        write_opts.set_sync(self.durability == Durability::Sync);
+        self.db.write_opt(batch, &write_opts)?;
+        Ok(head.saturating_sub(to))
     }
 
     /// Read-only view of the state at `version`.

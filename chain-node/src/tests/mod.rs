@@ -3,6 +3,7 @@
 mod basics;
 mod calls;
 mod contracts;
+mod control;
 mod crypto;
 mod examples;
 mod macro_token;
