@@ -99,11 +99,14 @@ pub struct NodeConfig {
     pub limits: RpcLimits,
     /// Chain configuration (chain id, genesis, VM config, block gas limit).
     pub chain: ChainConfig,
+    /// Dev keys served by `dev_accounts` (those funded in `chain.genesis_accounts`); set
+    /// both with [`NodeConfig::set_dev_accounts`].
+    pub dev_keys: Vec<ed25519_dalek::SigningKey>,
 }
 
 impl NodeConfig {
-    /// Devnet configuration in `data_dir`: [`ChainConfig::dev`], RPC on
-    /// [`DEFAULT_RPC_ADDR`].
+    /// Devnet configuration in `data_dir`: [`ChainConfig::dev`] and its
+    /// [`dev::DEV_ACCOUNT_COUNT`] well-known dev keys, RPC on [`DEFAULT_RPC_ADDR`].
     pub fn dev(data_dir: impl Into<PathBuf>) -> NodeConfig {
         let data_dir = data_dir.into();
         NodeConfig {
@@ -113,6 +116,7 @@ impl NodeConfig {
             rpc_addr: DEFAULT_RPC_ADDR,
             guard: GuardConfig::default(),
             limits: RpcLimits::default(),
+            dev_keys: dev::dev_keys(dev::DEV_ACCOUNT_COUNT),
         }
     }
 
@@ -237,7 +241,9 @@ impl Node {
                  transactions and dry runs"
             );
         }
-        let (service, producer) = RpcService::with_producer(Arc::clone(&chain), &config.limits);
+        let (mut service, producer) =
+            RpcService::with_producer(Arc::clone(&chain), &config.limits);
+        service.dev_keys = config.dev_keys.clone().into();
         let mut server_config = ServerConfig::new(config.rpc_addr);
         server_config.guard = config.guard.clone();
         let (local_addr, handle) = metron_rpc::start_server(&server_config, service.into_rpc())
@@ -333,6 +339,8 @@ pub struct RpcService {
     limits: RpcLimits,
     submits: mpsc::Sender<SubmitJob>,
     dry_runs: Arc<Semaphore>,
+    /// Served by `dev_accounts`: [`NodeConfig::dev_keys`] (the well-known keys unless set).
+    dev_keys: Arc<[ed25519_dalek::SigningKey]>,
 }
 
 impl RpcService {
@@ -372,6 +380,7 @@ impl RpcService {
             limits: limits.clone(),
             submits,
             dry_runs: Arc::new(Semaphore::new(limits.max_dry_runs.max(1))),
+            dev_keys: dev::dev_keys(dev::DEV_ACCOUNT_COUNT).into(),
         };
         (service, producer)
     }
@@ -696,15 +705,23 @@ impl MetronApiServer for RpcService {
         Ok(to_wire_call_result(&r))
     }
 
-    /// Serves `dev_accounts`: the dev keys funded in this chain's genesis.
+    /// Serves `dev_accounts`: the node's dev keys ([`NodeConfig::dev_keys`]) funded in
+    /// this chain's genesis, with their indices.
     fn dev_accounts(&self) -> RpcResult<Vec<wire::DevAccount>> {
-        let genesis = &self.chain.config().genesis_accounts;
-        let accounts = dev::dev_keys(dev::DEV_ACCOUNT_COUNT)
+        let genesis: std::collections::BTreeSet<_> = self
+            .chain
+            .config()
+            .genesis_accounts
+            .iter()
+            .map(|(a, _)| *a)
+            .collect();
+        let accounts = self
+            .dev_keys
             .iter()
             .enumerate()
             .filter_map(|(i, key)| {
                 let address = key.verifying_key().to_bytes();
-                let funded = genesis.iter().any(|(a, _)| *a == address);
+                let funded = genesis.contains(&address);
                 funded.then(|| wire::DevAccount {
                     index: u32::try_from(i).unwrap_or(u32::MAX),
                     address: h(address),
