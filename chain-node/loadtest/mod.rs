@@ -614,6 +614,7 @@ async fn caller(url: String, token: wire::H256, owner: [u8; 32], deadline: Insta
             input: wire::Bytes(owner.to_vec()),
             value: None,
             gas_limit: Some(CALL_GAS),
+            at: None,
         };
         let started = Instant::now();
         match c.contract_call(request).await {

@@ -652,14 +652,64 @@ impl Chain {
     }
 
     /// Executes a call at the head state without changing it: no signature, nonce or fee.
-    /// Runs in the context of the next block (height head + 1).
+    /// Runs in the context of the next block (height head + 1). As
+    /// [`Chain::dry_run_call_at`] with `at = None`.
     ///
     /// # Errors
-    /// [`ChainError::InvalidCall`] if `gas_limit` is below the intrinsic gas or above the
-    /// block gas limit, or `from` cannot pay `value`; storage failures. Contract failures
-    /// are reported in the [`CallResult`].
+    /// As [`Chain::dry_run_call_at`].
     pub fn dry_run_call(
         &self,
+        from: Address,
+        contract: Address,
+        method: &str,
+        input: Vec<u8>,
+        value: u128,
+        gas_limit: u64,
+    ) -> Result<CallResult, ChainError> {
+        self.dry_run_call_at(None, from, contract, method, input, value, gas_limit)
+    }
+
+    /// The state and block context a dry run at `at` executes in: the state after block
+    /// `at` (head if `None`), in the context of the block after it — that block's height
+    /// and timestamp if it exists, else the next block the producer would seal.
+    ///
+    /// # Errors
+    /// [`ChainError::UnknownHeight`] above the head; storage failures.
+    pub(crate) fn dry_run_context(
+        &self,
+        at: Option<u64>,
+    ) -> Result<(StateView<'_>, BlockContext), ChainError> {
+        let height = self.resolve(at)?;
+        let (_, parent) = self.head();
+        let ctx = if height < parent.height {
+            let next = height.saturating_add(1);
+            let (_, block) = self
+                .store
+                .block(next)?
+                .ok_or_else(|| ChainError::Corrupt(format!("block {next} missing")))?;
+            BlockContext {
+                height: next,
+                timestamp: block.header.timestamp,
+            }
+        } else {
+            self.next_block_context(&parent, false)
+        };
+        Ok((self.store.view(height), ctx))
+    }
+
+    /// Executes a call on the state after block `at` (head if `None`) without changing
+    /// it: no signature, nonce or fee. Runs in the context of the block after `at` (see
+    /// [`Chain::dry_run_context`]).
+    ///
+    /// # Errors
+    /// [`ChainError::UnknownHeight`] above the head; [`ChainError::InvalidCall`] if
+    /// `gas_limit` is below the intrinsic gas or above the block gas limit, or `from`
+    /// cannot pay `value`; storage failures. Contract failures are reported in the
+    /// [`CallResult`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn dry_run_call_at(
+        &self,
+        at: Option<u64>,
         from: Address,
         contract: Address,
         method: &str,
@@ -673,10 +723,8 @@ impl Chain {
                 self.config.block_gas_limit
             )));
         }
-        let (_, parent) = self.head();
-        let view = self.store.view(parent.height);
+        let (view, ctx) = self.dry_run_context(at)?;
         let mut overlay = Overlay::new(&view);
-        let ctx = self.next_block_context(&parent, false);
         // The overlay is dropped: nothing is committed.
         self.executor.dry_run_call(
             &mut overlay,

@@ -385,6 +385,7 @@ impl<C: SubscriptionClientT + Send + Sync> ContractClient<C> {
             input: wire::Bytes(input),
             value: Some(wire::U128(0)),
             gas_limit: Some(self.gas_limit),
+            at: None,
         };
         let r = self.rpc.contract_call(req).await?;
         Decoded::from_parts(

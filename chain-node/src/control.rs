@@ -76,6 +76,12 @@ pub enum StateEdit {
 }
 
 impl Chain {
+    /// The senders this chain accepts unsigned transactions from (devnet
+    /// impersonation; see [`crate::executor::Impersonation`]).
+    pub fn impersonation(&self) -> &crate::executor::Impersonation {
+        &self.executor.impersonation
+    }
+
     /// Records the current head and producer clock; returns the snapshot's id for
     /// [`Chain::revert_to_snapshot`]. Costs no storage: the blocks above it are what a
     /// revert removes.
@@ -83,7 +89,10 @@ impl Chain {
         let _producer = self.producer.lock().unwrap_or_else(PoisonError::into_inner);
         let (hash, header) = self.head();
         let clock = *self.clock.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut snapshots = self.snapshots.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut snapshots = self
+            .snapshots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let id = snapshots.next_id;
         snapshots.next_id = id.saturating_add(1);
         snapshots.taken.insert(
@@ -108,7 +117,10 @@ impl Chain {
     /// no undo record; storage failures. Nothing is changed then.
     pub fn revert_to_snapshot(&self, id: u64) -> Result<bool, ChainError> {
         let _producer = self.producer.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut snapshots = self.snapshots.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut snapshots = self
+            .snapshots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let Some(snapshot) = snapshots.taken.get(&id).copied() else {
             return Ok(false);
         };
@@ -125,7 +137,10 @@ impl Chain {
     /// As [`Chain::revert_to_snapshot`].
     pub fn reset(&self) -> Result<(), ChainError> {
         let _producer = self.producer.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut snapshots = self.snapshots.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut snapshots = self
+            .snapshots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         self.truncate_to(0, None)?;
         *self.clock.lock().unwrap_or_else(PoisonError::into_inner) = ProducerClock::default();
         snapshots.taken.clear();

@@ -13,6 +13,7 @@ pub mod error;
 pub mod executor;
 pub mod host;
 pub mod metadata;
+pub mod proof;
 pub mod service;
 pub mod state;
 pub mod types;

@@ -29,6 +29,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::{mpsc, oneshot, Semaphore};
 
 use crate::chain::{Chain, ChainConfig};
+use crate::control::StateEdit;
 use crate::dev;
 use crate::error::{ChainError, TxError};
 use crate::types::{
@@ -548,6 +549,19 @@ pub fn to_wire_block(hash: Hash, b: &Block) -> wire::Block {
 
 type RpcResult<T> = Result<T, jsonrpsee::types::ErrorObjectOwned>;
 
+impl RpcService {
+    /// Applies one state edit (in a block of its own) and returns the new head.
+    fn edit(&self, edit: StateEdit) -> RpcResult<wire::BlockHeader> {
+        let hash = self.chain.edit_state(&[edit]).map_err(chain_err)?;
+        let (hash, block) = self
+            .chain
+            .block_by_hash(&hash)
+            .map_err(chain_err)?
+            .ok_or_else(|| RpcError::Internal("the edit's block is missing".into()))?;
+        Ok(to_wire_header(hash, &block.header))
+    }
+}
+
 fn chain_err(e: ChainError) -> jsonrpsee::types::ErrorObjectOwned {
     rpc_error_from_chain(e).into()
 }
@@ -591,6 +605,29 @@ impl MetronApiServer for RpcService {
     fn tx_get_receipt(&self, hash: wire::H256) -> RpcResult<Option<wire::Receipt>> {
         let r = self.chain.receipt(&hash.0).map_err(chain_err)?;
         Ok(r.as_ref().map(to_wire_receipt))
+    }
+
+    /// Serves `chain_getTransaction`.
+    fn chain_get_transaction(
+        &self,
+        hash: wire::H256,
+    ) -> RpcResult<Option<wire::TransactionInfo>> {
+        let Some((stx, loc)) = self.chain.transaction(&hash.0).map_err(chain_err)? else {
+            return Ok(None);
+        };
+        let (block_hash, _) = self
+            .chain
+            .block_by_number(loc.block_height)
+            .map_err(chain_err)?
+            .ok_or_else(|| {
+                RpcError::Internal(format!("block {} of the transaction is missing", loc.block_height))
+            })?;
+        Ok(Some(wire::TransactionInfo {
+            transaction: to_wire_tx(&stx),
+            block_height: loc.block_height,
+            block_hash: h(block_hash),
+            index: loc.index,
+        }))
     }
 
     /// Serves `chain_getBlock`.
@@ -650,6 +687,51 @@ impl MetronApiServer for RpcService {
         Ok(v.map(wire::Bytes))
     }
 
+    /// Serves `state_getProof`: one height for every proof, resolved once.
+    fn state_get_proof(
+        &self,
+        address: wire::H256,
+        keys: Vec<wire::Bytes>,
+        at: Option<u64>,
+    ) -> RpcResult<wire::StateProof> {
+        if keys.len() > metron_rpc::MAX_PROOF_KEYS {
+            return Err(RpcError::InvalidParams(format!(
+                "{} storage keys: at most {} per state_getProof",
+                keys.len(),
+                metron_rpc::MAX_PROOF_KEYS
+            ))
+            .into());
+        }
+        let height = at.unwrap_or_else(|| self.chain.head_height());
+        let proven = |p: crate::state::StateProof| wire::ProvenValue {
+            key_hash: h(p.key_hash),
+            value: p.value.clone().map(wire::Bytes),
+            proof: wire::Bytes(p.proof_bytes()),
+        };
+        let account = self
+            .chain
+            .prove(&address.0, None, Some(height))
+            .map_err(chain_err)?;
+        let state_root = account.root;
+        let mut storage = Vec::with_capacity(keys.len());
+        for key in keys {
+            let p = self
+                .chain
+                .prove(&address.0, Some(&key.0), Some(height))
+                .map_err(chain_err)?;
+            storage.push(wire::StorageProof {
+                key,
+                proven: proven(p),
+            });
+        }
+        Ok(wire::StateProof {
+            height,
+            state_root: h(state_root),
+            account: proven(account),
+            storage,
+        })
+    }
+
     /// Serves `contract_call`: gas cap, then a dry-run slot and the execution within the
     /// time limit.
     async fn contract_call(&self, request: wire::CallRequest) -> RpcResult<wire::CallResult> {
@@ -681,7 +763,8 @@ impl MetronApiServer for RpcService {
         let task = tokio::task::spawn_blocking(move || {
             // The slot is held until the execution ends, also past the time limit.
             let _permit = permit;
-            chain.dry_run_call(
+            chain.dry_run_call_at(
+                request.at,
                 from,
                 contract.0,
                 &request.method,
@@ -761,6 +844,86 @@ impl MetronApiServer for RpcService {
         self.chain
             .set_next_block_timestamp(ms)
             .map_err(|e| rpc_error_from_chain(e).into())
+    }
+
+    /// Serves `dev_snapshot`.
+    fn dev_snapshot(&self) -> RpcResult<u64> {
+        Ok(self.chain.snapshot())
+    }
+
+    /// Serves `dev_revert`.
+    fn dev_revert(&self, id: u64) -> RpcResult<bool> {
+        self.chain.revert_to_snapshot(id).map_err(chain_err)
+    }
+
+    /// Serves `dev_reset`.
+    fn dev_reset(&self) -> RpcResult<wire::BlockHeader> {
+        self.chain.reset().map_err(chain_err)?;
+        let (hash, header) = self.chain.head();
+        Ok(to_wire_header(hash, &header))
+    }
+
+    /// Serves `dev_setBalance`.
+    fn dev_set_balance(
+        &self,
+        address: wire::H256,
+        balance: wire::U128,
+    ) -> RpcResult<wire::BlockHeader> {
+        self.edit(StateEdit::Balance {
+            address: address.0,
+            balance: balance.0,
+        })
+    }
+
+    /// Serves `dev_setNonce`.
+    fn dev_set_nonce(&self, address: wire::H256, nonce: u64) -> RpcResult<wire::BlockHeader> {
+        self.edit(StateEdit::Nonce {
+            address: address.0,
+            nonce,
+        })
+    }
+
+    /// Serves `dev_setCode`.
+    fn dev_set_code(
+        &self,
+        address: wire::H256,
+        code: wire::Bytes,
+    ) -> RpcResult<wire::BlockHeader> {
+        self.edit(StateEdit::Code {
+            address: address.0,
+            code: code.0,
+        })
+    }
+
+    /// Serves `dev_setStorage`.
+    fn dev_set_storage(
+        &self,
+        address: wire::H256,
+        key: wire::Bytes,
+        value: Option<wire::Bytes>,
+    ) -> RpcResult<wire::BlockHeader> {
+        self.edit(StateEdit::Storage {
+            address: address.0,
+            key: key.0,
+            value: value.map(|v| v.0),
+        })
+    }
+
+    /// Serves `dev_impersonate`.
+    fn dev_impersonate(&self, address: wire::H256) -> RpcResult<()> {
+        self.chain.impersonation().start(address.0);
+        Ok(())
+    }
+
+    /// Serves `dev_stopImpersonating`.
+    fn dev_stop_impersonating(&self, address: wire::H256) -> RpcResult<bool> {
+        Ok(self.chain.impersonation().stop(&address.0))
+    }
+
+    /// Serves `dev_setAutoImpersonate`.
+    fn dev_set_auto_impersonate(&self, enabled: bool) -> RpcResult<()> {
+        self.chain.impersonation().set_all(enabled);
+        Ok(())
     }
 
     /// Serves `chain_subscribeNewHeads`.

@@ -6,7 +6,8 @@ use jsonrpsee::core::{RpcResult, SubscriptionResult};
 use jsonrpsee::proc_macros::rpc;
 
 use crate::types::{
-    Block, BlockHeader, BlockId, Bytes, CallRequest, CallResult, DevAccount, Receipt, H256, U128,
+    Block, BlockHeader, BlockId, Bytes, CallRequest, CallResult, DevAccount, Receipt, StateProof,
+    TransactionInfo, H256, U128,
 };
 
 /// All Metron JSON-RPC methods. Method names follow `namespace_method`.
@@ -30,6 +31,11 @@ pub trait MetronApi {
     /// `tx_getReceipt`: the receipt of an included transaction, or `null` if unknown.
     #[method(name = "tx_getReceipt", blocking)]
     fn tx_get_receipt(&self, hash: H256) -> RpcResult<Option<Receipt>>;
+
+    /// `chain_getTransaction`: an included transaction with its block height, block hash
+    /// and index, or `null` if unknown.
+    #[method(name = "chain_getTransaction", blocking)]
+    fn chain_get_transaction(&self, hash: H256) -> RpcResult<Option<TransactionInfo>>;
 
     /// `chain_getBlock`: a block by height (number), hash (`0x` string) or `"latest"`;
     /// `null` if there is no such block.
@@ -69,6 +75,21 @@ pub trait MetronApi {
     #[method(name = "state_getCode", blocking)]
     fn state_get_code(&self, address: H256, at: Option<u64>) -> RpcResult<Option<Bytes>>;
 
+    /// `state_getProof`: the account at `address` and its storage values under `keys`
+    /// (at most [`MAX_PROOF_KEYS`](crate::MAX_PROOF_KEYS)), each with a jmt Merkle proof
+    /// of inclusion or absence against the state root of the block at `at` (head if
+    /// omitted).
+    ///
+    /// # Errors
+    /// `-32002` if `at` is above the head, `-32602` for too many keys.
+    #[method(name = "state_getProof", blocking)]
+    fn state_get_proof(
+        &self,
+        address: H256,
+        keys: Vec<Bytes>,
+        at: Option<u64>,
+    ) -> RpcResult<StateProof>;
+
     /// `contract_call`: read-only dry run of a contract method at head. No state change,
     /// no fee. Returns status, gas used, return data and events. The gas limit defaults
     /// to the node's dry-run gas cap; dry runs are limited in number and in time.
@@ -104,6 +125,63 @@ pub trait MetronApi {
     /// `-32004` if it is not after the head block's timestamp.
     #[method(name = "dev_setNextBlockTimestamp", blocking)]
     fn dev_set_next_block_timestamp(&self, ms: u64) -> RpcResult<()>;
+
+    /// `dev_snapshot`: records the head (and the producer's clock); returns an id for
+    /// `dev_revert`.
+    #[method(name = "dev_snapshot", blocking)]
+    fn dev_snapshot(&self) -> RpcResult<u64>;
+
+    /// `dev_revert`: takes the chain back to snapshot `id`, removing the blocks sealed
+    /// since with their transactions, receipts and state. Uses up that snapshot and every
+    /// later one. `false` (nothing changed) for an unknown or used-up id.
+    #[method(name = "dev_revert", blocking)]
+    fn dev_revert(&self, id: u64) -> RpcResult<bool>;
+
+    /// `dev_reset`: takes the chain back to genesis and forgets snapshots, clock
+    /// adjustments and impersonations. Returns the genesis header.
+    #[method(name = "dev_reset", blocking)]
+    fn dev_reset(&self) -> RpcResult<BlockHeader>;
+
+    /// `dev_setBalance`: sets an account's balance, in a new block with no transactions
+    /// (so the head's state root commits to it). Returns that block's header.
+    #[method(name = "dev_setBalance", blocking)]
+    fn dev_set_balance(&self, address: H256, balance: U128) -> RpcResult<BlockHeader>;
+
+    /// `dev_setNonce`: sets an account's nonce, in a new block as `dev_setBalance`.
+    #[method(name = "dev_setNonce", blocking)]
+    fn dev_set_nonce(&self, address: H256, nonce: u64) -> RpcResult<BlockHeader>;
+
+    /// `dev_setCode`: sets an account's contract code (empty: no code), in a new block as
+    /// `dev_setBalance`. The code's `init` is not run.
+    ///
+    /// # Errors
+    /// `-32004` for code that does not compile or lacks the contract interface.
+    #[method(name = "dev_setCode", blocking)]
+    fn dev_set_code(&self, address: H256, code: Bytes) -> RpcResult<BlockHeader>;
+
+    /// `dev_setStorage`: sets (or, with `null`, deletes) one storage value, in a new
+    /// block as `dev_setBalance`.
+    #[method(name = "dev_setStorage", blocking)]
+    fn dev_set_storage(
+        &self,
+        address: H256,
+        key: Bytes,
+        value: Option<Bytes>,
+    ) -> RpcResult<BlockHeader>;
+
+    /// `dev_impersonate`: accepts transactions from `address` with an all-zero signature
+    /// (64 zero bytes) until `dev_stopImpersonating`.
+    #[method(name = "dev_impersonate")]
+    fn dev_impersonate(&self, address: H256) -> RpcResult<()>;
+
+    /// `dev_stopImpersonating`: ends `dev_impersonate`; `false` if it was not impersonated.
+    #[method(name = "dev_stopImpersonating")]
+    fn dev_stop_impersonating(&self, address: H256) -> RpcResult<bool>;
+
+    /// `dev_setAutoImpersonate`: accepts unsigned transactions from every address
+    /// (`true`) or only from impersonated ones (`false`).
+    #[method(name = "dev_setAutoImpersonate")]
+    fn dev_set_auto_impersonate(&self, enabled: bool) -> RpcResult<()>;
 
     /// `chain_subscribeNewHeads` (WebSocket only): a notification `chain_newHead` with the
     /// header of every block committed after subscribing. Unsubscribe with

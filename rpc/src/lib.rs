@@ -25,6 +25,8 @@ pub use error::{codes, RpcError};
 /// The most blocks one `dev_mine` seals: each is a commit to the store, and one request
 /// must not hold the block producer for long.
 pub const MAX_MINE_BLOCKS: u64 = 10_000;
+/// The most storage keys one `state_getProof` proves.
+pub const MAX_PROOF_KEYS: usize = 256;
 pub use guard::GuardConfig;
 pub use server::{start_server, ServerConfig};
 pub use types::*;

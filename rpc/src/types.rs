@@ -416,6 +416,10 @@ pub struct CallRequest {
     /// Gas limit (default: the node's block gas limit).
     #[serde(default)]
     pub gas_limit: Option<u64>,
+    /// Run on the state after the block at this height, in the context of the block
+    /// after it (its height and, if it exists, its timestamp). Default: the head.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<u64>,
 }
 
 /// Result of `contract_call`.
@@ -448,6 +452,60 @@ pub struct DevAccount {
     pub address: H256,
     /// ed25519 secret key (32-byte seed).
     pub secret_key: H256,
+}
+
+/// `chain_getTransaction`: an included transaction and where it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransactionInfo {
+    /// The transaction.
+    pub transaction: Transaction,
+    /// Height of the block that includes it.
+    pub block_height: u64,
+    /// Hash of that block.
+    pub block_hash: H256,
+    /// Its index in the block.
+    pub index: u32,
+}
+
+/// A value with its Merkle proof against a state root (`state_getProof`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvenValue {
+    /// The trie key: `keccak256("acct" ++ address)` for an account,
+    /// `keccak256("stor" ++ address ++ key)` for a storage slot.
+    pub key_hash: H256,
+    /// The value: SCALE(`Account`) for an account, the raw bytes for a storage slot;
+    /// `null` if absent (the proof then proves absence).
+    pub value: Option<Bytes>,
+    /// borsh encoding of the jmt 0.12 `SparseMerkleProof<Keccak256>`.
+    pub proof: Bytes,
+}
+
+/// A proven storage slot (`state_getProof`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StorageProof {
+    /// The storage key as asked.
+    pub key: Bytes,
+    /// Its value and proof.
+    #[serde(flatten)]
+    pub proven: ProvenValue,
+}
+
+/// `state_getProof`: an account and some of its storage, proven against the state root
+/// of the block at `height`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StateProof {
+    /// Height of the block whose state root the proofs are against.
+    pub height: u64,
+    /// That block's state root (equal to its header's `stateRoot`).
+    pub state_root: H256,
+    /// The account (SCALE(`Account`): balance u128, nonce u64, code hash Option<[u8; 32]>).
+    pub account: ProvenValue,
+    /// The storage slots asked for, in the order asked.
+    pub storage: Vec<StorageProof>,
 }
 
 #[cfg(test)]

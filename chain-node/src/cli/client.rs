@@ -598,6 +598,7 @@ pub async fn query(a: QueryArgs) -> anyhow::Result<ExitCode> {
         input: wire::Bytes(input),
         value: Some(wire::U128(a.value)),
         gas_limit: Some(a.gas.unwrap_or(DEFAULT_CALL_GAS)),
+        at: None,
     };
     let r = client.contract_call(req).await.map_err(rpc_err)?;
     print!(

@@ -54,7 +54,11 @@ fn revert_restores_the_snapshot_and_the_next_blocks_build_on_it() {
     assert_eq!(t.chain.nonce(&t.addr(0), None).unwrap(), 0);
     assert!(t.chain.receipt(&dropped_tx).unwrap().is_none());
     assert!(t.chain.transaction(&dropped_tx).unwrap().is_none());
-    assert!(t.chain.block_by_number(snap_header.height + 1).unwrap().is_none());
+    assert!(t
+        .chain
+        .block_by_number(snap_header.height + 1)
+        .unwrap()
+        .is_none());
 
     // The used-up id and later ones are gone; an unknown id changes nothing.
     assert!(!t.chain.revert_to_snapshot(id).unwrap());
@@ -69,7 +73,10 @@ fn revert_restores_the_snapshot_and_the_next_blocks_build_on_it() {
     assert_eq!(t.chain.balance(&fresh, h).unwrap(), 0);
     assert_eq!(t.chain.balance(&other, h).unwrap(), 3);
     let counter_again = deploy_counter(&t, 7);
-    assert_eq!(counter_again, counter, "same deployer and nonce, same address");
+    assert_eq!(
+        counter_again, counter,
+        "same deployer and nonce, same address"
+    );
     assert_eq!(
         t.chain.storage(&counter, b"count", None).unwrap(),
         Some(7u64.to_le_bytes().to_vec())
@@ -110,13 +117,15 @@ fn nested_snapshots_and_reset() {
 
     assert!(t.chain.revert_to_snapshot(b).unwrap());
     assert_eq!(t.chain.head(), at_b);
-    assert!(!t.chain.revert_to_snapshot(c).unwrap(), "later ids are used up");
-    assert_eq!(
-        t.chain.increase_time(0),
-        0,
-        "the clock is the snapshot's"
+    assert!(
+        !t.chain.revert_to_snapshot(c).unwrap(),
+        "later ids are used up"
     );
-    assert!(t.chain.revert_to_snapshot(a).unwrap(), "earlier ids still hold");
+    assert_eq!(t.chain.increase_time(0), 0, "the clock is the snapshot's");
+    assert!(
+        t.chain.revert_to_snapshot(a).unwrap(),
+        "earlier ids still hold"
+    );
     assert_eq!(t.chain.head(), genesis);
 
     t.run(t.tx(0, TRANSFER_GAS, transfer([1; 32], 1)));
@@ -192,7 +201,10 @@ fn state_edits_are_sealed_in_a_block_and_checked_first() {
             },
         ])
         .unwrap_err();
-    assert!(matches!(err, ChainError::InvalidCall(ref m) if m.contains("invalid code")), "{err}");
+    assert!(
+        matches!(err, ChainError::InvalidCall(ref m) if m.contains("invalid code")),
+        "{err}"
+    );
     assert_eq!(t.chain.head_height(), height);
     assert_eq!(t.chain.balance(&who, None).unwrap(), 12_345);
 
@@ -242,7 +254,10 @@ fn impersonated_senders_need_no_signature() {
         signature: UNSIGNED,
     };
     let err = t.chain.submit(unsigned(0)).unwrap_err();
-    assert!(matches!(err, TxError::InvalidPublicKey | TxError::InvalidSignature), "{err}");
+    assert!(
+        matches!(err, TxError::InvalidPublicKey | TxError::InvalidSignature),
+        "{err}"
+    );
 
     t.chain.executor.impersonation.start(owner);
     let r = t.run(unsigned(0));

@@ -129,6 +129,7 @@ pub async fn query(
         input: wire::Bytes(input),
         value: None,
         gas_limit: Some(CALL_GAS),
+        at: None,
     })
     .await
     .expect("contract_call")

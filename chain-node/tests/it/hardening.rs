@@ -151,6 +151,7 @@ fn spin_request(contract: wire::H256, gas_limit: Option<u64>) -> wire::CallReque
         input: wire::Bytes(Vec::new()),
         value: None,
         gas_limit,
+        at: None,
     }
 }
 

@@ -8,6 +8,7 @@ mod contract_client;
 mod datadir;
 mod determinism;
 mod dev;
+mod devnet;
 mod hardening;
 mod negative;
 mod rpc;

@@ -137,6 +137,7 @@ async fn too_little_gas_runs_out_and_keeps_state() {
             input: wire::Bytes(input.clone()),
             value: None,
             gas_limit: Some(CALL_GAS),
+            at: None,
         })
         .await
         .unwrap();

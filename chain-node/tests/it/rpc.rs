@@ -59,6 +59,7 @@ async fn queries_and_error_codes() {
             input: wire::Bytes::default(),
             value: None,
             gas_limit: None,
+            at: None,
         })
         .await
         .unwrap_err();

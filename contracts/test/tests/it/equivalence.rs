@@ -122,6 +122,7 @@ async fn the_harness_gives_the_nodes_receipts_and_state_roots() {
                 input: wire::Bytes(input),
                 value: None,
                 gas_limit: Some(h.gas_limit()),
+                at: None,
             })
             .await
             .expect("contract_call");

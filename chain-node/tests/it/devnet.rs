@@ -1,0 +1,267 @@
+//! The devnet's Anvil-style controls over a real node: snapshots and reverts, state
+//! edits, impersonation, transaction look-ups, proofs verified by the client, dry runs at
+//! past heights.
+
+use metron_node::executor::UNSIGNED;
+use metron_node::proof::{verify_state_proof, ProofError};
+use metron_node::types::{Action, SignedTransaction, Transaction};
+use metron_rpc::types as wire;
+use metron_rpc::{codes, MetronApiClient};
+
+use crate::common::*;
+
+fn transfer(to: [u8; 32], amount: u128) -> Action {
+    Action::Transfer { to, amount }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_deploy_transfer_revert() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start_node(dir.path()).await;
+    let c = client(&node);
+
+    let before = c.chain_head().await.unwrap();
+    let id = c.dev_snapshot().await.unwrap();
+    let (_, token) = deploy(
+        &c,
+        metron_contracts::TOKEN_WASM,
+        1_000u128.to_le_bytes().to_vec(),
+    )
+    .await;
+    let r = send(&c, &key(1), TRANSFER_GAS, transfer(addr(5), 777)).await;
+    assert_eq!(
+        c.state_get_balance(wire::H256(addr(5)), None)
+            .await
+            .unwrap()
+            .0,
+        metron_node::dev::DEV_BALANCE + 777
+    );
+    assert!(c.chain_head().await.unwrap().height >= before.height + 2);
+
+    assert!(c.dev_revert(id).await.unwrap());
+    let after = c.chain_head().await.unwrap();
+    assert_eq!(after, before, "the head is the snapshot's");
+    let block = c
+        .chain_get_block(wire::BlockId::Latest)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(block.header.state_root, before.state_root);
+    assert_eq!(c.state_get_code(token, None).await.unwrap(), None);
+    assert_eq!(c.tx_get_receipt(r.tx_hash).await.unwrap(), None);
+    assert_eq!(c.chain_get_transaction(r.tx_hash).await.unwrap(), None);
+    assert!(
+        !c.dev_revert(id).await.unwrap(),
+        "a snapshot is used up by its revert"
+    );
+
+    // The chain goes on from the snapshot.
+    let r = send(&c, &key(1), TRANSFER_GAS, transfer(addr(5), 1)).await;
+    assert_eq!(r.block_height, before.height + 1);
+
+    // Reset: back to genesis.
+    let genesis = c.dev_reset().await.unwrap();
+    assert_eq!(genesis.height, 0);
+    assert_eq!(c.chain_head().await.unwrap(), genesis);
+    node.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn state_edits_and_impersonation() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start_node(dir.path()).await;
+    let c = client(&node);
+
+    // A contract's "owner" that no key controls: impersonate it.
+    let owner = [0x0E; 32];
+    let head = c
+        .dev_set_balance(wire::H256(owner), wire::U128(10u128.pow(18)))
+        .await
+        .unwrap();
+    assert_eq!(head, c.chain_head().await.unwrap());
+    assert_eq!(
+        c.state_get_balance(wire::H256(owner), None)
+            .await
+            .unwrap()
+            .0,
+        10u128.pow(18)
+    );
+    c.dev_set_nonce(wire::H256(owner), 4).await.unwrap();
+    assert_eq!(c.state_get_nonce(wire::H256(owner), None).await.unwrap(), 4);
+
+    let unsigned = |nonce| {
+        SignedTransaction {
+            from: owner,
+            tx: Transaction {
+                chain_id: metron_node::dev::DEV_CHAIN_ID,
+                nonce,
+                gas_limit: TRANSFER_GAS,
+                gas_price: 1,
+                action: transfer(addr(7), 5),
+            },
+            signature: UNSIGNED,
+        }
+        .to_bytes()
+    };
+    assert_eq!(
+        rpc_err(c.tx_submit(wire::Bytes(unsigned(4))).await).0,
+        codes::INVALID_TRANSACTION
+    );
+    c.dev_impersonate(wire::H256(owner)).await.unwrap();
+    let hash = c.tx_submit(wire::Bytes(unsigned(4))).await.unwrap();
+    let r = c.tx_get_receipt(hash).await.unwrap().unwrap();
+    assert_eq!(r.status, wire::ExecStatus::Success);
+    assert!(c.dev_stop_impersonating(wire::H256(owner)).await.unwrap());
+    assert!(c.tx_submit(wire::Bytes(unsigned(5))).await.is_err());
+    c.dev_set_auto_impersonate(true).await.unwrap();
+    c.tx_submit(wire::Bytes(unsigned(5))).await.unwrap();
+    c.dev_set_auto_impersonate(false).await.unwrap();
+
+    // Code and storage: a counter planted at an address, starting from edited storage.
+    let counter = wire::H256([0xC0; 32]);
+    c.dev_set_code(
+        counter,
+        wire::Bytes(metron_contracts::COUNTER_WASM.to_vec()),
+    )
+    .await
+    .unwrap();
+    c.dev_set_storage(
+        counter,
+        wire::Bytes(b"count".to_vec()),
+        Some(wire::Bytes(9u64.to_le_bytes().to_vec())),
+    )
+    .await
+    .unwrap();
+    let r = query(&c, counter, "get", vec![]).await;
+    assert_eq!(r.return_data.0, 9u64.to_le_bytes().to_vec());
+    c.dev_set_storage(counter, wire::Bytes(b"count".to_vec()), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        query(&c, counter, "get", vec![]).await.return_data.0,
+        0u64.to_le_bytes().to_vec()
+    );
+    assert_eq!(
+        rpc_err(
+            c.dev_set_code(counter, wire::Bytes(b"not wasm".to_vec()))
+                .await
+        )
+        .0,
+        codes::INVALID_CALL
+    );
+    node.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookups_proofs_and_calls_at_a_height() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start_node(dir.path()).await;
+    let c = client(&node);
+
+    let (_, counter) = deploy(
+        &c,
+        metron_contracts::COUNTER_WASM,
+        5u64.to_le_bytes().to_vec(),
+    )
+    .await;
+    let r1 = call(&c, 0, counter, "increment", vec![], CALL_GAS).await;
+    let r2 = call(&c, 0, counter, "increment", vec![], CALL_GAS).await;
+
+    // chain_getTransaction: the transaction, its block and index.
+    let info = c.chain_get_transaction(r1.tx_hash).await.unwrap().unwrap();
+    assert_eq!(info.transaction.hash, r1.tx_hash);
+    assert_eq!(info.block_height, r1.block_height);
+    assert_eq!(info.index, 0);
+    let block = c
+        .chain_get_block(wire::BlockId::Number(r1.block_height))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(info.block_hash, block.header.hash);
+    assert_eq!(
+        c.chain_get_transaction(wire::H256([9; 32])).await.unwrap(),
+        None
+    );
+
+    // contract_call at a height sees the state after that block.
+    let at = |h: u64| wire::CallRequest {
+        from: None,
+        contract: counter,
+        method: "get".into(),
+        input: wire::Bytes::default(),
+        value: None,
+        gas_limit: Some(CALL_GAS),
+        at: Some(h),
+    };
+    let v = |r: wire::CallResult| u64::from_le_bytes(r.return_data.0.try_into().unwrap());
+    assert_eq!(
+        v(c.contract_call(at(r1.block_height - 1)).await.unwrap()),
+        5
+    );
+    assert_eq!(v(c.contract_call(at(r1.block_height)).await.unwrap()), 6);
+    assert_eq!(v(c.contract_call(at(r2.block_height)).await.unwrap()), 7);
+    assert_eq!(
+        rpc_err(c.contract_call(at(r2.block_height + 100)).await).0,
+        codes::UNKNOWN_BLOCK
+    );
+
+    // state_getProof: verified by the client against a header's state root.
+    let keys = vec![
+        wire::Bytes(b"count".to_vec()),
+        wire::Bytes(b"absent".to_vec()),
+    ];
+    let header = c
+        .chain_get_block(wire::BlockId::Number(r1.block_height))
+        .await
+        .unwrap()
+        .unwrap()
+        .header;
+    let proof = c
+        .state_get_proof(counter, keys.clone(), Some(r1.block_height))
+        .await
+        .unwrap();
+    let verified = verify_state_proof(&counter.0, &proof, &header.state_root.0).unwrap();
+    assert_eq!(verified.height, r1.block_height);
+    assert!(verified.account.unwrap().code_hash.is_some());
+    assert_eq!(
+        verified.storage,
+        vec![
+            (b"count".to_vec(), Some(6u64.to_le_bytes().to_vec())),
+            (b"absent".to_vec(), None)
+        ]
+    );
+    // An absent account is proven absent.
+    let nobody = c
+        .state_get_proof(wire::H256([0x77; 32]), vec![], None)
+        .await
+        .unwrap();
+    let head = c.chain_head().await.unwrap();
+    assert_eq!(
+        verify_state_proof(&[0x77; 32], &nobody, &head.state_root.0)
+            .unwrap()
+            .account,
+        None
+    );
+
+    // Tampering is caught: another value, another root, another key.
+    let mut forged = proof.clone();
+    forged.storage[0].proven.value = Some(wire::Bytes(1_000u64.to_le_bytes().to_vec()));
+    assert!(matches!(
+        verify_state_proof(&counter.0, &forged, &header.state_root.0),
+        Err(ProofError::Invalid { .. })
+    ));
+    assert!(matches!(
+        verify_state_proof(&counter.0, &proof, &head.state_root.0),
+        Err(ProofError::RootMismatch { .. })
+    ));
+    assert!(matches!(
+        verify_state_proof(&[0x77; 32], &proof, &header.state_root.0),
+        Err(ProofError::WrongKey { .. })
+    ));
+    let too_many = vec![wire::Bytes(vec![1]); metron_rpc::MAX_PROOF_KEYS + 1];
+    assert_eq!(
+        rpc_err(c.state_get_proof(counter, too_many, None).await).0,
+        codes::INVALID_PARAMS
+    );
+    node.stop().await.unwrap();
+}
