@@ -690,18 +690,21 @@ fn decode_prim(p: &TypeDefPrimitive, input: &mut &[u8], out: &mut String) -> any
     Ok(())
 }
 
-/// The address of dev account `i` (`0..DEV_ACCOUNT_COUNT`).
+/// The address of dev account `i` (`0..MAX_DEV_ACCOUNTS`): derived from the mnemonic in
+/// `METRON_MNEMONIC` when that is set (a node started with `--mnemonic`), else the
+/// well-known key `i` (as the CLI's `--from`).
 fn dev_address(i: usize) -> anyhow::Result<[u8; 32]> {
-    if i >= crate::dev::DEV_ACCOUNT_COUNT {
-        bail!(
-            "dev account index {i} out of range (0..{})",
-            crate::dev::DEV_ACCOUNT_COUNT
-        );
-    }
-    crate::dev::dev_keys(i + 1)
-        .pop()
+    use crate::dev;
+    dev::DevKeySource::from_env()
+        .context(dev::MNEMONIC_ENV)?
+        .key(i)
         .map(|k| k.verifying_key().to_bytes())
-        .ok_or_else(|| anyhow!("no dev account {i}"))
+        .ok_or_else(|| {
+            anyhow!(
+                "dev account index {i} out of range (0..{})",
+                dev::MAX_DEV_ACCOUNTS
+            )
+        })
 }
 
 /// A 32-byte address: `0x` + 64 hex digits, or a dev account index.

@@ -96,7 +96,8 @@ pub fn parse_typed_arg(arg: &str) -> anyhow::Result<Vec<u8>> {
     })
 }
 
-/// Parses a 32-byte address: `0x` + 64 hex digits, or a dev account index (`0`..`9`).
+/// Parses a 32-byte address: `0x` + 64 hex digits, or a dev account index (see
+/// [`dev_key`]).
 ///
 /// # Errors
 /// Malformed hex or wrong length.
@@ -109,19 +110,29 @@ pub fn parse_address(s: &str) -> anyhow::Result<[u8; 32]> {
     metron_rpc::hex_serde::decode_fixed::<32>(s).map_err(|e| anyhow!("invalid address {s:?}: {e}"))
 }
 
+/// Dev key `i` of the node's dev accounts: derived from the mnemonic in `METRON_MNEMONIC`
+/// ([`dev::MNEMONIC_ENV`]) when that is set, for a node started with `--mnemonic`; else
+/// the well-known key `i`. Indices go up to [`dev::MAX_DEV_ACCOUNTS`] (a node's
+/// `--accounts`); an index the node did not fund signs for an account with no balance.
+///
+/// # Errors
+/// An invalid mnemonic in the variable, an index from [`dev::MAX_DEV_ACCOUNTS`] on.
 fn dev_key(i: usize) -> anyhow::Result<SigningKey> {
-    if i >= dev::DEV_ACCOUNT_COUNT {
-        bail!(
-            "dev account index {i} out of range (0..{})",
-            dev::DEV_ACCOUNT_COUNT
-        );
-    }
-    dev::dev_keys(i + 1)
-        .pop()
-        .ok_or_else(|| anyhow!("no dev account {i}"))
+    let source = dev::DevKeySource::from_env().context(dev::MNEMONIC_ENV)?;
+    dev_key_of(&source, i)
 }
 
-/// Parses `--from`: a dev account index (`0`..`9`) or a `0x` 32-byte ed25519 secret key.
+fn dev_key_of(source: &dev::DevKeySource, i: usize) -> anyhow::Result<SigningKey> {
+    source.key(i).ok_or_else(|| {
+        anyhow!(
+            "dev account index {i} out of range (0..{})",
+            dev::MAX_DEV_ACCOUNTS
+        )
+    })
+}
+
+/// Parses `--from`: a dev account index (see [`dev_key`]) or a `0x` 32-byte ed25519
+/// secret key.
 ///
 /// # Errors
 /// Index out of range, malformed key.
@@ -209,7 +220,19 @@ mod tests {
         assert_eq!(k0.to_bytes(), dev::dev_keys(1)[0].to_bytes());
         let hex = metron_rpc::hex_serde::encode(&k0.to_bytes());
         assert_eq!(parse_signer(&hex).unwrap().to_bytes(), k0.to_bytes());
-        assert!(parse_signer("10").is_err());
+        assert!(parse_signer("10000").is_err());
+        assert_eq!(
+            parse_signer("12").unwrap().to_bytes(),
+            dev::dev_keys(13)[12].to_bytes()
+        );
+        let junk = dev::DevKeySource::mnemonic(
+            "test test test test test test test test test test test junk",
+        )
+        .unwrap();
+        assert_eq!(
+            dev_key_of(&junk, 1).unwrap().to_bytes(),
+            junk.keys(2)[1].to_bytes()
+        );
         assert!(parse_signer("0x12").is_err());
     }
 

@@ -1,7 +1,7 @@
 //! `metron node --dev`: runs a local devnet node until Ctrl-C (or SIGTERM).
 //!
-//! On start it prints the prefunded dev accounts with their (public, well-known) secret
-//! keys, the chain id and the RPC URL, like Anvil does.
+//! On start it prints the prefunded dev accounts with their secret keys (well-known, or
+//! derived from `--mnemonic`), the chain id and the RPC URL, like Anvil does.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -11,8 +11,10 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use clap::Args;
 use metron_node::dev;
+use metron_node::error::ChainError;
 use metron_node::service::{
-    Node, NodeConfig, DEFAULT_DRY_RUN_GAS_CAP, DEFAULT_DRY_RUN_TIMEOUT, DEFAULT_SUBMIT_QUEUE,
+    Node, NodeConfig, NodeError, DEFAULT_DRY_RUN_GAS_CAP, DEFAULT_DRY_RUN_TIMEOUT,
+    DEFAULT_SUBMIT_QUEUE,
 };
 use metron_node::state::Durability;
 
@@ -25,6 +27,19 @@ pub struct NodeArgs {
     /// Run a development chain: chain id 1337, 10 prefunded dev accounts, instant sealing.
     #[arg(long)]
     pub dev: bool,
+    /// Number of prefunded dev accounts (at most 10000).
+    #[arg(long, default_value_t = dev::DEV_ACCOUNT_COUNT, value_name = "N")]
+    pub accounts: usize,
+    /// Genesis balance of each dev account, in base units.
+    #[arg(long, default_value_t = dev::DEV_BALANCE, value_name = "BASE_UNITS")]
+    pub balance: u128,
+    /// Derive the dev keys from this BIP-39 mnemonic (English words, empty passphrase) at
+    /// m/44'/1337'/0'/0'/i' (SLIP-0010 ed25519) instead of the well-known keys.
+    #[arg(long, value_name = "WORDS", conflicts_with = "mnemonic_random")]
+    pub mnemonic: Option<String>,
+    /// Derive the dev keys from a new random 12-word mnemonic, printed in the banner.
+    #[arg(long)]
+    pub mnemonic_random: bool,
     /// Data directory (created if missing; an existing chain is resumed).
     #[arg(long, value_name = "DIR", default_value = DEFAULT_DATA_DIR)]
     pub data_dir: PathBuf,
@@ -79,7 +94,9 @@ pub async fn run(a: NodeArgs) -> anyhow::Result<ExitCode> {
         bail!("only development chains are supported: pass --dev");
     }
     init_logging();
+    let accounts = dev_accounts(&a)?;
     let mut config = NodeConfig::dev(&a.data_dir);
+    config.set_dev_accounts(&accounts);
     config.reset = a.reset;
     config.rpc_addr = SocketAddr::new(a.host, a.port);
     config.guard.allowed_origins = a.allow_origins.clone();
@@ -103,19 +120,30 @@ pub async fn run(a: NodeArgs) -> anyhow::Result<ExitCode> {
     }
     let chain_id = config.chain.chain_id;
     let schedule_version = config.chain.vm.schedule.version;
-    let node = Node::start(config)
-        .await
-        .with_context(|| format!("cannot start node in {}", a.data_dir.display()))?;
+    let node = match Node::start(config).await {
+        Ok(node) => node,
+        Err(NodeError::Chain(e @ ChainError::GenesisMismatch { .. })) => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "cannot start node in {}: {}",
+                a.data_dir.display(),
+                genesis_mismatch_hint(&a)
+            )))
+        }
+        Err(e) => {
+            return Err(anyhow::Error::new(e)
+                .context(format!("cannot start node in {}", a.data_dir.display())))
+        }
+    };
 
-    print!(
-        "{}",
-        banner(
-            chain_id,
-            schedule_version,
-            &a.data_dir,
-            node.chain().head_height()
-        )
-    );
+    let banner_info = BannerInfo {
+        chain_id,
+        schedule_version,
+        data_dir: &a.data_dir,
+        head: node.chain().head_height(),
+        accounts: &accounts,
+        generated_mnemonic: a.mnemonic_random,
+    };
+    print!("{}", banner(&banner_info));
     println!("RPC listening on {}", node.rpc_url());
     println!("WebSocket on {}", node.ws_url());
     println!();
@@ -129,28 +157,71 @@ pub async fn run(a: NodeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The start banner: chain id, gas schedule version, data dir, head, dev accounts and keys
-/// (stable; golden-tested).
-pub fn banner(
-    chain_id: u64,
-    schedule_version: u32,
-    data_dir: &std::path::Path,
-    head: u64,
-) -> String {
+/// The dev accounts the flags ask for: `--accounts` keys from `--mnemonic`,
+/// `--mnemonic-random` or the well-known seed, each funded with `--balance`.
+///
+/// # Errors
+/// An invalid mnemonic (naming the word or the checksum), `--accounts` out of range, no
+/// OS randomness.
+fn dev_accounts(a: &NodeArgs) -> anyhow::Result<dev::DevAccounts> {
+    let source = if let Some(words) = &a.mnemonic {
+        dev::DevKeySource::mnemonic(words).context("--mnemonic")?
+    } else if a.mnemonic_random {
+        dev::DevKeySource::random_mnemonic()?
+    } else {
+        dev::DevKeySource::WellKnown
+    };
+    Ok(dev::DevAccounts::new(source, a.accounts, a.balance).context("--accounts")?)
+}
+
+/// What to do when the data dir was created with other genesis accounts.
+fn genesis_mismatch_hint(a: &NodeArgs) -> &'static str {
+    if a.mnemonic_random {
+        "--mnemonic-random makes new accounts on every start, so it cannot resume a data \
+         dir: pass --reset, or --mnemonic with the words printed when the data dir was created"
+    } else {
+        "the dev accounts (--accounts, --balance, --mnemonic) differ from those the data dir \
+         was created with: pass the same ones, or --reset to start from a new genesis"
+    }
+}
+
+/// What the start banner shows.
+pub struct BannerInfo<'a> {
+    /// Chain id.
+    pub chain_id: u64,
+    /// Gas schedule version the node runs.
+    pub schedule_version: u32,
+    /// Data directory as given.
+    pub data_dir: &'a std::path::Path,
+    /// Head height after opening the chain.
+    pub head: u64,
+    /// The funded dev accounts.
+    pub accounts: &'a dev::DevAccounts,
+    /// The mnemonic was generated by `--mnemonic-random` (the banner says how to reuse it).
+    pub generated_mnemonic: bool,
+}
+
+/// The start banner: chain id, gas schedule version, data dir, head, dev accounts and keys,
+/// and for a mnemonic its words and derivation path (stable; golden-tested).
+pub fn banner(info: &BannerInfo<'_>) -> String {
     use std::fmt::Write as _;
-    let keys = dev::dev_keys(dev::DEV_ACCOUNT_COUNT);
+    let keys = info.accounts.keys();
     let mut out = String::new();
     let _ = writeln!(out, "Metron devnet");
     let _ = writeln!(out, "=============");
-    let _ = writeln!(out, "Chain id:   {chain_id}");
-    let _ = writeln!(out, "Gas:        schedule version {schedule_version}");
-    let _ = writeln!(out, "Data dir:   {}", data_dir.display());
-    let _ = writeln!(out, "Head:       {head}");
+    let _ = writeln!(out, "Chain id:   {}", info.chain_id);
+    let _ = writeln!(
+        out,
+        "Gas:        schedule version {}",
+        info.schedule_version
+    );
+    let _ = writeln!(out, "Data dir:   {}", info.data_dir.display());
+    let _ = writeln!(out, "Head:       {}", info.head);
     let _ = writeln!(out);
     let _ = writeln!(
         out,
         "Available accounts (each funded with {} base units at genesis)",
-        dev::DEV_BALANCE
+        info.accounts.balance
     );
     let _ = writeln!(out, "==================");
     for (i, k) in keys.iter().enumerate() {
@@ -161,10 +232,21 @@ pub fn banner(
         );
     }
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "Secret keys (well-known: never use them on a real network)"
-    );
+    let mnemonic = match &info.accounts.source {
+        dev::DevKeySource::WellKnown => None,
+        dev::DevKeySource::Mnemonic(m) => Some(m),
+    };
+    if mnemonic.is_some() {
+        let _ = writeln!(
+            out,
+            "Secret keys (from the mnemonic below: use it on devnets only)"
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "Secret keys (well-known: never use them on a real network)"
+        );
+    }
     let _ = writeln!(out, "==================");
     for (i, k) in keys.iter().enumerate() {
         let _ = writeln!(
@@ -174,6 +256,23 @@ pub fn banner(
         );
     }
     let _ = writeln!(out);
+    if let Some(m) = mnemonic {
+        let _ = writeln!(out, "Mnemonic:   {m}");
+        let _ = writeln!(
+            out,
+            "Derivation: {} (BIP-39 seed, empty passphrase; SLIP-0010 ed25519)",
+            dev::mnemonic_path("i")
+        );
+        if info.generated_mnemonic {
+            let _ = writeln!(
+                out,
+                "Generated by --mnemonic-random: start with --mnemonic \"{m}\" to get these \
+                 accounts again; set {}=\"{m}\" for --from N and dev:N in client commands",
+                dev::MNEMONIC_ENV
+            );
+        }
+        let _ = writeln!(out);
+    }
     out
 }
 
@@ -246,14 +345,75 @@ mod tests {
         }
     }
 
+    fn info(accounts: &dev::DevAccounts) -> BannerInfo<'_> {
+        BannerInfo {
+            chain_id: 1337,
+            schedule_version: metron_vm::GasSchedule::default().version,
+            data_dir: std::path::Path::new(".metron-devnet"),
+            head: 0,
+            accounts,
+            generated_mnemonic: false,
+        }
+    }
+
     #[test]
     fn banner_golden() {
-        let b = banner(
-            1337,
-            metron_vm::GasSchedule::default().version,
-            std::path::Path::new(".metron-devnet"),
-            0,
-        );
+        let b = banner(&info(&dev::DevAccounts::default()));
         crate::cli::golden::check("node_banner.txt", &b);
+    }
+
+    #[test]
+    fn banner_golden_mnemonic() {
+        let accounts = dev::DevAccounts::new(
+            dev::DevKeySource::mnemonic(
+                "test test test test test test test test test test test junk",
+            )
+            .unwrap(),
+            3,
+            5_000,
+        )
+        .unwrap();
+        let b = banner(&info(&accounts));
+        crate::cli::golden::check("node_banner_mnemonic.txt", &b);
+        assert!(!b.contains("--mnemonic-random"), "{b}");
+        let generated = banner(&BannerInfo {
+            generated_mnemonic: true,
+            ..info(&accounts)
+        });
+        assert!(
+            generated.contains("start with --mnemonic \"test test"),
+            "{generated}"
+        );
+    }
+
+    /// `metron node` alone, for parsing its flags.
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        node: NodeArgs,
+    }
+
+    fn args(extra: &[&str]) -> NodeArgs {
+        use clap::Parser;
+        let argv = ["metron", "--dev"].iter().chain(extra);
+        Cli::try_parse_from(argv).map(|c| c.node).unwrap()
+    }
+
+    #[test]
+    fn account_flags() {
+        assert_eq!(
+            dev_accounts(&args(&[])).unwrap(),
+            dev::DevAccounts::default()
+        );
+        let a = dev_accounts(&args(&["--accounts", "3", "--balance", "7"])).unwrap();
+        assert_eq!((a.count, a.balance), (3, 7));
+        let e = dev_accounts(&args(&["--accounts", "10001"])).unwrap_err();
+        assert!(format!("{e:#}").contains("1 to 10000"), "{e:#}");
+        let e = dev_accounts(&args(&["--mnemonic", "test test test"])).unwrap_err();
+        assert!(format!("{e:#}").contains("3 words"), "{e:#}");
+        let a = dev_accounts(&args(&["--mnemonic-random"])).unwrap();
+        assert!(matches!(a.source, dev::DevKeySource::Mnemonic(_)));
+        let both = ["metron", "--dev", "--mnemonic", "x", "--mnemonic-random"];
+        assert!(<Cli as clap::Parser>::try_parse_from(both).is_err());
     }
 }
