@@ -390,6 +390,17 @@ pub fn validate_stateless(
     stx: &SignedTransaction,
     encoded_len: usize,
 ) -> Result<(), TxError> {
+    check_stateless(exec, stx, encoded_len, true)
+}
+
+/// [`validate_stateless`], with the signature check skipped when `verify_signature` is
+/// false (gas estimation runs transactions nobody signed).
+fn check_stateless(
+    exec: &Executor,
+    stx: &SignedTransaction,
+    encoded_len: usize,
+    verify_signature: bool,
+) -> Result<(), TxError> {
     if encoded_len > MAX_TX_BYTES {
         return Err(TxError::TooLarge {
             size: encoded_len,
@@ -405,7 +416,7 @@ pub fn validate_stateless(
     }
     // An all-zero signature never verifies; it marks an impersonated sender's
     // transaction, accepted only while the devnet impersonates that sender.
-    if !(stx.signature == UNSIGNED && exec.impersonation.allows(&stx.from)) {
+    if verify_signature && !(stx.signature == UNSIGNED && exec.impersonation.allows(&stx.from)) {
         stx.verify()?;
     }
     if tx.gas_limit > exec.block_gas_limit {
@@ -436,7 +447,18 @@ pub fn validate<S: StateReader>(
     stx: &SignedTransaction,
     encoded_len: usize,
 ) -> Result<(), TxError> {
-    validate_stateless(exec, stx, encoded_len)?;
+    check_state(exec, state, stx, encoded_len, true)
+}
+
+/// [`validate`], with the signature check skipped when `verify_signature` is false.
+fn check_state<S: StateReader>(
+    exec: &Executor,
+    state: &Overlay<'_, S>,
+    stx: &SignedTransaction,
+    encoded_len: usize,
+    verify_signature: bool,
+) -> Result<(), TxError> {
+    check_stateless(exec, stx, encoded_len, verify_signature)?;
     let tx = &stx.tx;
     let sender = state.get_account(&stx.from)?;
     if tx.nonce != sender.nonce {
@@ -517,8 +539,33 @@ impl Executor {
         stx: &SignedTransaction,
         index: u32,
     ) -> Result<Receipt, TxError> {
+        self.execute(overlay, block, stx, index, true)
+    }
+
+    /// [`Executor::execute_tx`] without the signature check: for dry runs of a whole
+    /// transaction (gas estimation), never for a block.
+    ///
+    /// # Errors
+    /// As [`Executor::execute_tx`], less the signature errors.
+    pub(crate) fn execute_unverified<S: StateReader>(
+        &self,
+        overlay: &mut Overlay<'_, S>,
+        block: BlockContext,
+        stx: &SignedTransaction,
+    ) -> Result<Receipt, TxError> {
+        self.execute(overlay, block, stx, 0, false)
+    }
+
+    fn execute<S: StateReader>(
+        &self,
+        overlay: &mut Overlay<'_, S>,
+        block: BlockContext,
+        stx: &SignedTransaction,
+        index: u32,
+        verify_signature: bool,
+    ) -> Result<Receipt, TxError> {
         let encoded_len = stx.encoded_size();
-        validate(self, overlay, stx, encoded_len)?;
+        check_state(self, overlay, stx, encoded_len, verify_signature)?;
         let tx = &stx.tx;
         let intrinsic = intrinsic_gas(stx, encoded_len);
         let max_fee = u128::from(tx.gas_limit).saturating_mul(tx.gas_price);

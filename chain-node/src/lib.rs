@@ -10,6 +10,7 @@ pub mod contract_client;
 pub mod control;
 pub mod dev;
 pub mod error;
+pub mod estimate;
 pub mod executor;
 pub mod host;
 pub mod metadata;

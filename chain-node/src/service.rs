@@ -242,8 +242,7 @@ impl Node {
                  transactions and dry runs"
             );
         }
-        let (mut service, producer) =
-            RpcService::with_producer(Arc::clone(&chain), &config.limits);
+        let (mut service, producer) = RpcService::with_producer(Arc::clone(&chain), &config.limits);
         service.dev_keys = config.dev_keys.clone().into();
         let mut server_config = ServerConfig::new(config.rpc_addr);
         server_config.guard = config.guard.clone();
@@ -504,6 +503,31 @@ pub fn to_wire_header(hash: Hash, hd: &BlockHeader) -> wire::BlockHeader {
     }
 }
 
+/// Converts a wire action to the chain's.
+pub fn from_wire_action(action: wire::Action) -> Action {
+    match action {
+        wire::Action::Deploy { code, init_input } => Action::Deploy {
+            code: code.0,
+            init_input: init_input.0,
+        },
+        wire::Action::Call {
+            contract,
+            method,
+            input,
+            value,
+        } => Action::Call {
+            contract: contract.0,
+            method,
+            input: input.0,
+            value: value.0,
+        },
+        wire::Action::Transfer { to, amount } => Action::Transfer {
+            to: to.0,
+            amount: amount.0,
+        },
+    }
+}
+
 /// Converts a signed transaction to its wire form.
 pub fn to_wire_tx(stx: &SignedTransaction) -> wire::Transaction {
     let action = match &stx.tx.action {
@@ -550,6 +574,43 @@ pub fn to_wire_block(hash: Hash, b: &Block) -> wire::Block {
 type RpcResult<T> = Result<T, jsonrpsee::types::ErrorObjectOwned>;
 
 impl RpcService {
+    /// Runs `work` on the blocking pool under the dry-run limits: it waits for a dry-run
+    /// slot, and waiting plus running must end within the time limit.
+    async fn dry_run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Chain) -> Result<T, ChainError> + Send + 'static,
+    ) -> RpcResult<T> {
+        let limits = &self.limits;
+        let timeout_ms = limits.dry_run_timeout.as_millis();
+        let deadline = tokio::time::Instant::now() + limits.dry_run_timeout;
+        let permit = tokio::time::timeout_at(deadline, Arc::clone(&self.dry_runs).acquire_owned())
+            .await
+            .map_err(|_| {
+                RpcError::LimitExceeded(format!(
+                    "no dry-run slot came free within the {timeout_ms} ms time limit: {} dry \
+                     runs are running (--max-dry-runs, --dry-run-timeout-ms)",
+                    limits.max_dry_runs
+                ))
+            })?
+            .map_err(|_| RpcError::Internal("dry runs are closed".into()))?;
+        let chain = Arc::clone(&self.chain);
+        let task = tokio::task::spawn_blocking(move || {
+            // The slot is held until the execution ends, also past the time limit.
+            let _permit = permit;
+            work(&chain)
+        });
+        let r = tokio::time::timeout_at(deadline, task)
+            .await
+            .map_err(|_| {
+                RpcError::LimitExceeded(format!(
+                    "dry run exceeded the {timeout_ms} ms time limit (--dry-run-timeout-ms)"
+                ))
+            })?
+            .map_err(|e| RpcError::Internal(format!("dry run failed: {e}")))?
+            .map_err(chain_err)?;
+        Ok(r)
+    }
+
     /// Applies one state edit (in a block of its own) and returns the new head.
     fn edit(&self, edit: StateEdit) -> RpcResult<wire::BlockHeader> {
         let hash = self.chain.edit_state(&[edit]).map_err(chain_err)?;
@@ -601,6 +662,31 @@ impl MetronApiServer for RpcService {
         Ok(h(hash))
     }
 
+    /// Serves `tx_estimateGas`: the cap check, then the search as one dry run.
+    async fn tx_estimate_gas(
+        &self,
+        request: wire::EstimateRequest,
+    ) -> RpcResult<wire::GasEstimate> {
+        let cap = request.gas_cap.unwrap_or(self.limits.dry_run_gas_cap);
+        if cap > self.limits.dry_run_gas_cap {
+            return Err(RpcError::LimitExceeded(format!(
+                "gas cap {cap} above this node's dry-run gas cap {} (--rpc-gas-cap)",
+                self.limits.dry_run_gas_cap
+            ))
+            .into());
+        }
+        let from = request.from.0;
+        let action = from_wire_action(request.action);
+        let e = self
+            .dry_run(move |chain| chain.estimate_gas(from, action, cap))
+            .await?;
+        Ok(wire::GasEstimate {
+            gas_limit: e.gas_limit,
+            gas_used: e.gas_used,
+            executions: e.executions,
+        })
+    }
+
     /// Serves `tx_getReceipt`.
     fn tx_get_receipt(&self, hash: wire::H256) -> RpcResult<Option<wire::Receipt>> {
         let r = self.chain.receipt(&hash.0).map_err(chain_err)?;
@@ -608,10 +694,7 @@ impl MetronApiServer for RpcService {
     }
 
     /// Serves `chain_getTransaction`.
-    fn chain_get_transaction(
-        &self,
-        hash: wire::H256,
-    ) -> RpcResult<Option<wire::TransactionInfo>> {
+    fn chain_get_transaction(&self, hash: wire::H256) -> RpcResult<Option<wire::TransactionInfo>> {
         let Some((stx, loc)) = self.chain.transaction(&hash.0).map_err(chain_err)? else {
             return Ok(None);
         };
@@ -620,7 +703,10 @@ impl MetronApiServer for RpcService {
             .block_by_number(loc.block_height)
             .map_err(chain_err)?
             .ok_or_else(|| {
-                RpcError::Internal(format!("block {} of the transaction is missing", loc.block_height))
+                RpcError::Internal(format!(
+                    "block {} of the transaction is missing",
+                    loc.block_height
+                ))
             })?;
         Ok(Some(wire::TransactionInfo {
             transaction: to_wire_tx(&stx),
@@ -746,42 +832,20 @@ impl MetronApiServer for RpcService {
             .into());
         }
         let value = request.value.map_or(0, |v| v.0);
-        let timeout_ms = limits.dry_run_timeout.as_millis();
-        let deadline = tokio::time::Instant::now() + limits.dry_run_timeout;
-        let permit = tokio::time::timeout_at(deadline, Arc::clone(&self.dry_runs).acquire_owned())
-            .await
-            .map_err(|_| {
-                RpcError::LimitExceeded(format!(
-                    "no dry-run slot came free within the {timeout_ms} ms time limit: {} dry \
-                     runs are running (--max-dry-runs, --dry-run-timeout-ms)",
-                    limits.max_dry_runs
-                ))
-            })?
-            .map_err(|_| RpcError::Internal("dry runs are closed".into()))?;
-        let chain = Arc::clone(&self.chain);
         let contract = request.contract;
-        let task = tokio::task::spawn_blocking(move || {
-            // The slot is held until the execution ends, also past the time limit.
-            let _permit = permit;
-            chain.dry_run_call_at(
-                request.at,
-                from,
-                contract.0,
-                &request.method,
-                request.input.0,
-                value,
-                gas_limit,
-            )
-        });
-        let r = tokio::time::timeout_at(deadline, task)
-            .await
-            .map_err(|_| {
-                RpcError::LimitExceeded(format!(
-                    "dry run exceeded the {timeout_ms} ms time limit (--dry-run-timeout-ms)"
-                ))
-            })?
-            .map_err(|e| RpcError::Internal(format!("dry run failed: {e}")))?
-            .map_err(chain_err)?;
+        let r = self
+            .dry_run(move |chain| {
+                chain.dry_run_call_at(
+                    request.at,
+                    from,
+                    contract.0,
+                    &request.method,
+                    request.input.0,
+                    value,
+                    gas_limit,
+                )
+            })
+            .await?;
         if r.status == ReceiptStatus::NotAContract {
             return Err(RpcError::ContractNotFound(contract.to_string()).into());
         }
@@ -884,11 +948,7 @@ impl MetronApiServer for RpcService {
     }
 
     /// Serves `dev_setCode`.
-    fn dev_set_code(
-        &self,
-        address: wire::H256,
-        code: wire::Bytes,
-    ) -> RpcResult<wire::BlockHeader> {
+    fn dev_set_code(&self, address: wire::H256, code: wire::Bytes) -> RpcResult<wire::BlockHeader> {
         self.edit(StateEdit::Code {
             address: address.0,
             code: code.0,

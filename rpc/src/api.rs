@@ -6,7 +6,7 @@ use jsonrpsee::core::{RpcResult, SubscriptionResult};
 use jsonrpsee::proc_macros::rpc;
 
 use crate::types::{
-    Block, BlockHeader, BlockId, Bytes, CallRequest, CallResult, DevAccount, Receipt, StateProof,
+    Block, BlockHeader, BlockId, Bytes, CallRequest, CallResult, DevAccount, EstimateRequest, GasEstimate, Receipt, StateProof,
     TransactionInfo, H256, U128,
 };
 
@@ -27,6 +27,18 @@ pub trait MetronApi {
     /// balance), `-32006` the submit queue is full.
     #[method(name = "tx_submit")]
     async fn tx_submit(&self, tx: Bytes) -> RpcResult<H256>;
+
+    /// `tx_estimateGas`: the least gas limit with which the transaction would succeed on
+    /// the head state, found by executing it (at the cap, at the gas it used, then a
+    /// binary search; each execution counts against the dry-run limits). The fee is not
+    /// part of it: the sender only needs the value.
+    ///
+    /// # Errors
+    /// `-32004` if the transaction fails even at the cap (the message gives the status
+    /// and error) or is invalid (e.g. the sender cannot pay the value); `-32006` for a cap
+    /// above the node's dry-run gas cap, no free dry-run slot, or over the time limit.
+    #[method(name = "tx_estimateGas")]
+    async fn tx_estimate_gas(&self, request: EstimateRequest) -> RpcResult<GasEstimate>;
 
     /// `tx_getReceipt`: the receipt of an included transaction, or `null` if unknown.
     #[method(name = "tx_getReceipt", blocking)]

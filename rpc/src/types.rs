@@ -454,6 +454,31 @@ pub struct DevAccount {
     pub secret_key: H256,
 }
 
+/// Parameters of `tx_estimateGas`: who would send what.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EstimateRequest {
+    /// Sender.
+    pub from: H256,
+    /// The transaction's action (`{"type": "deploy" | "call" | "transfer", ...}`).
+    pub action: Action,
+    /// Highest gas limit to try (default and ceiling: the node's dry-run gas cap).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gas_cap: Option<u64>,
+}
+
+/// Result of `tx_estimateGas`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GasEstimate {
+    /// The least gas limit with which the transaction succeeds on the head state.
+    pub gas_limit: u64,
+    /// Gas it uses with that limit.
+    pub gas_used: u64,
+    /// Executions the search took.
+    pub executions: u32,
+}
+
 /// `chain_getTransaction`: an included transaction and where it is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -265,3 +265,101 @@ async fn lookups_proofs_and_calls_at_a_height() {
     );
     node.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn estimate_then_send_with_exactly_that_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start_node(dir.path()).await;
+    let c = client(&node);
+    let from = wire::H256(addr(0));
+    let estimate = |action: wire::Action| {
+        let c = c.clone();
+        async move {
+            c.tx_estimate_gas(wire::EstimateRequest {
+                from,
+                action,
+                gas_cap: None,
+            })
+            .await
+        }
+    };
+
+    // Deploy, call, transfer: each succeeds with exactly the estimate, and (but for a
+    // transfer, whose limit is its intrinsic gas) runs out of gas with one unit less.
+    let code = metron_contracts::COUNTER_WASM.to_vec();
+    let init = 3u64.to_le_bytes().to_vec();
+    let e = estimate(wire::Action::Deploy {
+        code: wire::Bytes(code.clone()),
+        init_input: wire::Bytes(init.clone()),
+    })
+    .await
+    .unwrap();
+    let deploy_action = || Action::Deploy {
+        code: code.clone(),
+        init_input: init.clone(),
+    };
+    let short = send(&c, &key(0), e.gas_limit - 1, deploy_action()).await;
+    assert_eq!(short.status, wire::ExecStatus::OutOfGas);
+    let e = estimate(wire::Action::Deploy {
+        code: wire::Bytes(code.clone()),
+        init_input: wire::Bytes(init.clone()),
+    })
+    .await
+    .unwrap();
+    let r = send(&c, &key(0), e.gas_limit, deploy_action()).await;
+    assert_eq!(r.status, wire::ExecStatus::Success, "{r:?}");
+    assert_eq!(r.gas_used, e.gas_used);
+    let counter = r.contract_address.unwrap();
+
+    let call = |method: &str, input: Vec<u8>| wire::Action::Call {
+        contract: counter,
+        method: method.into(),
+        input: wire::Bytes(input),
+        value: wire::U128(0),
+    };
+    let e = estimate(call("add", 4u64.to_le_bytes().to_vec()))
+        .await
+        .unwrap();
+    let add = || Action::Call {
+        contract: counter.0,
+        method: "add".into(),
+        input: 4u64.to_le_bytes().to_vec(),
+        value: 0,
+    };
+    assert_eq!(
+        send(&c, &key(0), e.gas_limit - 1, add()).await.status,
+        wire::ExecStatus::OutOfGas
+    );
+    let r = send(&c, &key(0), e.gas_limit, add()).await;
+    assert_eq!(r.status, wire::ExecStatus::Success, "{r:?}");
+    assert_eq!(
+        r.return_data.0,
+        7u64.to_le_bytes().to_vec(),
+        "3 + 4: the short call changed nothing"
+    );
+
+    let e = estimate(wire::Action::Transfer {
+        to: wire::H256(addr(3)),
+        amount: wire::U128(1),
+    })
+    .await
+    .unwrap();
+    assert_eq!(e.gas_limit, e.gas_used);
+    let r = send(&c, &key(0), e.gas_limit, transfer(addr(3), 1)).await;
+    assert_eq!(r.status, wire::ExecStatus::Success);
+
+    // A call that fails at any limit (bad input traps) is an error that says why.
+    let (code, msg) = rpc_err(estimate(call("add", vec![1])).await);
+    assert_eq!(code, codes::INVALID_CALL);
+    assert!(msg.contains("no gas limit makes it succeed"), "{msg}");
+    // So is a cap above the node's.
+    let err = c
+        .tx_estimate_gas(wire::EstimateRequest {
+            from,
+            action: call("get", vec![]),
+            gas_cap: Some(u64::MAX),
+        })
+        .await;
+    assert_eq!(rpc_err(err).0, codes::LIMIT_EXCEEDED);
+    node.stop().await.unwrap();
+}
