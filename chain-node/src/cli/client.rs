@@ -33,8 +33,9 @@ const RECEIPT_TIMEOUT: Duration = Duration::from_secs(60);
 /// Options shared by all client commands.
 #[derive(Debug, Clone, Args)]
 pub struct RpcOpts {
-    /// JSON-RPC endpoint of the node.
-    #[arg(long, default_value = "http://127.0.0.1:8545", value_name = "URL")]
+    /// JSON-RPC endpoint of the node (global: also accepted after a `metron dev`
+    /// control's own arguments).
+    #[arg(long, default_value = "http://127.0.0.1:8545", value_name = "URL", global = true)]
     pub rpc_url: String,
 }
 
@@ -49,7 +50,7 @@ impl TxOpts {
 }
 
 impl RpcOpts {
-    fn client(&self) -> anyhow::Result<HttpClient> {
+    pub(crate) fn client(&self) -> anyhow::Result<HttpClient> {
         metron_rpc::http_client(&self.rpc_url)
             .with_context(|| format!("invalid RPC URL {}", self.rpc_url))
     }
@@ -63,7 +64,9 @@ pub struct TxOpts {
     /// (`super::hoist_named_args`).
     #[arg(long, value_name = "INDEX|0xSECRET")]
     pub from: Option<String>,
-    /// Gas limit (default: 50M for deploy, 10M for call).
+    /// Gas limit (default: the node's estimate, `tx_estimateGas`, printed to stderr;
+    /// 50M for deploy and 10M for call if the transaction fails at any limit, so that its
+    /// failed receipt shows why).
     #[arg(long, value_name = "N")]
     pub gas: Option<u64>,
     /// Gas price in base units.
@@ -145,6 +148,9 @@ pub struct QueryArgs {
     /// Gas limit (default 10M).
     #[arg(long, value_name = "N")]
     pub gas: Option<u64>,
+    /// Run on the state after the block at this height (default: head).
+    #[arg(long, value_name = "HEIGHT")]
+    pub at: Option<u64>,
     /// How to print the return data.
     #[arg(long, value_enum, default_value_t = Decode::Hex)]
     pub decode: Decode,
@@ -164,7 +170,7 @@ pub struct BalanceArgs {
     pub rpc: RpcOpts,
 }
 
-fn rpc_err(e: jsonrpsee::core::client::Error) -> anyhow::Error {
+pub(crate) fn rpc_err(e: jsonrpsee::core::client::Error) -> anyhow::Error {
     match metron_rpc::error::call_error(&e) {
         Some(obj) => anyhow!("RPC error {}: {}", obj.code(), obj.message()),
         None => match e {
@@ -187,11 +193,15 @@ async fn send(
 ) -> anyhow::Result<wire::Receipt> {
     let from = wire::H256(key.verifying_key().to_bytes());
     let chain_id = client.chain_id().await.map_err(rpc_err)?;
+    let gas_limit = match opts.gas {
+        Some(gas) => gas,
+        None => estimate(client, from, &action, default_gas).await?,
+    };
     let nonce = client.state_get_nonce(from, None).await.map_err(rpc_err)?;
     let tx = Transaction {
         chain_id,
         nonce,
-        gas_limit: opts.gas.unwrap_or(default_gas),
+        gas_limit,
         gas_price: opts.gas_price,
         action,
     };
@@ -201,6 +211,61 @@ async fn send(
         .await
         .map_err(rpc_err)?;
     wait_receipt(client, hash).await
+}
+
+/// The node's gas estimate for `action` from `from`, printed to stderr. A transaction
+/// that fails at any limit gets `fallback` (it is sent anyway, and its receipt says why).
+async fn estimate(
+    client: &HttpClient,
+    from: wire::H256,
+    action: &Action,
+    fallback: u64,
+) -> anyhow::Result<u64> {
+    let request = wire::EstimateRequest {
+        from,
+        action: to_wire_action(action),
+        gas_cap: None,
+    };
+    match client.tx_estimate_gas(request).await {
+        Ok(e) => {
+            eprintln!("gas limit:   {} (estimated)", e.gas_limit);
+            Ok(e.gas_limit)
+        }
+        Err(e) => match metron_rpc::error::call_error(&e) {
+            Some(obj) if obj.code() == metron_rpc::codes::INVALID_CALL => {
+                eprintln!(
+                    "gas estimate failed: {}; sending with gas limit {fallback}",
+                    obj.message()
+                );
+                Ok(fallback)
+            }
+            _ => Err(rpc_err(e)),
+        },
+    }
+}
+
+fn to_wire_action(action: &Action) -> wire::Action {
+    match action {
+        Action::Deploy { code, init_input } => wire::Action::Deploy {
+            code: wire::Bytes(code.clone()),
+            init_input: wire::Bytes(init_input.clone()),
+        },
+        Action::Call {
+            contract,
+            method,
+            input,
+            value,
+        } => wire::Action::Call {
+            contract: wire::H256(*contract),
+            method: method.clone(),
+            input: wire::Bytes(input.clone()),
+            value: wire::U128(*value),
+        },
+        Action::Transfer { to, amount } => wire::Action::Transfer {
+            to: wire::H256(*to),
+            amount: wire::U128(*amount),
+        },
+    }
 }
 
 /// Polls `tx_getReceipt` until the receipt exists (the devnet seals instantly, so the
@@ -598,7 +663,7 @@ pub async fn query(a: QueryArgs) -> anyhow::Result<ExitCode> {
         input: wire::Bytes(input),
         value: Some(wire::U128(a.value)),
         gas_limit: Some(a.gas.unwrap_or(DEFAULT_CALL_GAS)),
-        at: None,
+        at: a.at,
     };
     let r = client.contract_call(req).await.map_err(rpc_err)?;
     print!(

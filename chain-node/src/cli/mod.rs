@@ -8,6 +8,7 @@
 pub mod args;
 pub mod client;
 pub mod contract;
+pub mod devctl;
 #[cfg(test)]
 pub mod golden;
 pub mod instrument;
@@ -58,6 +59,13 @@ pub enum Command {
     Build(contract::BuildArgs),
     /// Create a contract crate in `./<name>` (SDK, a counter, unit and harness tests).
     New(contract::NewArgs),
+    /// Devnet controls: snapshot, revert, reset, mine, time, state edits, impersonation.
+    Dev(devctl::DevArgs),
+    /// Print an included transaction, its block and its receipt (JSON).
+    Tx(devctl::TxArgs),
+    /// Prove an account and storage values against a block's state root, verify the
+    /// proofs locally and print the verified values.
+    Prove(devctl::ProveArgs),
 }
 
 /// Runs the parsed command. Returns the process exit code.
@@ -82,6 +90,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Call(a) => runtime()?.block_on(client::call(a)),
         Command::Query(a) => runtime()?.block_on(client::query(a)),
         Command::Balance(a) => runtime()?.block_on(client::balance(a)),
+        Command::Dev(a) => runtime()?.block_on(devctl::dev(a)),
+        Command::Tx(a) => runtime()?.block_on(devctl::tx(a)),
+        Command::Prove(a) => runtime()?.block_on(devctl::prove(a)),
     }
 }
 
