@@ -6,8 +6,8 @@ use jsonrpsee::core::{RpcResult, SubscriptionResult};
 use jsonrpsee::proc_macros::rpc;
 
 use crate::types::{
-    Block, BlockHeader, BlockId, Bytes, CallRequest, CallResult, DevAccount, EstimateRequest, GasEstimate, Receipt, StateProof,
-    TransactionInfo, H256, U128,
+    Block, BlockHeader, BlockId, Bytes, CallRequest, CallResult, DevAccount, EstimateRequest,
+    GasEstimate, Receipt, StateProof, TransactionInfo, H256, U128,
 };
 
 /// All Metron JSON-RPC methods. Method names follow `namespace_method`.

@@ -35,7 +35,12 @@ const RECEIPT_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct RpcOpts {
     /// JSON-RPC endpoint of the node (global: also accepted after a `metron dev`
     /// control's own arguments).
-    #[arg(long, default_value = "http://127.0.0.1:8545", value_name = "URL", global = true)]
+    #[arg(
+        long,
+        default_value = "http://127.0.0.1:8545",
+        value_name = "URL",
+        global = true
+    )]
     pub rpc_url: String,
 }
 

@@ -171,7 +171,7 @@ fn dev_accounts(a: &NodeArgs) -> anyhow::Result<dev::DevAccounts> {
     } else {
         dev::DevKeySource::WellKnown
     };
-    Ok(dev::DevAccounts::new(source, a.accounts, a.balance).context("--accounts")?)
+    dev::DevAccounts::new(source, a.accounts, a.balance).context("--accounts")
 }
 
 /// What to do when the data dir was created with other genesis accounts.

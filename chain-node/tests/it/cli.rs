@@ -468,3 +468,287 @@ async fn client_commands_against_a_node() {
     );
     node.stop().await.unwrap();
 }
+
+/// `metron node --dev` account flags: errors before anything starts, a random mnemonic
+/// printed in the banner and served by `dev_accounts`, and a data dir it cannot resume.
+#[test]
+fn node_dev_account_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let data_dir = dir.path().join("devnet");
+    let node = |extra: &[&str]| {
+        let mut cmd = metron();
+        cmd.args(["node", "--dev", "--port", "0", "--data-dir"])
+            .arg(&data_dir)
+            .args(extra);
+        cmd
+    };
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    for (flags, says) in [
+        (&["--mnemonic", "test test test"][..], "3 words"),
+        (
+            &[
+                "--mnemonic",
+                "test test test test test test test test test test test jnuk",
+            ],
+            "\"jnuk\"",
+        ),
+        (&["--accounts", "10001"], "1 to 10000"),
+        (
+            &["--mnemonic", "x", "--mnemonic-random"],
+            "cannot be used with",
+        ),
+    ] {
+        let o = node(flags).output().unwrap();
+        assert!(!o.status.success(), "{flags:?}: {o:?}");
+        assert!(stderr(&o).contains(says), "{flags:?}: {}", stderr(&o));
+    }
+
+    let mut child = node(&["--mnemonic-random", "--accounts", "2", "--balance", "77"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut banner = String::new();
+    let url = loop {
+        let line = lines.next().expect("node printed its RPC URL").unwrap();
+        banner.push_str(&line);
+        banner.push('\n');
+        if let Some(u) = line.strip_prefix("RPC listening on ") {
+            break u.trim().to_owned();
+        }
+    };
+    assert!(
+        banner.contains("each funded with 77 base units"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains("(1) 0x") && !banner.contains("(2) 0x"),
+        "{banner}"
+    );
+    assert!(
+        banner.contains("Derivation: m/44'/1337'/0'/0'/i'"),
+        "{banner}"
+    );
+    let words = field(&banner, "Mnemonic:").to_owned();
+    assert_eq!(words.split(' ').count(), 12, "{banner}");
+    let keys = metron_node::dev::DevKeySource::mnemonic(&words)
+        .unwrap()
+        .keys(2);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let served = rt.block_on(async {
+        let c = metron_rpc::http_client(&url).unwrap();
+        c.dev_accounts().await.unwrap()
+    });
+    assert_eq!(served.len(), 2);
+    assert_eq!(served[1].secret_key.0, keys[1].to_bytes());
+
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+
+    // Another random mnemonic is another genesis: the message says what to do.
+    let o = node(&["--mnemonic-random"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    let e = stderr(&o);
+    assert!(e.contains("other genesis accounts"), "{e}");
+    assert!(e.contains("pass --reset, or --mnemonic"), "{e}");
+}
+
+/// `--from N` and `dev:N` sign and address the accounts of a node started with a
+/// mnemonic when `METRON_MNEMONIC` holds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_commands_use_metron_mnemonic() {
+    const JUNK: &str = "test test test test test test test test test test test junk";
+    const BALANCE: u128 = 1_000_000_000_000_000_000;
+    let dir = tempfile::tempdir().unwrap();
+    let accounts = metron_node::dev::DevAccounts::new(
+        metron_node::dev::DevKeySource::mnemonic(JUNK).unwrap(),
+        3,
+        BALANCE,
+    )
+    .unwrap();
+    let mut config = metron_node::service::NodeConfig::test(dir.path().join("node"));
+    config.set_dev_accounts(&accounts);
+    let node = metron_node::service::Node::start(config).await.unwrap();
+    let url = node.rpc_url();
+    let token = write(dir.path(), "token.wasm", TOKEN_WASM);
+
+    let run = |args: Vec<String>, mnemonic: Option<&'static str>| {
+        let url = url.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let mut cmd = metron();
+                cmd.args(&args).args(["--rpc-url", &url]);
+                match mnemonic {
+                    Some(m) => cmd.env("METRON_MNEMONIC", m),
+                    None => cmd.env_remove("METRON_MNEMONIC"),
+                };
+                cmd.output().unwrap()
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+
+    let o = run(s(&["balance", "2"]), Some(JUNK)).await;
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(stdout(&o).trim(), BALANCE.to_string());
+    // Without the variable, index 2 is the well-known key, not funded here.
+    let o = run(s(&["balance", "2"]), None).await;
+    assert_eq!(stdout(&o).trim(), "0", "{o:?}");
+
+    let o = run(
+        s(&[
+            "deploy",
+            &token.display().to_string(),
+            "--from",
+            "2",
+            "--init",
+            "u128:1000",
+        ]),
+        Some(JUNK),
+    )
+    .await;
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(field(&stdout(&o), "status:"), "success");
+    let contract = field(&stdout(&o), "contract:").to_owned();
+    let o = run(
+        s(&[
+            "query",
+            &contract,
+            "balance_of",
+            "--arg",
+            "dev:2",
+            "--decode",
+            "u128",
+        ]),
+        Some(JUNK),
+    )
+    .await;
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(field(&stdout(&o), "return:"), "1000");
+
+    let o = run(s(&["balance", "0"]), Some("test test test")).await;
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("METRON_MNEMONIC"),
+        "{o:?}"
+    );
+    node.stop().await.unwrap();
+}
+
+/// `metron dev`, `tx` and `prove`, and gas estimation in `deploy`/`call`, against a node.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn devnet_control_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start_node(&dir.path().join("node")).await;
+    let url = node.rpc_url();
+    let counter = write(dir.path(), "counter.wasm", metron_contracts::COUNTER_WASM);
+    let run = |args: Vec<String>| {
+        let url = url.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                metron()
+                    .args(&args)
+                    .args(["--rpc-url", &url])
+                    .output()
+                    .unwrap()
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let ok = |o: &Output| {
+        assert!(o.status.success(), "{o:?}");
+        stdout(o)
+    };
+
+    // Without --gas, deploy and call send with the node's estimate and say so.
+    let o = run(s(&[
+        "deploy",
+        &counter.display().to_string(),
+        "--from",
+        "0",
+        "--init",
+        "u64:5",
+    ]))
+    .await;
+    let out = ok(&o);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let estimated: u64 = field(&stderr, "gas limit:")
+        .strip_suffix("(estimated)")
+        .unwrap_or_else(|| panic!("{stderr}"))
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(field(&out, "gas used:").parse::<u64>().unwrap(), estimated);
+    let contract = field(&out, "contract:").to_owned();
+
+    let snapshot = ok(&run(s(&["dev", "snapshot"])).await).trim().to_owned();
+    let out = ok(&run(s(&["call", &contract, "increment", "--from", "0"])).await);
+    let tx_hash = field(&out, "transaction:").to_owned();
+    let height: u64 = field(&out, "block:").parse().unwrap();
+
+    // tx: the transaction, its place and its receipt, as JSON.
+    let out = ok(&run(s(&["tx", &tx_hash])).await);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["transaction"]["blockHeight"], height);
+    assert_eq!(json["receipt"]["status"], "success");
+
+    // prove: verified against the header's state root.
+    let out = ok(&run(s(&["prove", &contract, "--key", "0x636f756e74"])).await);
+    assert!(out.starts_with("verified against block"), "{out}");
+    assert_eq!(field(&out, "storage 0x636f756e74:"), "0x0600000000000000");
+
+    // query --at a past height.
+    let get = |at: u64| {
+        s(&[
+            "query",
+            &contract,
+            "get",
+            "--decode",
+            "u64",
+            "--at",
+            &at.to_string(),
+        ])
+    };
+    assert_eq!(field(&ok(&run(get(height - 1)).await), "return:"), "5");
+    assert_eq!(field(&ok(&run(get(height)).await), "return:"), "6");
+
+    // revert: the increment is gone; a used-up id is an error.
+    ok(&run(s(&["dev", "revert", &snapshot])).await);
+    let out = ok(&run(s(&["query", &contract, "get", "--decode", "u64"])).await);
+    assert_eq!(field(&out, "return:"), "5");
+    let o = run(s(&["dev", "revert", &snapshot])).await;
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no snapshot"),
+        "{o:?}"
+    );
+
+    // State edits.
+    ok(&run(s(&["dev", "set-balance", "7", "42"])).await);
+    assert_eq!(ok(&run(s(&["balance", "7"])).await).trim(), "42");
+    ok(&run(s(&[
+        "dev",
+        "set-storage",
+        &contract,
+        "0x636f756e74",
+        "0x0900000000000000",
+    ]))
+    .await);
+    let out = ok(&run(s(&["query", &contract, "get", "--decode", "u64"])).await);
+    assert_eq!(field(&out, "return:"), "9");
+    let out = ok(&run(s(&["dev", "impersonate", &contract])).await);
+    assert!(out.contains("impersonating"), "{out}");
+    let out = ok(&run(s(&["dev", "reset"])).await);
+    assert!(out.starts_with("reset"), "{out}");
+    assert_eq!(field(&out, "block:").split(' ').next(), Some("0"));
+    node.stop().await.unwrap();
+}
