@@ -102,6 +102,13 @@ pub enum ChainError {
     /// A dry-run call request is invalid (e.g. the caller cannot pay the value).
     #[error("invalid call: {0}")]
     InvalidCall(String),
+    /// A query's parameters are inconsistent (e.g. a log filter's `from` above its `to`).
+    #[error("{0}")]
+    InvalidQuery(String),
+    /// A query asks for more than the node serves at once (e.g. a log range over
+    /// `metron_rpc::MAX_LOG_RANGE` blocks); the message says how to narrow or page it.
+    #[error("{0}")]
+    QueryTooLarge(String),
 }
 
 /// `1`, or `unrecorded (...)` for a data dir created before nodes recorded the version:
@@ -196,6 +203,33 @@ pub enum TxError {
         /// Sender balance.
         have: u128,
     },
+    /// The nonce is too far ahead of the sender's account nonce for the pool to hold it.
+    #[error("nonce {got} is more than {max_gap} ahead of the account's nonce {expected}")]
+    NonceTooFarAhead {
+        /// The account's nonce at the head.
+        expected: u64,
+        /// The transaction's nonce.
+        got: u64,
+        /// How far ahead the pool holds transactions.
+        max_gap: u64,
+    },
+    /// Another transaction from the sender with this nonce is already pending.
+    #[error("a transaction with nonce {nonce} from this sender is already pending (0x{pending})")]
+    AlreadyPending {
+        /// The nonce.
+        nonce: u64,
+        /// Hash of the pending transaction (hex).
+        pending: String,
+    },
+    /// The pool is full.
+    #[error("the transaction pool is full ({capacity} pending; --submit-queue); retry later")]
+    PoolFull {
+        /// Pool capacity.
+        capacity: usize,
+    },
+    /// The transaction left the pool without being included (`dev_dropTransaction`).
+    #[error("the transaction was dropped from the pool")]
+    Dropped,
     /// The node failed while handling the transaction.
     #[error(transparent)]
     Chain(#[from] ChainError),

@@ -13,10 +13,13 @@ pub mod error;
 pub mod estimate;
 pub mod executor;
 pub mod host;
+pub mod logs;
 pub mod metadata;
+pub mod pool;
 pub mod proof;
 pub mod service;
 pub mod state;
+pub mod statefile;
 pub mod types;
 
 #[cfg(test)]

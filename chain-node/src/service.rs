@@ -26,11 +26,12 @@ use jsonrpsee::PendingSubscriptionSink;
 use metron_rpc::types as wire;
 use metron_rpc::{GuardConfig, MetronApiServer, RpcError, ServerConfig};
 use tokio::sync::broadcast::error::RecvError;
-use tokio::sync::{mpsc, oneshot, Semaphore};
+use tokio::sync::Semaphore;
 
 use crate::chain::{Chain, ChainConfig};
 use crate::control::StateEdit;
 use crate::dev;
+use crate::pool::{MiningMode, Producer};
 use crate::error::{ChainError, TxError};
 use crate::types::{
     Action, Block, BlockHeader, CallResult, Event, Hash, Receipt, ReceiptStatus, SignedTransaction,
@@ -103,6 +104,8 @@ pub struct NodeConfig {
     /// Dev keys served by `dev_accounts` (those funded in `chain.genesis_accounts`); set
     /// both with [`NodeConfig::set_dev_accounts`].
     pub dev_keys: Vec<ed25519_dalek::SigningKey>,
+    /// When blocks are sealed (default: instant seal, [`MiningMode::Auto`]).
+    pub mining: MiningMode,
 }
 
 impl NodeConfig {
@@ -118,6 +121,7 @@ impl NodeConfig {
             guard: GuardConfig::default(),
             limits: RpcLimits::default(),
             dev_keys: dev::dev_keys(dev::DEV_ACCOUNT_COUNT),
+            mining: MiningMode::Auto,
         }
     }
 
@@ -242,8 +246,9 @@ impl Node {
                  transactions and dry runs"
             );
         }
-        let (mut service, producer) = RpcService::with_producer(Arc::clone(&chain), &config.limits);
+        let (mut service, producer) = RpcService::with_mining(Arc::clone(&chain), &config.limits, config.mining);
         service.dev_keys = config.dev_keys.clone().into();
+        service.states_dir = Some(config.data_dir.join(crate::statefile::STATES_DIR).into());
         let mut server_config = ServerConfig::new(config.rpc_addr);
         server_config.guard = config.guard.clone();
         let (local_addr, handle) = metron_rpc::start_server(&server_config, service.into_rpc())
@@ -326,10 +331,14 @@ impl Node {
     }
 }
 
-/// A transaction that passed its stateless checks, waiting for the block producer.
-struct SubmitJob {
-    stx: SignedTransaction,
-    reply: oneshot::Sender<Result<Hash, TxError>>,
+/// The service's handle on the block producer: the last clone of the service to go
+/// stops the producer's thread.
+struct ProducerLink(Arc<Producer>);
+
+impl Drop for ProducerLink {
+    fn drop(&mut self) {
+        self.0.shutdown();
+    }
 }
 
 /// Implementation of the Metron RPC API over a [`Chain`].
@@ -337,52 +346,60 @@ struct SubmitJob {
 pub struct RpcService {
     chain: Arc<Chain>,
     limits: RpcLimits,
-    submits: mpsc::Sender<SubmitJob>,
+    producer: Arc<ProducerLink>,
     dry_runs: Arc<Semaphore>,
     /// Served by `dev_accounts`: [`NodeConfig::dev_keys`] (the well-known keys unless set).
     dev_keys: Arc<[ed25519_dalek::SigningKey]>,
+    /// Where `dev_dumpState`/`dev_loadState` files live (`<data dir>/states`); `None`
+    /// for a service without a data dir (those methods then fail).
+    states_dir: Option<PathBuf>,
 }
 
 impl RpcService {
-    /// Serves `chain` with `limits`, and starts its block-producer thread, which seals
-    /// the queued transactions one block each and ends once every clone of the service
-    /// is dropped. Returns the thread's handle.
+    /// Serves `chain` with `limits`, with a pool of `limits.submit_queue` transactions and
+    /// a block producer in instant-seal mode ([`RpcService::with_mining`]).
     pub fn with_producer(
         chain: Arc<Chain>,
         limits: &RpcLimits,
     ) -> (RpcService, std::thread::JoinHandle<()>) {
-        // `mpsc::channel` panics on 0: a queue of one is the smallest.
-        let (submits, mut queue) = mpsc::channel::<SubmitJob>(limits.submit_queue.max(1));
-        let producer_chain = Arc::clone(&chain);
-        let producer = std::thread::Builder::new()
+        RpcService::with_mining(chain, limits, MiningMode::Auto)
+    }
+
+    /// Serves `chain` with `limits`, and starts the block producer's thread in `mode`
+    /// ([`crate::pool`]). The thread ends once every clone of the service is dropped.
+    /// Returns its handle.
+    pub fn with_mining(
+        chain: Arc<Chain>,
+        limits: &RpcLimits,
+        mode: MiningMode,
+    ) -> (RpcService, std::thread::JoinHandle<()>) {
+        let producer = Arc::new(Producer::new(
+            Arc::clone(&chain),
+            limits.submit_queue,
+            mode,
+        ));
+        let runner = Arc::clone(&producer);
+        let thread = std::thread::Builder::new()
             .name("metron-producer".into())
-            .spawn(move || {
-                while let Some(job) = queue.blocking_recv() {
-                    // A panic is a bug, but one bad transaction must not stop the node:
-                    // nothing was committed (the block is written last), so the chain
-                    // is unchanged and the caller gets an internal error.
-                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        producer_chain.seal_admitted(job.stx)
-                    }))
-                    .unwrap_or_else(|_| {
-                        tracing::error!("block production panicked; transaction dropped");
-                        Err(TxError::Chain(ChainError::Corrupt(
-                            "block production panicked; the transaction was not included".into(),
-                        )))
-                    });
-                    // The caller may have gone away: its transaction is sealed anyway.
-                    let _ = job.reply.send(result);
+            .spawn(move || loop {
+                // A panic is a bug, but it must not stop block production: nothing was
+                // committed by the block that panicked (a block is written last), and
+                // the loop starts again.
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner.run())) {
+                    Ok(()) => break,
+                    Err(_) => tracing::error!("block production panicked; restarting"),
                 }
             })
             .expect("spawning the block-producer thread");
         let service = RpcService {
             chain,
             limits: limits.clone(),
-            submits,
+            producer: Arc::new(ProducerLink(producer)),
             dry_runs: Arc::new(Semaphore::new(limits.max_dry_runs.max(1))),
             dev_keys: dev::dev_keys(dev::DEV_ACCOUNT_COUNT).into(),
+            states_dir: None,
         };
-        (service, producer)
+        (service, thread)
     }
 
     /// As [`RpcService::with_producer`], with the producer thread detached.
@@ -396,6 +413,8 @@ pub fn rpc_error_from_chain(e: ChainError) -> RpcError {
     match e {
         ChainError::UnknownHeight { .. } => RpcError::UnknownBlock(e.to_string()),
         ChainError::InvalidCall(msg) => RpcError::InvalidCall(msg),
+        ChainError::InvalidQuery(msg) => RpcError::InvalidParams(msg),
+        ChainError::QueryTooLarge(msg) => RpcError::LimitExceeded(msg),
         ChainError::Db(_)
         | ChainError::Trie(_)
         | ChainError::Corrupt(_)
@@ -421,7 +440,11 @@ pub fn rpc_error_from_tx(e: TxError) -> RpcError {
         | TxError::GasLimitTooHigh { .. }
         | TxError::GasPriceTooLow { .. }
         | TxError::CostOverflow
-        | TxError::InsufficientBalance { .. } => RpcError::TxRejected(e.to_string()),
+        | TxError::InsufficientBalance { .. }
+        | TxError::NonceTooFarAhead { .. }
+        | TxError::AlreadyPending { .. }
+        | TxError::Dropped => RpcError::TxRejected(e.to_string()),
+        TxError::PoolFull { .. } => RpcError::LimitExceeded(e.to_string()),
         TxError::Chain(c) => rpc_error_from_chain(c),
     }
 }
@@ -629,37 +652,74 @@ fn chain_err(e: ChainError) -> jsonrpsee::types::ErrorObjectOwned {
 
 #[jsonrpsee::core::async_trait]
 impl MetronApiServer for RpcService {
-    /// Serves `tx_submit`: stateless checks, then the bounded queue to the producer.
-    async fn tx_submit(&self, tx: wire::Bytes) -> RpcResult<wire::H256> {
+    /// Serves `tx_submit`: stateless checks, then the pool; with `wait` (the default),
+    /// the answer comes once a block includes the transaction.
+    async fn tx_submit(
+        &self,
+        tx: wire::Bytes,
+        options: Option<wire::SubmitOptions>,
+    ) -> RpcResult<wire::H256> {
+        let wait = options.is_none_or(|o| o.wait);
         let chain = Arc::clone(&self.chain);
-        // Decoding and the signature check are CPU work: the blocking pool, not the
-        // async runtime that serves reads.
-        let stx = tokio::task::spawn_blocking(move || {
+        let producer = Arc::clone(&self.producer);
+        // Decoding and the signature check are CPU work, the pool's checks read state:
+        // the blocking pool, not the async runtime that serves reads.
+        let (hash, outcome) = tokio::task::spawn_blocking(move || {
             let stx = SignedTransaction::decode_bytes(&tx.0)?;
             chain.check_stateless(&stx)?;
-            Ok::<_, TxError>(stx)
+            producer.0.submit(stx, wait)
         })
         .await
         .map_err(|e| RpcError::Internal(format!("transaction check failed: {e}")))?
         .map_err(rpc_error_from_tx)?;
-        let (reply, answer) = oneshot::channel();
-        self.submits
-            .try_send(SubmitJob { stx, reply })
-            .map_err(|e| match e {
-                mpsc::error::TrySendError::Full(_) => RpcError::LimitExceeded(format!(
-                    "submit queue full: {} transactions are waiting for the block producer \
-                     (--submit-queue); retry later",
-                    self.limits.submit_queue
-                )),
-                mpsc::error::TrySendError::Closed(_) => {
-                    RpcError::Internal("the block producer has stopped".into())
-                }
-            })?;
-        let hash = answer
-            .await
-            .map_err(|_| RpcError::Internal("the block producer dropped the transaction".into()))?
-            .map_err(rpc_error_from_tx)?;
+        if let Some(outcome) = outcome {
+            outcome
+                .await
+                .map_err(|_| RpcError::Internal("the block producer has stopped".into()))?
+                .map_err(rpc_error_from_tx)?;
+        }
         Ok(h(hash))
+    }
+
+    /// Serves `tx_pending`.
+    fn tx_pending(&self) -> RpcResult<Vec<wire::Transaction>> {
+        Ok(self.producer.0.pending().iter().map(to_wire_tx).collect())
+    }
+
+    /// Serves `dev_dropTransaction`.
+    fn dev_drop_transaction(&self, hash: wire::H256) -> RpcResult<bool> {
+        Ok(self.producer.0.drop_tx(&hash.0))
+    }
+
+    /// Serves `dev_setAutomine`.
+    fn dev_set_automine(&self, enabled: bool) -> RpcResult<()> {
+        self.producer.0.set_mode(if enabled {
+            MiningMode::Auto
+        } else {
+            MiningMode::Manual
+        });
+        Ok(())
+    }
+
+    /// Serves `dev_setIntervalMining`.
+    fn dev_set_interval_mining(&self, ms: u64) -> RpcResult<()> {
+        self.producer.0.set_mode(if ms == 0 {
+            MiningMode::Manual
+        } else {
+            MiningMode::Interval(Duration::from_millis(ms))
+        });
+        Ok(())
+    }
+
+    /// Serves `dev_miningMode`.
+    fn dev_mining_mode(&self) -> RpcResult<wire::MiningMode> {
+        Ok(match self.producer.0.mode() {
+            MiningMode::Auto => wire::MiningMode::Auto,
+            MiningMode::Manual => wire::MiningMode::Manual,
+            MiningMode::Interval(d) => wire::MiningMode::Interval {
+                ms: u64::try_from(d.as_millis()).unwrap_or(u64::MAX),
+            },
+        })
     }
 
     /// Serves `tx_estimateGas`: the cap check, then the search as one dry run.
@@ -725,6 +785,11 @@ impl MetronApiServer for RpcService {
         }
         .map_err(chain_err)?;
         Ok(found.map(|(hash, b)| to_wire_block(hash, &b)))
+    }
+
+    /// Serves `chain_getLogs` (see [`crate::logs`]).
+    fn chain_get_logs(&self, filter: wire::LogFilter) -> RpcResult<Vec<wire::Log>> {
+        crate::logs::wire_logs(&self.chain, filter).map_err(chain_err)
     }
 
     /// Serves `chain_head`.
@@ -889,11 +954,7 @@ impl MetronApiServer for RpcService {
             ))
             .into());
         }
-        for _ in 0..n {
-            self.chain
-                .seal_empty_block()
-                .map_err(rpc_error_from_chain)?;
-        }
+        self.producer.0.mine(n).map_err(chain_err)?;
         let (hash, header) = self.chain.head();
         Ok(to_wire_header(hash, &header))
     }
@@ -984,6 +1045,27 @@ impl MetronApiServer for RpcService {
     fn dev_set_auto_impersonate(&self, enabled: bool) -> RpcResult<()> {
         self.chain.impersonation().set_all(enabled);
         Ok(())
+    }
+
+    /// Serves `dev_dumpState`.
+    fn dev_dump_state(&self, name: String) -> RpcResult<wire::StateFileInfo> {
+        crate::statefile::serve_dump(&self.chain, self.states_dir.as_deref(), &name)
+            .map_err(Into::into)
+    }
+
+    /// Serves `dev_loadState`.
+    fn dev_load_state(&self, name: String) -> RpcResult<wire::StateFileInfo> {
+        crate::statefile::serve_load(&self.chain, self.states_dir.as_deref(), &name)
+            .map_err(Into::into)
+    }
+
+    /// Serves `chain_subscribeLogs` (see [`crate::logs::serve_log_subscription`]).
+    async fn subscribe_logs(
+        &self,
+        pending: PendingSubscriptionSink,
+        filter: wire::LogFilter,
+    ) -> SubscriptionResult {
+        crate::logs::serve_log_subscription(Arc::clone(&self.chain), pending, filter).await
     }
 
     /// Serves `chain_subscribeNewHeads`.

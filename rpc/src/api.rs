@@ -7,8 +7,10 @@ use jsonrpsee::proc_macros::rpc;
 
 use crate::types::{
     Block, BlockHeader, BlockId, Bytes, CallRequest, CallResult, DevAccount, EstimateRequest,
-    GasEstimate, Receipt, StateProof, TransactionInfo, H256, U128,
+    GasEstimate, Log, LogFilter, Receipt, StateFileInfo, StateProof, TransactionInfo, H256, U128,
 };
+
+use crate::types::{MiningMode, SubmitOptions, Transaction};
 
 /// All Metron JSON-RPC methods. Method names follow `namespace_method`.
 ///
@@ -18,15 +20,22 @@ use crate::types::{
 pub trait MetronApi {
     /// `tx_submit`: submits a signed transaction (hex of its SCALE encoding). The stateless
     /// checks (size, decoding, chain id, signature, gas limit, minimum gas price) run
-    /// first; the transaction then waits in a bounded queue for the block producer, which
-    /// seals a block containing it. Returns the transaction hash once that block is the
-    /// head (its receipt is readable).
+    /// first, then the pool's: the nonce is not below the account's nor more than 64
+    /// ahead, no other pending transaction has it, the sender can pay at the head state.
+    /// The transaction then waits in the pool until a block includes it (at once in the
+    /// default instant-seal mode). With `options.wait` true (the default) the hash is
+    /// returned once that block is the head (its receipt is readable) or the error if a
+    /// block rejected it; with `"wait": false` at once.
     ///
     /// # Errors
     /// `-32000` undecodable/bad signature, `-32001` rejected (chain id, gas price, nonce,
-    /// balance), `-32006` the submit queue is full.
+    /// balance, already pending, dropped), `-32006` the pool is full.
     #[method(name = "tx_submit")]
-    async fn tx_submit(&self, tx: Bytes) -> RpcResult<H256>;
+    async fn tx_submit(&self, tx: Bytes, options: Option<SubmitOptions>) -> RpcResult<H256>;
+
+    /// `tx_pending`: the transactions in the pool, in arrival order.
+    #[method(name = "tx_pending")]
+    fn tx_pending(&self) -> RpcResult<Vec<Transaction>>;
 
     /// `tx_estimateGas`: the least gas limit with which the transaction would succeed on
     /// the head state, found by executing it (at the cap, at the gas it used, then a
@@ -53,6 +62,18 @@ pub trait MetronApi {
     /// `null` if there is no such block.
     #[method(name = "chain_getBlock", blocking)]
     fn chain_get_block(&self, id: BlockId) -> RpcResult<Option<Block>>;
+
+    /// `chain_getLogs`: the events of blocks `fromBlock..=toBlock` (each default the head)
+    /// emitted by `contract` (if given) with one of `topics` (if given and not empty), in
+    /// (block height, tx index, log index) order. Served from the node's event index.
+    ///
+    /// # Errors
+    /// `-32002` if `toBlock` is above the head; `-32602` if `fromBlock > toBlock` or more
+    /// than [`MAX_LOG_TOPICS`](crate::MAX_LOG_TOPICS) topics; `-32006` for a range of more
+    /// than [`MAX_LOG_RANGE`](crate::MAX_LOG_RANGE) blocks (page it) or more than
+    /// [`MAX_LOGS`](crate::MAX_LOGS) matching logs (narrow it).
+    #[method(name = "chain_getLogs", blocking)]
+    fn chain_get_logs(&self, filter: LogFilter) -> RpcResult<Vec<Log>>;
 
     /// `chain_head`: the head block's header (with hash). Reads memory only: it never
     /// waits for block production or the database.
@@ -117,13 +138,33 @@ pub trait MetronApi {
     #[method(name = "dev_accounts")]
     fn dev_accounts(&self) -> RpcResult<Vec<DevAccount>>;
 
-    /// `dev_mine`: seals `blocks` empty blocks (default 1, at most
+    /// `dev_mine`: seals `blocks` blocks now, whatever the mining mode, each with the
+    /// ready pending transactions up to the block gas limit, or empty (default 1, at most
     /// [`MAX_MINE_BLOCKS`](crate::MAX_MINE_BLOCKS)) and returns the new head.
     ///
     /// # Errors
     /// `-32006` for more than the maximum; `-32603` if the node fails to commit.
     #[method(name = "dev_mine", blocking)]
     fn dev_mine(&self, blocks: Option<u64>) -> RpcResult<BlockHeader>;
+
+    /// `dev_dropTransaction`: removes a pending transaction from the pool (its waiters
+    /// get `-32001`); `false` if it is not pending.
+    #[method(name = "dev_dropTransaction")]
+    fn dev_drop_transaction(&self, hash: H256) -> RpcResult<bool>;
+
+    /// `dev_setAutomine`: `true` seals each transaction as it arrives (instant seal);
+    /// `false` seals only on `dev_mine`.
+    #[method(name = "dev_setAutomine")]
+    fn dev_set_automine(&self, enabled: bool) -> RpcResult<()>;
+
+    /// `dev_setIntervalMining`: seals a block every `ms` milliseconds with the ready
+    /// transactions (empty blocks too); `0` seals only on `dev_mine`.
+    #[method(name = "dev_setIntervalMining")]
+    fn dev_set_interval_mining(&self, ms: u64) -> RpcResult<()>;
+
+    /// `dev_miningMode`: the current mining mode.
+    #[method(name = "dev_miningMode")]
+    fn dev_mining_mode(&self) -> RpcResult<MiningMode>;
 
     /// `dev_increaseTime`: moves the block producer's clock `ms` milliseconds forward for
     /// every later block; returns the total offset in milliseconds.
@@ -195,6 +236,28 @@ pub trait MetronApi {
     #[method(name = "dev_setAutoImpersonate")]
     fn dev_set_auto_impersonate(&self, enabled: bool) -> RpcResult<()>;
 
+    /// `dev_dumpState`: writes the head's state (every trie entry and the contract code
+    /// it references) to the state file `name` in the node's `states/` directory, and
+    /// returns what it wrote. Block production waits while it runs.
+    ///
+    /// # Errors
+    /// `-32602` if `name` is not a plain file name (no path separator, not `.` or `..`);
+    /// `-32004` if the file cannot be written (with the reason).
+    #[method(name = "dev_dumpState", blocking)]
+    fn dev_dump_state(&self, name: String) -> RpcResult<StateFileInfo>;
+
+    /// `dev_loadState`: replaces the state with the one in state file `name` (in the
+    /// node's `states/` directory), sealed as blocks with no transactions of at most
+    /// 10 000 trie writes each; keys absent from the file are deleted. The head's state
+    /// root then equals the file's. The file is checked whole before anything changes.
+    ///
+    /// # Errors
+    /// `-32602` for a bad `name` (as `dev_dumpState`); `-32004` for a file that does not
+    /// load, with the reason: missing, truncated or corrupt, another format version
+    /// (naming both), another chain id or gas schedule version. The chain is unchanged then.
+    #[method(name = "dev_loadState", blocking)]
+    fn dev_load_state(&self, name: String) -> RpcResult<StateFileInfo>;
+
     /// `chain_subscribeNewHeads` (WebSocket only): a notification `chain_newHead` with the
     /// header of every block committed after subscribing. Unsubscribe with
     /// `chain_unsubscribeNewHeads`.
@@ -204,4 +267,19 @@ pub trait MetronApi {
         item = BlockHeader
     )]
     async fn subscribe_new_heads(&self) -> SubscriptionResult;
+
+    /// `chain_subscribeLogs` (WebSocket only): a notification `chain_log` for each event
+    /// matching the filter's `contract` and `topics` in every block committed after
+    /// subscribing, in chain order (`fromBlock`/`toBlock` are ignored). A subscriber that
+    /// falls more than 256 blocks behind skips blocks. Unsubscribe with
+    /// `chain_unsubscribeLogs`.
+    ///
+    /// # Errors
+    /// `-32602` for more than [`MAX_LOG_TOPICS`](crate::MAX_LOG_TOPICS) topics.
+    #[subscription(
+        name = "chain_subscribeLogs" => "chain_log",
+        unsubscribe = "chain_unsubscribeLogs",
+        item = Log
+    )]
+    async fn subscribe_logs(&self, filter: LogFilter) -> SubscriptionResult;
 }

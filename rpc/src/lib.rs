@@ -27,6 +27,14 @@ pub use error::{codes, RpcError};
 pub const MAX_MINE_BLOCKS: u64 = 10_000;
 /// The most storage keys one `state_getProof` proves.
 pub const MAX_PROOF_KEYS: usize = 256;
+/// The most blocks one `chain_getLogs` reads: `toBlock - fromBlock + 1` at most this.
+/// A longer range is paged: `fromBlock..fromBlock + MAX_LOG_RANGE - 1`, then on.
+pub const MAX_LOG_RANGE: u64 = 10_000;
+/// The most logs one `chain_getLogs` returns; a query matching more is refused (narrow
+/// the range or the filter).
+pub const MAX_LOGS: usize = 10_000;
+/// The most topics of one log filter.
+pub const MAX_LOG_TOPICS: usize = 32;
 pub use guard::GuardConfig;
 pub use server::{start_server, ServerConfig};
 pub use types::*;

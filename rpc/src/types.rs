@@ -365,6 +365,46 @@ pub struct Event {
     pub data: Bytes,
 }
 
+/// Parameters of `chain_getLogs` and `chain_subscribeLogs`: which events.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogFilter {
+    /// First block height (inclusive); default the head. Ignored by `chain_subscribeLogs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_block: Option<u64>,
+    /// Last block height (inclusive); default the head. Ignored by `chain_subscribeLogs`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_block: Option<u64>,
+    /// Only events emitted by this contract.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contract: Option<H256>,
+    /// Only events with one of these topics (exact bytes); absent or empty: any topic.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topics: Option<Vec<Bytes>>,
+}
+
+/// An event with where it was emitted (`chain_getLogs`, `chain_log` notifications).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Log {
+    /// Height of the block.
+    pub block_height: u64,
+    /// Hash of the block.
+    pub block_hash: H256,
+    /// Hash of the transaction.
+    pub tx_hash: H256,
+    /// Index of the transaction in its block.
+    pub tx_index: u32,
+    /// Index of the event in the transaction's receipt (`events`).
+    pub log_index: u32,
+    /// Emitting contract.
+    pub contract: H256,
+    /// Topic bytes.
+    pub topic: Bytes,
+    /// Event data.
+    pub data: Bytes,
+}
+
 /// Receipt of an included transaction.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -454,6 +494,34 @@ pub struct DevAccount {
     pub secret_key: H256,
 }
 
+/// Options of `tx_submit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubmitOptions {
+    /// Answer once a block includes the transaction (default), or at once.
+    #[serde(default = "yes")]
+    pub wait: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// When the devnet seals blocks (`dev_miningMode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "camelCase")]
+pub enum MiningMode {
+    /// Each transaction in a block of its own as it arrives (instant seal).
+    Auto,
+    /// A block every `ms` milliseconds.
+    Interval {
+        /// The interval in milliseconds.
+        ms: u64,
+    },
+    /// Only on `dev_mine`.
+    Manual,
+}
+
 /// Parameters of `tx_estimateGas`: who would send what.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -531,6 +599,26 @@ pub struct StateProof {
     pub account: ProvenValue,
     /// The storage slots asked for, in the order asked.
     pub storage: Vec<StorageProof>,
+}
+
+/// A state file written by `dev_dumpState` or read by `dev_loadState` (format:
+/// `docs/rpc.md`, "State files").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StateFileInfo {
+    /// The file, as the node resolved it (`<data dir>/states/<name>`).
+    pub path: String,
+    /// `dev_dumpState`: the height whose state was written. `dev_loadState`: the head
+    /// height after loading (the last block the load sealed).
+    pub height: u64,
+    /// The state root recorded in the file (after a load, also the head's).
+    pub state_root: H256,
+    /// Trie entries (accounts and storage slots) in the file.
+    pub entries: u64,
+    /// Contract codes in the file.
+    pub codes: u64,
+    /// Size of the file in bytes.
+    pub bytes: u64,
 }
 
 #[cfg(test)]

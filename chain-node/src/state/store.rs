@@ -14,6 +14,10 @@
 //! - `undo`: height (u64 BE) -> SCALE(`UndoRecord`): the `jmt_values` and `jmt_nodes`
 //!   keys the block at that height wrote, so that [`Store::truncate`] can take the chain
 //!   back to an earlier height (devnet snapshots). Not written for genesis.
+//! - `log_index`: the events of each block by contract, by topic and by transaction, so
+//!   that `chain_getLogs` is a range scan in block order (key layout in [`log_index`]).
+//!   Node-local, not consensus; blocks committed before the index existed have no entries
+//!   (their events are not found by log queries).
 //! - `meta`: `head` -> height (u64 BE); written with genesis: `chain_id` -> u64 BE,
 //!   `gas_schedule_version` -> u32 BE, `block_gas_limit` -> u64 BE (each absent in data
 //!   dirs created before it was recorded)
@@ -46,6 +50,10 @@ use super::{
 use crate::error::ChainError;
 use crate::types::{Account, Address, Block, Hash, Receipt, TxLocation};
 
+pub mod log_index;
+mod entries;
+pub use log_index::{IndexedLog, LogQuery};
+
 /// The state trie type: a Jellyfish Merkle Tree hashed with Keccak-256.
 pub type StateTree<'a> = JellyfishMerkleTree<'a, Store, Keccak256>;
 
@@ -58,7 +66,8 @@ const CF_RECEIPTS: &str = "receipts";
 const CF_TX_INDEX: &str = "tx_index";
 const CF_META: &str = "meta";
 const CF_UNDO: &str = "undo";
-const ALL_CFS: [&str; 9] = [
+const CF_LOG_INDEX: &str = "log_index";
+const ALL_CFS: [&str; 10] = [
     CF_JMT_NODES,
     CF_JMT_VALUES,
     CF_CODE,
@@ -68,6 +77,7 @@ const ALL_CFS: [&str; 9] = [
     CF_TX_INDEX,
     CF_META,
     CF_UNDO,
+    CF_LOG_INDEX,
 ];
 const META_HEAD: &[u8] = b"head";
 const META_CHAIN_ID: &[u8] = b"chain_id";
@@ -405,7 +415,7 @@ impl Store {
     }
 
     /// Atomically writes a block: trie nodes and values, code, block, hash index, receipts,
-    /// transaction index, the head pointer and (genesis only) the [`GenesisMeta`] record,
+    /// transaction index, event index ([`log_index`]), the head pointer and (genesis only) the [`GenesisMeta`] record,
     /// in one RocksDB `WriteBatch`.
     ///
     /// # Errors
@@ -456,6 +466,7 @@ impl Store {
             };
             batch.put_cf(index_cf, receipt.tx_hash, loc.encode());
         }
+        self.put_log_index(&mut batch, height, &commit.hash, commit.receipts)?;
         let meta_cf = self.cf(CF_META)?;
         if let Some(genesis) = commit.genesis {
             batch.put_cf(meta_cf, META_CHAIN_ID, genesis.chain_id.to_be_bytes());
@@ -479,7 +490,7 @@ impl Store {
 
     /// Takes the chain back to height `to`, in one `WriteBatch`: deletes the blocks
     /// above it up to `head` with their hash index entries, receipts, transaction index
-    /// entries and trie writes (from their undo records), and moves the head pointer to
+    /// entries, event index entries (derived from their receipts) and trie writes (from their undo records), and moves the head pointer to
     /// `to`. Contract code stays: it is content-addressed, and unreferenced code is never
     /// read. Returns the number of blocks removed.
     ///
@@ -508,11 +519,14 @@ impl Store {
             for k in &undo.values {
                 batch.delete_cf(values_cf, k);
             }
+            let mut receipts = Vec::new();
             for stx in &block.transactions {
                 let tx_hash = stx.hash();
+                receipts.extend(self.receipt(&tx_hash)?);
                 batch.delete_cf(self.cf(CF_RECEIPTS)?, tx_hash);
                 batch.delete_cf(self.cf(CF_TX_INDEX)?, tx_hash);
             }
+            self.delete_log_index(&mut batch, height, &hash, &receipts)?;
             batch.delete_cf(self.cf(CF_BLOCK_HASHES)?, hash);
             batch.delete_cf(self.cf(CF_BLOCKS)?, height.to_be_bytes());
             batch.delete_cf(self.cf(CF_UNDO)?, height.to_be_bytes());
