@@ -11,6 +11,8 @@ mod determinism;
 mod dev;
 mod devnet;
 mod hardening;
+mod logs;
 mod negative;
 mod rpc;
+mod statefile;
 mod token;
