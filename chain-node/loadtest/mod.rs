@@ -450,7 +450,7 @@ async fn send_setup(
     }
     .sign(key)
     .to_bytes();
-    let hash = c.tx_submit(wire::Bytes(tx)).await?;
+    let hash = c.tx_submit(wire::Bytes(tx), None).await?;
     let r = c
         .tx_get_receipt(hash)
         .await?
@@ -534,7 +534,7 @@ async fn submitter(
         .sign(&key);
         let expected = wire::H256(stx.hash());
         let started = Instant::now();
-        let result = c.tx_submit(wire::Bytes(stx.to_bytes())).await;
+        let result = c.tx_submit(wire::Bytes(stx.to_bytes()), None).await;
         match result {
             Ok(hash) => {
                 out.submit.ok(started);

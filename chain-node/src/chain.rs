@@ -67,6 +67,17 @@ pub struct NewHead {
     pub header: BlockHeader,
 }
 
+/// What [`Chain::seal_block`] did.
+#[derive(Debug)]
+pub struct SealedBlock {
+    /// Hash of the sealed block; `None` if none was sealed.
+    pub hash: Option<Hash>,
+    /// Hashes of the transactions included, in block order.
+    pub included: Vec<Hash>,
+    /// The transactions left out, with why.
+    pub rejected: Vec<(Hash, TxError)>,
+}
+
 /// Capacity of the new-head broadcast channel (slow subscribers miss older heads).
 const HEAD_CHANNEL_CAPACITY: usize = 256;
 
@@ -382,6 +393,78 @@ impl Chain {
         let tx_hash = receipt.tx_hash;
         self.seal(parent_hash, ctx, overlay, vec![stx], vec![receipt])?;
         Ok(tx_hash)
+    }
+
+    /// Executes `txs` in order in one new block and commits it. A transaction that fails
+    /// validation against the state left by the ones before it (nonce, balance, ...) is
+    /// left out and returned with its error; every contract failure is still included
+    /// (failed receipt, fee paid). With no transaction included, a block is sealed only if
+    /// `seal_empty`. The caller keeps the sum of the gas limits within the block gas
+    /// limit (a transaction past it is left out with [`TxError::GasLimitTooHigh`]).
+    ///
+    /// # Errors
+    /// Node failures (then nothing was committed).
+    pub fn seal_block(
+        &self,
+        txs: Vec<SignedTransaction>,
+        seal_empty: bool,
+    ) -> Result<SealedBlock, ChainError> {
+        let _producer = self.producer.lock().unwrap_or_else(PoisonError::into_inner);
+        let (parent_hash, parent) = self.head();
+        let view = self.store.view(parent.height);
+        let mut overlay = Overlay::new(&view);
+        // The context is fixed before execution; a timestamp set for the next block is
+        // used up only if a block is sealed.
+        let ctx = self.next_block_context(&parent, false);
+        let mut included = Vec::new();
+        let mut receipts = Vec::new();
+        let mut rejected = Vec::new();
+        let mut gas: u64 = 0;
+        for stx in txs {
+            let hash = stx.hash();
+            let Some(total) = gas
+                .checked_add(stx.tx.gas_limit)
+                .filter(|g| *g <= self.config.block_gas_limit)
+            else {
+                rejected.push((
+                    hash,
+                    TxError::GasLimitTooHigh {
+                        gas_limit: stx.tx.gas_limit,
+                        block_gas_limit: self.config.block_gas_limit - gas,
+                    },
+                ));
+                continue;
+            };
+            let index = u32::try_from(included.len()).unwrap_or(u32::MAX);
+            match self.executor.execute_tx(&mut overlay, ctx, &stx, index) {
+                Ok(receipt) => {
+                    gas = total;
+                    receipts.push(receipt);
+                    included.push(stx);
+                }
+                Err(TxError::Chain(e)) => return Err(e),
+                Err(e) => rejected.push((hash, e)),
+            }
+        }
+        if included.is_empty() && !seal_empty {
+            return Ok(SealedBlock {
+                hash: None,
+                included: Vec::new(),
+                rejected,
+            });
+        }
+        self.clock
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .next_ms
+            .take();
+        let hashes = included.iter().map(SignedTransaction::hash).collect();
+        let hash = self.seal(parent_hash, ctx, overlay, included, receipts)?;
+        Ok(SealedBlock {
+            hash: Some(hash),
+            included: hashes,
+            rejected,
+        })
     }
 
     /// Produces an empty block (dev helper: advances height and time). Returns its hash.

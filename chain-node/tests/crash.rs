@@ -310,7 +310,7 @@ fn client_loop(idx: usize, key: SigningKey, to: [u8; 32], chain_id: u64, shared:
             }
             .sign(&key);
             let expected = wire::H256(stx.hash());
-            match c.tx_submit(wire::Bytes(stx.to_bytes())).await {
+            match c.tx_submit(wire::Bytes(stx.to_bytes()), None).await {
                 Ok(hash) => {
                     if hash != expected {
                         lock(&shared.rpc_errors).push(format!(

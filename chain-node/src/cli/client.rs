@@ -212,7 +212,7 @@ async fn send(
     };
     let stx = tx.sign(key);
     let hash = client
-        .tx_submit(wire::Bytes(stx.to_bytes()))
+        .tx_submit(wire::Bytes(stx.to_bytes()), None)
         .await
         .map_err(rpc_err)?;
     wait_receipt(client, hash).await

@@ -11,6 +11,7 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use clap::Args;
 use metron_node::dev;
+use metron_node::pool::MiningMode;
 use metron_node::error::ChainError;
 use metron_node::service::{
     Node, NodeConfig, NodeError, DEFAULT_DRY_RUN_GAS_CAP, DEFAULT_DRY_RUN_TIMEOUT,
@@ -70,7 +71,14 @@ pub struct NodeArgs {
     /// blocks whose transaction hashes were already returned.
     #[arg(long)]
     pub no_fsync: bool,
-    /// Transactions that may wait for the block producer; one more is refused.
+    /// Seal a block every SECONDS (fractions allowed, e.g. 0.5) with the pending
+    /// transactions, empty blocks too, instead of one block per transaction as it arrives.
+    #[arg(long, value_name = "SECONDS", conflicts_with = "no_mining")]
+    pub block_time: Option<f64>,
+    /// Seal blocks only on `dev_mine` (`metron dev mine`); transactions wait in the pool.
+    #[arg(long)]
+    pub no_mining: bool,
+    /// Transactions the pool holds (pending inclusion); one more is refused.
     #[arg(long, default_value_t = DEFAULT_SUBMIT_QUEUE, value_name = "N")]
     pub submit_queue: usize,
     /// Highest gas limit of a `contract_call` dry run, and its default.
@@ -82,6 +90,16 @@ pub struct NodeArgs {
     /// Wall-clock limit of a dry run, waiting for a slot included, in milliseconds.
     #[arg(long, default_value_t = u64::try_from(DEFAULT_DRY_RUN_TIMEOUT.as_millis()).unwrap_or(u64::MAX), value_name = "MS")]
     pub dry_run_timeout_ms: u64,
+    /// Write the state to FILE (a state file, `docs/rpc.md`) on a clean shutdown.
+    #[arg(long, value_name = "FILE")]
+    pub dump_state: Option<PathBuf>,
+    /// Load the state from FILE after the chain opens (sealed as blocks with no
+    /// transactions); if it does not load, the node does not start.
+    #[arg(long, value_name = "FILE")]
+    pub load_state: Option<PathBuf>,
+    /// Both: load FILE if it exists, write the state to it on a clean shutdown.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dump_state", "load_state"])]
+    pub state: Option<PathBuf>,
 }
 
 /// Runs the node until a shutdown signal, then stops it cleanly (RPC server stopped,
@@ -106,6 +124,7 @@ pub async fn run(a: NodeArgs) -> anyhow::Result<ExitCode> {
         config.chain.durability = Durability::NoSync;
     }
     config.limits.submit_queue = a.submit_queue;
+    config.mining = mining_mode(a.block_time, a.no_mining)?;
     config.limits.dry_run_gas_cap = a.rpc_gas_cap;
     if let Some(n) = a.max_dry_runs {
         config.limits.max_dry_runs = n;
@@ -123,17 +142,33 @@ pub async fn run(a: NodeArgs) -> anyhow::Result<ExitCode> {
     let node = match Node::start(config).await {
         Ok(node) => node,
         Err(NodeError::Chain(e @ ChainError::GenesisMismatch { .. })) => {
-            return Err(anyhow::Error::new(e).context(format!(
-                "cannot start node in {}: {}",
+            bail!(
+                "cannot start node in {}: {e}; {}",
                 a.data_dir.display(),
                 genesis_mismatch_hint(&a)
-            )))
+            )
         }
         Err(e) => {
             return Err(anyhow::Error::new(e)
                 .context(format!("cannot start node in {}", a.data_dir.display())))
         }
     };
+
+    let (load, dump) = state_files(&a);
+    if let Some(path) = load {
+        let chain = std::sync::Arc::clone(node.chain());
+        let loaded =
+            tokio::task::spawn_blocking(move || chain.load_state_file(&path).map(|_| path))
+                .await
+                .context("state load task")?;
+        match loaded {
+            Ok(path) => eprintln!("Loaded state from {}", path.display()),
+            Err(e) => {
+                let _ = node.stop().await;
+                bail!("cannot start node: {e}");
+            }
+        }
+    }
 
     let banner_info = BannerInfo {
         chain_id,
@@ -152,9 +187,38 @@ pub async fn run(a: NodeArgs) -> anyhow::Result<ExitCode> {
 
     shutdown_signal().await?;
     println!("Shutting down...");
+    let dumped = match dump {
+        Some(path) => {
+            let chain = std::sync::Arc::clone(node.chain());
+            let r = tokio::task::spawn_blocking(move || chain.dump_state_file(&path)).await;
+            Some(r.context("state dump task")?)
+        }
+        None => None,
+    };
     node.stop().await.context("clean shutdown failed")?;
+    match dumped {
+        Some(Ok(info)) => println!(
+            "Wrote the state at height {} ({} entries, {} codes, {} bytes) to {}",
+            info.height,
+            info.entries,
+            info.codes,
+            info.bytes,
+            info.path.display()
+        ),
+        Some(Err(e)) => bail!("cannot write the state file: {e}"),
+        None => {}
+    }
     println!("Stopped.");
     Ok(ExitCode::SUCCESS)
+}
+
+/// The state file to load at start and the one to write on shutdown: `--load-state`,
+/// `--dump-state`, or `--state` for both (loaded only if it exists).
+fn state_files(a: &NodeArgs) -> (Option<PathBuf>, Option<PathBuf>) {
+    match &a.state {
+        Some(p) => (p.exists().then(|| p.clone()), Some(p.clone())),
+        None => (a.load_state.clone(), a.dump_state.clone()),
+    }
 }
 
 /// The dev accounts the flags ask for: `--accounts` keys from `--mnemonic`,
@@ -174,14 +238,15 @@ fn dev_accounts(a: &NodeArgs) -> anyhow::Result<dev::DevAccounts> {
     dev::DevAccounts::new(source, a.accounts, a.balance).context("--accounts")
 }
 
-/// What to do when the data dir was created with other genesis accounts.
+/// What to do when the data dir was created with other genesis accounts (said after the
+/// error, which already names `--reset`).
 fn genesis_mismatch_hint(a: &NodeArgs) -> &'static str {
     if a.mnemonic_random {
-        "--mnemonic-random makes new accounts on every start, so it cannot resume a data \
-         dir: pass --reset, or --mnemonic with the words printed when the data dir was created"
+        "--mnemonic-random makes new accounts on every start: to resume, pass --mnemonic with \
+         the words printed when the data dir was created"
     } else {
-        "the dev accounts (--accounts, --balance, --mnemonic) differ from those the data dir \
-         was created with: pass the same ones, or --reset to start from a new genesis"
+        "to resume, pass the dev account flags (--accounts, --balance, --mnemonic) the data \
+         dir was created with"
     }
 }
 
@@ -303,6 +368,23 @@ fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+/// The mining mode of `--block-time` / `--no-mining` (instant seal without either).
+///
+/// # Errors
+/// A block time that is not a positive number of seconds of at most a day.
+fn mining_mode(block_time: Option<f64>, no_mining: bool) -> anyhow::Result<MiningMode> {
+    Ok(match (block_time, no_mining) {
+        (_, true) => MiningMode::Manual,
+        (None, false) => MiningMode::Auto,
+        (Some(secs), false) => {
+            if !(0.001..=86_400.0).contains(&secs) {
+                bail!("--block-time must be between 0.001 and 86400 seconds, got {secs}");
+            }
+            MiningMode::Interval(Duration::from_secs_f64(secs))
+        }
+    })
 }
 
 /// Waits for Ctrl-C (SIGINT) or, on Unix, SIGTERM.

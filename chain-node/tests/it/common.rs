@@ -63,7 +63,7 @@ pub async fn send(
     action: Action,
 ) -> wire::Receipt {
     let tx = sign(c, key, gas_limit, action).await;
-    let hash = c.tx_submit(wire::Bytes(tx)).await.expect("tx_submit");
+    let hash = c.tx_submit(wire::Bytes(tx), None).await.expect("tx_submit");
     c.tx_get_receipt(hash)
         .await
         .expect("tx_getReceipt")

@@ -104,17 +104,17 @@ async fn state_edits_and_impersonation() {
         .to_bytes()
     };
     assert_eq!(
-        rpc_err(c.tx_submit(wire::Bytes(unsigned(4))).await).0,
+        rpc_err(c.tx_submit(wire::Bytes(unsigned(4)), None).await).0,
         codes::INVALID_TRANSACTION
     );
     c.dev_impersonate(wire::H256(owner)).await.unwrap();
-    let hash = c.tx_submit(wire::Bytes(unsigned(4))).await.unwrap();
+    let hash = c.tx_submit(wire::Bytes(unsigned(4)), None).await.unwrap();
     let r = c.tx_get_receipt(hash).await.unwrap().unwrap();
     assert_eq!(r.status, wire::ExecStatus::Success);
     assert!(c.dev_stop_impersonating(wire::H256(owner)).await.unwrap());
-    assert!(c.tx_submit(wire::Bytes(unsigned(5))).await.is_err());
+    assert!(c.tx_submit(wire::Bytes(unsigned(5)), None).await.is_err());
     c.dev_set_auto_impersonate(true).await.unwrap();
-    c.tx_submit(wire::Bytes(unsigned(5))).await.unwrap();
+    c.tx_submit(wire::Bytes(unsigned(5)), None).await.unwrap();
     c.dev_set_auto_impersonate(false).await.unwrap();
 
     // Code and storage: a counter planted at an address, starting from edited storage.
@@ -361,5 +361,128 @@ async fn estimate_then_send_with_exactly_that_limit() {
         })
         .await;
     assert_eq!(rpc_err(err).0, codes::LIMIT_EXCEEDED);
+    node.stop().await.unwrap();
+}
+
+/// Signs a transfer of `amount` to dev account 9 from dev key `from` at `nonce`.
+fn transfer_at(from: usize, nonce: u64, amount: u128) -> wire::Bytes {
+    wire::Bytes(
+        Transaction {
+            chain_id: metron_node::dev::DEV_CHAIN_ID,
+            nonce,
+            gas_limit: TRANSFER_GAS,
+            gas_price: 1,
+            action: transfer(addr(9), amount),
+        }
+        .sign(&key(from))
+        .to_bytes(),
+    )
+}
+
+const NO_WAIT: Option<wire::SubmitOptions> = Some(wire::SubmitOptions { wait: false });
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pool_holds_future_nonces_and_manual_mining_takes_what_is_ready() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start_node(dir.path()).await;
+    let c = client(&node);
+    assert_eq!(c.dev_mining_mode().await.unwrap(), wire::MiningMode::Auto);
+
+    // Instant seal: a future nonce waits for its turn, then both are sealed.
+    let later = c.tx_submit(transfer_at(1, 1, 2), NO_WAIT).await.unwrap();
+    let pending = c.tx_pending().await.unwrap();
+    assert_eq!(pending.iter().map(|t| t.hash).collect::<Vec<_>>(), vec![later]);
+    let head = c.chain_head().await.unwrap();
+    let first = c.tx_submit(transfer_at(1, 0, 1), None).await.unwrap();
+    let r0 = c.tx_get_receipt(first).await.unwrap().unwrap();
+    assert_eq!(r0.block_height, head.height + 1);
+    // The held one follows in the next block (the producer seals it right after).
+    let mut r1 = None;
+    for _ in 0..100 {
+        r1 = c.tx_get_receipt(later).await.unwrap();
+        if r1.is_some() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(r1.expect("the held transaction is sealed").block_height, head.height + 2);
+    assert!(c.tx_pending().await.unwrap().is_empty());
+
+    // Manual mining: nothing is sealed until dev_mine; one block takes every ready
+    // transaction, in nonce order per sender and arrival order across senders.
+    c.dev_set_automine(false).await.unwrap();
+    assert_eq!(c.dev_mining_mode().await.unwrap(), wire::MiningMode::Manual);
+    let head = c.chain_head().await.unwrap();
+    let a2 = c.tx_submit(transfer_at(1, 2, 3), NO_WAIT).await.unwrap();
+    let b0 = c.tx_submit(transfer_at(2, 0, 4), NO_WAIT).await.unwrap();
+    let a3 = c.tx_submit(transfer_at(1, 3, 5), NO_WAIT).await.unwrap();
+    let gap = c.tx_submit(transfer_at(2, 2, 6), NO_WAIT).await.unwrap();
+    // Submitting the same transaction again is fine; another with a taken nonce is not.
+    assert_eq!(c.tx_submit(transfer_at(1, 2, 3), NO_WAIT).await.unwrap(), a2);
+    let (code, msg) = rpc_err(c.tx_submit(transfer_at(1, 2, 99), NO_WAIT).await);
+    assert_eq!(code, codes::TX_REJECTED);
+    assert!(msg.contains("already pending"), "{msg}");
+    assert_eq!(c.chain_head().await.unwrap(), head);
+    assert_eq!(c.tx_pending().await.unwrap().len(), 4);
+
+    let mined = c.dev_mine(Some(1)).await.unwrap();
+    assert_eq!(mined.height, head.height + 1);
+    let block = c.chain_get_block(wire::BlockId::Number(mined.height)).await.unwrap().unwrap();
+    let order: Vec<_> = block.transactions.iter().map(|t| t.hash).collect();
+    assert_eq!(order, vec![a2, b0, a3]);
+    // Account 2's nonce-2 transaction waits for a nonce 1 that never came: drop it.
+    let pending = c.tx_pending().await.unwrap();
+    assert_eq!(pending.iter().map(|t| t.hash).collect::<Vec<_>>(), vec![gap]);
+    assert!(c.dev_drop_transaction(gap).await.unwrap());
+    assert!(!c.dev_drop_transaction(gap).await.unwrap());
+    assert!(c.tx_pending().await.unwrap().is_empty());
+
+    // A waiting submitter learns that its transaction was dropped.
+    let waiting = {
+        let c = c.clone();
+        tokio::spawn(async move { c.tx_submit(transfer_at(3, 0, 7), None).await })
+    };
+    let mut hash = None;
+    for _ in 0..100 {
+        if let Some(t) = c.tx_pending().await.unwrap().first() {
+            hash = Some(t.hash);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(c.dev_drop_transaction(hash.expect("pending")).await.unwrap());
+    let (code, msg) = rpc_err(waiting.await.unwrap());
+    assert_eq!(code, codes::TX_REJECTED);
+    assert!(msg.contains("dropped"), "{msg}");
+    node.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn interval_mining_seals_on_the_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start_node(dir.path()).await;
+    let c = client(&node);
+    c.dev_set_interval_mining(100).await.unwrap();
+    assert_eq!(
+        c.dev_mining_mode().await.unwrap(),
+        wire::MiningMode::Interval { ms: 100 }
+    );
+    let start = c.chain_head().await.unwrap();
+    // A waiting submit returns once an interval block includes it.
+    let hash = c.tx_submit(transfer_at(4, 0, 1), None).await.unwrap();
+    let r = c.tx_get_receipt(hash).await.unwrap().unwrap();
+    assert!(r.block_height > start.height);
+    // Empty blocks keep coming.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let later = c.chain_head().await.unwrap();
+    assert!(later.height >= r.block_height + 2, "{} then {}", r.block_height, later.height);
+    // Interval 0 stops mining; automine brings instant seal back.
+    c.dev_set_interval_mining(0).await.unwrap();
+    let stopped = c.chain_head().await.unwrap().height;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(c.chain_head().await.unwrap().height, stopped);
+    c.dev_set_automine(true).await.unwrap();
+    let r = send(&c, &key(4), TRANSFER_GAS, transfer(addr(9), 1)).await;
+    assert_eq!(r.block_height, stopped + 1);
     node.stop().await.unwrap();
 }

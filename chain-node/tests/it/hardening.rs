@@ -97,14 +97,14 @@ async fn zero_price_and_unfunded_transactions_are_refused() {
     };
     let head = c.chain_head().await.unwrap().height;
 
-    let (code, msg) = rpc_err(c.tx_submit(wire::Bytes(signed(0))).await);
+    let (code, msg) = rpc_err(c.tx_submit(wire::Bytes(signed(0)), None).await);
     assert_eq!(code, codes::TX_REJECTED, "{msg}");
     assert!(
         msg.contains("gas price 0 below this node's minimum gas price 1"),
         "{msg}"
     );
     // At the minimum price the fee must be affordable.
-    let (code, msg) = rpc_err(c.tx_submit(wire::Bytes(signed(1))).await);
+    let (code, msg) = rpc_err(c.tx_submit(wire::Bytes(signed(1)), None).await);
     assert_eq!(code, codes::TX_REJECTED, "{msg}");
     assert!(msg.contains("insufficient balance"), "{msg}");
     // Neither produced a block.
@@ -130,7 +130,7 @@ async fn a_node_with_min_gas_price_zero_admits_free_transactions() {
         },
     }
     .sign(&key(0));
-    let hash = c.tx_submit(wire::Bytes(tx.to_bytes())).await.unwrap();
+    let hash = c.tx_submit(wire::Bytes(tx.to_bytes()), None).await.unwrap();
     let r = c.tx_get_receipt(hash).await.unwrap().unwrap();
     assert_eq!(r.fee.0, 0);
     node.stop().await.unwrap();
@@ -318,7 +318,7 @@ async fn a_full_submit_queue_refuses_and_reads_do_not_wait_for_the_producer() {
     )
     .await;
     let c2 = c.clone();
-    let busy = tokio::spawn(async move { c2.tx_submit(wire::Bytes(busy)).await });
+    let busy = tokio::spawn(async move { c2.tx_submit(wire::Bytes(busy), None).await });
     // Wait until the producer has taken it (the queue is empty again, the block not sealed):
     // a read of the head answers meanwhile, at the old head.
     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -344,7 +344,7 @@ async fn a_full_submit_queue_refuses_and_reads_do_not_wait_for_the_producer() {
         .await;
         let c = c.clone();
         transfers.push(tokio::spawn(
-            async move { c.tx_submit(wire::Bytes(tx)).await },
+            async move { c.tx_submit(wire::Bytes(tx), None).await },
         ));
     }
     let mut accepted = 0;
@@ -393,7 +393,7 @@ async fn reset_of_a_data_dir_in_use_is_refused_and_deletes_nothing() {
         },
     )
     .await;
-    c.tx_submit(wire::Bytes(tx)).await.unwrap();
+    c.tx_submit(wire::Bytes(tx), None).await.unwrap();
     let head = c.chain_head().await.unwrap();
 
     let mut second = NodeConfig::test(dir.path());

@@ -86,7 +86,7 @@ async fn malformed_simd_and_oversized_wasm_are_rejected() {
         },
     )
     .await;
-    let err = c.tx_submit(wire::Bytes(tx)).await.expect_err("too large");
+    let err = c.tx_submit(wire::Bytes(tx), None).await.expect_err("too large");
     let obj = call_error(&err).expect("JSON-RPC error object");
     assert_eq!(obj.code(), codes::INVALID_TRANSACTION, "{obj:?}");
     assert!(obj.message().contains("too large"), "{obj:?}");
@@ -176,7 +176,7 @@ async fn invalid_transactions_get_rpc_errors() {
     };
 
     // Undecodable bytes.
-    let e = c.tx_submit(wire::Bytes(vec![1, 2, 3])).await.unwrap_err();
+    let e = c.tx_submit(wire::Bytes(vec![1, 2, 3]), None).await.unwrap_err();
     assert_eq!(code_of(e), codes::INVALID_TRANSACTION);
 
     // Wrong chain id.
@@ -188,19 +188,19 @@ async fn invalid_transactions_get_rpc_errors() {
         action: transfer.clone(),
     };
     let e = c
-        .tx_submit(wire::Bytes(tx.sign(&key(0)).to_bytes()))
+        .tx_submit(wire::Bytes(tx.sign(&key(0)).to_bytes()), None)
         .await
         .unwrap_err();
     assert_eq!(code_of(e), codes::TX_REJECTED);
 
-    // Wrong nonce.
+    // A nonce further ahead than the pool holds (nearer ones wait for their turn).
     let tx = Transaction {
         chain_id: 1337,
-        nonce: 5,
+        nonce: metron_node::pool::MAX_NONCE_GAP + 1,
         ..tx
     };
     let e = c
-        .tx_submit(wire::Bytes(tx.sign(&key(0)).to_bytes()))
+        .tx_submit(wire::Bytes(tx.sign(&key(0)).to_bytes()), None)
         .await
         .unwrap_err();
     assert_eq!(code_of(e), codes::TX_REJECTED);
@@ -208,7 +208,7 @@ async fn invalid_transactions_get_rpc_errors() {
     // Tampered signature.
     let mut stx = Transaction { nonce: 0, ..tx }.sign(&key(0));
     stx.signature[3] ^= 0x40;
-    let e = c.tx_submit(wire::Bytes(stx.to_bytes())).await.unwrap_err();
+    let e = c.tx_submit(wire::Bytes(stx.to_bytes()), None).await.unwrap_err();
     assert_eq!(code_of(e), codes::INVALID_TRANSACTION);
 
     // Nothing was included.

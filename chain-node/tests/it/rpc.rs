@@ -121,7 +121,7 @@ async fn batches_and_bodies_are_capped() {
         .build(node.rpc_url())
         .unwrap();
     let e = big
-        .tx_submit(wire::Bytes(vec![0; 6 * 1024 * 1024]))
+        .tx_submit(wire::Bytes(vec![0; 6 * 1024 * 1024]), None)
         .await
         .unwrap_err();
     assert!(call_error(&e).is_none(), "transport-level refusal, got {e}");

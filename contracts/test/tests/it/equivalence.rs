@@ -71,7 +71,7 @@ async fn the_harness_gives_the_nodes_receipts_and_state_roots() {
         let stx: &SignedTransaction = outcome.transaction.as_ref().unwrap();
         let ours = outcome.receipt.as_ref().unwrap();
         let hash = c
-            .tx_submit(wire::Bytes(stx.to_bytes()))
+            .tx_submit(wire::Bytes(stx.to_bytes()), None)
             .await
             .expect("admitted");
         assert_eq!(hash.0, stx.hash());
