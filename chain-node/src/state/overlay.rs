@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use jmt::{KeyHash, OwnedValue};
-use parity_scale_codec::Encode;
+use parity_scale_codec::{Decode, Encode};
 
 use super::{account_key, storage_key, AccountReader, CodeReader, StateReader, StorageReader};
 use crate::error::ChainError;
@@ -18,6 +18,7 @@ enum Undo {
     Account(Address, Option<Account>),
     Storage((Address, Vec<u8>), Option<Option<Vec<u8>>>),
     Code(Hash, Option<Vec<u8>>),
+    Raw(KeyHash, Option<Option<OwnedValue>>),
 }
 
 /// A position in the overlay's journal; [`Overlay::revert`] undoes every write after it.
@@ -39,6 +40,8 @@ pub struct Overlay<'a, S> {
     /// `None` value = deleted.
     storage: BTreeMap<(Address, Vec<u8>), Option<Vec<u8>>>,
     code: BTreeMap<Hash, Vec<u8>>,
+    /// Writes by trie key ([`Overlay::set_raw`]); `None` value = deleted.
+    raw: BTreeMap<KeyHash, Option<OwnedValue>>,
     journal: Vec<Undo>,
 }
 
@@ -50,6 +53,7 @@ impl<'a, S: StateReader> Overlay<'a, S> {
             accounts: BTreeMap::new(),
             storage: BTreeMap::new(),
             code: BTreeMap::new(),
+            raw: BTreeMap::new(),
             journal: Vec::new(),
         }
     }
@@ -81,6 +85,15 @@ impl<'a, S: StateReader> Overlay<'a, S> {
         self.journal.push(Undo::Code(code_hash, prev));
     }
 
+    /// Sets (`Some`) or deletes (`None`) the trie entry `key_hash` directly, by its trie
+    /// key rather than an address (loading a state file, which holds key hashes only).
+    /// It wins over an account or storage write to the same key, in reads through the
+    /// overlay and in [`Overlay::into_changes`] (where it comes last).
+    pub fn set_raw(&mut self, key_hash: KeyHash, value: Option<OwnedValue>) {
+        let prev = self.raw.insert(key_hash, value);
+        self.journal.push(Undo::Raw(key_hash, prev));
+    }
+
     /// The current journal position.
     pub fn checkpoint(&self) -> Checkpoint {
         Checkpoint(self.journal.len())
@@ -96,6 +109,7 @@ impl<'a, S: StateReader> Overlay<'a, S> {
                 Undo::Account(addr, prev) => restore(&mut self.accounts, addr, prev),
                 Undo::Storage(slot, prev) => restore(&mut self.storage, slot, prev),
                 Undo::Code(hash, prev) => restore(&mut self.code, hash, prev),
+                Undo::Raw(key, prev) => restore(&mut self.raw, key, prev),
             }
         }
     }
@@ -103,7 +117,8 @@ impl<'a, S: StateReader> Overlay<'a, S> {
     /// The overlay's writes as trie writes (accounts equal to the default are deleted) and
     /// new code.
     pub fn into_changes(self) -> StateChanges {
-        let mut writes = Vec::with_capacity(self.accounts.len() + self.storage.len());
+        let mut writes =
+            Vec::with_capacity(self.accounts.len() + self.storage.len() + self.raw.len());
         for (addr, account) in &self.accounts {
             let value = (!account.is_empty()).then(|| account.encode());
             writes.push((account_key(addr), value));
@@ -111,6 +126,7 @@ impl<'a, S: StateReader> Overlay<'a, S> {
         for ((addr, key), value) in self.storage {
             writes.push((storage_key(&addr, &key), value));
         }
+        writes.extend(self.raw);
         StateChanges {
             writes,
             code: self.code,
@@ -131,6 +147,16 @@ fn restore<K: Ord, V>(map: &mut BTreeMap<K, V>, key: K, prev: Option<V>) {
 
 impl<S: StateReader> AccountReader for Overlay<'_, S> {
     fn account(&self, address: &Address) -> Result<Option<Account>, ChainError> {
+        // Writes by trie key win (as in `into_changes`); the address is hashed only if
+        // there are any.
+        if !self.raw.is_empty() {
+            if let Some(v) = self.raw.get(&account_key(address)) {
+                return v
+                    .as_deref()
+                    .map(|mut b| Account::decode(&mut b).map_err(ChainError::from))
+                    .transpose();
+            }
+        }
         match self.accounts.get(address) {
             Some(a) => Ok((!a.is_empty()).then(|| a.clone())),
             None => self.base.account(address),
@@ -140,6 +166,11 @@ impl<S: StateReader> AccountReader for Overlay<'_, S> {
 
 impl<S: StateReader> StorageReader for Overlay<'_, S> {
     fn storage(&self, address: &Address, key: &[u8]) -> Result<Option<Vec<u8>>, ChainError> {
+        if !self.raw.is_empty() {
+            if let Some(v) = self.raw.get(&storage_key(address, key)) {
+                return Ok(v.clone());
+            }
+        }
         // No storage writes yet: skip building the owned lookup key.
         if self.storage.is_empty() {
             return self.base.storage(address, key);
@@ -216,6 +247,29 @@ mod tests {
         let changes = o.into_changes();
         assert_eq!(changes.writes.len(), 2);
         assert!(changes.code.is_empty());
+    }
+
+    #[test]
+    fn raw_writes_are_read_and_win() {
+        let base = Empty;
+        let mut o = Overlay::new(&base);
+        let a = [1; 32];
+        let acct = Account {
+            balance: 9,
+            ..Default::default()
+        };
+        o.set_storage(a, b"k".to_vec(), Some(b"v".to_vec()));
+        o.set_raw(account_key(&a), Some(acct.encode()));
+        o.set_raw(storage_key(&a, b"k"), None);
+        assert_eq!(o.get_account(&a).unwrap(), acct);
+        assert_eq!(o.storage(&a, b"k").unwrap(), None);
+        let changes = o.into_changes();
+        assert_eq!(changes.writes.last(), Some(&(storage_key(&a, b"k"), None)));
+        let mut o = Overlay::new(&base);
+        let cp = o.checkpoint();
+        o.set_raw(account_key(&a), Some(acct.encode()));
+        o.revert(cp);
+        assert_eq!(o.get_account(&a).unwrap(), Account::default());
     }
 
     #[test]
