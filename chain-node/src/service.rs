@@ -7,8 +7,9 @@
 //!
 //! How the node keeps its callers from starving each other:
 //! - **Submits** pass the stateless checks ([`Chain::check_stateless`]) on the blocking
-//!   pool, then wait in a bounded queue ([`RpcLimits::submit_queue`]) for the one
-//!   block-producer thread. A full queue is an immediate `-32006` error.
+//!   pool, then the transaction pool's ([`crate::pool`]), bounded by
+//!   [`RpcLimits::submit_queue`]: a full pool is an immediate `-32006` error. One
+//!   block-producer thread seals blocks from the pool in the node's [`MiningMode`].
 //! - **Reads** (`chain_head`, `state_*`, receipts, blocks) never take the producer's lock:
 //!   `chain_head` reads memory on the async runtime, the others read committed data.
 //! - **Dry runs** (`contract_call`) have a gas cap, a number of slots and a time limit
@@ -58,7 +59,7 @@ pub const DEFAULT_DRY_RUN_TIMEOUT: Duration = Duration::from_secs(5);
 /// Limits of the RPC service. Node policy, not consensus.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RpcLimits {
-    /// Transactions that may wait for the block producer after their stateless checks;
+    /// Transactions the pool holds (pending inclusion) after their stateless checks;
     /// one more `tx_submit` gets `-32006`.
     pub submit_queue: usize,
     /// Highest gas limit of a `contract_call`, and its default.

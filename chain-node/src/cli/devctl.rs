@@ -84,6 +84,27 @@ pub enum DevControl {
         /// Value, 0x hex; omitted: delete.
         value: Option<String>,
     },
+    /// Seal each transaction as it arrives (`on`), or only on `mine` (`off`)
+    /// (`dev_setAutomine`).
+    Automine {
+        /// `on` or `off`.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
+    /// Seal a block every MS milliseconds; 0: only on `mine` (`dev_setIntervalMining`).
+    IntervalMining {
+        /// Milliseconds.
+        ms: u64,
+    },
+    /// Print the mining mode (`dev_miningMode`).
+    MiningMode,
+    /// List the pending transactions: hash, sender, nonce (`tx_pending`).
+    Pending,
+    /// Remove a pending transaction from the pool (`dev_dropTransaction`).
+    Drop {
+        /// Transaction hash (0x).
+        hash: String,
+    },
     /// Accept unsigned transactions from an address (`dev_impersonate`).
     Impersonate {
         /// Address (0x).
@@ -129,6 +150,14 @@ pub struct ProveArgs {
 
 fn hex_arg(s: &str, what: &str) -> anyhow::Result<Vec<u8>> {
     metron_rpc::hex_serde::decode(s).map_err(|e| anyhow!("invalid {what} {s:?}: {e}"))
+}
+
+fn mode_text(mode: &wire::MiningMode) -> String {
+    match mode {
+        wire::MiningMode::Auto => "mining: instant seal (a block per transaction)".into(),
+        wire::MiningMode::Interval { ms } => format!("mining: a block every {ms} ms"),
+        wire::MiningMode::Manual => "mining: manual (blocks only on `metron dev mine`)".into(),
+    }
 }
 
 fn print_head(what: &str, h: &wire::BlockHeader) {
@@ -206,6 +235,32 @@ pub async fn dev(a: DevArgs) -> anyhow::Result<ExitCode> {
                 .transpose()?;
             let h = c.dev_set_storage(a, key, value).await.map_err(rpc_err)?;
             print_head(&format!("storage of {a} set"), &h);
+        }
+        DevControl::Automine { state } => {
+            c.dev_set_automine(state == "on").await.map_err(rpc_err)?;
+            println!("automine {state}");
+        }
+        DevControl::IntervalMining { ms } => {
+            c.dev_set_interval_mining(ms).await.map_err(rpc_err)?;
+            println!("{}", mode_text(&c.dev_mining_mode().await.map_err(rpc_err)?));
+        }
+        DevControl::MiningMode => {
+            println!("{}", mode_text(&c.dev_mining_mode().await.map_err(rpc_err)?));
+        }
+        DevControl::Pending => {
+            for t in c.tx_pending().await.map_err(rpc_err)? {
+                println!("{} from {} nonce {}", t.hash, t.from, t.nonce);
+            }
+        }
+        DevControl::Drop { hash } => {
+            let hash = wire::H256(
+                metron_rpc::hex_serde::decode_fixed::<32>(&hash)
+                    .map_err(|e| anyhow!("invalid transaction hash {hash:?}: {e}"))?,
+            );
+            if !c.dev_drop_transaction(hash).await.map_err(rpc_err)? {
+                bail!("{hash} is not pending");
+            }
+            println!("dropped {hash}");
         }
         DevControl::Impersonate { address } => {
             let a = wire::H256(parse_address(&address)?);

@@ -555,7 +555,11 @@ fn node_dev_account_flags() {
     assert_eq!(o.status.code(), Some(1), "{o:?}");
     let e = stderr(&o);
     assert!(e.contains("other genesis accounts"), "{e}");
-    assert!(e.contains("pass --reset, or --mnemonic"), "{e}");
+    assert!(e.contains("--reset"), "{e}");
+    assert!(
+        e.contains("to resume, pass --mnemonic with the words"),
+        "{e}"
+    );
 }
 
 /// `--from N` and `dev:N` sign and address the accounts of a node started with a
@@ -747,6 +751,29 @@ async fn devnet_control_commands() {
     assert_eq!(field(&out, "return:"), "9");
     let out = ok(&run(s(&["dev", "impersonate", &contract])).await);
     assert!(out.contains("impersonating"), "{out}");
+    // Manual mining: a pending transaction is listed, dropped, or mined.
+    ok(&run(s(&["dev", "automine", "off"])).await);
+    let out = ok(&run(s(&["dev", "mining-mode"])).await);
+    assert!(out.contains("manual"), "{out}");
+    let c = client(&node);
+    let tx = sign(&c, &key(2), TRANSFER_GAS, metron_node::types::Action::Transfer { to: addr(3), amount: 1 }).await;
+    let no_wait = Some(metron_rpc::types::SubmitOptions { wait: false });
+    let hash = c.tx_submit(metron_rpc::types::Bytes(tx.clone()), no_wait).await.unwrap();
+    let out = ok(&run(s(&["dev", "pending"])).await);
+    assert!(out.starts_with(&hash.to_string()), "{out}");
+    ok(&run(s(&["dev", "drop", &hash.to_string()])).await);
+    assert_eq!(ok(&run(s(&["dev", "pending"])).await), "");
+    let o = run(s(&["dev", "drop", &hash.to_string()])).await;
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    c.tx_submit(metron_rpc::types::Bytes(tx), no_wait).await.unwrap();
+    let before = c.chain_head().await.unwrap().height;
+    let out = ok(&run(s(&["dev", "mine", "2"])).await);
+    assert_eq!(field(&out, "block:").split(' ').next(), Some((before + 2).to_string().as_str()));
+    assert!(c.tx_get_receipt(hash).await.unwrap().is_some());
+    let out = ok(&run(s(&["dev", "interval-mining", "250"])).await);
+    assert!(out.contains("every 250 ms"), "{out}");
+    ok(&run(s(&["dev", "automine", "on"])).await);
+
     let out = ok(&run(s(&["dev", "reset"])).await);
     assert!(out.starts_with("reset"), "{out}");
     assert_eq!(field(&out, "block:").split(' ').next(), Some("0"));
