@@ -145,6 +145,16 @@ impl Chain {
     }
 }
 
+impl Chain {
+    /// Bytes of the event index on disk (load tests; flushes the index's memtable first).
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub fn log_index_disk_size(&self) -> Result<u64, ChainError> {
+        self.store.log_index_disk_size()
+    }
+}
+
 /// Serves `chain_getLogs`.
 ///
 /// # Errors

@@ -6,6 +6,7 @@ mod contracts;
 mod control;
 mod crypto;
 mod examples;
+mod logs;
 mod macro_token;
 mod token;
 

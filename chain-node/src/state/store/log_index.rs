@@ -324,6 +324,40 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Bytes of the event index on disk (its SST files, after flushing its memtable).
+    ///
+    /// # Errors
+    /// Storage failures.
+    pub fn log_index_disk_size(&self) -> Result<u64, ChainError> {
+        let cf = self.cf(CF_LOG_INDEX)?;
+        self.db.flush_cf(cf)?;
+        Ok(self
+            .db
+            .property_int_value_cf(cf, "rocksdb.total-sst-files-size")?
+            .unwrap_or(0))
+    }
+
+    /// Number of entries in the event index (a full scan: tests only).
+    #[cfg(test)]
+    pub(crate) fn log_index_len(&self) -> usize {
+        let cf = self.cf(CF_LOG_INDEX).expect("log index");
+        self.db
+            .iterator_cf(cf, rocksdb::IteratorMode::Start)
+            .map(|kv| kv.expect("log index entry"))
+            .count()
+    }
+
+    /// Deletes every event index entry, as in a data dir written before the index (tests).
+    #[cfg(test)]
+    pub(crate) fn clear_log_index(&self) {
+        let cf = self.cf(CF_LOG_INDEX).expect("log index");
+        let mut batch = WriteBatch::default();
+        batch.delete_range_cf(cf, [0u8].as_slice(), [0xffu8; 64].as_slice());
+        self.db.write(batch).expect("clear the log index");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
