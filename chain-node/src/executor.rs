@@ -135,6 +135,12 @@ fn section_shape(code: &[u8]) -> Option<SectionShape> {
     }
 }
 
+/// The least [`code_load_gas`] of any code of `len` bytes: every byte at the lowest
+/// per-byte rate. Known from the length alone, before the code is read.
+pub fn code_load_lower_bound(len: u64) -> u64 {
+    len.saturating_mul(CODE_LOAD_GAS_PER_BYTE.min(CODE_LOAD_GAS_PER_DATA_BYTE))
+}
+
 fn len64(len: usize) -> u64 {
     u64::try_from(len).unwrap_or(u64::MAX)
 }
@@ -914,6 +920,36 @@ impl Executor {
         self.construct(overlay, block, &module, *code_hash, call, gas, frame)
     }
 
+    /// Before a call reads its code: whether `gas` can pay the least that loading code of
+    /// that length can cost ([`code_load_lower_bound`]), learnt from the code's length
+    /// alone. If not, the call is out of gas exactly as if the code had been read and
+    /// [`code_load_gas`] charged (that charge is never lower), so the outcome is the same
+    /// and the node never reads up to 512 KiB of code for a caller who forwarded a few
+    /// gas units. `None`: go on and read it. The charge itself is made after the read.
+    ///
+    /// # Errors
+    /// Storage failures; [`ChainError::Corrupt`] if the code is missing.
+    pub(crate) fn precheck_code_load<S: StateReader>(
+        &self,
+        overlay: &Overlay<'_, S>,
+        code_hash: &Hash,
+        gas: &mut GasMeter,
+    ) -> Result<Option<Outcome>, ChainError> {
+        let len = overlay
+            .code_len(code_hash)?
+            .ok_or_else(|| ChainError::Corrupt("contract code missing".into()))?;
+        if gas.remaining() >= code_load_lower_bound(len) {
+            return Ok(None);
+        }
+        // The same meter state and message as a failed charge of the whole code load.
+        let _ = gas.charge(code_load_lower_bound(len));
+        Ok(Some(Outcome::failed(
+            ReceiptStatus::OutOfGas,
+            gas.used(),
+            format!("out of gas loading {len} bytes of code"),
+        )))
+    }
+
     /// Calls `method` of `contract` from `from` with `budget` gas, moving `value` first,
     /// at nesting `frame`.
     ///
@@ -947,13 +983,16 @@ impl Executor {
                 format!("method {method:?} is reserved for deploy"),
             ));
         }
+        let mut gas = GasMeter::new(budget);
+        if let Some(out_of_gas) = self.precheck_code_load(overlay, &code_hash, &mut gas)? {
+            return Ok(out_of_gas);
+        }
         let code = overlay
             .code_by_hash(&code_hash)?
             .ok_or_else(|| ChainError::Corrupt("contract code missing".into()))?;
         // Loading the code is charged on every call, whether the module cache hits or
         // not: the charge cannot depend on a node's cache state (consensus), and it
         // pays for the worst case, a read of the code and its compilation.
-        let mut gas = GasMeter::new(budget);
         if gas.charge(code_load_gas(&code)).is_err() {
             return Ok(Outcome::failed(
                 ReceiptStatus::OutOfGas,

@@ -11,7 +11,7 @@
 //! [`ContractHost::take_fatal`] and the executor aborts the block instead of writing a
 //! receipt that would depend on the node's disk.
 
-use metron_vm::{Caller, FuncType, Host, HostError, ValType, Value};
+use metron_vm::{Caller, FuncType, GasMeter, Host, HostError, ValType, Value};
 
 use crate::error::ChainError;
 use crate::executor::{Executor, Outcome};
@@ -826,11 +826,13 @@ impl<'o, 'a, 'e, S: StateReader> ContractHost<'o, 'a, 'e, S> {
                 if self.frame.depth >= MAX_CALL_DEPTH {
                     return Ok(Some(Value::I32(call_status::DEPTH_EXCEEDED)));
                 }
-                let code = match self.overlay.code_by_hash(&code_hash) {
-                    Ok(Some(code)) => code,
+                // The code's length only: the code is read once the forwarded gas is
+                // known to pay for loading it (Executor::precheck_code_load).
+                match self.overlay.code_len(&code_hash) {
+                    Ok(Some(_)) => {}
                     Ok(None) => return Ok(Some(Value::I32(call_status::CODE_NOT_FOUND))),
                     Err(e) => return Err(self.fatal(e)),
-                };
+                }
                 let checkpoint = self.overlay.checkpoint();
                 if !self.move_value(&address, value)? {
                     return Ok(Some(Value::I32(call_status::INSUFFICIENT_BALANCE)));
@@ -840,6 +842,15 @@ impl<'o, 'a, 'e, S: StateReader> ContractHost<'o, 'a, 'e, S> {
                     checkpoint,
                     requested,
                     |exec, overlay, block, gas, frame| {
+                        let mut meter = GasMeter::new(gas);
+                        if let Some(out_of_gas) =
+                            exec.precheck_code_load(overlay, &code_hash, &mut meter)?
+                        {
+                            return Ok(out_of_gas);
+                        }
+                        let code = overlay
+                            .code_by_hash(&code_hash)?
+                            .ok_or_else(|| ChainError::Corrupt("code missing".into()))?;
                         exec.instantiate(
                             overlay, block, &deployer, address, &code_hash, &code, input, value,
                             gas, frame,

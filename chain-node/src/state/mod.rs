@@ -39,6 +39,18 @@ pub trait CodeReader {
     /// # Errors
     /// Storage failures.
     fn code_by_hash(&self, code_hash: &Hash) -> Result<Option<Vec<u8>>, ChainError>;
+
+    /// The length in bytes of that code, `None` if unknown. Implementations that can
+    /// answer without reading the code should: a call checks that it can pay for loading
+    /// the code before it reads it.
+    ///
+    /// # Errors
+    /// Storage failures.
+    fn code_len(&self, code_hash: &Hash) -> Result<Option<u64>, ChainError> {
+        Ok(self
+            .code_by_hash(code_hash)?
+            .map(|c| u64::try_from(c.len()).unwrap_or(u64::MAX)))
+    }
 }
 
 /// Provides the state root.

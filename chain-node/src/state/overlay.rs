@@ -189,6 +189,13 @@ impl<S: StateReader> CodeReader for Overlay<'_, S> {
             None => self.base.code_by_hash(code_hash),
         }
     }
+
+    fn code_len(&self, code_hash: &Hash) -> Result<Option<u64>, ChainError> {
+        match self.code.get(code_hash) {
+            Some(c) => Ok(Some(u64::try_from(c.len()).unwrap_or(u64::MAX))),
+            None => self.base.code_len(code_hash),
+        }
+    }
 }
 
 #[cfg(test)]

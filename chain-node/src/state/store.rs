@@ -7,6 +7,8 @@
 //!   Big-endian versions sort numerically, so "latest value at or below version v" is one
 //!   `seek_for_prev`.
 //! - `code`: code hash -> code
+//! - `code_len`: code hash -> its length (u64 BE), so a call can check that it can pay for
+//!   loading the code before reading it
 //! - `blocks`: height (u64 BE) -> SCALE(`Block`)
 //! - `block_hashes`: block hash -> height (u64 BE)
 //! - `receipts`: tx hash -> SCALE(`Receipt`) (with the human error text)
@@ -67,7 +69,8 @@ const CF_TX_INDEX: &str = "tx_index";
 const CF_META: &str = "meta";
 const CF_UNDO: &str = "undo";
 const CF_LOG_INDEX: &str = "log_index";
-const ALL_CFS: [&str; 10] = [
+const CF_CODE_LEN: &str = "code_len";
+const ALL_CFS: [&str; 11] = [
     CF_JMT_NODES,
     CF_JMT_VALUES,
     CF_CODE,
@@ -78,6 +81,7 @@ const ALL_CFS: [&str; 10] = [
     CF_META,
     CF_UNDO,
     CF_LOG_INDEX,
+    CF_CODE_LEN,
 ];
 const META_HEAD: &[u8] = b"head";
 const META_CHAIN_ID: &[u8] = b"chain_id";
@@ -191,6 +195,10 @@ impl StateProof {
 
 fn trie_err(e: anyhow::Error) -> ChainError {
     ChainError::Trie(format!("{e:#}"))
+}
+
+fn len64(len: usize) -> u64 {
+    u64::try_from(len).unwrap_or(u64::MAX)
 }
 
 fn be_u64(bytes: &[u8], what: &str) -> Result<u64, ChainError> {
@@ -344,6 +352,19 @@ impl Store {
         self.get(CF_CODE, code_hash)
     }
 
+    /// The length in bytes of the code whose hash is `code_hash`, without reading the
+    /// code: from the `code_len` column, or (code stored before that column existed) from
+    /// the code itself. `None` if the code is unknown.
+    ///
+    /// # Errors
+    /// Storage failures, a malformed length record.
+    pub fn code_len(&self, code_hash: &Hash) -> Result<Option<u64>, ChainError> {
+        match self.get(CF_CODE_LEN, code_hash)? {
+            Some(bytes) => be_u64(&bytes, "code length").map(Some),
+            None => Ok(self.code(code_hash)?.map(|c| len64(c.len()))),
+        }
+    }
+
     /// The latest value of trie key `key_hash` at or below `version` (`None` if never set or
     /// deleted). Reads the values column directly, without walking the trie.
     ///
@@ -447,8 +468,10 @@ impl Store {
             batch.put_cf(self.cf(CF_UNDO)?, height.to_be_bytes(), undo.encode());
         }
         let code_cf = self.cf(CF_CODE)?;
+        let code_len_cf = self.cf(CF_CODE_LEN)?;
         for (hash, code) in commit.code {
             batch.put_cf(code_cf, hash, code);
+            batch.put_cf(code_len_cf, hash, len64(code.len()).to_be_bytes());
         }
         batch.put_cf(
             self.cf(CF_BLOCKS)?,
@@ -609,6 +632,10 @@ impl CodeReader for StateView<'_> {
         // Code is content-addressed and written only with the block that first references
         // it, so the code column needs no versioning.
         self.store.code(code_hash)
+    }
+
+    fn code_len(&self, code_hash: &Hash) -> Result<Option<u64>, ChainError> {
+        self.store.code_len(code_hash)
     }
 }
 

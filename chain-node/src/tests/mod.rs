@@ -2,6 +2,7 @@
 
 mod basics;
 mod calls;
+mod code_load;
 mod contracts;
 mod control;
 mod crypto;
