@@ -161,6 +161,7 @@ impl Chain {
             vm: config.vm.clone(),
             cache: Arc::new(ModuleCache::default()),
             impersonation: Arc::default(),
+            tracer: None,
         };
         let (new_heads, _) = broadcast::channel(HEAD_CHANNEL_CAPACITY);
         Ok(Chain {
@@ -806,10 +807,32 @@ impl Chain {
                 self.config.block_gas_limit
             )));
         }
+        self.dry_run_call_with(&self.executor, at, from, contract, method, input, value, gas_limit)
+    }
+
+    /// [`Chain::dry_run_call_at`] on executor `exec` (the chain's, or a tracing copy).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn dry_run_call_with(
+        &self,
+        exec: &Executor,
+        at: Option<u64>,
+        from: Address,
+        contract: Address,
+        method: &str,
+        input: Vec<u8>,
+        value: u128,
+        gas_limit: u64,
+    ) -> Result<CallResult, ChainError> {
+        if gas_limit > self.config.block_gas_limit {
+            return Err(ChainError::InvalidCall(format!(
+                "gas limit {gas_limit} above block gas limit {}",
+                self.config.block_gas_limit
+            )));
+        }
         let (view, ctx) = self.dry_run_context(at)?;
         let mut overlay = Overlay::new(&view);
         // The overlay is dropped: nothing is committed.
-        self.executor.dry_run_call(
+        exec.dry_run_call(
             &mut overlay,
             ctx,
             from,

@@ -272,6 +272,7 @@ impl CacheInner {
 }
 
 /// Executes transactions for one chain configuration.
+#[derive(Clone)]
 pub struct Executor {
     /// Chain id transactions must carry.
     pub chain_id: u64,
@@ -284,6 +285,9 @@ pub struct Executor {
     /// Senders whose transactions are accepted without a signature (devnet
     /// impersonation; empty on any other chain).
     pub impersonation: Arc<Impersonation>,
+    /// Records the call frames and host calls of what this executor runs
+    /// (`contract_trace`); `None` (no cost) except on a tracing copy.
+    pub tracer: Option<Arc<crate::trace::Tracer>>,
 }
 
 /// The senders a devnet accepts unsigned transactions from: `dev_impersonate`d
@@ -562,7 +566,9 @@ impl Executor {
         self.execute(overlay, block, stx, 0, false)
     }
 
-    fn execute<S: StateReader>(
+    /// [`Executor::execute_tx`] at block position `index`, checking the signature or
+    /// not (re-executions for traces, of transactions already in a block).
+    pub(crate) fn execute<S: StateReader>(
         &self,
         overlay: &mut Overlay<'_, S>,
         block: BlockContext,
@@ -781,6 +787,27 @@ impl Executor {
         init_input: &[u8],
         budget: u64,
     ) -> Result<Outcome, ChainError> {
+        if let Some(t) = &self.tracer {
+            t.enter(crate::trace::FrameKind::Deploy, contract_address(from, nonce), "init", budget);
+        }
+        let outcome = self.deploy_untraced(overlay, block, from, nonce, code, init_input, budget);
+        if let (Some(t), Ok(o)) = (&self.tracer, &outcome) {
+            t.exit(o.status, o.exec_gas, o.error.as_deref());
+        }
+        outcome
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn deploy_untraced<S: StateReader>(
+        &self,
+        overlay: &mut Overlay<'_, S>,
+        block: BlockContext,
+        from: &Address,
+        nonce: u64,
+        code: &[u8],
+        init_input: &[u8],
+        budget: u64,
+    ) -> Result<Outcome, ChainError> {
         let address = contract_address(from, nonce);
         if overlay.get_account(&address)?.code_hash.is_some() {
             return Ok(Outcome::failed(
@@ -886,6 +913,30 @@ impl Executor {
         budget: u64,
         frame: Frame,
     ) -> Result<Outcome, ChainError> {
+        if let Some(t) = &self.tracer {
+            t.enter(crate::trace::FrameKind::Instantiate, address, "init", budget);
+        }
+        let outcome = self.instantiate_untraced(overlay, block, deployer, address, code_hash, code, input, value, budget, frame);
+        if let (Some(t), Ok(o)) = (&self.tracer, &outcome) {
+            t.exit(o.status, o.exec_gas, o.error.as_deref());
+        }
+        outcome
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn instantiate_untraced<S: StateReader>(
+        &self,
+        overlay: &mut Overlay<'_, S>,
+        block: BlockContext,
+        deployer: &Address,
+        address: Address,
+        code_hash: &Hash,
+        code: &[u8],
+        input: Vec<u8>,
+        value: u128,
+        budget: u64,
+        frame: Frame,
+    ) -> Result<Outcome, ChainError> {
         let mut gas = GasMeter::new(budget);
         if gas.charge(code_load_gas(code)).is_err() {
             return Ok(Outcome::failed(
@@ -958,6 +1009,29 @@ impl Executor {
     /// callers check this first). Every contract outcome is a status.
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn run_call<S: StateReader>(
+        &self,
+        overlay: &mut Overlay<'_, S>,
+        block: BlockContext,
+        from: &Address,
+        contract: &Address,
+        method: &str,
+        input: Vec<u8>,
+        value: u128,
+        budget: u64,
+        frame: Frame,
+    ) -> Result<Outcome, ChainError> {
+        if let Some(t) = &self.tracer {
+            t.enter(crate::trace::FrameKind::Call, *contract, method, budget);
+        }
+        let outcome = self.run_call_untraced(overlay, block, from, contract, method, input, value, budget, frame);
+        if let (Some(t), Ok(o)) = (&self.tracer, &outcome) {
+            t.exit(o.status, o.exec_gas, o.error.as_deref());
+        }
+        outcome
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_call_untraced<S: StateReader>(
         &self,
         overlay: &mut Overlay<'_, S>,
         block: BlockContext,

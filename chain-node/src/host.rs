@@ -357,6 +357,8 @@ pub struct ContractHost<'o, 'a, 'e, S> {
     /// Data of a `revert` call, if the contract reverted.
     revert_data: Option<Vec<u8>>,
     fatal: Option<ChainError>,
+    /// The storage key of the current host call, kept for the tracer only.
+    traced_key: Option<Vec<u8>>,
 }
 
 impl<'o, 'a, 'e, S: StateReader> ContractHost<'o, 'a, 'e, S> {
@@ -381,6 +383,7 @@ impl<'o, 'a, 'e, S: StateReader> ContractHost<'o, 'a, 'e, S> {
             abort_message: None,
             revert_data: None,
             fatal: None,
+            traced_key: None,
         }
     }
 
@@ -557,6 +560,9 @@ impl<'o, 'a, 'e, S: StateReader> ContractHost<'o, 'a, 'e, S> {
                         .saturating_add(u64::from(key_len)),
                 )?;
                 let key = caller.read(key_ptr, key_len)?.to_vec();
+                if self.exec.tracer.is_some() {
+                    self.traced_key = Some(key.clone());
+                }
                 let value = match self.overlay.storage(&self.call.address, &key) {
                     Ok(v) => v,
                     Err(e) => return Err(self.fatal(e)),
@@ -584,6 +590,9 @@ impl<'o, 'a, 'e, S: StateReader> ContractHost<'o, 'a, 'e, S> {
                         .saturating_add(bytes.saturating_mul(STORAGE_WRITE_PER_BYTE)),
                 )?;
                 let key = caller.read(key_ptr, key_len)?.to_vec();
+                if self.exec.tracer.is_some() {
+                    self.traced_key = Some(key.clone());
+                }
                 let value = caller.read(val_ptr, val_len)?.to_vec();
                 self.overlay
                     .set_storage(self.call.address, key, Some(value));
@@ -598,6 +607,9 @@ impl<'o, 'a, 'e, S: StateReader> ContractHost<'o, 'a, 'e, S> {
                         .saturating_add(u64::from(key_len)),
                 )?;
                 let key = caller.read(key_ptr, key_len)?.to_vec();
+                if self.exec.tracer.is_some() {
+                    self.traced_key = Some(key.clone());
+                }
                 self.overlay.set_storage(self.call.address, key, None);
                 Ok(None)
             }
@@ -946,7 +958,18 @@ impl<S: StateReader> Host for ContractHost<'_, '_, '_, S> {
         results: &mut [Value],
     ) -> Result<(), HostError> {
         let f = HostFn::from_id(id).ok_or_else(|| HostError::new("unknown host function"))?;
-        let result = self.dispatch(f, caller, args)?;
+        let result = match &self.exec.tracer {
+            None => self.dispatch(f, caller, args)?,
+            Some(tracer) => {
+                let tracer = std::sync::Arc::clone(tracer);
+                let before = caller.gas_remaining();
+                let children = tracer.children();
+                let result = self.dispatch(f, caller, args);
+                let gas = before.saturating_sub(caller.gas_remaining());
+                tracer.host_call(f.name(), gas, self.traced_key.take(), children);
+                result?
+            }
+        };
         match (result, results.first_mut()) {
             (Some(v), Some(slot)) => *slot = v,
             (None, None) => {}

@@ -20,6 +20,7 @@ pub mod proof;
 pub mod service;
 pub mod state;
 pub mod statefile;
+pub mod trace;
 pub mod types;
 
 #[cfg(test)]

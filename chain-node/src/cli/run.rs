@@ -400,6 +400,7 @@ pub fn run_contract(a: &RunArgs) -> anyhow::Result<(String, ExitCode)> {
         vm: a.config(),
         cache: Arc::new(ModuleCache::default()),
         impersonation: Arc::default(),
+        tracer: None,
     };
     let base = EmptyState;
     let mut overlay = Overlay::new(&base);

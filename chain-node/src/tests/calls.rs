@@ -542,3 +542,133 @@ fn a_factory_instantiates_by_code_hash_at_a_deterministic_address() {
         call_status::CODE_NOT_FOUND
     );
 }
+
+#[test]
+fn a_trace_splits_the_gas_by_frame_and_host_call() {
+    use crate::trace::{CallFrame, FrameKind};
+    let t = TestChain::new();
+    let proxy = deploy(&t, PROXY_WAT, Vec::new());
+    let callee = deploy(&t, CALLEE_WAT, Vec::new());
+    let r = call(
+        &t,
+        proxy,
+        "call",
+        call_input(callee, 0, 0, "write", b"hello"),
+    );
+    let trace = t.chain.trace_transaction(&r.tx_hash).unwrap().unwrap();
+    assert_eq!(trace.receipt.gas_used, r.gas_used);
+    let root = trace.root.expect("a call frame");
+    assert_eq!(
+        (root.kind, root.contract, root.method.as_str()),
+        (FrameKind::Call, proxy, "call")
+    );
+    assert_eq!(root.gas_used + trace.intrinsic_gas, r.gas_used);
+
+    // Every frame's gas is its Wasm, its host calls and its children, exactly.
+    fn check(f: &CallFrame) {
+        let host: u64 = f.host_calls.iter().map(|h| h.gas).sum();
+        let children: u64 = f.calls.iter().map(|c| c.gas_used).sum();
+        assert_eq!(f.wasm_gas() + host + children, f.gas_used, "{f:?}");
+        assert!(f.wasm_gas() > 0, "the code load at least: {f:?}");
+        f.calls.iter().for_each(check);
+    }
+    check(&root);
+
+    // The proxy: writes "before", emits, calls, writes "after", emits.
+    let names: Vec<_> = root.host_calls.iter().map(|h| h.name).collect();
+    assert_eq!(
+        names,
+        [
+            "input_read",
+            "input_len",
+            "storage_write",
+            "emit_event",
+            "call_contract",
+            "storage_write",
+            "emit_event",
+            "call_output_len",
+            "call_output_read",
+            "return_data"
+        ]
+    );
+    let keys: Vec<_> = root
+        .host_calls
+        .iter()
+        .filter_map(|h| h.key.clone())
+        .collect();
+    assert_eq!(keys, [b"before".to_vec(), b"after".to_vec()]);
+    // The callee is a child frame; the call_contract host call keeps only its own price.
+    assert_eq!(root.calls.len(), 1);
+    let child = &root.calls[0];
+    assert_eq!((child.contract, child.method.as_str()), (callee, "write"));
+    assert_eq!(child.status, ReceiptStatus::Success);
+    let call_host = root
+        .host_calls
+        .iter()
+        .find(|h| h.name == "call_contract")
+        .unwrap();
+    assert_eq!(call_host.children_before, 0);
+    assert!(
+        call_host.gas >= CALL_CONTRACT && call_host.gas < CALL_CONTRACT + 1_000,
+        "{}",
+        call_host.gas
+    );
+    let write = child
+        .host_calls
+        .iter()
+        .find(|h| h.name == "storage_write")
+        .unwrap();
+    assert_eq!(write.key.as_deref(), Some(&b"k"[..]));
+
+    // Folded stacks for a flame graph: one line per path, weights summing to the gas.
+    let lines = root.folded(&|f| format!("{}:{}", &hex::encode(f.contract)[..4], f.method));
+    let total: u64 = lines
+        .iter()
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(total, root.gas_used);
+    assert!(
+        lines.iter().any(
+            |l| l.ends_with(&format!(";host:storage_write {}", write.gas))
+                && l.contains(";")
+                && l.matches(';').count() == 2
+        ),
+        "{lines:?}"
+    );
+
+    // A trapping callee: its frame says so; a dry run traces the same way.
+    let (result, frame) = t
+        .chain
+        .trace_call(
+            None,
+            t.addr(0),
+            proxy,
+            "call",
+            call_input(callee, 0, 0, "trap", b""),
+            0,
+            GAS,
+        )
+        .unwrap();
+    assert_eq!(result.status, ReceiptStatus::Success);
+    let frame = frame.unwrap();
+    assert!(
+        matches!(frame.calls[0].status, ReceiptStatus::Trapped(_)),
+        "{:?}",
+        frame.calls[0]
+    );
+    assert!(frame.calls[0].error.is_some());
+    // A transfer has no frame; an unknown hash no trace.
+    let r = t.run(t.tx(
+        0,
+        super::TRANSFER_GAS,
+        Action::Transfer {
+            to: [3; 32],
+            amount: 1,
+        },
+    ));
+    assert_eq!(
+        t.chain.trace_transaction(&r.tx_hash).unwrap().unwrap().root,
+        None
+    );
+    assert_eq!(t.chain.trace_transaction(&[0; 32]).unwrap(), None);
+}
