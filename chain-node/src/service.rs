@@ -249,7 +249,7 @@ impl Node {
         }
         let (mut service, producer) = RpcService::with_mining(Arc::clone(&chain), &config.limits, config.mining);
         service.dev_keys = config.dev_keys.clone().into();
-        service.states_dir = Some(config.data_dir.join(crate::statefile::STATES_DIR).into());
+        service.states_dir = Some(config.data_dir.join(crate::statefile::STATES_DIR));
         let mut server_config = ServerConfig::new(config.rpc_addr);
         server_config.guard = config.guard.clone();
         let (local_addr, handle) = metron_rpc::start_server(&server_config, service.into_rpc())
@@ -524,6 +524,38 @@ pub fn to_wire_header(hash: Hash, hd: &BlockHeader) -> wire::BlockHeader {
         state_root: h(hd.state_root),
         transactions_root: h(hd.transactions_root),
         receipts_root: h(hd.receipts_root),
+    }
+}
+
+/// Converts a trace frame to its wire form.
+pub fn to_wire_frame(f: &crate::trace::CallFrame) -> wire::TraceFrame {
+    let (status, trap) = wire_status(&f.status);
+    wire::TraceFrame {
+        kind: match f.kind {
+            crate::trace::FrameKind::Deploy => "deploy",
+            crate::trace::FrameKind::Call => "call",
+            crate::trace::FrameKind::Instantiate => "instantiate",
+        }
+        .into(),
+        contract: h(f.contract),
+        method: f.method.clone(),
+        gas_limit: f.gas_limit,
+        gas_used: f.gas_used,
+        wasm_gas: f.wasm_gas(),
+        status,
+        trap,
+        error: f.error.clone(),
+        host_calls: f
+            .host_calls
+            .iter()
+            .map(|c| wire::TraceHostCall {
+                name: c.name.into(),
+                gas: c.gas,
+                key: c.key.clone().map(wire::Bytes),
+                children_before: u32::try_from(c.children_before).unwrap_or(u32::MAX),
+            })
+            .collect(),
+        calls: f.calls.iter().map(to_wire_frame).collect(),
     }
 }
 
@@ -916,6 +948,67 @@ impl MetronApiServer for RpcService {
             return Err(RpcError::ContractNotFound(contract.to_string()).into());
         }
         Ok(to_wire_call_result(&r))
+    }
+
+    /// Serves `contract_trace`: a re-execution or a dry run with a tracer, under the
+    /// dry-run limits.
+    async fn contract_trace(&self, target: wire::TraceTarget) -> RpcResult<wire::Trace> {
+        match target {
+            wire::TraceTarget::TxHash(hash) => {
+                let t = self
+                    .dry_run(move |chain| chain.trace_transaction(&hash.0))
+                    .await?
+                    .ok_or_else(|| {
+                        RpcError::InvalidParams(format!("no transaction {hash} on this chain"))
+                    })?;
+                let (status, _) = wire_status(&t.receipt.status);
+                Ok(wire::Trace {
+                    status,
+                    gas_used: t.receipt.gas_used,
+                    intrinsic_gas: t.intrinsic_gas,
+                    frame: t.root.as_ref().map(to_wire_frame),
+                })
+            }
+            wire::TraceTarget::Call(request) => {
+                let limits = &self.limits;
+                let from = request.from.map_or([0u8; 32], |a| a.0);
+                let gas_limit = request.gas_limit.unwrap_or(limits.dry_run_gas_cap);
+                if gas_limit > limits.dry_run_gas_cap {
+                    return Err(RpcError::LimitExceeded(format!(
+                        "gas limit {gas_limit} above this node's dry-run gas cap {} \
+                         (--rpc-gas-cap)",
+                        limits.dry_run_gas_cap
+                    ))
+                    .into());
+                }
+                let value = request.value.map_or(0, |v| v.0);
+                let contract = request.contract;
+                let (r, frame) = self
+                    .dry_run(move |chain| {
+                        chain.trace_call(
+                            request.at,
+                            from,
+                            contract.0,
+                            &request.method,
+                            request.input.0,
+                            value,
+                            gas_limit,
+                        )
+                    })
+                    .await?;
+                if r.status == ReceiptStatus::NotAContract {
+                    return Err(RpcError::ContractNotFound(contract.to_string()).into());
+                }
+                let (status, _) = wire_status(&r.status);
+                let frame_gas = frame.as_ref().map_or(0, |f| f.gas_used);
+                Ok(wire::Trace {
+                    status,
+                    gas_used: r.gas_used,
+                    intrinsic_gas: r.gas_used.saturating_sub(frame_gas),
+                    frame: frame.as_ref().map(to_wire_frame),
+                })
+            }
+        }
     }
 
     /// Serves `dev_accounts`: the node's dev keys ([`NodeConfig::dev_keys`]) funded in

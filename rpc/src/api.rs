@@ -10,7 +10,7 @@ use crate::types::{
     GasEstimate, Log, LogFilter, Receipt, StateFileInfo, StateProof, TransactionInfo, H256, U128,
 };
 
-use crate::types::{MiningMode, SubmitOptions, Transaction};
+use crate::types::{MiningMode, SubmitOptions, Trace, TraceTarget, Transaction};
 
 /// All Metron JSON-RPC methods. Method names follow `namespace_method`.
 ///
@@ -133,6 +133,17 @@ pub trait MetronApi {
     /// runs at once, or over the time limit.
     #[method(name = "contract_call")]
     async fn contract_call(&self, request: CallRequest) -> RpcResult<CallResult>;
+
+    /// `contract_trace`: where the gas of an included transaction (`{"txHash": ..}`,
+    /// re-executed on the state before it) or of a dry run (`{"call": CallRequest}`)
+    /// went: a tree of frames, one per contract execution, each with its own Wasm gas,
+    /// its host calls (own gas, storage keys) and nested frames.
+    ///
+    /// # Errors
+    /// `-32602` for an unknown transaction; as `contract_call` for a dry run (`-32003`,
+    /// `-32004`, `-32006`).
+    #[method(name = "contract_trace")]
+    async fn contract_trace(&self, target: TraceTarget) -> RpcResult<Trace>;
 
     /// `dev_accounts`: the prefunded dev accounts (address and secret key).
     #[method(name = "dev_accounts")]

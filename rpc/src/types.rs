@@ -522,6 +522,76 @@ pub enum MiningMode {
     Manual,
 }
 
+/// What `contract_trace` traces: an included transaction, or a dry-run call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TraceTarget {
+    /// An included transaction, re-executed on the state before it.
+    TxHash(H256),
+    /// A dry run, as `contract_call`.
+    Call(CallRequest),
+}
+
+/// Result of `contract_trace`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Trace {
+    /// Outcome class of the whole transaction or call.
+    pub status: ExecStatus,
+    /// Gas used in all (the intrinsic gas included).
+    pub gas_used: u64,
+    /// The intrinsic gas (paid before any frame).
+    pub intrinsic_gas: u64,
+    /// The outermost frame; `null` for a transfer.
+    pub frame: Option<TraceFrame>,
+}
+
+/// One contract execution in a trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceFrame {
+    /// `"deploy"`, `"call"` or `"instantiate"`.
+    pub kind: String,
+    /// The contract executed.
+    pub contract: H256,
+    /// The method (`init` for deploys and instantiations).
+    pub method: String,
+    /// Gas it was given.
+    pub gas_limit: u64,
+    /// Gas it used, everything below it included.
+    pub gas_used: u64,
+    /// Gas of its own Wasm execution and code load: `gasUsed` less its host calls and
+    /// nested frames.
+    pub wasm_gas: u64,
+    /// Its outcome.
+    pub status: ExecStatus,
+    /// Trap kind in snake_case when `status` is `trapped`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trap: Option<String>,
+    /// The error text of a failed frame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Its host calls, in order.
+    pub host_calls: Vec<TraceHostCall>,
+    /// The frames it called, in order.
+    pub calls: Vec<TraceFrame>,
+}
+
+/// One host call in a [`TraceFrame`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceHostCall {
+    /// Host function name.
+    pub name: String,
+    /// Gas it charged itself (without a nested frame's).
+    pub gas: u64,
+    /// The storage key, for the storage functions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<Bytes>,
+    /// Nested frames begun before it.
+    pub children_before: u32,
+}
+
 /// Parameters of `tx_estimateGas`: who would send what.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

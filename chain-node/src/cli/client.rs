@@ -464,7 +464,7 @@ fn read_book(path: &Path) -> serde_json::Map<String, serde_json::Value> {
 }
 
 /// The metadata file recorded for `address`, if any.
-fn book_lookup(address: &[u8; 32]) -> Option<PathBuf> {
+pub(crate) fn book_lookup(address: &[u8; 32]) -> Option<PathBuf> {
     let book = read_book(&book_path()?);
     let key = metron_rpc::hex_serde::encode(address);
     book.get(&key)?.as_str().map(PathBuf::from)

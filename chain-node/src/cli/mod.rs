@@ -15,6 +15,7 @@ pub mod instrument;
 pub mod metadata;
 pub mod node;
 pub mod run;
+pub mod trace;
 
 use std::ffi::OsString;
 use std::path::Path;
@@ -66,6 +67,9 @@ pub enum Command {
     /// Prove an account and storage values against a block's state root, verify the
     /// proofs locally and print the verified values.
     Prove(devctl::ProveArgs),
+    /// Where a transaction's gas went: call frames, host calls and storage keys, as a
+    /// tree, JSON, folded stacks or a flame graph (`--flamegraph out.svg`).
+    Trace(trace::TraceArgs),
 }
 
 /// Runs the parsed command. Returns the process exit code.
@@ -93,6 +97,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Dev(a) => runtime()?.block_on(devctl::dev(a)),
         Command::Tx(a) => runtime()?.block_on(devctl::tx(a)),
         Command::Prove(a) => runtime()?.block_on(devctl::prove(a)),
+        Command::Trace(a) => runtime()?.block_on(trace::trace(a)),
     }
 }
 

@@ -779,3 +779,90 @@ async fn devnet_control_commands() {
     assert_eq!(field(&out, "block:").split(' ').next(), Some("0"));
     node.stop().await.unwrap();
 }
+
+/// `metron trace`: the tree, JSON, folded stacks and a flame graph of a token transfer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trace_a_transaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let node = start_node(&dir.path().join("node")).await;
+    let url = node.rpc_url();
+    let c = client(&node);
+    let (_, token) = deploy(&c, TOKEN_WASM, 1_000u128.to_le_bytes().to_vec()).await;
+    let mut input = addr(1).to_vec();
+    input.extend_from_slice(&10u128.to_le_bytes());
+    let r = call(&c, 0, token, "transfer", input, CALL_GAS).await;
+    assert_eq!(r.status, metron_rpc::types::ExecStatus::Success);
+    let svg = dir.path().join("gas.svg");
+    let folded = dir.path().join("gas.folded");
+    let hash = r.tx_hash.to_string();
+    let home = dir.path().join("home");
+    let run = |args: Vec<String>| {
+        let url = url.clone();
+        let home = home.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                metron()
+                    .args(&args)
+                    .args(["--rpc-url", &url])
+                    .env("METRON_HOME", &home)
+                    .output()
+                    .unwrap()
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let o = run(vec![
+        "trace".into(),
+        hash.clone(),
+        "--flamegraph".into(),
+        svg.display().to_string(),
+        "--folded".into(),
+        folded.display().to_string(),
+    ])
+    .await;
+    assert!(o.status.success(), "{o:?}");
+    let out = stdout(&o);
+    assert!(out.starts_with(&format!("transaction {hash}: Success, gas {}", r.gas_used)), "{out}");
+    assert!(out.contains("::transfer  gas "), "{out}");
+    assert!(out.contains("host storage_write "), "{out}");
+    assert!(out.contains("  key 0x"), "{out}");
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert!(svg.contains("<svg") && svg.contains("storage_write"), "{}", &svg[..200.min(svg.len())]);
+    // The folded stacks add up to the transaction's gas.
+    let total: u64 = std::fs::read_to_string(&folded)
+        .unwrap()
+        .lines()
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(total, r.gas_used);
+
+    let o = run(vec!["trace".into(), hash, "--json".into()]).await;
+    assert!(o.status.success(), "{o:?}");
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(json["gasUsed"], r.gas_used);
+    assert_eq!(json["frame"]["method"], "transfer");
+
+    let o = run(vec!["trace".into(), format!("0x{}", "11".repeat(32))]).await;
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("-32602"), "{o:?}");
+
+    // A dry run traces too, over RPC.
+    let t = c
+        .contract_trace(metron_rpc::types::TraceTarget::Call(metron_rpc::types::CallRequest {
+            from: None,
+            contract: token,
+            method: "balance_of".into(),
+            input: metron_rpc::types::Bytes(addr(1).to_vec()),
+            value: None,
+            gas_limit: Some(CALL_GAS),
+            at: None,
+        }))
+        .await
+        .unwrap();
+    let f = t.frame.unwrap();
+    assert_eq!(f.method, "balance_of");
+    assert!(f.host_calls.iter().any(|h| h.name == "storage_read" && h.key.is_some()));
+    assert_eq!(t.intrinsic_gas + f.gas_used, t.gas_used);
+    node.stop().await.unwrap();
+}
