@@ -95,7 +95,13 @@ fn logs_of_a_full_receipt_in_order() {
         contract: Some(c),
         ..all(0, h)
     };
-    let idx: Vec<u32> = t.chain.logs(&f).unwrap().iter().map(|l| l.log_index).collect();
+    let idx: Vec<u32> = t
+        .chain
+        .logs(&f)
+        .unwrap()
+        .iter()
+        .map(|l| l.log_index)
+        .collect();
     assert_eq!(idx, (0..128).filter(|i| i % 3 != 1).collect::<Vec<u32>>());
     // Another contract: none.
     let f = LogFilter {
@@ -111,15 +117,24 @@ fn reverted_blocks_leave_no_index_entries() {
     let c = emitter(&t);
     emit(&t, c, 5, 2);
     let before = t.chain.store.log_index_len();
-    // 5 events: a contract and a topic entry each, and one transaction entry.
-    assert_eq!(before, 5 * 2 + 1);
+    // 5 events: a contract, a topic and an event entry each, and one transaction entry.
+    assert_eq!(before, 5 * 3 + 1);
     let snap = t.chain.snapshot();
     let r = emit(&t, c, 7, 7);
     emit(&t, c, 1, 1);
-    assert_eq!(t.chain.logs(&all(r.block_height, r.block_height)).unwrap().len(), 7);
+    assert_eq!(
+        t.chain
+            .logs(&all(r.block_height, r.block_height))
+            .unwrap()
+            .len(),
+        7
+    );
     assert!(t.chain.revert_to_snapshot(snap).unwrap());
     assert_eq!(t.chain.store.log_index_len(), before);
-    assert_eq!(t.chain.logs(&all(0, t.chain.head_height())).unwrap().len(), 5);
+    assert_eq!(
+        t.chain.logs(&all(0, t.chain.head_height())).unwrap().len(),
+        5
+    );
     t.chain.reset().unwrap();
     assert_eq!(t.chain.store.log_index_len(), 0);
 }
@@ -141,7 +156,11 @@ fn blocks_from_before_the_index_have_no_logs() {
     assert_eq!(logs.len(), 2);
     assert!(r2.block_height > r.block_height);
     assert!(t.chain.revert_to_snapshot(snap).unwrap());
-    assert!(t.chain.logs(&all(0, t.chain.head_height())).unwrap().is_empty());
+    assert!(t
+        .chain
+        .logs(&all(0, t.chain.head_height()))
+        .unwrap()
+        .is_empty());
     assert_eq!(t.chain.store.log_index_len(), 0);
 }
 

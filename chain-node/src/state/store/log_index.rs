@@ -10,24 +10,31 @@
 //! - `b't' ++ keccak256(topic) (32) ++ height ++ tx index ++ log index` -> contract (32):
 //!   the events with a topic (the value lets a topic scan filter by contract without
 //!   reading receipts);
+//! - `b'e' ++ height ++ tx index ++ log index` -> SCALE(`Event`): the events themselves,
+//!   so that a log is one point read (not a read and decode of its whole receipt, up to
+//!   128 events), and the scan of all events of a range is one range scan;
 //! - `b'x' ++ height ++ tx index` -> tx hash (32) ++ block hash (32), for each transaction
-//!   with at least one event: the scan of all events of a range, and where a log's
-//!   receipt and block hash are.
+//!   with at least one event.
 //!
 //! The log index of a key is the event's index in its receipt's `events`. Blocks committed
 //! by a node older than the index have no entries: their events are not found.
 
 use std::collections::BTreeSet;
 
+use parity_scale_codec::{Decode, Encode};
 use rocksdb::{ReadOptions, WriteBatch};
 
-use super::{be_u64, Store, CF_LOG_INDEX, CF_META, CF_RECEIPTS, META_HEAD};
+use super::{be_u64, Store, CF_LOG_INDEX, CF_META, META_HEAD};
 use crate::error::ChainError;
 use crate::types::{keccak256, Address, Event, Hash, Receipt};
 
 const TAG_CONTRACT: u8 = b'c';
 const TAG_TOPIC: u8 = b't';
 const TAG_TX: u8 = b'x';
+const TAG_EVENT: u8 = b'e';
+
+/// Called with each entry (position suffix, value) of a scan; `false` stops the scan.
+type EntryVisitor<'a> = dyn FnMut(&[u8], &[u8]) -> Result<bool, ChainError> + 'a;
 
 /// Where an event is: block height, transaction index in the block, index in the
 /// transaction's receipt. Orders as the chain does.
@@ -79,6 +86,13 @@ fn keyed(tag: u8, id: &[u8; 32], height: u64, tx: u32, ev: u32) -> [u8; 49] {
     k
 }
 
+fn event_key(height: u64, tx: u32, ev: u32) -> [u8; 17] {
+    let mut k = [0u8; 17];
+    k[0] = TAG_EVENT;
+    k[1..].copy_from_slice(&position_suffix(height, tx, ev));
+    k
+}
+
 fn tx_key(height: u64, tx: u32) -> [u8; 13] {
     let mut k = [0u8; 13];
     k[0] = TAG_TX;
@@ -120,6 +134,7 @@ fn entries(height: u64, block_hash: &Hash, receipts: &[Receipt]) -> Vec<(Vec<u8>
                 keyed(TAG_TOPIC, &topic_hash, height, r.index, ev).to_vec(),
                 e.contract.to_vec(),
             ));
+            out.push((event_key(height, r.index, ev).to_vec(), e.encode()));
         }
     }
     out
@@ -163,8 +178,7 @@ impl Store {
     /// means "more than `max`".
     ///
     /// # Errors
-    /// [`ChainError::Corrupt`] for a malformed entry or a missing receipt; storage
-    /// failures.
+    /// [`ChainError::Corrupt`] for a malformed or missing entry; storage failures.
     pub fn logs(&self, query: &LogQuery, max: usize) -> Result<Vec<IndexedLog>, ChainError> {
         let snap = self.db.snapshot();
         let head = match snap.get_cf(self.cf(CF_META)?, META_HEAD)? {
@@ -182,7 +196,7 @@ impl Store {
         let scan = |lower: Vec<u8>,
                     upper: Vec<u8>,
                     skip: usize,
-                    each: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool, ChainError>|
+                    each: &mut EntryVisitor<'_>|
          -> Result<(), ChainError> {
             let mut opts = ReadOptions::default();
             opts.set_snapshot(&snap);
@@ -236,17 +250,6 @@ impl Store {
                 Ok(found.len() < limit)
             })?;
         }
-        let read_receipt = |tx_hash: &Hash| -> Result<Receipt, ChainError> {
-            let bytes = snap
-                .get_cf(self.cf(CF_RECEIPTS)?, tx_hash)?
-                .ok_or_else(|| {
-                    ChainError::Corrupt(format!(
-                        "log index names transaction 0x{} which has no receipt",
-                        hex::encode(tx_hash)
-                    ))
-                })?;
-            Ok(parity_scale_codec::Decode::decode(&mut &bytes[..])?)
-        };
         let parse_tx_value = |v: &[u8]| -> Result<(Hash, Hash), ChainError> {
             let bad = || ChainError::Corrupt("log index: bad transaction entry".into());
             if v.len() != 64 {
@@ -257,64 +260,50 @@ impl Store {
                 v[32..].try_into().map_err(|_| bad())?,
             ))
         };
-        let mut out = Vec::new();
-        if query.topic_hashes.is_empty() && query.contract.is_none() {
-            // Every event of the range: the transactions with events, then their receipts.
-            let lower = tx_key(query.from, 0).to_vec();
-            let upper = match to.checked_add(1) {
-                Some(next) => tx_key(next, 0).to_vec(),
-                None => vec![TAG_TX + 1],
-            };
-            let mut txs = Vec::new();
-            scan(lower, upper, 1, &mut |suffix, v| {
-                let bad = || ChainError::Corrupt("log index: bad transaction key".into());
-                let height = u64::from_be_bytes(suffix[..8].try_into().map_err(|_| bad())?);
-                let tx = u32::from_be_bytes(suffix[8..12].try_into().map_err(|_| bad())?);
-                txs.push((height, tx, parse_tx_value(v)?));
-                Ok(true)
-            })?;
-            for (height, tx, (tx_hash, block_hash)) in txs {
-                let receipt = read_receipt(&tx_hash)?;
-                for (ev, event) in (0u32..).zip(receipt.events) {
-                    if out.len() >= limit {
-                        return Ok(out);
-                    }
-                    out.push(IndexedLog {
-                        block_height: height,
-                        block_hash,
-                        tx_hash,
-                        tx_index: tx,
-                        log_index: ev,
-                        event,
-                    });
-                }
-            }
-            return Ok(out);
-        }
-        // The receipt of the current transaction: positions come in chain order, so each
-        // receipt is read once and only one is held.
-        let mut current: Option<((u64, u32), Hash, Hash, Receipt)> = None;
-        for (height, tx, ev) in found {
-            if current.as_ref().is_none_or(|c| c.0 != (height, tx)) {
-                let v = snap.get_cf(cf, tx_key(height, tx))?.ok_or_else(|| {
-                    ChainError::Corrupt("log index: transaction entry missing".into())
+        // Every event of the range, or the events at the positions found.
+        let events: Vec<(LogPosition, Event)> =
+            if query.topic_hashes.is_empty() && query.contract.is_none() {
+                let lower = event_key(query.from, 0, 0).to_vec();
+                let upper = match to.checked_add(1) {
+                    Some(next) => event_key(next, 0, 0).to_vec(),
+                    None => vec![TAG_EVENT + 1],
+                };
+                let mut events = Vec::new();
+                scan(lower, upper, 1, &mut |suffix, v| {
+                    events.push((parse_position(suffix)?, Event::decode(&mut &v[..])?));
+                    Ok(events.len() < limit)
                 })?;
-                let (tx_hash, block_hash) = parse_tx_value(&v)?;
-                let receipt = read_receipt(&tx_hash)?;
-                current = Some(((height, tx), tx_hash, block_hash, receipt));
-            }
-            let Some((_, tx_hash, block_hash, receipt)) = &current else {
-                continue;
+                events
+            } else {
+                let mut events = Vec::with_capacity(found.len());
+                for (height, tx, ev) in found {
+                    let v = snap.get_cf(cf, event_key(height, tx, ev))?.ok_or_else(|| {
+                        ChainError::Corrupt("log index: event entry missing".into())
+                    })?;
+                    events.push(((height, tx, ev), Event::decode(&mut &v[..])?));
+                }
+                events
             };
-            let event = usize::try_from(ev)
-                .ok()
-                .and_then(|i| receipt.events.get(i))
-                .cloned()
-                .ok_or_else(|| ChainError::Corrupt("log index: event index out of range".into()))?;
+        // The transaction of the current event: events come in chain order, so each
+        // transaction entry is read once.
+        let mut current: Option<((u64, u32), Hash, Hash)> = None;
+        let mut out = Vec::with_capacity(events.len());
+        for ((height, tx, ev), event) in events {
+            let (tx_hash, block_hash) = match current {
+                Some((at, tx_hash, block_hash)) if at == (height, tx) => (tx_hash, block_hash),
+                _ => {
+                    let v = snap.get_cf(cf, tx_key(height, tx))?.ok_or_else(|| {
+                        ChainError::Corrupt("log index: transaction entry missing".into())
+                    })?;
+                    let (tx_hash, block_hash) = parse_tx_value(&v)?;
+                    current = Some(((height, tx), tx_hash, block_hash));
+                    (tx_hash, block_hash)
+                }
+            };
             out.push(IndexedLog {
                 block_height: height,
-                block_hash: *block_hash,
-                tx_hash: *tx_hash,
+                block_hash,
+                tx_hash,
                 tx_index: tx,
                 log_index: ev,
                 event,
@@ -344,7 +333,7 @@ impl Store {
         let cf = self.cf(CF_LOG_INDEX).expect("log index");
         self.db
             .iterator_cf(cf, rocksdb::IteratorMode::Start)
-            .map(|kv| kv.expect("log index entry"))
+            .inspect(|kv| assert!(kv.is_ok(), "log index entry"))
             .count()
     }
 
