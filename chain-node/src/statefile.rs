@@ -487,7 +487,7 @@ impl<R: Read> StateFileReader<R> {
         &self.header
     }
 
-    /// Bytes read so far (the file size once [`StateFileReader::next`] returned `None`).
+    /// Bytes read so far (the file size once [`StateFileReader::next_record`] returned `None`).
     pub fn bytes_read(&self) -> u64 {
         self.input.bytes
     }
@@ -543,7 +543,7 @@ impl<R: Read> StateFileReader<R> {
     /// [`StateFileError::Truncated`] if the file ends early; [`StateFileError::Corrupt`]
     /// for records out of order, counts other than the header's, a code whose hash is not
     /// its keccak256, a checksum mismatch or bytes after the trailer; read failures.
-    pub fn next(&mut self) -> Result<Option<Record>, StateFileError> {
+    pub fn next_record(&mut self) -> Result<Option<Record>, StateFileError> {
         if self.done {
             return Ok(None);
         }
@@ -917,7 +917,7 @@ impl Chain {
                 node: self.schedule_version(),
             });
         }
-        while reader.next()?.is_some() {}
+        while reader.next_record()?.is_some() {}
         Ok(header)
     }
 
@@ -945,7 +945,7 @@ impl Chain {
             exhausted: false,
         };
         let mut chunk = Chunk::default();
-        while let Some(record) = reader.next()? {
+        while let Some(record) = reader.next_record()? {
             match record {
                 Record::Code { hash, code } => {
                     // Content-addressed: code already stored needs no write.
@@ -1138,7 +1138,7 @@ mod tests {
     fn read_all(bytes: &[u8]) -> Result<Vec<Record>, StateFileError> {
         let mut r = StateFileReader::open(bytes)?;
         let mut out = Vec::new();
-        while let Some(rec) = r.next()? {
+        while let Some(rec) = r.next_record()? {
             out.push(rec);
         }
         Ok(out)

@@ -122,6 +122,18 @@ pub enum DevControl {
         #[arg(value_parser = ["on", "off"])]
         state: String,
     },
+    /// Write the head's state to a state file in the node's `states/` directory
+    /// (`dev_dumpState`).
+    DumpState {
+        /// File name (no path: the node resolves it in `<data dir>/states`).
+        name: String,
+    },
+    /// Replace the state with a state file's from the node's `states/` directory
+    /// (`dev_loadState`).
+    LoadState {
+        /// File name (no path: the node resolves it in `<data dir>/states`).
+        name: String,
+    },
 }
 
 /// `metron tx <hash>`.
@@ -283,6 +295,20 @@ pub async fn dev(a: DevArgs) -> anyhow::Result<ExitCode> {
             let on = state == "on";
             c.dev_set_auto_impersonate(on).await.map_err(rpc_err)?;
             println!("auto-impersonation {state}");
+        }
+        DevControl::DumpState { name } => {
+            let i = c.dev_dump_state(name).await.map_err(rpc_err)?;
+            println!(
+                "wrote the state at height {} (root {}, {} entries, {} codes, {} bytes) to {}",
+                i.height, i.state_root, i.entries, i.codes, i.bytes, i.path
+            );
+        }
+        DevControl::LoadState { name } => {
+            let i = c.dev_load_state(name).await.map_err(rpc_err)?;
+            println!(
+                "loaded {} ({} entries, {} codes): head {} has state root {}",
+                i.path, i.entries, i.codes, i.height, i.state_root
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -83,6 +83,8 @@ const ALL_CFS: [&str; 11] = [
     CF_LOG_INDEX,
     CF_CODE_LEN,
 ];
+/// Memory of all memtables together ([`Store::open`]).
+const MEMTABLE_BUDGET: usize = 32 << 20;
 const META_HEAD: &[u8] = b"head";
 const META_CHAIN_ID: &[u8] = b"chain_id";
 const META_SCHEDULE_VERSION: &[u8] = b"gas_schedule_version";
@@ -236,6 +238,11 @@ impl Store {
         let mut opts = Options::default();
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
+        // One budget for the memtables of all column families (RocksDB's write buffer
+        // manager flushes the largest when it is reached). Without it each family may
+        // hold 2 x 64 MiB: loading a state file, whose blocks write many trie nodes,
+        // peaked at about 200 MiB of memtables.
+        opts.set_db_write_buffer_size(MEMTABLE_BUDGET);
         let cfs = ALL_CFS
             .iter()
             .map(|name| ColumnFamilyDescriptor::new(*name, Options::default()));
