@@ -391,7 +391,10 @@ async fn the_pool_holds_future_nonces_and_manual_mining_takes_what_is_ready() {
     // Instant seal: a future nonce waits for its turn, then both are sealed.
     let later = c.tx_submit(transfer_at(1, 1, 2), NO_WAIT).await.unwrap();
     let pending = c.tx_pending().await.unwrap();
-    assert_eq!(pending.iter().map(|t| t.hash).collect::<Vec<_>>(), vec![later]);
+    assert_eq!(
+        pending.iter().map(|t| t.hash).collect::<Vec<_>>(),
+        vec![later]
+    );
     let head = c.chain_head().await.unwrap();
     let first = c.tx_submit(transfer_at(1, 0, 1), None).await.unwrap();
     let r0 = c.tx_get_receipt(first).await.unwrap().unwrap();
@@ -405,7 +408,10 @@ async fn the_pool_holds_future_nonces_and_manual_mining_takes_what_is_ready() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert_eq!(r1.expect("the held transaction is sealed").block_height, head.height + 2);
+    assert_eq!(
+        r1.expect("the held transaction is sealed").block_height,
+        head.height + 2
+    );
     assert!(c.tx_pending().await.unwrap().is_empty());
 
     // Manual mining: nothing is sealed until dev_mine; one block takes every ready
@@ -418,7 +424,10 @@ async fn the_pool_holds_future_nonces_and_manual_mining_takes_what_is_ready() {
     let a3 = c.tx_submit(transfer_at(1, 3, 5), NO_WAIT).await.unwrap();
     let gap = c.tx_submit(transfer_at(2, 2, 6), NO_WAIT).await.unwrap();
     // Submitting the same transaction again is fine; another with a taken nonce is not.
-    assert_eq!(c.tx_submit(transfer_at(1, 2, 3), NO_WAIT).await.unwrap(), a2);
+    assert_eq!(
+        c.tx_submit(transfer_at(1, 2, 3), NO_WAIT).await.unwrap(),
+        a2
+    );
     let (code, msg) = rpc_err(c.tx_submit(transfer_at(1, 2, 99), NO_WAIT).await);
     assert_eq!(code, codes::TX_REJECTED);
     assert!(msg.contains("already pending"), "{msg}");
@@ -427,12 +436,19 @@ async fn the_pool_holds_future_nonces_and_manual_mining_takes_what_is_ready() {
 
     let mined = c.dev_mine(Some(1)).await.unwrap();
     assert_eq!(mined.height, head.height + 1);
-    let block = c.chain_get_block(wire::BlockId::Number(mined.height)).await.unwrap().unwrap();
+    let block = c
+        .chain_get_block(wire::BlockId::Number(mined.height))
+        .await
+        .unwrap()
+        .unwrap();
     let order: Vec<_> = block.transactions.iter().map(|t| t.hash).collect();
     assert_eq!(order, vec![a2, b0, a3]);
     // Account 2's nonce-2 transaction waits for a nonce 1 that never came: drop it.
     let pending = c.tx_pending().await.unwrap();
-    assert_eq!(pending.iter().map(|t| t.hash).collect::<Vec<_>>(), vec![gap]);
+    assert_eq!(
+        pending.iter().map(|t| t.hash).collect::<Vec<_>>(),
+        vec![gap]
+    );
     assert!(c.dev_drop_transaction(gap).await.unwrap());
     assert!(!c.dev_drop_transaction(gap).await.unwrap());
     assert!(c.tx_pending().await.unwrap().is_empty());
@@ -450,7 +466,10 @@ async fn the_pool_holds_future_nonces_and_manual_mining_takes_what_is_ready() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert!(c.dev_drop_transaction(hash.expect("pending")).await.unwrap());
+    assert!(c
+        .dev_drop_transaction(hash.expect("pending"))
+        .await
+        .unwrap());
     let (code, msg) = rpc_err(waiting.await.unwrap());
     assert_eq!(code, codes::TX_REJECTED);
     assert!(msg.contains("dropped"), "{msg}");
@@ -475,7 +494,12 @@ async fn interval_mining_seals_on_the_interval() {
     // Empty blocks keep coming.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let later = c.chain_head().await.unwrap();
-    assert!(later.height >= r.block_height + 2, "{} then {}", r.block_height, later.height);
+    assert!(
+        later.height >= r.block_height + 2,
+        "{} then {}",
+        r.block_height,
+        later.height
+    );
     // Interval 0 stops mining; automine brings instant seal back.
     c.dev_set_interval_mining(0).await.unwrap();
     let stopped = c.chain_head().await.unwrap().height;
@@ -484,5 +508,67 @@ async fn interval_mining_seals_on_the_interval() {
     c.dev_set_automine(true).await.unwrap();
     let r = send(&c, &key(4), TRANSFER_GAS, transfer(addr(9), 1)).await;
     assert_eq!(r.block_height, stopped + 1);
+    node.stop().await.unwrap();
+}
+
+/// Anvil's time travel on a time-locked contract: the escrow's buyer may take the tokens
+/// back only after the deadline; `dev_increaseTime` gets there without waiting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn increase_time_then_a_time_locked_call_succeeds() {
+    use parity_scale_codec::Encode;
+    let dir = tempfile::tempdir().unwrap();
+    let node = start_node(dir.path()).await;
+    let c = client(&node);
+    let (_, token) = deploy(
+        &c,
+        metron_contracts::MACRO_TOKEN_WASM,
+        (1_000u128,).encode(),
+    )
+    .await;
+    let (_, escrow) = deploy(&c, metron_contracts::ESCROW_WASM, (token.0,).encode()).await;
+    let ok = |r: &wire::Receipt| assert_eq!(r.status, wire::ExecStatus::Success, "{r:?}");
+    ok(&call(
+        &c,
+        0,
+        token,
+        "approve",
+        (escrow.0, 100u128).encode(),
+        CALL_GAS,
+    )
+    .await);
+    let head = c.chain_head().await.unwrap();
+    let deadline = head.timestamp + 3_600_000;
+    let r = call(
+        &c,
+        0,
+        escrow,
+        "open",
+        (addr(1), 100u128, deadline).encode(),
+        CALL_GAS,
+    )
+    .await;
+    ok(&r);
+    // An Ok result is returned as its value (an Err reverts).
+    let id = <u64 as parity_scale_codec::Decode>::decode(&mut &r.return_data.0[..]).unwrap();
+    let balance = |who: [u8; 32]| {
+        let c = c.clone();
+        async move {
+            let r = query(&c, token, "balance_of", (who,).encode()).await;
+            <u128 as parity_scale_codec::Decode>::decode(&mut &r.return_data.0[..]).unwrap()
+        }
+    };
+    assert_eq!(balance(addr(0)).await, 900);
+
+    // Before the deadline the buyer may not take the tokens back.
+    let early = call(&c, 0, escrow, "refund", (id,).encode(), CALL_GAS).await;
+    assert_eq!(early.status, wire::ExecStatus::Reverted, "{early:?}");
+    assert_eq!(balance(addr(0)).await, 900);
+
+    // Two hours later (by the chain's clock) it may.
+    c.dev_increase_time(2 * 3_600_000).await.unwrap();
+    let late = call(&c, 0, escrow, "refund", (id,).encode(), CALL_GAS).await;
+    ok(&late);
+    assert!(late.block_height > early.block_height);
+    assert_eq!(balance(addr(0)).await, 1_000);
     node.stop().await.unwrap();
 }
