@@ -807,7 +807,16 @@ impl Chain {
                 self.config.block_gas_limit
             )));
         }
-        self.dry_run_call_with(&self.executor, at, from, contract, method, input, value, gas_limit)
+        self.dry_run_call_with(
+            &self.executor,
+            at,
+            from,
+            contract,
+            method,
+            input,
+            value,
+            gas_limit,
+        )
     }
 
     /// [`Chain::dry_run_call_at`] on executor `exec` (the chain's, or a tracing copy).

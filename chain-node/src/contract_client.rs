@@ -498,7 +498,9 @@ async fn send<C: SubscriptionClientT + Send + Sync>(
         gas_price,
         action,
     };
-    let hash = rpc.tx_submit(wire::Bytes(tx.sign(key).to_bytes()), None).await?;
+    let hash = rpc
+        .tx_submit(wire::Bytes(tx.sign(key).to_bytes()), None)
+        .await?;
     let deadline = tokio::time::Instant::now() + RECEIPT_TIMEOUT;
     loop {
         if let Some(r) = rpc.tx_get_receipt(hash).await? {

@@ -298,6 +298,8 @@ pub struct Executor {
 pub struct Impersonation {
     /// Every sender is accepted unsigned.
     all: std::sync::atomic::AtomicBool,
+    /// What `all` returns to on [`Impersonation::clear`] (`--auto-impersonate`).
+    all_by_default: std::sync::atomic::AtomicBool,
     /// Senders accepted unsigned (a BTreeSet: no hash-order dependence anywhere).
     addresses: std::sync::RwLock<std::collections::BTreeSet<Address>>,
 }
@@ -329,9 +331,21 @@ impl Impersonation {
                 .contains(address)
     }
 
-    /// Forgets every impersonated address and turns `all` off.
+    /// Accepts unsigned transactions from every sender, now and after every
+    /// [`Impersonation::clear`] (the node's `--auto-impersonate`).
+    pub fn set_all_by_default(&self, all: bool) {
+        self.all_by_default
+            .store(all, std::sync::atomic::Ordering::SeqCst);
+        self.set_all(all);
+    }
+
+    /// Forgets every impersonated address and returns `all` to its default (off unless
+    /// [`Impersonation::set_all_by_default`]).
     pub fn clear(&self) {
-        self.set_all(false);
+        self.set_all(
+            self.all_by_default
+                .load(std::sync::atomic::Ordering::SeqCst),
+        );
         self.write().clear();
     }
 
@@ -788,7 +802,12 @@ impl Executor {
         budget: u64,
     ) -> Result<Outcome, ChainError> {
         if let Some(t) = &self.tracer {
-            t.enter(crate::trace::FrameKind::Deploy, contract_address(from, nonce), "init", budget);
+            t.enter(
+                crate::trace::FrameKind::Deploy,
+                contract_address(from, nonce),
+                "init",
+                budget,
+            );
         }
         let outcome = self.deploy_untraced(overlay, block, from, nonce, code, init_input, budget);
         if let (Some(t), Ok(o)) = (&self.tracer, &outcome) {
@@ -914,9 +933,16 @@ impl Executor {
         frame: Frame,
     ) -> Result<Outcome, ChainError> {
         if let Some(t) = &self.tracer {
-            t.enter(crate::trace::FrameKind::Instantiate, address, "init", budget);
+            t.enter(
+                crate::trace::FrameKind::Instantiate,
+                address,
+                "init",
+                budget,
+            );
         }
-        let outcome = self.instantiate_untraced(overlay, block, deployer, address, code_hash, code, input, value, budget, frame);
+        let outcome = self.instantiate_untraced(
+            overlay, block, deployer, address, code_hash, code, input, value, budget, frame,
+        );
         if let (Some(t), Ok(o)) = (&self.tracer, &outcome) {
             t.exit(o.status, o.exec_gas, o.error.as_deref());
         }
@@ -1023,7 +1049,9 @@ impl Executor {
         if let Some(t) = &self.tracer {
             t.enter(crate::trace::FrameKind::Call, *contract, method, budget);
         }
-        let outcome = self.run_call_untraced(overlay, block, from, contract, method, input, value, budget, frame);
+        let outcome = self.run_call_untraced(
+            overlay, block, from, contract, method, input, value, budget, frame,
+        );
         if let (Some(t), Ok(o)) = (&self.tracer, &outcome) {
             t.exit(o.status, o.exec_gas, o.error.as_deref());
         }

@@ -41,7 +41,12 @@ impl LogFilter {
             from: f.from_block,
             to: f.to_block,
             contract: f.contract.map(|c| c.0),
-            topics: f.topics.unwrap_or_default().into_iter().map(|t| t.0).collect(),
+            topics: f
+                .topics
+                .unwrap_or_default()
+                .into_iter()
+                .map(|t| t.0)
+                .collect(),
         }
     }
 
@@ -207,8 +212,8 @@ pub async fn serve_log_subscription(
         next = Some(height.saturating_add(1));
         let reader = Arc::clone(&chain);
         let f = filter.clone();
-        let logs = tokio::task::spawn_blocking(move || reader.logs_of_blocks(from, height, &f))
-            .await?;
+        let logs =
+            tokio::task::spawn_blocking(move || reader.logs_of_blocks(from, height, &f)).await?;
         let logs = match logs {
             Ok(logs) => logs,
             Err(e) => {

@@ -339,11 +339,15 @@ impl Producer {
         let mut stale = Vec::new();
         for (sender, queue) in &st.by_sender {
             let nonce = self.chain.nonce(sender, None)?;
-            stale.extend(
-                queue
-                    .range(..nonce)
-                    .map(|(n, p)| (p.hash, TxError::BadNonce { expected: nonce, got: *n })),
-            );
+            stale.extend(queue.range(..nonce).map(|(n, p)| {
+                (
+                    p.hash,
+                    TxError::BadNonce {
+                        expected: nonce,
+                        got: *n,
+                    },
+                )
+            }));
             next.insert(*sender, nonce);
         }
         for (hash, err) in stale {

@@ -32,8 +32,8 @@ use tokio::sync::Semaphore;
 use crate::chain::{Chain, ChainConfig};
 use crate::control::StateEdit;
 use crate::dev;
-use crate::pool::{MiningMode, Producer};
 use crate::error::{ChainError, TxError};
+use crate::pool::{MiningMode, Producer};
 use crate::types::{
     Action, Block, BlockHeader, CallResult, Event, Hash, Receipt, ReceiptStatus, SignedTransaction,
 };
@@ -107,6 +107,8 @@ pub struct NodeConfig {
     pub dev_keys: Vec<ed25519_dalek::SigningKey>,
     /// When blocks are sealed (default: instant seal, [`MiningMode::Auto`]).
     pub mining: MiningMode,
+    /// Accept unsigned transactions from every address (devnet impersonation).
+    pub auto_impersonate: bool,
 }
 
 impl NodeConfig {
@@ -123,6 +125,7 @@ impl NodeConfig {
             limits: RpcLimits::default(),
             dev_keys: dev::dev_keys(dev::DEV_ACCOUNT_COUNT),
             mining: MiningMode::Auto,
+            auto_impersonate: false,
         }
     }
 
@@ -239,6 +242,9 @@ impl Node {
         })
         .await
         .map_err(|e| NodeError::Task(e.to_string()))??;
+        chain
+            .impersonation()
+            .set_all_by_default(config.auto_impersonate);
         let chain = Arc::new(chain);
         if !config.rpc_addr.ip().is_loopback() {
             tracing::warn!(
@@ -247,7 +253,8 @@ impl Node {
                  transactions and dry runs"
             );
         }
-        let (mut service, producer) = RpcService::with_mining(Arc::clone(&chain), &config.limits, config.mining);
+        let (mut service, producer) =
+            RpcService::with_mining(Arc::clone(&chain), &config.limits, config.mining);
         service.dev_keys = config.dev_keys.clone().into();
         service.states_dir = Some(config.data_dir.join(crate::statefile::STATES_DIR));
         let mut server_config = ServerConfig::new(config.rpc_addr);
@@ -374,11 +381,7 @@ impl RpcService {
         limits: &RpcLimits,
         mode: MiningMode,
     ) -> (RpcService, std::thread::JoinHandle<()>) {
-        let producer = Arc::new(Producer::new(
-            Arc::clone(&chain),
-            limits.submit_queue,
-            mode,
-        ));
+        let producer = Arc::new(Producer::new(Arc::clone(&chain), limits.submit_queue, mode));
         let runner = Arc::clone(&producer);
         let thread = std::thread::Builder::new()
             .name("metron-producer".into())

@@ -45,6 +45,14 @@ pub struct RpcOpts {
 }
 
 impl TxOpts {
+    /// `--impersonate`'s address, else `--from`'s key.
+    fn sender(&self) -> anyhow::Result<Sender> {
+        match &self.impersonate {
+            Some(a) => Ok(Sender::Impersonated(parse_address(a)?)),
+            None => self.signer().map(Sender::Key),
+        }
+    }
+
     fn signer(&self) -> anyhow::Result<SigningKey> {
         let from = self
             .from
@@ -77,6 +85,28 @@ pub struct TxOpts {
     /// Gas price in base units.
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub gas_price: u128,
+    /// Send unsigned, from this address (0x or dev index), instead of `--from`: the node
+    /// must impersonate it (`metron dev impersonate`, or `metron node --dev
+    /// --auto-impersonate`).
+    #[arg(long, value_name = "ADDRESS", conflicts_with = "from")]
+    pub impersonate: Option<String>,
+}
+
+/// Who sends a transaction: a key that signs it, or an address the devnet impersonates.
+pub enum Sender {
+    /// Signs with this key.
+    Key(SigningKey),
+    /// Sends unsigned (an all-zero signature) from this address.
+    Impersonated([u8; 32]),
+}
+
+impl Sender {
+    fn address(&self) -> [u8; 32] {
+        match self {
+            Sender::Key(k) => k.verifying_key().to_bytes(),
+            Sender::Impersonated(a) => *a,
+        }
+    }
 }
 
 /// `metron deploy <file> --from ..`.
@@ -191,12 +221,12 @@ pub(crate) fn rpc_err(e: jsonrpsee::core::client::Error) -> anyhow::Error {
 /// it and waits for the receipt.
 async fn send(
     client: &HttpClient,
-    key: &SigningKey,
+    sender: &Sender,
     opts: &TxOpts,
     default_gas: u64,
     action: Action,
 ) -> anyhow::Result<wire::Receipt> {
-    let from = wire::H256(key.verifying_key().to_bytes());
+    let from = wire::H256(sender.address());
     let chain_id = client.chain_id().await.map_err(rpc_err)?;
     let gas_limit = match opts.gas {
         Some(gas) => gas,
@@ -210,7 +240,14 @@ async fn send(
         gas_price: opts.gas_price,
         action,
     };
-    let stx = tx.sign(key);
+    let stx = match sender {
+        Sender::Key(key) => tx.sign(key),
+        Sender::Impersonated(address) => metron_node::types::SignedTransaction {
+            from: *address,
+            tx,
+            signature: metron_node::executor::UNSIGNED,
+        },
+    };
     let hash = client
         .tx_submit(wire::Bytes(stx.to_bytes()), None)
         .await
@@ -591,7 +628,7 @@ pub async fn deploy(a: DeployArgs) -> anyhow::Result<ExitCode> {
             a.file.with_extension("metadata.json").display()
         ),
     };
-    let key = a.tx.signer()?;
+    let key = a.tx.sender()?;
     let client = a.rpc.client()?;
     let action = Action::Deploy { code, init_input };
     let r = send(&client, &key, &a.tx, DEFAULT_DEPLOY_GAS, action).await?;
@@ -629,7 +666,7 @@ pub async fn call(a: CallArgs) -> anyhow::Result<ExitCode> {
             bail!("message {} is not payable: it refuses --value", msg.name);
         }
     }
-    let key = a.tx.signer()?;
+    let key = a.tx.sender()?;
     let client = a.rpc.client()?;
     let action = Action::Call {
         contract,

@@ -254,10 +254,16 @@ pub async fn dev(a: DevArgs) -> anyhow::Result<ExitCode> {
         }
         DevControl::IntervalMining { ms } => {
             c.dev_set_interval_mining(ms).await.map_err(rpc_err)?;
-            println!("{}", mode_text(&c.dev_mining_mode().await.map_err(rpc_err)?));
+            println!(
+                "{}",
+                mode_text(&c.dev_mining_mode().await.map_err(rpc_err)?)
+            );
         }
         DevControl::MiningMode => {
-            println!("{}", mode_text(&c.dev_mining_mode().await.map_err(rpc_err)?));
+            println!(
+                "{}",
+                mode_text(&c.dev_mining_mode().await.map_err(rpc_err)?)
+            );
         }
         DevControl::Pending => {
             for t in c.tx_pending().await.map_err(rpc_err)? {

@@ -11,8 +11,8 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use clap::Args;
 use metron_node::dev;
-use metron_node::pool::MiningMode;
 use metron_node::error::ChainError;
+use metron_node::pool::MiningMode;
 use metron_node::service::{
     Node, NodeConfig, NodeError, DEFAULT_DRY_RUN_GAS_CAP, DEFAULT_DRY_RUN_TIMEOUT,
     DEFAULT_SUBMIT_QUEUE,
@@ -78,6 +78,11 @@ pub struct NodeArgs {
     /// Seal blocks only on `dev_mine` (`metron dev mine`); transactions wait in the pool.
     #[arg(long)]
     pub no_mining: bool,
+    /// Accept unsigned transactions (an all-zero signature) from every address, as if
+    /// each were impersonated (`dev_setAutoImpersonate`); `metron call --impersonate
+    /// ADDRESS` sends them.
+    #[arg(long)]
+    pub auto_impersonate: bool,
     /// Transactions the pool holds (pending inclusion); one more is refused.
     #[arg(long, default_value_t = DEFAULT_SUBMIT_QUEUE, value_name = "N")]
     pub submit_queue: usize,
@@ -125,6 +130,7 @@ pub async fn run(a: NodeArgs) -> anyhow::Result<ExitCode> {
     }
     config.limits.submit_queue = a.submit_queue;
     config.mining = mining_mode(a.block_time, a.no_mining)?;
+    config.auto_impersonate = a.auto_impersonate;
     config.limits.dry_run_gas_cap = a.rpc_gas_cap;
     if let Some(n) = a.max_dry_runs {
         config.limits.max_dry_runs = n;

@@ -52,8 +52,8 @@ use super::{
 use crate::error::ChainError;
 use crate::types::{Account, Address, Block, Hash, Receipt, TxLocation};
 
-pub mod log_index;
 mod entries;
+pub mod log_index;
 pub use log_index::{IndexedLog, LogQuery};
 
 /// The state trie type: a Jellyfish Merkle Tree hashed with Keccak-256.

@@ -114,7 +114,10 @@ fn a_call_that_cannot_pay_the_code_load_never_reads_the_code() {
     assert_eq!(o.exec_gas, 1_000);
     assert_eq!(reads, 0);
     assert!(
-        o.error.as_deref().unwrap().contains(&format!("{} bytes of code", code.len())),
+        o.error
+            .as_deref()
+            .unwrap()
+            .contains(&format!("{} bytes of code", code.len())),
         "{:?}",
         o.error
     );

@@ -751,24 +751,72 @@ async fn devnet_control_commands() {
     assert_eq!(field(&out, "return:"), "9");
     let out = ok(&run(s(&["dev", "impersonate", &contract])).await);
     assert!(out.contains("impersonating"), "{out}");
+    // A transaction from the impersonated contract itself, unsigned.
+    ok(&run(s(&["dev", "set-balance", &contract, "1000000000000000000"])).await);
+    let out = ok(&run(s(&[
+        "call",
+        &contract,
+        "increment",
+        "--impersonate",
+        &contract,
+    ]))
+    .await);
+    let tx_hash = field(&out, "transaction:").to_owned();
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&run(s(&["tx", &tx_hash])).await)).unwrap();
+    assert_eq!(
+        json["transaction"]["transaction"]["from"],
+        contract.as_str()
+    );
+    ok(&run(s(&["dev", "stop-impersonating", &contract])).await);
+    let o = run(s(&[
+        "call",
+        &contract,
+        "increment",
+        "--impersonate",
+        &contract,
+    ]))
+    .await;
+    assert_eq!(o.status.code(), Some(1), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("-32000"),
+        "{o:?}"
+    );
     // Manual mining: a pending transaction is listed, dropped, or mined.
     ok(&run(s(&["dev", "automine", "off"])).await);
     let out = ok(&run(s(&["dev", "mining-mode"])).await);
     assert!(out.contains("manual"), "{out}");
     let c = client(&node);
-    let tx = sign(&c, &key(2), TRANSFER_GAS, metron_node::types::Action::Transfer { to: addr(3), amount: 1 }).await;
+    let tx = sign(
+        &c,
+        &key(2),
+        TRANSFER_GAS,
+        metron_node::types::Action::Transfer {
+            to: addr(3),
+            amount: 1,
+        },
+    )
+    .await;
     let no_wait = Some(metron_rpc::types::SubmitOptions { wait: false });
-    let hash = c.tx_submit(metron_rpc::types::Bytes(tx.clone()), no_wait).await.unwrap();
+    let hash = c
+        .tx_submit(metron_rpc::types::Bytes(tx.clone()), no_wait)
+        .await
+        .unwrap();
     let out = ok(&run(s(&["dev", "pending"])).await);
     assert!(out.starts_with(&hash.to_string()), "{out}");
     ok(&run(s(&["dev", "drop", &hash.to_string()])).await);
     assert_eq!(ok(&run(s(&["dev", "pending"])).await), "");
     let o = run(s(&["dev", "drop", &hash.to_string()])).await;
     assert_eq!(o.status.code(), Some(1), "{o:?}");
-    c.tx_submit(metron_rpc::types::Bytes(tx), no_wait).await.unwrap();
+    c.tx_submit(metron_rpc::types::Bytes(tx), no_wait)
+        .await
+        .unwrap();
     let before = c.chain_head().await.unwrap().height;
     let out = ok(&run(s(&["dev", "mine", "2"])).await);
-    assert_eq!(field(&out, "block:").split(' ').next(), Some((before + 2).to_string().as_str()));
+    assert_eq!(
+        field(&out, "block:").split(' ').next(),
+        Some((before + 2).to_string().as_str())
+    );
     assert!(c.tx_get_receipt(hash).await.unwrap().is_some());
     let out = ok(&run(s(&["dev", "interval-mining", "250"])).await);
     assert!(out.contains("every 250 ms"), "{out}");
@@ -823,12 +871,19 @@ async fn trace_a_transaction() {
     .await;
     assert!(o.status.success(), "{o:?}");
     let out = stdout(&o);
-    assert!(out.starts_with(&format!("transaction {hash}: Success, gas {}", r.gas_used)), "{out}");
+    assert!(
+        out.starts_with(&format!("transaction {hash}: Success, gas {}", r.gas_used)),
+        "{out}"
+    );
     assert!(out.contains("::transfer  gas "), "{out}");
     assert!(out.contains("host storage_write "), "{out}");
     assert!(out.contains("  key 0x"), "{out}");
     let svg = std::fs::read_to_string(&svg).unwrap();
-    assert!(svg.contains("<svg") && svg.contains("storage_write"), "{}", &svg[..200.min(svg.len())]);
+    assert!(
+        svg.contains("<svg") && svg.contains("storage_write"),
+        "{}",
+        &svg[..200.min(svg.len())]
+    );
     // The folded stacks add up to the transaction's gas.
     let total: u64 = std::fs::read_to_string(&folded)
         .unwrap()
@@ -845,24 +900,32 @@ async fn trace_a_transaction() {
 
     let o = run(vec!["trace".into(), format!("0x{}", "11".repeat(32))]).await;
     assert_eq!(o.status.code(), Some(1), "{o:?}");
-    assert!(String::from_utf8_lossy(&o.stderr).contains("-32602"), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("-32602"),
+        "{o:?}"
+    );
 
     // A dry run traces too, over RPC.
     let t = c
-        .contract_trace(metron_rpc::types::TraceTarget::Call(metron_rpc::types::CallRequest {
-            from: None,
-            contract: token,
-            method: "balance_of".into(),
-            input: metron_rpc::types::Bytes(addr(1).to_vec()),
-            value: None,
-            gas_limit: Some(CALL_GAS),
-            at: None,
-        }))
+        .contract_trace(metron_rpc::types::TraceTarget::Call(
+            metron_rpc::types::CallRequest {
+                from: None,
+                contract: token,
+                method: "balance_of".into(),
+                input: metron_rpc::types::Bytes(addr(1).to_vec()),
+                value: None,
+                gas_limit: Some(CALL_GAS),
+                at: None,
+            },
+        ))
         .await
         .unwrap();
     let f = t.frame.unwrap();
     assert_eq!(f.method, "balance_of");
-    assert!(f.host_calls.iter().any(|h| h.name == "storage_read" && h.key.is_some()));
+    assert!(f
+        .host_calls
+        .iter()
+        .any(|h| h.name == "storage_read" && h.key.is_some()));
     assert_eq!(t.intrinsic_gas + f.gas_used, t.gas_used);
     node.stop().await.unwrap();
 }

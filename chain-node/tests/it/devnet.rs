@@ -572,3 +572,38 @@ async fn increase_time_then_a_time_locked_call_succeeds() {
     assert_eq!(balance(addr(0)).await, 1_000);
     node.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_impersonation_accepts_every_sender_unsigned_and_survives_a_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = metron_node::service::NodeConfig::test(dir.path());
+    config.auto_impersonate = true;
+    let node = metron_node::service::Node::start(config).await.unwrap();
+    let c = client(&node);
+    let unsigned = |from: [u8; 32]| {
+        wire::Bytes(
+            SignedTransaction {
+                from,
+                tx: Transaction {
+                    chain_id: metron_node::dev::DEV_CHAIN_ID,
+                    nonce: 0,
+                    gas_limit: TRANSFER_GAS,
+                    gas_price: 1,
+                    action: transfer(addr(8), 1),
+                },
+                signature: UNSIGNED,
+            }
+            .to_bytes(),
+        )
+    };
+    // A dev account sends without its key.
+    let hash = c.tx_submit(unsigned(addr(3)), None).await.unwrap();
+    assert_eq!(
+        c.tx_get_receipt(hash).await.unwrap().unwrap().status,
+        wire::ExecStatus::Success
+    );
+    // A reset keeps the node's setting.
+    c.dev_reset().await.unwrap();
+    c.tx_submit(unsigned(addr(3)), None).await.unwrap();
+    node.stop().await.unwrap();
+}

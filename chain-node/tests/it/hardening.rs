@@ -343,9 +343,9 @@ async fn a_full_submit_queue_refuses_and_reads_do_not_wait_for_the_producer() {
         )
         .await;
         let c = c.clone();
-        transfers.push(tokio::spawn(
-            async move { c.tx_submit(wire::Bytes(tx), None).await },
-        ));
+        transfers.push(tokio::spawn(async move {
+            c.tx_submit(wire::Bytes(tx), None).await
+        }));
     }
     let mut accepted = 0;
     let mut refused = Vec::new();

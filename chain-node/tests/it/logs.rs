@@ -95,7 +95,15 @@ async fn logs_filtered_by_topic_contract_and_range_across_1000_blocks() {
             (token_b, "transfer"),
             (token_a, "approve"),
         ] {
-            let r = call(&c, 0, token, method, addr_amount(addr(1), round + 1), CALL_GAS).await;
+            let r = call(
+                &c,
+                0,
+                token,
+                method,
+                addr_amount(addr(1), round + 1),
+                CALL_GAS,
+            )
+            .await;
             assert_eq!(r.status, wire::ExecStatus::Success, "{r:?}");
             assert_eq!(r.events.len(), 1);
             all.extend(expected_of(&r));
@@ -131,7 +139,13 @@ async fn logs_filtered_by_topic_contract_and_range_across_1000_blocks() {
     }
 
     // Any of several topics; no filter at all: everything, in chain order.
-    let both = get(filter(Some(0), Some(head), None, &[b"Approval", b"Transfer"])).await;
+    let both = get(filter(
+        Some(0),
+        Some(head),
+        None,
+        &[b"Approval", b"Transfer"],
+    ))
+    .await;
     assert_eq!(as_expected(&both), all);
     let everything = get(filter(Some(0), Some(head), None, &[])).await;
     assert_eq!(as_expected(&everything), all);
@@ -173,31 +187,63 @@ async fn logs_filtered_by_topic_contract_and_range_across_1000_blocks() {
     assert_eq!(as_expected(&at_head), vec![all.last().unwrap().clone()]);
 
     // Errors: toBlock above the head, fromBlock above toBlock.
-    let (code, msg) = rpc_err(c.chain_get_logs(filter(Some(0), Some(head + 1), None, &[])).await);
+    let (code, msg) = rpc_err(
+        c.chain_get_logs(filter(Some(0), Some(head + 1), None, &[]))
+            .await,
+    );
     assert_eq!(code, codes::UNKNOWN_BLOCK, "{msg}");
     let (code, msg) = rpc_err(c.chain_get_logs(filter(Some(5), Some(4), None, &[])).await);
     assert_eq!(code, codes::INVALID_PARAMS, "{msg}");
 
     // Events of reverted blocks disappear; blocks sealed again at those heights are found.
     let snapshot = c.dev_snapshot().await.unwrap();
-    let extra = call(&c, 0, token_b, "transfer", addr_amount(addr(2), 7), CALL_GAS).await;
+    let extra = call(
+        &c,
+        0,
+        token_b,
+        "transfer",
+        addr_amount(addr(2), 7),
+        CALL_GAS,
+    )
+    .await;
     assert_eq!(extra.events.len(), 1);
-    let after = get(filter(Some(0), Some(extra.block_height), Some(token_b), &[])).await;
+    let after = get(filter(
+        Some(0),
+        Some(extra.block_height),
+        Some(token_b),
+        &[],
+    ))
+    .await;
     assert_eq!(after.len(), 14);
     assert!(c.dev_revert(snapshot).await.unwrap());
     let reverted = get(filter(Some(0), Some(head), Some(token_b), &[])).await;
     assert_eq!(as_expected(&reverted), as_expected(&of_b));
     let again = call(&c, 0, token_a, "approve", addr_amount(addr(3), 9), CALL_GAS).await;
     assert_eq!(again.block_height, extra.block_height);
-    let at = get(filter(Some(again.block_height), Some(again.block_height), None, &[])).await;
+    let at = get(filter(
+        Some(again.block_height),
+        Some(again.block_height),
+        None,
+        &[],
+    ))
+    .await;
     assert_eq!(as_expected(&at), expected_of(&again));
-    let b_now = get(filter(Some(0), Some(again.block_height), Some(token_b), &[])).await;
+    let b_now = get(filter(
+        Some(0),
+        Some(again.block_height),
+        Some(token_b),
+        &[],
+    ))
+    .await;
     assert_eq!(as_expected(&b_now), as_expected(&of_b));
 
     // The range cap: pad past MAX_LOG_RANGE blocks, then page.
     let head = c.dev_mine(Some(MAX_LOG_RANGE)).await.unwrap().height;
     assert!(head > MAX_LOG_RANGE);
-    let (code, msg) = rpc_err(c.chain_get_logs(filter(Some(0), Some(head), None, &[])).await);
+    let (code, msg) = rpc_err(
+        c.chain_get_logs(filter(Some(0), Some(head), None, &[]))
+            .await,
+    );
     assert_eq!(code, codes::LIMIT_EXCEEDED, "{msg}");
     assert!(
         msg.contains("fromBlock 0 to toBlock 9999, then continue from 10000"),
@@ -230,11 +276,35 @@ async fn logs_subscription_over_websocket() {
         .await
         .unwrap();
     // Only the first and last of these match (contract A, topic Transfer).
-    let first = call(&c, 0, token_a, "transfer", addr_amount(addr(1), 1), CALL_GAS).await;
+    let first = call(
+        &c,
+        0,
+        token_a,
+        "transfer",
+        addr_amount(addr(1), 1),
+        CALL_GAS,
+    )
+    .await;
     call(&c, 0, token_a, "approve", addr_amount(addr(1), 2), CALL_GAS).await;
-    call(&c, 0, token_b, "transfer", addr_amount(addr(1), 3), CALL_GAS).await;
+    call(
+        &c,
+        0,
+        token_b,
+        "transfer",
+        addr_amount(addr(1), 3),
+        CALL_GAS,
+    )
+    .await;
     c.dev_mine(Some(3)).await.unwrap();
-    let last = call(&c, 0, token_a, "transfer", addr_amount(addr(2), 4), CALL_GAS).await;
+    let last = call(
+        &c,
+        0,
+        token_a,
+        "transfer",
+        addr_amount(addr(2), 4),
+        CALL_GAS,
+    )
+    .await;
     let mut got = Vec::new();
     for _ in 0..2 {
         let log = tokio::time::timeout(Duration::from_secs(10), sub.next())
@@ -244,7 +314,10 @@ async fn logs_subscription_over_websocket() {
             .expect("valid log");
         got.push(log);
     }
-    assert_eq!(as_expected(&got), [expected_of(&first), expected_of(&last)].concat());
+    assert_eq!(
+        as_expected(&got),
+        [expected_of(&first), expected_of(&last)].concat()
+    );
     // The same logs as chain_getLogs returns.
     let listed = c
         .chain_get_logs(filter(

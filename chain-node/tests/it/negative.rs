@@ -86,7 +86,10 @@ async fn malformed_simd_and_oversized_wasm_are_rejected() {
         },
     )
     .await;
-    let err = c.tx_submit(wire::Bytes(tx), None).await.expect_err("too large");
+    let err = c
+        .tx_submit(wire::Bytes(tx), None)
+        .await
+        .expect_err("too large");
     let obj = call_error(&err).expect("JSON-RPC error object");
     assert_eq!(obj.code(), codes::INVALID_TRANSACTION, "{obj:?}");
     assert!(obj.message().contains("too large"), "{obj:?}");
@@ -176,7 +179,10 @@ async fn invalid_transactions_get_rpc_errors() {
     };
 
     // Undecodable bytes.
-    let e = c.tx_submit(wire::Bytes(vec![1, 2, 3]), None).await.unwrap_err();
+    let e = c
+        .tx_submit(wire::Bytes(vec![1, 2, 3]), None)
+        .await
+        .unwrap_err();
     assert_eq!(code_of(e), codes::INVALID_TRANSACTION);
 
     // Wrong chain id.
@@ -208,7 +214,10 @@ async fn invalid_transactions_get_rpc_errors() {
     // Tampered signature.
     let mut stx = Transaction { nonce: 0, ..tx }.sign(&key(0));
     stx.signature[3] ^= 0x40;
-    let e = c.tx_submit(wire::Bytes(stx.to_bytes()), None).await.unwrap_err();
+    let e = c
+        .tx_submit(wire::Bytes(stx.to_bytes()), None)
+        .await
+        .unwrap_err();
     assert_eq!(code_of(e), codes::INVALID_TRANSACTION);
 
     // Nothing was included.
