@@ -101,8 +101,9 @@ impl Producer {
     }
 
     /// Adds `stx` (which passed [`Chain::check_stateless`]) to the pool. Returns its hash
-    /// and, if `wait`, where its outcome will be sent. Submitting a pending transaction
-    /// again is not an error.
+    /// and, if `wait` and every nonce between the account's and its own is pending (no
+    /// gap), where its outcome will be sent. Submitting a pending transaction again is not
+    /// an error.
     ///
     /// # Errors
     /// [`TxError::BadNonce`] for a nonce below the account's, [`TxError::NonceTooFarAhead`],
@@ -116,6 +117,13 @@ impl Producer {
     ) -> Result<(Hash, Option<Outcome>), TxError> {
         let hash = stx.hash();
         let mut st = self.lock();
+        let account = self.chain.account(&stx.from, None)?;
+        // A transaction behind a nonce gap is answered at once, whatever `wait`: its
+        // inclusion waits for a transaction nobody may ever send.
+        let queued = st.by_sender.get(&stx.from);
+        let gapless =
+            (account.nonce..stx.tx.nonce).all(|n| queued.is_some_and(|q| q.contains_key(&n)));
+        let wait = wait && gapless;
         let (tx, rx) = oneshot::channel();
         let outcome = wait.then_some(rx);
         if let Some((sender, nonce)) = st.by_hash.get(&hash).copied() {
@@ -130,7 +138,6 @@ impl Producer {
             }
             return Ok((hash, outcome));
         }
-        let account = self.chain.account(&stx.from, None)?;
         let nonce = stx.tx.nonce;
         if nonce < account.nonce {
             return Err(TxError::BadNonce {

@@ -325,7 +325,7 @@ pub async fn wait_receipt(client: &HttpClient, hash: wire::H256) -> anyhow::Resu
     }
 }
 
-fn topic_text(topic: &[u8]) -> String {
+pub(crate) fn topic_text(topic: &[u8]) -> String {
     match std::str::from_utf8(topic) {
         Ok(s) if s.chars().all(|c| !c.is_control()) => format!("{s:?}"),
         _ => metron_rpc::hex_serde::encode(topic),

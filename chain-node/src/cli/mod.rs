@@ -12,6 +12,7 @@ pub mod devctl;
 #[cfg(test)]
 pub mod golden;
 pub mod instrument;
+pub mod logs;
 pub mod metadata;
 pub mod node;
 pub mod run;
@@ -70,6 +71,8 @@ pub enum Command {
     /// Where a transaction's gas went: call frames, host calls and storage keys, as a
     /// tree, JSON, folded stacks or a flame graph (`--flamegraph out.svg`).
     Trace(trace::TraceArgs),
+    /// The events of a block range, filtered by contract and topic (`chain_getLogs`).
+    Logs(logs::LogsArgs),
 }
 
 /// Runs the parsed command. Returns the process exit code.
@@ -98,6 +101,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tx(a) => runtime()?.block_on(devctl::tx(a)),
         Command::Prove(a) => runtime()?.block_on(devctl::prove(a)),
         Command::Trace(a) => runtime()?.block_on(trace::trace(a)),
+        Command::Logs(a) => runtime()?.block_on(logs::logs(a)),
     }
 }
 

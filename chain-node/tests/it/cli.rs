@@ -920,6 +920,36 @@ async fn trace_a_transaction() {
         ))
         .await
         .unwrap();
+    // metron logs: the transfer's event by topic, nothing for another topic.
+    let o = run(vec![
+        "logs".into(),
+        "--from-block".into(),
+        "0".into(),
+        "--topic".into(),
+        "Transfer".into(),
+    ])
+    .await;
+    assert!(o.status.success(), "{o:?}");
+    let out = stdout(&o);
+    // The mint at deploy, then the transfer.
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let last = out.lines().last().unwrap();
+    assert!(
+        last.starts_with(&format!("block {} tx {}", r.block_height, r.tx_hash)),
+        "{out}"
+    );
+    assert!(out.contains("topic \"Transfer\""), "{out}");
+    let o = run(vec![
+        "logs".into(),
+        "--from-block".into(),
+        "0".into(),
+        "--topic".into(),
+        "0x00".into(),
+    ])
+    .await;
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(stdout(&o), "");
+
     let f = t.frame.unwrap();
     assert_eq!(f.method, "balance_of");
     assert!(f
