@@ -437,14 +437,26 @@ impl Chain {
                 continue;
             };
             let index = u32::try_from(included.len()).unwrap_or(u32::MAX);
+            // A transaction left out leaves no write behind.
+            let checkpoint = overlay.checkpoint();
             match self.executor.execute_tx(&mut overlay, ctx, &stx, index) {
                 Ok(receipt) => {
                     gas = total;
                     receipts.push(receipt);
                     included.push(stx);
                 }
+                // A balance past u128::MAX (a devnet after dev_setBalance; never a chain
+                // whose supply fits in a u128): this transaction cannot run, the block
+                // goes on without it.
+                Err(TxError::Chain(e @ ChainError::Corrupt(_))) => {
+                    overlay.revert(checkpoint);
+                    rejected.push((hash, TxError::Chain(e)));
+                }
                 Err(TxError::Chain(e)) => return Err(e),
-                Err(e) => rejected.push((hash, e)),
+                Err(e) => {
+                    overlay.revert(checkpoint);
+                    rejected.push((hash, e));
+                }
             }
         }
         if included.is_empty() && !seal_empty {

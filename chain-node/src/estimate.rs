@@ -64,6 +64,10 @@ impl Chain {
                 .execute_unverified(&mut overlay, ctx, &tx(gas_limit))
             {
                 Ok(receipt) => Ok(receipt),
+                // A credit past u128::MAX: unreachable on a chain whose supply fits in
+                // a u128, reachable on a devnet after dev_setBalance. The transaction
+                // cannot run; say so instead of reporting a node failure.
+                Err(TxError::Chain(ChainError::Corrupt(m))) => Err(ChainError::InvalidCall(m)),
                 Err(TxError::Chain(e)) => Err(e),
                 Err(e) => Err(ChainError::InvalidCall(e.to_string())),
             }

@@ -384,7 +384,11 @@ impl Producer {
                 None => break,
             }
             picked.push((p.hash, p.stx.clone()));
-            next.insert(sender, nonce + 1);
+            // Nonce u64::MAX (reachable with dev_setNonce) has no successor.
+            match nonce.checked_add(1) {
+                Some(n) => next.insert(sender, n),
+                None => next.remove(&sender),
+            };
         }
         Ok(picked)
     }

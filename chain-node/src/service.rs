@@ -391,7 +391,11 @@ impl RpcService {
                 // the loop starts again.
                 match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner.run())) {
                     Ok(()) => break,
-                    Err(_) => tracing::error!("block production panicked; restarting"),
+                    Err(_) => {
+                        tracing::error!("block production panicked; restarting");
+                        // A panic that repeats must not spin a core.
+                        std::thread::sleep(std::time::Duration::from_millis(100));
+                    }
                 }
             })
             .expect("spawning the block-producer thread");

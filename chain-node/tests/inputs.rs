@@ -43,6 +43,18 @@ const MUTATIONS_PER_SAMPLE: usize = 400;
 /// Requests per RPC method, per round (13 methods: ~3 900 requests).
 const REQUESTS_PER_METHOD: usize = 300;
 
+/// Devnet controls that take the chain back (reset, revert, load) or stop instant seal
+/// (after which a waiting `tx_submit` would wait for a block nobody seals): fuzzed on a
+/// chain of their own, instant seal restored after each request.
+const DESTRUCTIVE: [&str; 6] = [
+    "dev_reset",
+    "dev_revert",
+    "dev_loadState",
+    "dev_dumpState",
+    "dev_setAutomine",
+    "dev_setIntervalMining",
+];
+
 fn seed() -> u64 {
     match std::env::var("METRON_INPUTS_SEED") {
         Ok(s) => s.trim().parse().expect("METRON_INPUTS_SEED: a u64"),
@@ -672,6 +684,11 @@ struct Known {
     live_subscription: Value,
 }
 
+/// A u64 as a JSON number.
+fn js_u64(n: u64) -> String {
+    n.to_string()
+}
+
 /// A JSON string literal.
 fn js(s: impl AsRef<str>) -> String {
     serde_json::to_string(s.as_ref()).expect("string")
@@ -970,7 +987,7 @@ fn submit_bytes(rng: &mut Rng, k: &Known) -> Vec<u8> {
         4 => sign(
             key,
             DEV_CHAIN_ID,
-            nonce + 1 + rng.below(3) as u64,
+            nonce.wrapping_add(1 + rng.below(3) as u64),
             gas,
             1,
             transfer,
@@ -1122,6 +1139,116 @@ fn near_valid_params(rng: &mut Rng, k: &Known, method: &str) -> Option<String> {
                 _ => format!("[{request}]"),
             }
         }
+        "chain_getTransaction" | "dev_dropTransaction" => positional(vec![Some(json_hash(rng, k))]),
+        "state_getProof" => {
+            let keys: Vec<String> = (0..rng.below(4)).map(|_| json_bytes(rng)).collect();
+            let keys = if rng.chance(1, 10) {
+                json_value(rng, k, 1)
+            } else {
+                format!("[{}]", keys.join(","))
+            };
+            positional(vec![Some(json_address(rng, k)), Some(keys), at(rng)])
+        }
+        "tx_estimateGas" | "contract_trace" => {
+            let action = match rng.below(3) {
+                0 => format!(
+                    "{{\"type\":\"transfer\",\"to\":{},\"amount\":{}}}",
+                    json_address(rng, k),
+                    json_amount(rng)
+                ),
+                1 => format!(
+                    "{{\"type\":\"call\",\"contract\":{},\"method\":{},\"input\":{},\"value\":\"0\"}}",
+                    js(hex0x(&k.contract)),
+                    js(rng.pick::<&str>(&["get", "increment", "add", "nope"])),
+                    json_bytes(rng)
+                ),
+                _ => json_value(rng, k, 2),
+            };
+            if method == "tx_estimateGas" {
+                let from = js(hex0x(&addr(&k.keys[1 + rng.below(k.keys.len() - 1)])));
+                format!("[{{\"from\":{from},\"action\":{action}}}]")
+            } else if rng.chance(1, 2) {
+                format!("[{{\"txHash\":{}}}]", json_hash(rng, k))
+            } else {
+                format!(
+                    "[{{\"call\":{{\"contract\":{},\"method\":{},\"gasLimit\":{}}}}}]",
+                    js(hex0x(&k.contract)),
+                    js(rng.pick::<&str>(&["get", "increment", "nope"])),
+                    json_gas(rng)
+                )
+            }
+        }
+        "dev_setBalance" => positional(vec![Some(json_address(rng, k)), Some(json_amount(rng))]),
+        "dev_setNonce"
+        | "dev_increaseTime"
+        | "dev_mine"
+        | "dev_revert"
+        | "dev_setIntervalMining"
+        | "dev_setNextBlockTimestamp" => {
+            let n = match method {
+                "dev_setNonce" => js_u64(rng.pick(&[0u64, 1, 5, u64::MAX]).to_owned()),
+                "dev_mine" => js_u64(rng.below(3) as u64),
+                "dev_setNextBlockTimestamp" => {
+                    js_u64(k.chain.head().1.timestamp + rng.below(10_000) as u64)
+                }
+                _ => js_u64(rng.below(5_000) as u64),
+            };
+            let n = if rng.chance(1, 10) {
+                json_number(rng)
+            } else {
+                n
+            };
+            match method {
+                "dev_setNonce" => positional(vec![Some(json_address(rng, k)), Some(n)]),
+                _ => positional(vec![Some(n)]),
+            }
+        }
+        "dev_setCode" => {
+            // A fresh address: the contract the other generators call stays as it is.
+            let code = if rng.chance(1, 3) {
+                js(hex0x(metron_contracts::COUNTER_WASM))
+            } else {
+                json_bytes(rng)
+            };
+            positional(vec![Some(js(hex0x(&rng.bytes(32)))), Some(code)])
+        }
+        "dev_setStorage" => {
+            let value = if rng.chance(1, 3) {
+                "null".into()
+            } else {
+                json_bytes(rng)
+            };
+            positional(vec![
+                Some(json_address(rng, k)),
+                Some(json_bytes(rng)),
+                Some(value),
+            ])
+        }
+        "dev_impersonate" | "dev_stopImpersonating" => positional(vec![Some(json_address(rng, k))]),
+        "dev_setAutoImpersonate" | "dev_setAutomine" => {
+            positional(vec![Some(rng.pick(&["true", "false"]).to_string())])
+        }
+        "dev_dumpState" | "dev_loadState" => {
+            positional(vec![Some(js(rng.pick(&["base.state", "../x", "a/b", ""])))])
+        }
+        "chain_getLogs" | "chain_subscribeLogs" => {
+            let head = k.chain.head_height();
+            let mut fields = Vec::new();
+            if rng.chance(1, 2) {
+                fields.push(format!("\"fromBlock\":{}", rng.below(head as usize + 2)));
+            }
+            if rng.chance(1, 2) {
+                fields.push(format!("\"toBlock\":{}", head));
+            }
+            if rng.chance(1, 2) {
+                fields.push(format!("\"contract\":{}", js(hex0x(&k.contract))));
+            }
+            if rng.chance(1, 3) {
+                fields.push(format!("\"topics\":[{}]", json_bytes(rng)));
+            }
+            format!("[{{{}}}]", fields.join(","))
+        }
+        "chain_unsubscribeLogs" => positional(vec![Some(json_number(rng))]),
         "chain_unsubscribeNewHeads" => {
             let id = match rng.below(4) {
                 0 => k.live_subscription.to_string(),
@@ -1280,7 +1407,11 @@ async fn call_ok(module: &Arc<RpcModule<RpcService>>, method: &str, params: &str
 async fn rpc_parameters() {
     let started = Instant::now();
     let dir = tempfile::tempdir().expect("tempdir");
-    let chain = Arc::new(Chain::open(ChainConfig::dev(dir.path())).expect("open chain"));
+    // No fsync per block: the fuzz seals many (dev_mine, state edits); durability is not
+    // what it tests.
+    let mut config = ChainConfig::dev(dir.path());
+    config.durability = metron_node::state::Durability::NoSync;
+    let chain = Arc::new(Chain::open(config).expect("open chain"));
     let keys = dev_keys(10);
     let poor = dev_keys(20).pop().expect("key");
 
@@ -1317,7 +1448,10 @@ async fn rpc_parameters() {
 
     let service = RpcService::new(Arc::clone(&chain), &RpcLimits::default());
     let module = Arc::new(service.into_rpc());
-    let mut names: Vec<&'static str> = module.method_names().collect();
+    let mut names: Vec<&'static str> = module
+        .method_names()
+        .filter(|m| !DESTRUCTIVE.contains(m))
+        .collect();
     names.sort_unstable();
     assert!(
         names.contains(&"chain_head") && names.contains(&"chain_subscribeNewHeads"),
@@ -1418,6 +1552,49 @@ async fn rpc_parameters() {
             }
         }
     }
+
+    // The destructive controls, on a chain of their own.
+    let dir2 = tempfile::tempdir().expect("tempdir");
+    let mut config2 = ChainConfig::dev(dir2.path());
+    config2.durability = metron_node::state::Durability::NoSync;
+    let chain2 = Arc::new(Chain::open(config2).expect("open chain"));
+    let module2 = Arc::new(RpcService::new(Arc::clone(&chain2), &RpcLimits::default()).into_rpc());
+    for _ in 0..rounds() {
+        for _ in 0..REQUESTS_PER_METHOD / 3 {
+            for method in DESTRUCTIVE {
+                id += 1;
+                let params = if rng.chance(1, 2) {
+                    near_valid_params(&mut rng, &known, method)
+                } else {
+                    random_params(&mut rng, &known)
+                };
+                let s = stats.entry(method).or_default();
+                s.requests += 1;
+                let shown = format!("{method} params {}", params.as_deref().unwrap_or("<none>"));
+                match send(&module2, request_text(id, method, params.as_deref())).await {
+                    Ok(Some(raw)) => match parse_response(&raw, id) {
+                        Ok(None) => s.results += 1,
+                        Ok(Some(code)) => {
+                            *s.codes.entry(code).or_default() += 1;
+                            if !typed_code(code) {
+                                failures.push(format!("{shown}: error {code}: {raw}"));
+                            }
+                        }
+                        Err(e) => failures.push(format!("{shown}: {e}: {raw}")),
+                    },
+                    Ok(None) => s.unparsable += 1,
+                    Err(e) => failures.push(format!("{shown}: {e}")),
+                }
+                id += 1;
+                let restore = request_text(id, "dev_setAutomine", Some("[true]"));
+                send(&module2, restore).await.expect("restore instant seal");
+            }
+        }
+    }
+    names.extend(DESTRUCTIVE.iter().filter(|m| {
+        // A service without a data dir has no state files: these answer errors only.
+        !matches!(**m, "dev_dumpState" | "dev_loadState")
+    }));
 
     let total: usize = stats.values().map(|s| s.requests).sum();
     eprintln!(
