@@ -813,12 +813,6 @@ impl Chain {
         value: u128,
         gas_limit: u64,
     ) -> Result<CallResult, ChainError> {
-        if gas_limit > self.config.block_gas_limit {
-            return Err(ChainError::InvalidCall(format!(
-                "gas limit {gas_limit} above block gas limit {}",
-                self.config.block_gas_limit
-            )));
-        }
         self.dry_run_call_with(
             &self.executor,
             at,

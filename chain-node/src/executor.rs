@@ -801,19 +801,13 @@ impl Executor {
         init_input: &[u8],
         budget: u64,
     ) -> Result<Outcome, ChainError> {
-        if let Some(t) = &self.tracer {
-            t.enter(
-                crate::trace::FrameKind::Deploy,
-                contract_address(from, nonce),
-                "init",
-                budget,
-            );
-        }
-        let outcome = self.deploy_untraced(overlay, block, from, nonce, code, init_input, budget);
-        if let (Some(t), Ok(o)) = (&self.tracer, &outcome) {
-            t.exit(o.status, o.exec_gas, o.error.as_deref());
-        }
-        outcome
+        self.traced(
+            crate::trace::FrameKind::Deploy,
+            contract_address(from, nonce),
+            "init",
+            budget,
+            || self.deploy_untraced(overlay, block, from, nonce, code, init_input, budget),
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -932,21 +926,17 @@ impl Executor {
         budget: u64,
         frame: Frame,
     ) -> Result<Outcome, ChainError> {
-        if let Some(t) = &self.tracer {
-            t.enter(
-                crate::trace::FrameKind::Instantiate,
-                address,
-                "init",
-                budget,
-            );
-        }
-        let outcome = self.instantiate_untraced(
-            overlay, block, deployer, address, code_hash, code, input, value, budget, frame,
-        );
-        if let (Some(t), Ok(o)) = (&self.tracer, &outcome) {
-            t.exit(o.status, o.exec_gas, o.error.as_deref());
-        }
-        outcome
+        self.traced(
+            crate::trace::FrameKind::Instantiate,
+            address,
+            "init",
+            budget,
+            || {
+                self.instantiate_untraced(
+                    overlay, block, deployer, address, code_hash, code, input, value, budget, frame,
+                )
+            },
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -995,6 +985,27 @@ impl Executor {
             input,
         };
         self.construct(overlay, block, &module, *code_hash, call, gas, frame)
+    }
+
+    /// Runs `run` as one frame of the tracer, if this executor has one: the frame's
+    /// kind, contract, method and gas on entry, its outcome on exit.
+    fn traced(
+        &self,
+        kind: crate::trace::FrameKind,
+        contract: Address,
+        method: &str,
+        budget: u64,
+        run: impl FnOnce() -> Result<Outcome, ChainError>,
+    ) -> Result<Outcome, ChainError> {
+        let Some(t) = &self.tracer else {
+            return run();
+        };
+        t.enter(kind, contract, method, budget);
+        let outcome = run();
+        if let Ok(o) = &outcome {
+            t.exit(o.status, o.exec_gas, o.error.as_deref());
+        }
+        outcome
     }
 
     /// Before a call reads its code: whether `gas` can pay the least that loading code of
@@ -1046,16 +1057,17 @@ impl Executor {
         budget: u64,
         frame: Frame,
     ) -> Result<Outcome, ChainError> {
-        if let Some(t) = &self.tracer {
-            t.enter(crate::trace::FrameKind::Call, *contract, method, budget);
-        }
-        let outcome = self.run_call_untraced(
-            overlay, block, from, contract, method, input, value, budget, frame,
-        );
-        if let (Some(t), Ok(o)) = (&self.tracer, &outcome) {
-            t.exit(o.status, o.exec_gas, o.error.as_deref());
-        }
-        outcome
+        self.traced(
+            crate::trace::FrameKind::Call,
+            *contract,
+            method,
+            budget,
+            || {
+                self.run_call_untraced(
+                    overlay, block, from, contract, method, input, value, budget, frame,
+                )
+            },
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
