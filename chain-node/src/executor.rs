@@ -830,6 +830,7 @@ impl Executor {
             ));
         }
         let code_hash = keccak256(code);
+        self.note_code(&code_hash, code);
         let module = match self.cache.get_or_compile(&self.vm, &code_hash, code) {
             Ok(m) => m,
             Err(e) => {
@@ -888,7 +889,10 @@ impl Executor {
             Err(e) => return Self::instantiation_failed(&mut host, &e, gas.used()),
         };
         if has_init {
-            if let Err(trap) = instance.invoke(&mut host, "init", &[], &mut gas) {
+            self.profile_start(&mut instance);
+            let result = instance.invoke(&mut host, "init", &[], &mut gas);
+            self.profile_end(&code_hash, &mut instance);
+            if let Err(trap) = result {
                 return Self::trapped(&mut host, &trap, gas.used());
             }
         }
@@ -968,6 +972,7 @@ impl Executor {
                 "contract address already holds code",
             ));
         }
+        self.note_code(code_hash, code);
         let module = match self.cache.get_or_compile(&self.vm, code_hash, code) {
             Ok(m) => m,
             Err(e) => {
@@ -985,6 +990,31 @@ impl Executor {
             input,
         };
         self.construct(overlay, block, &module, *code_hash, call, gas, frame)
+    }
+
+    /// When tracing: code `code` (hash `code_hash`) is about to run; the tracer reads its
+    /// function names.
+    fn note_code(&self, code_hash: &Hash, code: &[u8]) {
+        if let Some(t) = &self.tracer {
+            t.note_code(code_hash, code);
+        }
+    }
+
+    /// When tracing: switches on the VM's call profile for the invocation that follows
+    /// (gas by Wasm function). Gas and results are the same with it on.
+    fn profile_start(&self, instance: &mut Instance) {
+        if self.tracer.is_some() {
+            instance.enable_call_profile();
+        }
+    }
+
+    /// When tracing: hands the invocation's call profile to the tracer's open frame.
+    fn profile_end(&self, code_hash: &Hash, instance: &mut Instance) {
+        if let Some(t) = &self.tracer {
+            if let Some(p) = instance.take_call_profile() {
+                t.profile(code_hash, &p);
+            }
+        }
     }
 
     /// Runs `run` as one frame of the tracer, if this executor has one: the frame's
@@ -1114,6 +1144,7 @@ impl Executor {
                 format!("out of gas loading {} bytes of code", code.len()),
             ));
         }
+        self.note_code(&code_hash, &code);
         let module = match self.cache.get_or_compile(&self.vm, &code_hash, &code) {
             Ok(m) => m,
             Err(e) => {
@@ -1161,7 +1192,10 @@ impl Executor {
             Ok(i) => i,
             Err(e) => return Self::instantiation_failed(&mut host, &e, gas.used()),
         };
-        if let Err(trap) = instance.invoke(&mut host, method, &[], &mut gas) {
+        self.profile_start(&mut instance);
+        let result = instance.invoke(&mut host, method, &[], &mut gas);
+        self.profile_end(&code_hash, &mut instance);
+        if let Err(trap) = result {
             return Self::trapped(&mut host, &trap, gas.used());
         }
         if let Some(e) = host.take_fatal() {

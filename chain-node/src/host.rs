@@ -965,7 +965,12 @@ impl<S: StateReader> Host for ContractHost<'_, '_, '_, S> {
                 let before = caller.gas_remaining();
                 let children = tracer.children();
                 let result = self.dispatch(f, caller, args);
-                let gas = before.saturating_sub(caller.gas_remaining());
+                // A host call out of gas uses all that remained (the VM exhausts the
+                // meter after it returns).
+                let gas = match &result {
+                    Err(e) if e.is_out_of_gas() => before,
+                    _ => before.saturating_sub(caller.gas_remaining()),
+                };
                 tracer.host_call(f.name(), gas, self.traced_key.take(), children);
                 result?
             }

@@ -560,10 +560,30 @@ pub fn to_wire_frame(f: &crate::trace::CallFrame) -> wire::TraceFrame {
                 gas: c.gas,
                 key: c.key.clone().map(wire::Bytes),
                 children_before: u32::try_from(c.children_before).unwrap_or(u32::MAX),
+                function: c.function.map(index32),
             })
             .collect(),
         calls: f.calls.iter().map(to_wire_frame).collect(),
+        load_gas: f.load_gas(),
+        functions: f
+            .functions
+            .iter()
+            .map(|n| wire::TraceFunction {
+                parent: n.parent.map(index32),
+                index: n.index,
+                name: n.name.clone(),
+                calls: n.calls,
+                gas: n.self_gas,
+                host_gas: n.host_gas,
+            })
+            .collect(),
+        trap_function: f.trap_function.map(index32),
     }
+}
+
+/// A list index on the wire (lists are far shorter than `u32::MAX`; saturates).
+fn index32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// Converts a wire action to the chain's.

@@ -8,8 +8,11 @@
 //! while a copy of the transaction re-executes on the state before it, so they are exact,
 //! and the re-execution's receipt is checked against the stored one.
 //!
-//! Per-Wasm-function gas within a frame needs the VM to report function entries and
-//! exits; it does not yet (see `docs/rpc.md`).
+//! Within a frame, the Wasm gas splits further by function and call path
+//! ([`FunctionGas`]): the VM's call profile ([`metron_vm::profile`]) of the frame's
+//! invocation, named from the module's name section (`func[N]` or the export name when
+//! it has none). What the profile does not cover, the code load, the instantiation and a
+//! start function, is the frame's [`CallFrame::load_gas`].
 //!
 //! Tracing costs nothing when off: the executor holds no tracer, and the host checks for
 //! one once per host call.
@@ -30,6 +33,28 @@ pub struct HostCall {
     pub key: Option<Vec<u8>>,
     /// How many child frames began before this call (its place among them).
     pub children_before: usize,
+    /// The function that made it: an index into the frame's [`CallFrame::functions`]
+    /// (`None` for a host call made while instantiating, outside the profile).
+    pub function: Option<usize>,
+}
+
+/// One call path of a frame's Wasm functions (a node of its call tree): the gas the
+/// function spent itself on that path, over all the calls along it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionGas {
+    /// The caller's entry in [`CallFrame::functions`] (`None` for the invoked export).
+    pub parent: Option<usize>,
+    /// The function's index in the module (imports first).
+    pub index: u32,
+    /// Its name: from the module's name section, else an export name, else `func[N]`.
+    pub name: String,
+    /// Calls along this path.
+    pub calls: u64,
+    /// Gas it charged itself on this path: its metered blocks, entry charges and dynamic
+    /// charges, without its callees and host calls.
+    pub self_gas: u64,
+    /// Gas of the host calls it made on this path (nested frames' gas included).
+    pub host_gas: u64,
 }
 
 /// What a frame executed.
@@ -64,9 +89,21 @@ pub struct CallFrame {
     pub host_calls: Vec<HostCall>,
     /// The frames it called, in order.
     pub calls: Vec<CallFrame>,
+    /// Its Wasm functions' gas, by call path: a tree whose parents come before their
+    /// children. Empty when the frame failed before its method ran.
+    pub functions: Vec<FunctionGas>,
+    /// The entry of [`CallFrame::functions`] that was running when the frame trapped.
+    pub trap_function: Option<usize>,
 }
 
 impl CallFrame {
+    /// The part of [`CallFrame::wasm_gas`] outside its functions: loading the code,
+    /// instantiating (segments, the start function) and the checks before the method.
+    pub fn load_gas(&self) -> u64 {
+        let functions: u64 = self.functions.iter().map(|f| f.self_gas).sum();
+        self.wasm_gas().saturating_sub(functions)
+    }
+
     /// Gas of its own Wasm execution (with the code load): what it used less its host
     /// calls and children.
     pub fn wasm_gas(&self) -> u64 {
@@ -92,17 +129,34 @@ impl CallFrame {
         }
         // Flame graph tools split on ';' and the last space: keep both out of names.
         path.push_str(&label(self).replace([';', ' '], "_"));
-        if self.wasm_gas() > 0 {
-            out.push(format!("{path};wasm {}", self.wasm_gas()));
+        let fn_paths = function_paths(&self.functions, |f| f.parent, |f| &f.name);
+        let load = self.load_gas();
+        if load > 0 {
+            let leaf = if self.functions.is_empty() {
+                "wasm"
+            } else {
+                "load"
+            };
+            out.push(format!("{path};{leaf} {load}"));
         }
-        // Host gas by function name, in name order (deterministic output).
-        let mut by_name: std::collections::BTreeMap<&str, u64> = Default::default();
+        for (f, p) in self.functions.iter().zip(&fn_paths) {
+            if f.self_gas > 0 {
+                out.push(format!("{path};{p} {}", f.self_gas));
+            }
+        }
+        // Host gas by calling function and host function name, in that order
+        // (deterministic output).
+        let mut by_name: std::collections::BTreeMap<(Option<usize>, &str), u64> =
+            Default::default();
         for h in &self.host_calls {
-            *by_name.entry(h.name).or_default() += h.gas;
+            *by_name.entry((h.function, h.name)).or_default() += h.gas;
         }
-        for (name, gas) in by_name {
+        for ((function, name), gas) in by_name {
             if gas > 0 {
-                out.push(format!("{path};host:{name} {gas}"));
+                match function.and_then(|i| fn_paths.get(i)) {
+                    Some(p) => out.push(format!("{path};{p};host:{name} {gas}")),
+                    None => out.push(format!("{path};host:{name} {gas}")),
+                }
             }
         }
         for c in &self.calls {
@@ -110,6 +164,73 @@ impl CallFrame {
         }
         path.truncate(len);
     }
+}
+
+/// The call path of each node of a function call tree (`parent` before child), as
+/// names joined by `;` with `;` and spaces replaced (flame graph tools split on them).
+pub fn function_paths<T>(
+    nodes: &[T],
+    parent: impl Fn(&T) -> Option<usize>,
+    name: impl Fn(&T) -> &str,
+) -> Vec<String> {
+    let mut paths: Vec<String> = Vec::with_capacity(nodes.len());
+    for n in nodes {
+        let me = name(n).replace([';', ' '], "_");
+        let p = match parent(n).and_then(|i| paths.get(i)) {
+            Some(up) => format!("{up};{me}"),
+            None => me,
+        };
+        paths.push(p);
+    }
+    paths
+}
+
+/// The names of a module's functions by index: the name section's function names, else
+/// the first export name, else `func[N]` (resolved by [`name_of`]). Malformed sections
+/// are skipped: names are for people, the code was validated when deployed.
+pub fn function_names(code: &[u8]) -> std::collections::BTreeMap<u32, String> {
+    use wasmparser::{KnownCustom, Name, Payload};
+    let mut names = std::collections::BTreeMap::new();
+    let mut exports = std::collections::BTreeMap::new();
+    for payload in wasmparser::Parser::new(0).parse_all(code) {
+        match payload {
+            Ok(Payload::ExportSection(reader)) => {
+                for e in reader.into_iter().flatten() {
+                    if e.kind == wasmparser::ExternalKind::Func {
+                        exports.entry(e.index).or_insert_with(|| e.name.to_owned());
+                    }
+                }
+            }
+            Ok(Payload::CustomSection(c)) => {
+                if let KnownCustom::Name(reader) = c.as_known() {
+                    for sub in reader.into_iter().flatten() {
+                        if let Name::Function(map) = sub {
+                            for n in map.into_iter().flatten() {
+                                // Rust symbols (`_ZN…E`, `_R…`) demangled, without the
+                                // hash suffix; other names as they are.
+                                let name = format!("{:#}", rustc_demangle::demangle(n.name));
+                                names.insert(n.index, name);
+                            }
+                        }
+                    }
+                }
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    for (index, name) in exports {
+        names.entry(index).or_insert(name);
+    }
+    names
+}
+
+/// The name of function `index` in `names` ([`function_names`]), or `func[index]`.
+pub fn name_of(names: &std::collections::BTreeMap<u32, String>, index: u32) -> String {
+    names
+        .get(&index)
+        .cloned()
+        .unwrap_or_else(|| format!("func[{index}]"))
 }
 
 /// Collects the frames of one execution. Held by a tracing [`crate::executor::Executor`].
@@ -124,6 +245,8 @@ struct TracerState {
     open: Vec<CallFrame>,
     /// The outermost frame, once it exited.
     done: Option<CallFrame>,
+    /// Function names of the code executed, by code hash.
+    names: std::collections::BTreeMap<crate::types::Hash, std::collections::BTreeMap<u32, String>>,
 }
 
 impl Tracer {
@@ -143,7 +266,54 @@ impl Tracer {
             error: None,
             host_calls: Vec::new(),
             calls: Vec::new(),
+            functions: Vec::new(),
+            trap_function: None,
         });
+    }
+
+    /// Code `code` with hash `code_hash` is about to run: its function names are read
+    /// once per trace.
+    pub(crate) fn note_code(&self, code_hash: &crate::types::Hash, code: &[u8]) {
+        let mut st = self.state();
+        if !st.names.contains_key(code_hash) {
+            st.names.insert(*code_hash, function_names(code));
+        }
+    }
+
+    /// The innermost open frame's invocation of code `code_hash` ran with call profile
+    /// `profile`: its functions' gas, and which function made each of its host calls.
+    pub(crate) fn profile(
+        &self,
+        code_hash: &crate::types::Hash,
+        profile: &metron_vm::profile::CallProfile,
+    ) {
+        let mut st = self.state();
+        let st = &mut *st;
+        let empty = std::collections::BTreeMap::new();
+        let names = st.names.get(code_hash).unwrap_or(&empty);
+        let Some(frame) = st.open.last_mut() else {
+            return;
+        };
+        frame.functions = profile
+            .nodes()
+            .iter()
+            .map(|n| FunctionGas {
+                parent: n.parent.map(|p| p as usize),
+                index: n.func,
+                name: name_of(names, n.func),
+                calls: n.calls,
+                self_gas: n.self_gas,
+                host_gas: n.host_gas,
+            })
+            .collect();
+        frame.trap_function = profile.trap_node().map(|n| n as usize);
+        // The profile saw the host calls made while the method ran, the last ones of the
+        // frame (those made while instantiating come first).
+        let nodes = profile.host_call_nodes();
+        let skip = frame.host_calls.len().saturating_sub(nodes.len());
+        for (h, &n) in frame.host_calls.iter_mut().skip(skip).zip(nodes) {
+            h.function = Some(n as usize);
+        }
     }
 
     /// The innermost open frame ends with `status` after using `gas_used`.
@@ -192,6 +362,7 @@ impl Tracer {
             gas: gas.saturating_sub(nested),
             key,
             children_before,
+            function: None,
         });
     }
 
@@ -321,5 +492,29 @@ impl crate::chain::Chain {
         let result =
             self.dry_run_call_with(&exec, at, from, contract, method, input, value, gas_limit)?;
         Ok((result, tracer.finish()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn function_names_from_the_name_section_then_exports_then_indices() {
+        let code = wat::parse_str(
+            r#"(module
+                (import "metron" "caller" (func $caller (param i32)))
+                (func $_ZN10metron_sdk4wasm3raw5abort17h0bfd030664769dfcE)
+                (func (export "run") (export "alias"))
+                (func))"#,
+        )
+        .unwrap();
+        let names = function_names(&code);
+        assert_eq!(name_of(&names, 0), "caller");
+        assert_eq!(name_of(&names, 1), "metron_sdk::wasm::raw::abort");
+        assert_eq!(name_of(&names, 2), "run");
+        assert_eq!(name_of(&names, 3), "func[3]");
+        // Malformed bytes give no names, never a panic.
+        assert!(function_names(b"\0asm\x01\0\0\0\x07\xff").is_empty());
     }
 }

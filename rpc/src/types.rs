@@ -575,6 +575,38 @@ pub struct TraceFrame {
     pub host_calls: Vec<TraceHostCall>,
     /// The frames it called, in order.
     pub calls: Vec<TraceFrame>,
+    /// The part of `wasmGas` outside its functions: the code load, instantiation and
+    /// start function, and the checks before the method ran.
+    #[serde(default)]
+    pub load_gas: u64,
+    /// Its Wasm functions' gas by call path: a call tree, each entry's `parent` an
+    /// earlier entry (absent for the invoked method). The entries' `gas` plus `loadGas`
+    /// is `wasmGas`.
+    #[serde(default)]
+    pub functions: Vec<TraceFunction>,
+    /// The entry of `functions` that was running when the frame trapped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trap_function: Option<u32>,
+}
+
+/// One call path of a [`TraceFrame`]'s Wasm functions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TraceFunction {
+    /// The caller's entry in `functions` (absent for the invoked method).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<u32>,
+    /// Function index in the module (imports first).
+    pub index: u32,
+    /// From the module's name section, else an export name, else `func[N]`.
+    pub name: String,
+    /// Calls along this path.
+    pub calls: u64,
+    /// Gas units the function charged itself on this path (its callees and host calls
+    /// not included).
+    pub gas: u64,
+    /// Gas units of the host calls it made on this path (nested frames included).
+    pub host_gas: u64,
 }
 
 /// One host call in a [`TraceFrame`].
@@ -590,6 +622,10 @@ pub struct TraceHostCall {
     pub key: Option<Bytes>,
     /// Nested frames begun before it.
     pub children_before: u32,
+    /// The entry of the frame's `functions` that made it (absent for a call made while
+    /// instantiating).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<u32>,
 }
 
 /// Parameters of `tx_estimateGas`: who would send what.

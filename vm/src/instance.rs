@@ -184,6 +184,19 @@ impl Instance {
         self.store.invoke(host, self.id, export, args, gas)
     }
 
+    /// Switches on the call profile for the calls made from now on: gas by function and
+    /// call path ([`crate::profile`]). Results, traps and gas are unchanged.
+    pub fn enable_call_profile(&mut self) {
+        self.store.enable_call_profile();
+    }
+
+    /// The call profile collected since [`Instance::enable_call_profile`] (which this
+    /// switches off); `None` if it was not on. Function indices are this instance's
+    /// module's.
+    pub fn take_call_profile(&mut self) -> Option<crate::profile::CallProfile> {
+        self.store.take_call_profile()
+    }
+
     /// The contents of memory 0, or `None` if the module has no memory.
     pub fn memory(&self) -> Option<&[u8]> {
         self.store.instance_memory(self.id)

@@ -19,6 +19,7 @@ pub mod instrument;
 pub mod ir;
 mod limits;
 mod module;
+pub mod profile;
 mod translate;
 mod types;
 

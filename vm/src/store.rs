@@ -142,6 +142,8 @@ pub struct Store {
     /// Work done so far by instantiations and calls in this store (`Store::cost`).
     #[cfg(feature = "cost-counters")]
     pub(crate) cost: crate::cost::Counters,
+    /// The call profile, when switched on ([`Store::enable_call_profile`]).
+    pub(crate) profile: Option<Box<crate::profile::CallProfile>>,
 }
 
 impl fmt::Debug for Store {
@@ -196,7 +198,22 @@ impl Store {
             max_stack_slots: config.max_stack_slots,
             #[cfg(feature = "cost-counters")]
             cost: crate::cost::Counters::default(),
+            profile: None,
         }
+    }
+
+    /// Switches on the call profile (gas by function and call path, see
+    /// [`crate::profile`]) for the calls made from now on, starting an empty one. Calls
+    /// then run slower (every call and return goes through the interpreter loop); gas,
+    /// results and traps are the same.
+    pub fn enable_call_profile(&mut self) {
+        self.profile = Some(Box::default());
+    }
+
+    /// The call profile collected since [`Store::enable_call_profile`], which switches
+    /// it off; `None` if it was not on.
+    pub fn take_call_profile(&mut self) -> Option<crate::profile::CallProfile> {
+        self.profile.take().map(|p| *p)
     }
 
     /// The work counted since this store was created or [`Store::reset_cost`] was

@@ -31,6 +31,11 @@ pub struct BuildArgs {
     /// The contract crate's directory (or its Cargo.toml).
     #[arg(default_value = ".")]
     pub path: PathBuf,
+    /// Keep the function names (the wasm name section) so that `metron trace` names
+    /// each function. The code grows by the names' bytes, and every call of the
+    /// contract pays for its code's length (docs/gas.md): for development builds.
+    #[arg(long)]
+    pub keep_names: bool,
 }
 
 /// `metron new <name>`.
@@ -157,7 +162,7 @@ fn crate_info(path: &Path) -> anyhow::Result<CrateInfo> {
 
 /// Builds the wasm of the crate described by `info`; returns its path under the target
 /// directory.
-fn build_wasm(info: &CrateInfo) -> anyhow::Result<PathBuf> {
+fn build_wasm(info: &CrateInfo, keep_names: bool) -> anyhow::Result<PathBuf> {
     let profile = |key: &str, value: &str| format!("profile.{PROFILE}.{key}={value}");
     let mut cmd = cargo();
     cmd.arg("rustc")
@@ -170,7 +175,8 @@ fn build_wasm(info: &CrateInfo) -> anyhow::Result<PathBuf> {
         ("lto", "true"),
         ("codegen-units", "1"),
         ("panic", "\"abort\""),
-        ("strip", "true"),
+        // "debuginfo" strips DWARF but keeps the name section; "true" strips both.
+        ("strip", if keep_names { "\"debuginfo\"" } else { "true" }),
         ("debug", "false"),
     ] {
         cmd.arg("--config").arg(profile(k, v));
@@ -271,9 +277,9 @@ fn toml_str(s: &str) -> String {
 ///
 /// # Errors
 /// Cargo missing, not a contract crate, a failed build, no `#[metron::contract]` impl.
-pub fn build_crate(path: &Path) -> anyhow::Result<Built> {
+pub fn build_crate(path: &Path, keep_names: bool) -> anyhow::Result<Built> {
     let info = crate_info(path)?;
-    let wasm_path = build_wasm(&info)?;
+    let wasm_path = build_wasm(&info, keep_names)?;
     let wasm = std::fs::read(&wasm_path)?;
     let code_hash = metron_rpc::hex_serde::encode(&metron_node::types::keccak256(&wasm));
     let mut metadata = generate_metadata(&info)?;
@@ -298,7 +304,7 @@ pub fn build_crate(path: &Path) -> anyhow::Result<Built> {
 /// # Errors
 /// See [`build_crate`].
 pub fn build(a: &BuildArgs) -> anyhow::Result<ExitCode> {
-    let b = build_crate(&a.path)?;
+    let b = build_crate(&a.path, a.keep_names)?;
     println!("wasm:      {}", b.wasm.display());
     println!("metadata:  {}", b.metadata.display());
     println!("size:      {} bytes", b.size);

@@ -63,6 +63,42 @@ fn tree(f: &wire::TraceFrame, depth: usize, out: &mut String) {
         f.wasm_gas,
         status.to_lowercase()
     );
+    // Functions by call path, indented under their callers, heaviest first among
+    // siblings (ties in index order).
+    if !f.functions.is_empty() {
+        let _ = writeln!(out, "{pad}  load {}", f.load_gas);
+        let mut kids: Vec<Vec<usize>> = vec![Vec::new(); f.functions.len() + 1];
+        for (i, n) in f.functions.iter().enumerate() {
+            let up = n.parent.map_or(0, |p| p as usize + 1);
+            if let Some(k) = kids.get_mut(up) {
+                k.push(i);
+            }
+        }
+        let weight = |i: usize| f.functions[i].gas + f.functions[i].host_gas;
+        for k in &mut kids {
+            k.sort_by_key(|&i| (std::cmp::Reverse(weight(i)), i));
+        }
+        // Depth-first, with an explicit stack (a deep recursion is a long path).
+        let mut stack: Vec<(usize, usize)> = kids[0].iter().rev().map(|&i| (i, 0)).collect();
+        while let Some((i, d)) = stack.pop() {
+            let n = &f.functions[i];
+            let trap = if f.trap_function == Some(i as u32) {
+                "  <- trapped here"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "{pad}  {}fn {} x{}  gas {} (host {}){trap}",
+                "  ".repeat(d.min(32)),
+                n.name,
+                n.calls,
+                n.gas,
+                n.host_gas
+            );
+            stack.extend(kids[i + 1].iter().rev().map(|&c| (c, d + 1)));
+        }
+    }
     let mut next_child = 0usize;
     for h in &f.host_calls {
         // Nested frames go where their host call was made.
@@ -87,8 +123,9 @@ fn tree(f: &wire::TraceFrame, depth: usize, out: &mut String) {
     }
 }
 
-/// Folded stacks: each frame's Wasm gas on its path, each host function's gas summed
-/// per name under it (the format of `inferno` and Brendan Gregg's flamegraph.pl).
+/// Folded stacks: each frame's Wasm gas on its path, split by function call path (its
+/// code load as `load`), each host function's gas summed per name under the function
+/// that called it (the format of `inferno` and Brendan Gregg's flamegraph.pl).
 fn folded(f: &wire::TraceFrame, path: &str, out: &mut Vec<String>) {
     let me = label(f).replace([';', ' '], "_");
     let path = if path.is_empty() {
@@ -96,16 +133,33 @@ fn folded(f: &wire::TraceFrame, path: &str, out: &mut Vec<String>) {
     } else {
         format!("{path};{me}")
     };
-    if f.wasm_gas > 0 {
-        out.push(format!("{path};wasm {}", f.wasm_gas));
+    let fn_paths = metron_node::trace::function_paths(
+        &f.functions,
+        |n| n.parent.map(|p| p as usize),
+        |n| &n.name,
+    );
+    if f.functions.is_empty() {
+        if f.wasm_gas > 0 {
+            out.push(format!("{path};wasm {}", f.wasm_gas));
+        }
+    } else if f.load_gas > 0 {
+        out.push(format!("{path};load {}", f.load_gas));
     }
-    let mut by_name: std::collections::BTreeMap<&str, u64> = Default::default();
+    for (n, p) in f.functions.iter().zip(&fn_paths) {
+        if n.gas > 0 {
+            out.push(format!("{path};{p} {}", n.gas));
+        }
+    }
+    let mut by_name: std::collections::BTreeMap<(Option<u32>, &str), u64> = Default::default();
     for h in &f.host_calls {
-        *by_name.entry(h.name.as_str()).or_default() += h.gas;
+        *by_name.entry((h.function, h.name.as_str())).or_default() += h.gas;
     }
-    for (name, gas) in by_name {
+    for ((function, name), gas) in by_name {
         if gas > 0 {
-            out.push(format!("{path};host:{name} {gas}"));
+            match function.and_then(|i| fn_paths.get(i as usize)) {
+                Some(p) => out.push(format!("{path};{p};host:{name} {gas}")),
+                None => out.push(format!("{path};host:{name} {gas}")),
+            }
         }
     }
     for c in &f.calls {

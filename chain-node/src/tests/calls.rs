@@ -620,6 +620,41 @@ fn a_trace_splits_the_gas_by_frame_and_host_call() {
         .unwrap();
     assert_eq!(write.key.as_deref(), Some(&b"k"[..]));
 
+    // The callee's Wasm gas by function: `write` (the export) called `$input` (named in
+    // the name section) once; each host call names the function that made it.
+    let names: Vec<(Option<usize>, &str, u64)> = child
+        .functions
+        .iter()
+        .map(|f| (f.parent, f.name.as_str(), f.calls))
+        .collect();
+    assert_eq!(names, [(None, "write", 1), (Some(0), "input", 1)]);
+    let fn_of = |name: &str| {
+        child
+            .host_calls
+            .iter()
+            .find(|h| h.name == name)
+            .and_then(|h| h.function)
+            .map(|i| child.functions[i].name.as_str())
+    };
+    assert_eq!(fn_of("input_read"), Some("input"));
+    assert_eq!(fn_of("input_len"), Some("input"));
+    assert_eq!(fn_of("storage_write"), Some("write"));
+    // The functions' gas and the load add up to the frame's Wasm gas; their host gas to
+    // its host calls' (no nested frame below the callee).
+    let self_gas: u64 = child.functions.iter().map(|f| f.self_gas).sum();
+    assert!(child.functions.iter().all(|f| f.self_gas > 0), "{child:?}");
+    assert_eq!(self_gas + child.load_gas(), child.wasm_gas());
+    assert!(child.load_gas() > 0, "the code load at least");
+    let host_gas: u64 = child.functions.iter().map(|f| f.host_gas).sum();
+    assert_eq!(
+        host_gas,
+        child.host_calls.iter().map(|h| h.gas).sum::<u64>()
+    );
+    // The proxy's `call_contract` host gas in its function includes the nested frame.
+    let proxy_host: u64 = root.functions.iter().map(|f| f.host_gas).sum();
+    let own: u64 = root.host_calls.iter().map(|h| h.gas).sum();
+    assert_eq!(proxy_host, own + child.gas_used);
+
     // Folded stacks for a flame graph: one line per path, weights summing to the gas.
     let lines = root.folded(&|f| format!("{}:{}", &hex::encode(f.contract)[..4], f.method));
     let total: u64 = lines
@@ -627,12 +662,18 @@ fn a_trace_splits_the_gas_by_frame_and_host_call() {
         .map(|l| l.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
         .sum();
     assert_eq!(total, root.gas_used);
+    // Host gas sits under the function that made the call: proxy, callee, `write`.
     assert!(
         lines.iter().any(
-            |l| l.ends_with(&format!(";host:storage_write {}", write.gas))
-                && l.contains(";")
-                && l.matches(';').count() == 2
+            |l| l.ends_with(&format!(";write;host:storage_write {}", write.gas))
+                && l.matches(';').count() == 3
         ),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains(";write;input;host:input_read ")),
         "{lines:?}"
     );
 
@@ -657,6 +698,10 @@ fn a_trace_splits_the_gas_by_frame_and_host_call() {
         frame.calls[0]
     );
     assert!(frame.calls[0].error.is_some());
+    // The trap is placed in the function that ran it.
+    let trapped = &frame.calls[0];
+    let at = trapped.trap_function.expect("a trap function");
+    assert_eq!(trapped.functions[at].name, "trap");
     // A transfer has no frame; an unknown hash no trace.
     let r = t.run(t.tx(
         0,

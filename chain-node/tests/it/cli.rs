@@ -891,12 +891,26 @@ async fn trace_a_transaction() {
         .map(|l| l.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
         .sum();
     assert_eq!(total, r.gas_used);
+    // Down to the Wasm functions: the exported method is the root of the frame's call
+    // tree (the contract is stripped of its name section: the export names it), and the
+    // code load is a path of its own.
+    let folded = std::fs::read_to_string(&folded).unwrap();
+    assert!(folded.contains("::transfer;transfer "), "{folded}");
+    assert!(folded.contains("::transfer;load "), "{folded}");
+    assert!(out.contains("fn transfer x1  gas "), "{out}");
 
     let o = run(vec!["trace".into(), hash, "--json".into()]).await;
     assert!(o.status.success(), "{o:?}");
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(json["gasUsed"], r.gas_used);
     assert_eq!(json["frame"]["method"], "transfer");
+    let functions = json["frame"]["functions"].as_array().unwrap();
+    assert_eq!(functions[0]["name"], "transfer");
+    let fn_gas: u64 = functions.iter().map(|f| f["gas"].as_u64().unwrap()).sum();
+    assert_eq!(
+        fn_gas + json["frame"]["loadGas"].as_u64().unwrap(),
+        json["frame"]["wasmGas"].as_u64().unwrap()
+    );
 
     let o = run(vec!["trace".into(), format!("0x{}", "11".repeat(32))]).await;
     assert_eq!(o.status.code(), Some(1), "{o:?}");

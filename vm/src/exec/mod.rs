@@ -398,6 +398,9 @@ pub(crate) fn execute<H: Host>(
     let mut fuel = gas.remaining();
     let result = run(store, host, gas, &mut fuel, instance, func);
     gas.set_remaining(fuel);
+    if let Some(p) = store.profile.as_deref_mut() {
+        p.end_run(fuel, result.is_err());
+    }
     result
 }
 
@@ -436,8 +439,13 @@ fn run<H: Host>(
         stacks,
         #[cfg(feature = "cost-counters")]
         cost,
+        profile,
         ..
     } = store;
+    // The call profile (`crate::profile`): `None` unless switched on. When on, the
+    // threaded runs hand every call and return to this loop (see the threaded arm),
+    // which reports them here.
+    let mut profile: Option<&mut crate::profile::CallProfile> = profile.as_deref_mut();
     let funcs: &[FuncInst] = funcs;
     let instances: &[InstanceData] = instances;
     stacks.frames.clear();
@@ -495,6 +503,9 @@ fn run<H: Host>(
             ip = entry_ip($m.code.as_ptr(), t);
         }};
     }
+    if let Some(p) = profile.as_deref_mut() {
+        p.enter(ci, entry_index, *fuel);
+    }
     start!(entry, module);
     let mut base: usize = 0;
     let mut fp: *mut u64 = stack.as_mut_ptr();
@@ -551,12 +562,16 @@ fn run<H: Host>(
             }
         };
     }
-    /// Enters wasm function `$f` (of the instance that becomes current right after) with
-    /// its frame at stack index `$args_at`: call-depth check, frame cost and set-up
-    /// (`enter`), the caller's frame record, the entry charge and the new frame pointer.
+    /// Enters wasm function `$f` (function `$index` of instance `$instance`, which
+    /// becomes current right after) with its frame at stack index `$args_at`: call-depth
+    /// check, frame cost and set-up (`enter`), the caller's frame record, the entry
+    /// charge and the new frame pointer.
     macro_rules! push_frame {
-        ($f:expr, $m:expr, $args_at:expr) => {{
+        ($f:expr, $m:expr, $instance:expr, $index:expr, $args_at:expr) => {{
             let args_at: usize = $args_at;
+            if let Some(p) = profile.as_deref_mut() {
+                p.enter($instance, $index, *fuel);
+            }
             let caller = Frame {
                 instance: ci,
                 // SAFETY: a call never ends the code (verified), so `ip + 1`
@@ -596,7 +611,7 @@ fn run<H: Host>(
                 &FuncInst::Wasm { instance, index } => {
                     let m = &instances[instance as usize].module.inner;
                     let f = compiled(m, index)?;
-                    push_frame!(f, m, args_at);
+                    push_frame!(f, m, instance, index, args_at);
                     if instance != ci {
                         switch_to!(instance);
                     }
@@ -613,6 +628,9 @@ fn run<H: Host>(
                         gas,
                         args_at,
                     );
+                    if let Some(p) = profile.as_deref_mut() {
+                        p.host(fuel.saturating_sub(gas.remaining()));
+                    }
                     *fuel = gas.remaining();
                     sync_fp!();
                     r?;
@@ -624,6 +642,9 @@ fn run<H: Host>(
     /// Pops the current frame (results already in slots `0..R`).
     macro_rules! ret {
         () => {{
+            if let Some(p) = profile.as_deref_mut() {
+                p.exit(*fuel);
+            }
             match frames.pop() {
                 None => return Ok(()),
                 Some(fr) => {
@@ -690,7 +711,7 @@ fn run<H: Host>(
                 if t.entry == CallTarget::IMPORT {
                     return Err(internal("call of an imported function"));
                 }
-                push_frame!(t, module, base + args.0 as usize)
+                push_frame!(t, module, ci, func, base + args.0 as usize)
             }
             Instr::CallImport { func, args } => {
                 call_addr!(inst.funcs[func as usize], base + args.0 as usize)
@@ -885,6 +906,13 @@ fn run<H: Host>(
                     cx.frames_top = frames_base.add(frames.len());
                     cx.frames_end = frames_base.add(frames.capacity().min(max_depth - 1));
                 }
+                // Profiling: the handlers see an empty call stack that is also full, so
+                // every call (`frames_top == frames_end`) and every return (no caller
+                // record above `frames_base`) comes back to this loop, which reports it.
+                if profile.is_some() {
+                    cx.frames_base = cx.frames_top;
+                    cx.frames_end = cx.frames_top;
+                }
                 cx.inst_globals = inst.globals.as_ptr();
                 cx.tables = tables.as_ptr();
                 cx.inst_tables = inst.tables.as_ptr();
@@ -897,7 +925,7 @@ fn run<H: Host>(
                 // and `frames_end` (inside the capacity), each record below `frames_top`
                 // written (`Frame` is `Copy`: nothing to drop).
                 unsafe {
-                    let len = cx.frames_top.offset_from(cx.frames_base) as usize;
+                    let len = cx.frames_top.offset_from(frames_base) as usize;
                     frames.set_len(len);
                 }
                 #[cfg(feature = "cost-counters")]
