@@ -236,9 +236,10 @@ mod tests {
         for i in 0..depth {
             p.exit(10_000 - depth - i);
         }
-        p.end_run(10_000 - 2 * depth, false);
+        p.end_run(10_000 - 2 * depth + 1, false);
         assert_eq!(p.nodes().len(), MAX_PROFILE_DEPTH);
-        assert_eq!(p.total_gas(), 2 * depth);
+        // Entered with 10 000, left with 10 000 - depth - (depth - 1).
+        assert_eq!(p.total_gas(), 2 * depth - 1);
         let calls: u64 = p.nodes().iter().map(|n| n.calls).sum();
         assert_eq!(calls, depth);
     }
