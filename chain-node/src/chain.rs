@@ -95,6 +95,8 @@ pub struct Chain {
     pub(crate) clock: Mutex<ProducerClock>,
     /// Devnet snapshots ([`Chain::snapshot`]).
     pub(crate) snapshots: Mutex<crate::control::Snapshots>,
+    /// A block finalized and not yet committed ([`crate::app::Application`]).
+    pub(crate) held: Mutex<Option<crate::app::PreparedBlock>>,
     new_heads: broadcast::Sender<NewHead>,
 }
 
@@ -172,6 +174,7 @@ impl Chain {
             producer: Mutex::new(()),
             clock: Mutex::new(ProducerClock::default()),
             snapshots: Mutex::default(),
+            held: Mutex::new(None),
             new_heads,
         })
     }
@@ -410,74 +413,7 @@ impl Chain {
         txs: Vec<SignedTransaction>,
         seal_empty: bool,
     ) -> Result<SealedBlock, ChainError> {
-        let _producer = self.producer.lock().unwrap_or_else(PoisonError::into_inner);
-        let (parent_hash, parent) = self.head();
-        let view = self.store.view(parent.height);
-        let mut overlay = Overlay::new(&view);
-        // The context is fixed before execution; a timestamp set for the next block is
-        // used up only if a block is sealed.
-        let ctx = self.next_block_context(&parent, false);
-        let mut included = Vec::new();
-        let mut receipts = Vec::new();
-        let mut rejected = Vec::new();
-        let mut gas: u64 = 0;
-        for stx in txs {
-            let hash = stx.hash();
-            let Some(total) = gas
-                .checked_add(stx.tx.gas_limit)
-                .filter(|g| *g <= self.config.block_gas_limit)
-            else {
-                rejected.push((
-                    hash,
-                    TxError::GasLimitTooHigh {
-                        gas_limit: stx.tx.gas_limit,
-                        block_gas_limit: self.config.block_gas_limit - gas,
-                    },
-                ));
-                continue;
-            };
-            let index = u32::try_from(included.len()).unwrap_or(u32::MAX);
-            // A transaction left out leaves no write behind.
-            let checkpoint = overlay.checkpoint();
-            match self.executor.execute_tx(&mut overlay, ctx, &stx, index) {
-                Ok(receipt) => {
-                    gas = total;
-                    receipts.push(receipt);
-                    included.push(stx);
-                }
-                // A balance past u128::MAX (a devnet after dev_setBalance; never a chain
-                // whose supply fits in a u128): this transaction cannot run, the block
-                // goes on without it.
-                Err(TxError::Chain(e @ ChainError::Corrupt(_))) => {
-                    overlay.revert(checkpoint);
-                    rejected.push((hash, TxError::Chain(e)));
-                }
-                Err(TxError::Chain(e)) => return Err(e),
-                Err(e) => {
-                    overlay.revert(checkpoint);
-                    rejected.push((hash, e));
-                }
-            }
-        }
-        if included.is_empty() && !seal_empty {
-            return Ok(SealedBlock {
-                hash: None,
-                included: Vec::new(),
-                rejected,
-            });
-        }
-        self.clock
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .next_ms
-            .take();
-        let hashes = included.iter().map(SignedTransaction::hash).collect();
-        let hash = self.seal(parent_hash, ctx, overlay, included, receipts)?;
-        Ok(SealedBlock {
-            hash: Some(hash),
-            included: hashes,
-            rejected,
-        })
+        self.seal_with_clock(txs, seal_empty)
     }
 
     /// Produces an empty block (dev helper: advances height and time). Returns its hash.
@@ -557,29 +493,32 @@ impl Chain {
         transactions: Vec<SignedTransaction>,
         receipts: Vec<Receipt>,
     ) -> Result<Hash, ChainError> {
-        let changes = overlay.into_changes();
-        let (state_root, trie) = self.store.prepare_state(changes.writes, ctx.height)?;
-        let header = BlockHeader {
-            parent_hash,
-            height: ctx.height,
-            timestamp: ctx.timestamp,
-            state_root,
-            transactions_root: transactions_root(&transactions),
-            receipts_root: receipts_root(&receipts),
-        };
-        let hash = header.hash();
-        let block = Block {
-            header: header.clone(),
-            transactions,
-        };
+        let prepared = self.prepare_block(parent_hash, ctx, overlay, transactions, receipts)?;
+        self.commit_prepared(prepared)
+    }
+
+    /// Writes a prepared block in one atomic batch and makes it the head; returns its
+    /// hash. The caller holds the producer lock and prepared it on the head.
+    pub(crate) fn commit_prepared(
+        &self,
+        prepared: crate::app::PreparedBlock,
+    ) -> Result<Hash, ChainError> {
+        let crate::app::PreparedBlock {
+            hash,
+            block,
+            receipts,
+            trie,
+            code,
+        } = prepared;
         self.store.commit_block(BlockCommit {
             hash,
             block: &block,
             receipts: &receipts,
             trie,
-            code: &changes.code,
+            code: &code,
             genesis: None,
         })?;
+        let header = block.header;
         *self.head.write().unwrap_or_else(PoisonError::into_inner) = (hash, header.clone());
         // No subscribers is fine.
         let _ = self.new_heads.send(NewHead { hash, header });

@@ -5,6 +5,8 @@
 //! binary's modules. Contract metadata ([`metadata`]) and the typed JSON-RPC client of a
 //! contract by message name ([`contract_client::ContractClient`]) are library API.
 
+pub mod abci;
+pub mod app;
 pub mod chain;
 pub mod contract_client;
 pub mod control;

@@ -5,6 +5,7 @@
 //! inputs are parsed in [`args`]; inputs and outputs described by contract metadata in
 //! [`metadata`].
 
+pub mod abci;
 pub mod args;
 pub mod client;
 pub mod contract;
@@ -73,6 +74,9 @@ pub enum Command {
     Trace(trace::TraceArgs),
     /// The events of a block range, filtered by contract and topic (`chain_getLogs`).
     Logs(logs::LogsArgs),
+    /// Serve the chain to CometBFT 0.38 over ABCI 2.0 (one per validator;
+    /// docs/network.md).
+    Abci(abci::AbciArgs),
 }
 
 /// Runs the parsed command. Returns the process exit code.
@@ -102,6 +106,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Prove(a) => runtime()?.block_on(devctl::prove(a)),
         Command::Trace(a) => runtime()?.block_on(trace::trace(a)),
         Command::Logs(a) => runtime()?.block_on(logs::logs(a)),
+        Command::Abci(a) => abci::run(&a),
     }
 }
 

@@ -366,7 +366,7 @@ pub fn next_steps(rpc_url: &str) -> String {
     )
 }
 
-fn init_logging() {
+pub(crate) fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     // Logs go to stderr so stdout stays the machine-readable banner.
