@@ -76,8 +76,8 @@ pub enum ProposalError {
         index: usize,
         /// Its hash (hex).
         hash: String,
-        /// Why.
-        error: TxError,
+        /// Why (boxed: a `TxError` is large, and refusals are rare).
+        error: Box<TxError>,
     },
     /// The transactions' gas limits add up past the block gas limit.
     #[error("the block's gas limits add up to {total}, above the block gas limit {limit}")]
@@ -408,7 +408,7 @@ impl Application for Chain {
             Some((index, error)) => Ok(Err(ProposalError::InvalidTransaction {
                 index,
                 hash: hex::encode(hashes[index]),
-                error,
+                error: Box::new(error),
             })),
         }
     }

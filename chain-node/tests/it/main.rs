@@ -2,6 +2,7 @@
 //! RPC on a free loopback port) driven through the typed jsonrpsee client, and the
 //! `metron` binary run as a process.
 
+mod abci;
 mod accounts;
 mod cli;
 mod common;
