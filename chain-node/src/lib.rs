@@ -24,6 +24,7 @@ pub mod state;
 pub mod statefile;
 pub mod trace;
 pub mod types;
+pub mod validator_rpc;
 
 #[cfg(test)]
 mod tests;

@@ -220,7 +220,7 @@ pub fn read_wasm(path: &Path) -> anyhow::Result<Vec<u8>> {
         .with_context(|| format!("{} is neither a wasm binary nor valid WAT", path.display()))
 }
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     Ok(tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?)

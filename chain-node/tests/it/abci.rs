@@ -547,3 +547,153 @@ fn process_proposal_rejects_bad_blocks_and_check_tx_tracks_nonces() {
     assert_eq!(check(&mut c, transfer(2, 1)), code::OK);
     assert_eq!(check(&mut c, transfer(2, 0)), code::BAD_NONCE);
 }
+
+/// A validator's JSON-RPC node (`metron abci --rpc-port`): reads the chain consensus
+/// writes, forwards `tx_submit` to CometBFT's `broadcast_tx_sync`, and has no `dev_*`
+/// methods. CometBFT's RPC is played by a JSON-RPC server that does what CometBFT's
+/// `broadcast_tx_sync` does: `CheckTx` on the application's mempool connection, then the
+/// transaction waits in a mempool for the next block.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_validators_json_rpc_reads_the_chain_and_forwards_transactions() {
+    use base64::Engine as _;
+    use metron_rpc::MetronApiClient;
+    use std::sync::{Arc, Mutex};
+
+    let dir = tempfile::tempdir().unwrap();
+    // The stand-in for CometBFT's RPC: a mempool connection, filled once the app runs.
+    type Mempool = (Option<Client>, Vec<Vec<u8>>);
+    let mempool: Arc<Mutex<Mempool>> = Arc::new(Mutex::new((None, Vec::new())));
+    let mut module = jsonrpsee::RpcModule::new(Arc::clone(&mempool));
+    module
+        .register_method("broadcast_tx_sync", |params, state, _| {
+            let p: serde_json::Map<String, serde_json::Value> = params.parse().unwrap();
+            let tx = base64::engine::general_purpose::STANDARD
+                .decode(p["tx"].as_str().unwrap())
+                .unwrap();
+            let mut st = state.lock().unwrap();
+            let r = st
+                .0
+                .as_mut()
+                .unwrap()
+                .check_tx(pb::RequestCheckTx {
+                    tx: tx.clone().into(),
+                    r#type: 0,
+                })
+                .unwrap();
+            if r.code == 0 {
+                st.1.push(tx);
+            }
+            serde_json::json!({"code": r.code, "log": r.log, "data": "", "codespace": r.codespace, "hash": ""})
+        })
+        .unwrap();
+    let stub = jsonrpsee::server::Server::builder()
+        .build("127.0.0.1:0")
+        .await
+        .unwrap();
+    let stub_url = format!("http://{}", stub.local_addr().unwrap());
+    let stub_handle = stub.start(module);
+
+    let rpc_port = free_port();
+    let port = free_port();
+    let abci_addr = format!("127.0.0.1:{port}");
+    let child = Command::new(env!("CARGO_BIN_EXE_metron"))
+        .args([
+            "abci",
+            "--listen",
+            &format!("tcp://{abci_addr}"),
+            "--data-dir",
+        ])
+        .arg(dir.path().join("v"))
+        .args([
+            "--rpc-port",
+            &rpc_port.to_string(),
+            "--comet-rpc",
+            &stub_url,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let p = AbciProcess {
+        child,
+        addr: abci_addr,
+    };
+    let (mut consensus, c) = tokio::task::spawn_blocking(move || {
+        let mut consensus = connect(&p);
+        init(&mut consensus);
+        let mempool_conn = connect(&p);
+        (consensus, (p, mempool_conn))
+    })
+    .await
+    .unwrap();
+    let (_process, mempool_conn) = c;
+    mempool.lock().unwrap().0 = Some(mempool_conn);
+
+    // The JSON-RPC node comes up once the chain exists.
+    let rpc = metron_rpc::http_client(&format!("http://127.0.0.1:{rpc_port}")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while rpc.chain_head().await.is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the validator's JSON-RPC did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(rpc.chain_id().await.unwrap(), DEV_CHAIN_ID);
+
+    // tx_submit goes through CometBFT's CheckTx into its mempool, not into a block.
+    let transfer = |nonce: u64| {
+        tx(
+            0,
+            nonce,
+            TRANSFER_GAS,
+            Action::Transfer {
+                to: addr(7),
+                amount: 12_345,
+            },
+        )
+    };
+    let hash = rpc
+        .tx_submit(metron_rpc::types::Bytes(transfer(0)), None)
+        .await
+        .unwrap();
+    assert_eq!(rpc.tx_get_receipt(hash).await.unwrap(), None);
+    // A replayed nonce: CometBFT's CheckTx (the app's check state) refuses it.
+    let err = rpc
+        .tx_submit(metron_rpc::types::Bytes(transfer(0)), None)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("-32001") && err.contains("bad nonce"), "{err}");
+    // No dev controls on a validator.
+    let err = rpc.dev_mine(Some(1)).await.unwrap_err().to_string();
+    assert!(err.contains("-32601") || err.contains("not found"), "{err}");
+
+    // Consensus makes the block from the mempool.
+    let txs = std::mem::take(&mut mempool.lock().unwrap().1);
+    assert_eq!(txs, vec![transfer(0)]);
+    let before = rpc
+        .state_get_balance(metron_rpc::types::H256(addr(7)), None)
+        .await
+        .unwrap();
+    tokio::task::spawn_blocking(move || {
+        assert_eq!(prepare(&mut consensus, 1, &txs), txs);
+        assert_eq!(process(&mut consensus, 1, &txs), ACCEPT);
+        assert_eq!(
+            finalize(&mut consensus, 1, &txs).tx_results[0].code,
+            code::OK
+        );
+        consensus.commit().unwrap();
+    })
+    .await
+    .unwrap();
+    let receipt = rpc.tx_get_receipt(hash).await.unwrap().expect("included");
+    assert_eq!(receipt.block_height, 1);
+    let after = rpc
+        .state_get_balance(metron_rpc::types::H256(addr(7)), None)
+        .await
+        .unwrap();
+    assert_eq!(after.0 - before.0, 12_345);
+    assert_eq!(rpc.chain_head().await.unwrap().height, 1);
+    stub_handle.stop().unwrap();
+}
