@@ -1,7 +1,7 @@
-//! The chain: genesis, the instant-seal block producer, commits and queries (Seam 4).
+//! The chain: genesis, block production, commits and queries.
 //!
-//! [`Chain`] is the node's application interface: check a transaction, execute it in a
-//! block, commit, query at a height. It is thread-safe: block production is serialized by
+//! [`Chain`] implements the application interface ([`crate::app::Application`]: check a
+//! transaction, execute a block, commit) and the queries at a height. It is thread-safe: block production is serialized by
 //! a mutex, queries read committed data concurrently.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! The contract host ABI (Seam 2): the `metron` import module, implemented as a
+//! The contract host ABI (`docs/abi.md`): the `metron` import module, implemented as a
 //! [`metron_vm::Host`] over the block's state [`Overlay`].
 //!
 //! Every host call follows the same order, so its gas and outcome are a function of its

@@ -1,7 +1,7 @@
 //! Metron devnet node library: chain types, RocksDB-backed Merkle state, transaction
 //! execution on the Metron VM, the instant-seal block producer and queries.
 //!
-//! Entry point: [`Chain`] (Seam 4). The RPC server, CLI and service wiring live in the
+//! Entry point: [`Chain`]. The RPC server, CLI and service wiring live in the
 //! binary's modules. Contract metadata ([`metadata`]) and the typed JSON-RPC client of a
 //! contract by message name ([`contract_client::ContractClient`]) are library API.
 

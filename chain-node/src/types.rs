@@ -1,4 +1,4 @@
-//! Chain data types: transactions, receipts, blocks (Seam 4), their SCALE encoding,
+//! Chain data types: transactions, receipts, blocks, their SCALE encoding,
 //! hashing and ed25519 signing.
 //!
 //! Every enum carries explicit `#[codec(index = N)]` tags so that reordering variants in the

@@ -1,4 +1,4 @@
-//! VM configuration (Seam 1): limits, gas schedule, metering switch and stack bounds.
+//! VM configuration: limits, gas schedule, metering switch and stack bounds.
 
 use crate::{GasSchedule, Limits};
 

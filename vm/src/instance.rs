@@ -1,4 +1,4 @@
-//! Instances: the single-module API of contracts (Seam 1), over a private [`Store`].
+//! Instances: the single-module API of contracts, over a private [`Store`].
 //!
 //! [`Instance::new`] links function imports through [`Host::resolve_func`] (a contract
 //! cannot import memories, tables or globals), then instantiates as described in

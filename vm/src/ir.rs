@@ -10,10 +10,10 @@
 //! * `size_of::<Instr>() <= 16`; instructions needing more operands either take a run of
 //!   consecutive slots (`args`) or are followed by one [`Instr::Arg`] word.
 //!
-//! Changes after the first commit are listed here:
 //! * Every branch carries `gas`, the charge of the metered block it jumps into
 //!   (`Instr::fuse_target_gas`); fused compares carry it as `u16`.
-//! * Fused float compare-and-branch (`br.f32.*`, `br.f64.*`).
+//! * Compares fuse with the branch on their result, floats included (`br.f32.*`,
+//!   `br.f64.*`).
 //! * A function's code always ends in a terminator (`Instr::is_terminator`).
 
 use core::fmt;
@@ -1224,8 +1224,9 @@ const fn triple(head: Tag, pair: Tag, third: Tag) -> Triple {
     Triple { head, pair, third }
 }
 
-/// Every triple head, chosen from a dispatch profile (`docs/performance.md`, eighteenth
-/// and nineteenth rounds): the multiply-add and its store in matmul's inner loop,
+/// Every triple head, chosen because a dispatch profile of the benchmark workloads
+/// shows the three instructions in a row often (`docs/performance.md`, "Reproducing a
+/// profile"; the measurements are in `docs/changelog.md`): the multiply-add and its store in matmul's inner loop,
 /// nbody's velocity updates and distance terms, mandelbrot's escape test, the latch of a
 /// byte-copy loop; a random byte stored, DEFLATE's match search, the sieve's outer loop,
 /// SHA-256's sigma, argument moves before `call_indirect`, a word copied from a field.
@@ -1356,7 +1357,8 @@ const fn pair(head: Tag, first: Tag, partner: Tag) -> Pair {
 }
 
 /// Every pair head, chosen by their share of dispatches over the benchmark suite
-/// (`docs/performance.md`, eighth, tenth and nineteenth rounds): loop-closing adds with
+/// (`docs/performance.md`, "Reproducing a profile"; the measurements are in
+/// `docs/changelog.md`): loop-closing adds with
 /// the branch on their result, address arithmetic and the access it feeds, dependent
 /// float and integer chains (xorshift, SHA-256, Keccak), branchless compares, moves.
 pub(crate) const PAIRS: [Pair; 72] = [

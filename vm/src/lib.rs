@@ -23,7 +23,7 @@ pub mod profile;
 mod translate;
 mod types;
 
-// Interpreter side (VM-B).
+// The interpreter: instances, stores, linking, execution.
 mod exec;
 mod host;
 mod instance;

@@ -106,7 +106,7 @@ pub(crate) struct CompiledFunc {
     /// The IR, each instruction with its interpreter handler (`exec::threaded::Op`):
     /// `ModuleInner::code[code_start .. code_start + code_len]`. One arena per module
     /// instead of a boxed slice per function: two allocations fewer per function at
-    /// compile time (measured on the 10k-functions input, `docs/performance.md`).
+    /// compile time (measured on the 10k-functions input, `docs/changelog.md`).
     pub code_start: u32,
     /// Number of instructions.
     pub code_len: u32,

@@ -1,4 +1,4 @@
-//! Value types, function types and extern kinds of the public API (Seam 1).
+//! Value types, function types and extern kinds of the public API.
 
 use crate::error::Error;
 

@@ -1,7 +1,7 @@
 //! Parsing of typed contract inputs (`u128:1000`, `addr:0x..`), signers (`--from`) and
 //! return-data decoders (`--decode`).
 //!
-//! Contract input is plain concatenated little-endian binary (Seam 2): each typed argument
+//! Contract input is plain concatenated little-endian binary (the host ABI's input, `docs/abi.md`): each typed argument
 //! encodes to a fixed number of bytes and arguments are concatenated in order.
 
 use anyhow::{anyhow, bail, Context};

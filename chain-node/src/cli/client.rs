@@ -1,6 +1,6 @@
 //! Client commands over JSON-RPC: `deploy`, `call`, `query` and `balance`.
 //!
-//! Transactions are built and signed locally (Seam 4 types, ed25519), submitted with
+//! Transactions are built and signed locally (the chain's transaction types, ed25519), submitted with
 //! `tx_submit`, and the receipt is fetched with `tx_getReceipt`.
 //!
 //! With contract metadata (`--metadata FILE`, or the file `metron deploy` recorded for the

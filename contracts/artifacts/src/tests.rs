@@ -13,7 +13,7 @@ fn metron_features() -> WasmFeatures {
     WasmFeatures::WASM2.difference(WasmFeatures::SIMD)
 }
 
-/// The host ABI (Seam 2): import name, params, results.
+/// The host ABI (`docs/abi.md`): import name, params, results.
 const HOST_ABI: &[(&str, &[ValType], &[ValType])] = {
     use ValType::{I32, I64};
     &[

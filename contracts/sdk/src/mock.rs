@@ -2,7 +2,7 @@
 //! target (unit tests of the SDK and of contracts with plain `cargo test`).
 //!
 //! The state is thread-local, so tests running in parallel threads do not interfere.
-//! The mock follows Seam 2 of the host ABI (`docs/abi.md`): the same results, limits and
+//! The mock follows the host ABI (`docs/abi.md`): the same results, limits and
 //! host-function gas (charged before the effect). It does not meter WebAssembly
 //! instructions: [`gas_used`] counts host-function gas only. The real host is exercised
 //! by the node's end-to-end tests.

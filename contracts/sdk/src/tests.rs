@@ -1,4 +1,4 @@
-//! Unit tests of the SDK against the mock host: results, limits and host gas per Seam 2.
+//! Unit tests of the SDK against the mock host: results, limits and host gas of the host ABI (`docs/abi.md`).
 
 use alloc::vec;
 

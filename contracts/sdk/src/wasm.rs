@@ -1,5 +1,5 @@
-//! The real host backend on `wasm32`: the raw imports of module `"metron"` (Seam 2 of the
-//! host ABI, see `docs/abi.md`) and thin slice-based wrappers the public API is built on.
+//! The real host backend on `wasm32`: the raw imports of module `"metron"` (the host
+//! ABI, see `docs/abi.md`) and thin slice-based wrappers the public API is built on.
 //!
 //! Every pointer and length is an `i32` offset/length into the contract's own linear
 //! memory. On `wasm32` a pointer and a `usize` are 32 bits wide, so the `as u32` casts

@@ -28,7 +28,7 @@
 //!   finished IR, that each slot an instruction touches is below the function's
 //!   `frame_size`, and [`enter`] makes the stack at least `base + frame_size` long. A
 //!   translator bug therefore rejects the module instead of reading outside the frame.
-//!   Measured with `metron-bench` (`docs/performance.md`): 1.3-2x faster than checked
+//!   Measured with `metron-bench` (`docs/changelog.md`): 1.3-2x faster than checked
 //!   indexing, whose bounds checks and reloads of the `Vec` pointer dominated the
 //!   handlers. Semantics and gas are unchanged (same operations in the same order).
 //!
@@ -197,8 +197,9 @@ pub(crate) fn barrier() {
 /// a count and a pointer per loop: no tail, no `memset`/`memcpy` call (which would make
 /// the handler save the interpreter's argument registers), few live registers. Measured
 /// with callgrind on json, one cell per iteration cost 30% more instructions per call,
-/// LLVM's own 8-fold unrolling more spills. In the callee's first instruction rather
-/// than in the `call` handler: `docs/performance.md`, seventh round.
+/// LLVM's own 8-fold unrolling more spills. It runs in the callee's first instruction
+/// rather than in the `call` handler, which then stays small enough to keep its
+/// registers (`docs/changelog.md` has the measurement).
 ///
 /// The two halves are separate so that the `enter` handler reads the fields the second
 /// needs again after the first, rather than keeping them in registers across its loop

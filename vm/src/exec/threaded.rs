@@ -18,7 +18,7 @@
 //! instruction wrote, and the float register `fr` holding it instead when it is an
 //! `f64`); what calls and returns need is in [`Cx`].
 //!
-//! Why (measured, `docs/performance.md`): a single `match` in a loop sends every
+//! Why (measured; the figures are in `docs/changelog.md`): a single `match` in a loop sends every
 //! instruction through one shared indirect jump and makes one 6000-instruction function
 //! whose register allocation changes with unrelated edits. With a handler per
 //! instruction each one ends in its own indirect jump, which the branch predictor learns

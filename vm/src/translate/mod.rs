@@ -190,7 +190,7 @@ impl Builder<'_> {
     /// Called with the validator's `code_section_entry` result directly rather than
     /// through `Validator::payload`, whose `ValidPayload` result is a 1.6 KB value moved
     /// per function (measured: ≈ 5% of compile time on modules of many small functions,
-    /// `docs/performance.md`).
+    /// `docs/changelog.md`).
     fn function(
         &mut self,
         validator: &mut Validator,
