@@ -1,9 +1,12 @@
-//! Metron devnet node library: chain types, RocksDB-backed Merkle state, transaction
-//! execution on the Metron VM, the instant-seal block producer and queries.
+//! Metron node library: chain types, RocksDB-backed Merkle state, transaction execution
+//! on the Metron VM, the application interface ([`app::Application`]) that the devnet's
+//! block producer ([`pool`]) and the ABCI adapter for CometBFT ([`abci`]) drive, the
+//! JSON-RPC service ([`service`]) and queries.
 //!
-//! Entry point: [`Chain`]. The RPC server, CLI and service wiring live in the
-//! binary's modules. Contract metadata ([`metadata`]) and the typed JSON-RPC client of a
+//! Entry point: [`Chain`]. The CLI lives in the binary's modules. Contract metadata ([`metadata`]) and the typed JSON-RPC client of a
 //! contract by message name ([`contract_client::ContractClient`]) are library API.
+
+#![deny(missing_docs)]
 
 pub mod abci;
 pub mod app;
