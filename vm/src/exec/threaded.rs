@@ -2022,9 +2022,23 @@ triple_handler!(TripleF64SubF64AddRF64Add { dst, lhs, rhs } => result!(set!(dst,
     F64AddR { dst, lhs, rhs } => |v| result!(set!(dst, fl::f64_add(get!(lhs), get!(v))));
     F64Add { dst, lhs, rhs } => |_w| bin64!(dst, lhs, rhs, |a, b| fl::f64_add(a, b)));
 
-/// Builds [`HANDLERS`] from the instruction table (`crate::for_each_instr!`): every
-/// instruction of the numeric, load, store and fused-branch sections has a handler, and
-/// so do the listed control and move instructions; the rest map to [`exit`].
+/// Declares instructions the loop in `exec::run` executes (calls of imports, `memory.grow`,
+/// tables, segments, ...): each is a constant named after it, equal to [`exit`], which
+/// [`HANDLERS`] takes as its entry, so that a threaded run leaves to the loop there.
+macro_rules! loop_only {
+    ($($name:ident),* $(,)?) => {
+        $(
+            #[allow(non_upper_case_globals)]
+            #[doc = concat!("`", stringify!($name), "` is executed by the loop in `exec::run`.")]
+            const $name: Handler = exit as Handler;
+        )*
+    };
+}
+
+/// Builds [`HANDLERS`] from the instruction table (`crate::for_each_instr!`): entry `T`
+/// is the value named `T`, a handler function (`handler!`, `pair_handler!`, ...) or, for
+/// an instruction the loop in `exec::run` executes, a [`loop_only!`] constant equal to
+/// [`exit`]. An instruction with neither, or with both, does not compile.
 macro_rules! handler_table {
     (
         [other]
@@ -2040,7 +2054,9 @@ macro_rules! handler_table {
     ) => {
         /// The handler of every instruction, indexed by [`Tag`].
         static HANDLERS: [Handler; NUM_TAGS] = {
+            // Every entry is written below: the instruction table lists every tag.
             let mut t: [Handler; NUM_TAGS] = [exit as Handler; NUM_TAGS];
+            $( t[Tag::$name as usize] = $name; )*
             $( t[Tag::$bname as usize] = $bname; t[Tag::$bl as usize] = $bl; t[Tag::$br as usize] = $br; )*
             $( t[Tag::$uname as usize] = $uname; t[Tag::$us as usize] = $us; )*
             $( t[Tag::$lname as usize] = $lname; t[Tag::$lp as usize] = $lp; )*
@@ -2049,128 +2065,28 @@ macro_rules! handler_table {
             $( t[Tag::$iname as usize] = $iname; t[Tag::$il as usize] = $il; )*
             $( t[Tag::$jname as usize] = $jname; t[Tag::$jl as usize] = $jl; )*
             $( t[Tag::$kname as usize] = $kname; t[Tag::$kp as usize] = $kp; )*
-            t[Tag::ConsumeGas as usize] = ConsumeGas;
-            t[Tag::Enter as usize] = Enter;
-            t[Tag::EnterSmall as usize] = EnterSmall;
-            t[Tag::Copy as usize] = Copy;
-            t[Tag::CopySpan as usize] = CopySpan;
-            t[Tag::FillNull as usize] = FillNull;
-            t[Tag::CopyS as usize] = CopyS;
-            t[Tag::F64MulSq as usize] = F64MulSq;
-            t[Tag::Const as usize] = Const;
-            t[Tag::Select as usize] = Select;
-            t[Tag::Br as usize] = Br;
-            t[Tag::BrIfNez as usize] = BrIfNez;
-            t[Tag::BrIfEqz as usize] = BrIfEqz;
-            t[Tag::BrIfNezC as usize] = BrIfNezC;
-            t[Tag::BrIfEqzC as usize] = BrIfEqzC;
-            t[Tag::RefIsNull as usize] = RefIsNull;
-            t[Tag::GlobalGet as usize] = GlobalGet;
-            t[Tag::GlobalSet as usize] = GlobalSet;
-            t[Tag::GlobalGetI32Sub as usize] = GlobalGetI32Sub;
-            t[Tag::GlobalGetI32SubSet as usize] = GlobalGetI32SubSet;
-            t[Tag::GlobalSetI32Add as usize] = GlobalSetI32Add;
-            t[Tag::MemorySize as usize] = MemorySize;
-            t[Tag::MemoryFill as usize] = MemoryFill;
-            t[Tag::MemoryCopy as usize] = MemoryCopy;
-            t[Tag::BrTable as usize] = BrTable;
-            t[Tag::Call as usize] = Call;
-            t[Tag::CallIndirect as usize] = CallIndirect;
-            t[Tag::ReturnOne as usize] = ReturnOne;
-            t[Tag::Return as usize] = Return;
-            t[Tag::ReturnNone as usize] = ReturnNone;
-            t[Tag::PairI64AddRI64AddR as usize] = PairI64AddRI64AddR;
-            t[Tag::PairI64AddI64AddR as usize] = PairI64AddI64AddR;
-            t[Tag::PairI32AddII32AddI as usize] = PairI32AddII32AddI;
-            t[Tag::PairF64MulLF64AddR as usize] = PairF64MulLF64AddR;
-            t[Tag::PairF64MulRF64AddR as usize] = PairF64MulRF64AddR;
-            t[Tag::PairF64SubF64AddR as usize] = PairF64SubF64AddR;
-            t[Tag::PairI32AddBrI32LtUL as usize] = PairI32AddBrI32LtUL;
-            t[Tag::PairI32AddIBrI32NeR as usize] = PairI32AddIBrI32NeR;
-            t[Tag::PairI32AddIBrI32NeIL as usize] = PairI32AddIBrI32NeIL;
-            t[Tag::PairI32AddIBrIfNezC as usize] = PairI32AddIBrIfNezC;
-            t[Tag::PairF64AddRF64StoreV as usize] = PairF64AddRF64StoreV;
-            t[Tag::PairI32AddIF64LoadP as usize] = PairI32AddIF64LoadP;
-            t[Tag::PairI32AddI32Load8UP as usize] = PairI32AddI32Load8UP;
-            t[Tag::PairI32Store8II32Add as usize] = PairI32Store8II32Add;
-            t[Tag::PairCopyCopy as usize] = PairCopyCopy;
-            t[Tag::PairI32ShlII32AddR as usize] = PairI32ShlII32AddR;
-            t[Tag::PairI32ShlILI32AddR as usize] = PairI32ShlILI32AddR;
-            t[Tag::PairI32RotlII32XorR as usize] = PairI32RotlII32XorR;
-            t[Tag::PairI64XorI64RotlIL as usize] = PairI64XorI64RotlIL;
-            t[Tag::PairI64XorII64AndR as usize] = PairI64XorII64AndR;
-            t[Tag::PairF64AddRBrF64LeL as usize] = PairF64AddRBrF64LeL;
-            t[Tag::PairF64MulF64Mul as usize] = PairF64MulF64Mul;
-            t[Tag::PairF64MulF64MulR as usize] = PairF64MulF64MulR;
-            t[Tag::PairF64MulLF64Add as usize] = PairF64MulLF64Add;
-            t[Tag::PairF64LoadF64Load as usize] = PairF64LoadF64Load;
-            t[Tag::PairF64MulSqF64AddR as usize] = PairF64MulSqF64AddR;
-            t[Tag::PairF64MulSqF64Add as usize] = PairF64MulSqF64Add;
-            t[Tag::PairI32LoadI32Load as usize] = PairI32LoadI32Load;
-            t[Tag::PairI32LoadI32AddL as usize] = PairI32LoadI32AddL;
-            t[Tag::PairI32LoadPI32StoreV as usize] = PairI32LoadPI32StoreV;
-            t[Tag::PairI64LoadI64StoreV as usize] = PairI64LoadI64StoreV;
-            t[Tag::PairI32Load8UPI32AddR as usize] = PairI32Load8UPI32AddR;
-            t[Tag::PairI32StoreI32Store as usize] = PairI32StoreI32Store;
-            t[Tag::PairI32AddII32StoreV as usize] = PairI32AddII32StoreV;
-            t[Tag::PairI32AddICopy as usize] = PairI32AddICopy;
-            t[Tag::PairI32AndII32AddR as usize] = PairI32AndII32AddR;
-            t[Tag::PairCopyCall as usize] = PairCopyCall;
-            t[Tag::PairI32AddICall as usize] = PairI32AddICall;
-            t[Tag::PairCopyCallIndirect as usize] = PairCopyCallIndirect;
-            t[Tag::PairF64SubRF64StoreV as usize] = PairF64SubRF64StoreV;
-            t[Tag::TripleF64MulRF64AddRF64StoreV as usize] = TripleF64MulRF64AddRF64StoreV;
-            t[Tag::TripleF64MulLF64AddRF64StoreV as usize] = TripleF64MulLF64AddRF64StoreV;
-            t[Tag::TripleF64MulF64MulRF64Load as usize] = TripleF64MulF64MulRF64Load;
-            t[Tag::TripleF64MulSqF64AddRBrF64LeL as usize] = TripleF64MulSqF64AddRBrF64LeL;
-            t[Tag::TripleF64SubF64AddRF64Add as usize] = TripleF64SubF64AddRF64Add;
-            t[Tag::PairCopyBr as usize] = PairCopyBr;
-            t[Tag::PairConstBr as usize] = PairConstBr;
-            t[Tag::PairI32Load8UI32Store8V as usize] = PairI32Load8UI32Store8V;
-            t[Tag::TripleI32AddICopyBr as usize] = TripleI32AddICopyBr;
-            t[Tag::PairI32AddIConsumeGas as usize] = PairI32AddIConsumeGas;
-            t[Tag::PairF64SqrtSF64MulR as usize] = PairF64SqrtSF64MulR;
-            t[Tag::PairF64MulLF64MulR as usize] = PairF64MulLF64MulR;
-            t[Tag::PairF64LoadF64Mul as usize] = PairF64LoadF64Mul;
-            t[Tag::TripleI32AddIF64LoadPF64SubR as usize] = TripleI32AddIF64LoadPF64SubR;
-            t[Tag::TripleF64LoadF64MulF64MulR as usize] = TripleF64LoadF64MulF64MulR;
-            t[Tag::TripleI32AddII32LoadPI32StoreV as usize] = TripleI32AddII32LoadPI32StoreV;
-            t[Tag::PairI32AddIBrI32LtUL as usize] = PairI32AddIBrI32LtUL;
-            t[Tag::PairI32AddIBrI32GtUIL as usize] = PairI32AddIBrI32GtUIL;
-            t[Tag::PairI32RotlII32RotlI as usize] = PairI32RotlII32RotlI;
-            t[Tag::PairI32AddRI32AddIL as usize] = PairI32AddRI32AddIL;
-            t[Tag::PairI64XorLCopyS as usize] = PairI64XorLCopyS;
-            t[Tag::PairConstBrI32LtUI as usize] = PairConstBrI32LtUI;
-            t[Tag::PairI64ExtendI32UI64AddR as usize] = PairI64ExtendI32UI64AddR;
-            t[Tag::PairI32AddII32LoadP as usize] = PairI32AddII32LoadP;
-            t[Tag::PairI32LoadBrIfEqzC as usize] = PairI32LoadBrIfEqzC;
-            t[Tag::PairI32AndIBrI32EqR as usize] = PairI32AndIBrI32EqR;
-            t[Tag::TripleI32AddII32AddIBrI32NeR as usize] = TripleI32AddII32AddIBrI32NeR;
-            t[Tag::TripleI32AddI32Load8UPBrIfNezC as usize] = TripleI32AddI32Load8UPBrIfNezC;
-            t[Tag::TripleI32RotlII32RotlII32XorR as usize] = TripleI32RotlII32RotlII32XorR;
-            t[Tag::TripleCopyCopyCallIndirect as usize] = TripleCopyCopyCallIndirect;
-            t[Tag::PairI64ShrUII64XorL as usize] = PairI64ShrUII64XorL;
-            t[Tag::PairI64ShrUILI64XorL as usize] = PairI64ShrUILI64XorL;
-            t[Tag::PairI64ShlILI64XorL as usize] = PairI64ShlILI64XorL;
-            t[Tag::PairI64MulLI64ShrUIL as usize] = PairI64MulLI64ShrUIL;
-            t[Tag::PairI64XorRI64XorR as usize] = PairI64XorRI64XorR;
-            t[Tag::PairI64XorILI64AndR as usize] = PairI64XorILI64AndR;
-            t[Tag::PairI32XorI32AndR as usize] = PairI32XorI32AndR;
-            t[Tag::PairI32XorRI32AddR as usize] = PairI32XorRI32AddR;
-            t[Tag::PairI32AddRI32RotlI as usize] = PairI32AddRI32RotlI;
-            t[Tag::PairI32ShrUII32XorR as usize] = PairI32ShrUII32XorR;
-            t[Tag::PairI32SubI32AndIL as usize] = PairI32SubI32AndIL;
-            t[Tag::PairI32AddILI32Load16UP as usize] = PairI32AddILI32Load16UP;
-            t[Tag::PairI32AddII32Load16UP as usize] = PairI32AddII32Load16UP;
-            t[Tag::PairI32LtULSelect as usize] = PairI32LtULSelect;
-            t[Tag::PairI32LtUI32AddR as usize] = PairI32LtUI32AddR;
-            t[Tag::TripleI64MulLI64ShrUILI64Store8V as usize] = TripleI64MulLI64ShrUILI64Store8V;
-            t[Tag::TripleI32SubI32AndILBrI32GtUL as usize] = TripleI32SubI32AndILBrI32GtUL;
-            t[Tag::TripleI32ShlII32AddRI32Load16UP as usize] = TripleI32ShlII32AddRI32Load16UP;
             t
         };
     };
 }
+
+loop_only!(
+    Arg,
+    Unreachable,
+    CallImport,
+    MemoryGrow,
+    MemoryInit,
+    DataDrop,
+    TableGet,
+    TableSet,
+    TableSize,
+    TableGrow,
+    TableFill,
+    TableCopy,
+    TableInit,
+    ElemDrop,
+    RefFunc,
+);
 
 crate::for_each_instr!(handler_table);
 
