@@ -341,6 +341,14 @@ impl Chain {
             .height
     }
 
+    /// Stops the database's background work before a process exit that does not close
+    /// the chain ([`crate::state::Store::stop_background_work`]). Reads still work
+    /// afterwards; writes may stall once the memtables are full (nothing flushes them),
+    /// so call it only right before the process exits.
+    pub fn stop_background_work(&self) {
+        self.store.stop_background_work();
+    }
+
     /// Subscribes to the heads of committed blocks. A subscriber that falls more than 256
     /// blocks behind gets `RecvError::Lagged`.
     pub fn subscribe_heads(&self) -> broadcast::Receiver<NewHead> {

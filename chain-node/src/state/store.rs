@@ -107,6 +107,17 @@ pub struct Store {
     durability: Durability,
 }
 
+impl Store {
+    /// Stops RocksDB's background work (flushes, compactions) on this database and waits
+    /// for the running jobs to end. For a process about to exit while something still
+    /// holds the chain: RocksDB threads still working while the process's static
+    /// destructors run can abort it ("pthread lock: Invalid argument"). Committed blocks
+    /// are in the write-ahead log either way.
+    pub fn stop_background_work(&self) {
+        self.db.cancel_all_background_work(true);
+    }
+}
+
 impl Drop for Store {
     /// A clean close: memtables flushed to SST files and the WAL synced, so the next open
     /// replays nothing. Failures are logged; the WAL still holds every committed batch.
