@@ -20,6 +20,7 @@
 //! * `cost` (feature `cost`, which turns on `metron-vm/cost-counters`): cost units of
 //!   work per gas unit (`cost::cost_per_gas`) and a generator of expensive-per-gas
 //!   modules (`cost::expensive`), for the `gas_cost` target and `tests/gas_cost.rs`.
+//! * [`seed`]: the seeded tests' settings and deterministic input bytes.
 //! * [`findings`]: where modules behind findings are saved, and what a fuzz target does
 //!   with an oracle's result.
 #![deny(missing_docs)]
@@ -30,6 +31,7 @@ pub mod engine;
 pub mod findings;
 pub mod generate;
 pub mod oracle;
+pub mod seed;
 
 pub use engine::{DiffEngine, EnginePanic, Guarded, Outcome, TrapClass};
 pub use oracle::Divergence;

@@ -8,26 +8,8 @@
 
 use arbitrary::Unstructured;
 use metron_fuzz::cost::{self, milli, Measurement, GAS_LIMIT, THRESHOLD_MILLI};
+use metron_fuzz::seed::{bytes, env};
 use metron_vm::{Config, Limits, Value};
-
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Deterministic pseudo-random bytes (xorshift64*), as in `tests/seeded.rs`.
-fn bytes(state: &mut u64, n: usize) -> Vec<u8> {
-    (0..n)
-        .map(|_| {
-            *state ^= *state >> 12;
-            *state ^= *state << 25;
-            *state ^= *state >> 27;
-            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 56) as u8
-        })
-        .collect()
-}
 
 #[test]
 fn expensive_modules_stay_under_the_threshold() {

@@ -7,26 +7,8 @@
 use arbitrary::Unstructured;
 use metron_fuzz::engine::exported_funcs;
 use metron_fuzz::generate;
+use metron_fuzz::seed::{bytes, env};
 use metron_vm::{Config, GasMeter, Instance, Module, NoHost, Value};
-
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Deterministic pseudo-random bytes (xorshift64*).
-fn bytes(state: &mut u64, n: usize) -> Vec<u8> {
-    (0..n)
-        .map(|_| {
-            *state ^= *state >> 12;
-            *state ^= *state << 25;
-            *state ^= *state >> 27;
-            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 56) as u8
-        })
-        .collect()
-}
 
 /// One export's outcome: results or the trap kind, gas left, memory 0.
 type Run = (Result<Vec<Value>, String>, u64, Option<Vec<u8>>);

@@ -12,27 +12,9 @@
 use arbitrary::Unstructured;
 use metron_fuzz::engine::Wasmi;
 use metron_fuzz::oracle::Divergence;
+use metron_fuzz::seed::{bytes, env};
 use metron_fuzz::{findings, generate, oracle};
 use metron_vm::{Config, ValType, Value};
-
-fn env(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Deterministic pseudo-random bytes (xorshift64*), no dependency on a RNG crate.
-fn bytes(state: &mut u64, n: usize) -> Vec<u8> {
-    (0..n)
-        .map(|_| {
-            *state ^= *state >> 12;
-            *state ^= *state << 25;
-            *state ^= *state >> 27;
-            (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 56) as u8
-        })
-        .collect()
-}
 
 /// `(index, input bytes)` of the seeded inputs: each index takes the next 2048 bytes
 /// of the stream seeded by `METRON_FUZZ_SEED ^ salt`, whether or not they make a module.
